@@ -1,0 +1,218 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// convRecord is a conversation as stored: the public summary plus its
+// internal number, the prefix of its message keys.
+type convRecord struct {
+	Conversation
+	CID uint64 `json:"cid"`
+}
+
+// listed reports whether the conversation appears in the inbox: one that
+// has only seen a delivery or a read has nothing to show yet.
+func (r *convRecord) listed() bool { return r.MessageCount > 0 }
+
+var (
+	countAll    = []byte("all")
+	countUnread = []byte("unread")
+	countDone   = []byte("done")
+)
+
+// conv loads a conversation, creating it when create is set. It returns
+// the record to modify and a copy of how it was, for saveConv's reindex.
+func (w *wtx) conv(key ConvKey, create bool) (rec *convRecord, old convRecord, err error) {
+	rec = &convRecord{}
+	found, err := getJSON(w.bucket(bConvs), convKeyBytes(key), rec)
+	if err != nil {
+		return nil, old, err
+	}
+	if found {
+		return rec, *rec, nil
+	}
+	if !create {
+		return nil, old, fmt.Errorf("conversation %s: %w", key, ErrNotFound)
+	}
+	ids := w.bucket(bConvIDs)
+	id, err := ids.NextSequence()
+	if err != nil {
+		return nil, old, err
+	}
+	if err := ids.Put(u64(id), convKeyBytes(key)); err != nil {
+		return nil, old, err
+	}
+	rec = &convRecord{Conversation: Conversation{ConvKey: key, Status: ConvActive}, CID: id}
+	return rec, convRecord{CID: id}, nil
+}
+
+// saveConv writes rec and moves its index entries from where old had them.
+func (w *wtx) saveConv(rec *convRecord, old convRecord) error {
+	if err := putJSON(w.bucket(bConvs), convKeyBytes(rec.ConvKey), rec); err != nil {
+		return err
+	}
+	if err := w.reindex(rec, &old); err != nil {
+		return err
+	}
+	c := rec.Conversation
+	w.emit(Change{Kind: ConversationUpdated, Conversation: &c})
+	return nil
+}
+
+type index struct {
+	bucket []byte
+	count  []byte
+	in     func(*convRecord) bool
+}
+
+var indexes = []index{
+	{bActAll, countAll, func(r *convRecord) bool { return r.listed() }},
+	{bActUnread, countUnread, func(r *convRecord) bool { return r.listed() && r.Unread > 0 }},
+	{bActDone, countDone, func(r *convRecord) bool { return r.listed() && r.Status == ConvDone }},
+}
+
+func (w *wtx) reindex(rec, old *convRecord) error {
+	for _, ix := range indexes {
+		b := w.bucket(ix.bucket)
+		was, is := ix.in(old), ix.in(rec)
+		if was && (!is || !old.LastActivity.Equal(rec.LastActivity)) {
+			if err := b.Delete(actKey(old.LastActivity, old.CID)); err != nil {
+				return err
+			}
+		}
+		if is {
+			if err := b.Put(actKey(rec.LastActivity, rec.CID), nil); err != nil {
+				return err
+			}
+		}
+		switch {
+		case was && !is:
+			addCount(w.bucket(bCounts), ix.count, -1)
+		case !was && is:
+			addCount(w.bucket(bCounts), ix.count, 1)
+		}
+	}
+	return nil
+}
+
+func addCount(b *bolt.Bucket, key []byte, delta int64) {
+	var n int64
+	if v := b.Get(key); len(v) == 8 {
+		n = int64(binary.BigEndian.Uint64(v))
+	}
+	n += delta
+	if n < 0 {
+		n = 0
+	}
+	_ = b.Put(key, u64(uint64(n)))
+}
+
+// rebuildCounts recounts every filter from the index buckets.
+func rebuildCounts(tx *bolt.Tx) error {
+	counts, err := tx.CreateBucketIfNotExists(bCounts)
+	if err != nil {
+		return err
+	}
+	for _, ix := range indexes {
+		b, err := tx.CreateBucketIfNotExists(ix.bucket)
+		if err != nil {
+			return err
+		}
+		if err := counts.Put(ix.count, u64(uint64(b.Stats().KeyN))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addMessage stores a new message in rec's thread and updates rec's
+// summary. The caller saves rec.
+func (w *wtx) addMessage(rec *convRecord, m *Message) error {
+	msgs := w.bucket(bMsgs)
+	seq, err := msgs.NextSequence()
+	if err != nil {
+		return err
+	}
+	key := msgKey(rec.CID, m.Time, seq)
+	m.ConvKey = rec.ConvKey
+	m.ID = hex.EncodeToString(key)
+	if err := putJSON(msgs, key, m); err != nil {
+		return err
+	}
+	if m.MID != "" {
+		if err := w.bucket(bMIDs).Put(midKey(rec.PageID, m.MID), key); err != nil {
+			return err
+		}
+	}
+	rec.MessageCount++
+	rec.touchLast(m)
+	cp := *m
+	w.emit(Change{Kind: MessageAdded, Message: &cp})
+	return nil
+}
+
+// touchLast makes m the conversation's last message if nothing newer is.
+func (r *convRecord) touchLast(m *Message) {
+	if !m.Time.Before(r.LastMessageTime) {
+		r.LastMessage = preview(m)
+		r.LastMessageTime = m.Time
+	}
+	r.bump(m.Time)
+}
+
+func (r *convRecord) bump(t time.Time) {
+	if t.After(r.LastActivity) {
+		r.LastActivity = t
+	}
+}
+
+// preview is the one-line summary of a message shown in the inbox.
+func preview(m *Message) string {
+	text := strings.Join(strings.Fields(m.Text), " ")
+	if text == "" && len(m.Attachments) > 0 {
+		text = "[" + m.Attachments[0].Type + "]"
+	}
+	if r := []rune(text); len(r) > 120 {
+		text = string(r[:120]) + "…"
+	}
+	return text
+}
+
+// messageByMID finds a message by Meta's id.
+func (w *wtx) messageByMID(pageID, mid string) ([]byte, *Message, error) {
+	key := w.bucket(bMIDs).Get(midKey(pageID, mid))
+	if key == nil {
+		return nil, nil, nil
+	}
+	key = append([]byte(nil), key...)
+	m := &Message{}
+	found, err := getJSON(w.bucket(bMsgs), key, m)
+	if err != nil || !found {
+		return nil, nil, err
+	}
+	return key, m, nil
+}
+
+func (w *wtx) putMessage(key []byte, m *Message) error {
+	if err := putJSON(w.bucket(bMsgs), key, m); err != nil {
+		return err
+	}
+	cp := *m
+	w.emit(Change{Kind: MessageChanged, Message: &cp})
+	return nil
+}
+
+func messageKeyFromID(id string) ([]byte, error) {
+	key, err := hex.DecodeString(id)
+	if err != nil || len(key) != 24 {
+		return nil, invalidf("message id %q", id)
+	}
+	return key, nil
+}

@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// PutPage registers (or renames) a page the inbox serves. Events for pages
+// not registered are refused.
+func (s *Store) PutPage(ctx context.Context, p Page) error {
+	if p.ID == "" {
+		return invalidf("page with an empty id")
+	}
+	return s.write(ctx, 1, func(w *wtx) error {
+		if err := putJSON(w.bucket(bPages), []byte(p.ID), &p); err != nil {
+			return err
+		}
+		cp := p
+		w.emit(Change{Kind: PageUpdated, Page: &cp})
+		return nil
+	})
+}
+
+// updateConv applies fn to an existing conversation and saves it.
+func (s *Store) updateConv(ctx context.Context, key ConvKey, fn func(*convRecord) error) (Conversation, error) {
+	var out Conversation
+	if key.PageID == "" || key.PSID == "" {
+		return out, invalidf("conversation %q", key.String())
+	}
+	err := s.write(ctx, 1, func(w *wtx) error {
+		rec, old, err := w.conv(key, false)
+		if err != nil {
+			return err
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+		out = rec.Conversation
+		if old.Conversation == rec.Conversation {
+			return nil
+		}
+		return w.saveConv(rec, old)
+	})
+	return out, err
+}
+
+// SetName records the customer's name from the profile lookup.
+func (s *Store) SetName(ctx context.Context, key ConvKey, name string) (Conversation, error) {
+	return s.updateConv(ctx, key, func(r *convRecord) error { r.Name = name; return nil })
+}
+
+// MarkRead clears the unread count.
+func (s *Store) MarkRead(ctx context.Context, key ConvKey) (Conversation, error) {
+	return s.updateConv(ctx, key, func(r *convRecord) error { r.Unread = 0; return nil })
+}
+
+// SetStatus marks a conversation done or active again.
+func (s *Store) SetStatus(ctx context.Context, key ConvKey, st ConvStatus) (Conversation, error) {
+	if st != ConvActive && st != ConvDone {
+		return Conversation{}, invalidf("conversation status %q", st)
+	}
+	return s.updateConv(ctx, key, func(r *convRecord) error { r.Status = st; return nil })
+}
+
+// SaveDraft keeps the reply being written in a thread, so that leaving the
+// thread or the program never throws it away.
+func (s *Store) SaveDraft(ctx context.Context, key ConvKey, draft string) (Conversation, error) {
+	if len(draft) > 64<<10 {
+		return Conversation{}, invalidf("draft of %d bytes", len(draft))
+	}
+	return s.updateConv(ctx, key, func(r *convRecord) error { r.Draft = draft; return nil })
+}
+
+
+// PruneJournal drops raw webhook bodies received before cutoff and returns
+// how many it dropped.
+func (s *Store) PruneJournal(ctx context.Context, cutoff time.Time) (int, error) {
+	n := 0
+	err := s.write(ctx, 1, func(w *wtx) error {
+		b := w.bucket(bJournal)
+		end := u64(timeKey(cutoff))
+		var old [][]byte
+		c := b.Cursor()
+		for k, _ := c.First(); k != nil && string(k[:8]) < string(end); k, _ = c.Next() {
+			old = append(old, append([]byte(nil), k...))
+		}
+		for _, k := range old {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(old)
+		return nil
+	})
+	return n, err
+}

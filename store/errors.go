@@ -1,0 +1,20 @@
+package store
+
+import "errors"
+
+var (
+	// ErrLocked: another process holds the file. bbolt allows one process.
+	ErrLocked = errors.New("store: in use by another pageinbox; run it through the daemon or stop it")
+	// ErrForeign: the file is not a pageinbox store, or not a bbolt file at all.
+	ErrForeign = errors.New("store: not a pageinbox data file")
+	// ErrTooNew: the file was written by a newer pageinbox.
+	ErrTooNew = errors.New("store: data file is from a newer pageinbox; upgrade pageinbox")
+	// ErrInvalid wraps every refusal of bad input.
+	ErrInvalid = errors.New("invalid input")
+	// ErrNotFound: no such conversation, message, item or campaign.
+	ErrNotFound = errors.New("not found")
+	// ErrUnknownPage: an event or send names a page the store does not serve.
+	ErrUnknownPage = errors.New("unknown page")
+	// ErrClosed: the store was closed.
+	ErrClosed = errors.New("store: closed")
+)

@@ -1,0 +1,108 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// EventKind says which Messenger webhook event an Event carries.
+type EventKind string
+
+const (
+	EventMessage  EventKind = "message"  // customer -> Page
+	EventEcho     EventKind = "echo"     // Page -> customer, from any sender
+	EventDelivery EventKind = "delivery" // watermark (and optional mids)
+	EventRead     EventKind = "read"     // watermark
+	EventReaction EventKind = "reaction" // react / unreact on a mid
+	EventPostback EventKind = "postback" // a button tap; a message with a payload
+	EventEdit     EventKind = "edit"     // new text for an existing mid
+	EventReferral EventKind = "referral" // m.me link / ad on an existing thread
+	EventUnknown  EventKind = "unknown"  // kept raw so nothing Meta sent is lost
+)
+
+// Event is one webhook event, already parsed. The webhook package builds
+// them; the store never sees Meta's JSON except as Raw.
+type Event struct {
+	Kind   EventKind
+	PageID string
+	// PSID is always the customer, whatever the direction (for an echo it is
+	// Meta's recipient).
+	PSID string
+	Time time.Time
+
+	MID         string
+	Text        string
+	Attachments []Attachment
+	QuickReply  string
+	ReplyTo     string
+	AppID       string // echoes
+	Metadata    string // echoes: what we passed as message.metadata
+
+	Title   string // postback
+	Payload string // postback
+	Ref     string // referral ref (postback or referral)
+
+	Watermark time.Time // delivery, read
+	MIDs      []string  // delivery
+
+	Reaction string // reaction label: like, love, ... or other
+	Emoji    string
+	Unreact  bool
+
+	Raw json.RawMessage // the event's JSON; kept for EventUnknown
+}
+
+// Plausible event times: Messenger did not exist before 2011, and Meta's
+// clock is not a day ahead of ours.
+var minEventTime = time.Date(2011, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const maxClockSkew = 24 * time.Hour
+
+// validate checks what can be checked without the database.
+func (e *Event) validate(now time.Time) error {
+	if e.PageID == "" {
+		return invalidf("%s event: empty page id", e.Kind)
+	}
+	if e.PSID == "" && e.Kind != EventUnknown {
+		return invalidf("%s event: empty PSID", e.Kind)
+	}
+	// Postbacks had no mid before Graph v11.0: name them by who and when.
+	if e.Kind == EventPostback && e.MID == "" {
+		e.MID = fmt.Sprintf("postback:%s:%d", e.PSID, e.Time.UnixMilli())
+	}
+	switch e.Kind {
+	case EventMessage, EventEcho, EventPostback, EventEdit, EventReaction:
+		if e.MID == "" {
+			return invalidf("%s event from %s: missing mid", e.Kind, e.PSID)
+		}
+	case EventDelivery, EventRead:
+		if e.Watermark.IsZero() {
+			return invalidf("%s event from %s: missing watermark", e.Kind, e.PSID)
+		}
+		if err := checkTime("watermark", e.Watermark, now); err != nil {
+			return fmt.Errorf("%s event from %s: %w", e.Kind, e.PSID, err)
+		}
+	case EventReferral, EventUnknown:
+	default:
+		return invalidf("event of unknown kind %q", e.Kind)
+	}
+	// Deliveries carry no timestamp of their own; the watermark stands in.
+	if e.Time.IsZero() && (e.Kind == EventDelivery || e.Kind == EventRead) {
+		e.Time = e.Watermark
+	}
+	if e.Time.IsZero() && e.Kind == EventUnknown {
+		e.Time = now
+	}
+	if err := checkTime("timestamp", e.Time, now); err != nil {
+		return fmt.Errorf("%s event from %s: %w", e.Kind, e.PSID, err)
+	}
+	return nil
+}
+
+func checkTime(what string, t, now time.Time) error {
+	if t.Before(minEventTime) || t.After(now.Add(maxClockSkew)) {
+		return fmt.Errorf("%w: %s %s is not a plausible time", ErrInvalid, what, t.UTC().Format(time.RFC3339Nano))
+	}
+	return nil
+}

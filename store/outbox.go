@@ -1,0 +1,378 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// MaxTextLen is the Send API's limit: text must be under 2000 characters.
+const MaxTextLen = 2000
+
+// ErrOutsideWindow: the messaging policy refuses the send. The error's text
+// says why and what would be allowed.
+var ErrOutsideWindow = errors.New("outside the messaging window")
+
+// Send is a reply to queue for one customer.
+type Send struct {
+	ConvKey
+	Text          string
+	ImageURL      string
+	MessagingType MessagingType // default RESPONSE
+	Tag           string        // HUMAN_AGENT with MESSAGE_TAG
+}
+
+// CheckText refuses text the Send API would refuse.
+func CheckText(text, imageURL string) error {
+	if strings.TrimSpace(text) == "" && imageURL == "" {
+		return invalidf("empty message")
+	}
+	if n := utf8.RuneCountInString(text); n >= MaxTextLen {
+		return invalidf("text is %d characters; Messenger takes under %d", n, MaxTextLen)
+	}
+	if !utf8.ValidString(text) {
+		return invalidf("text is not valid UTF-8")
+	}
+	if imageURL != "" && !strings.HasPrefix(imageURL, "https://") && !strings.HasPrefix(imageURL, "http://") {
+		return invalidf("image URL %q is not an http(s) URL", imageURL)
+	}
+	return nil
+}
+
+// Enqueue checks the messaging window and queues a reply. The message shows
+// in the thread at once as queued; the dispatcher sends it.
+func (s *Store) Enqueue(ctx context.Context, send Send) (OutboxItem, error) {
+	var item OutboxItem
+	if send.MessagingType == "" {
+		send.MessagingType = Response
+	}
+	if err := CheckText(send.Text, send.ImageURL); err != nil {
+		return item, err
+	}
+	now := s.now()
+	err := s.write(ctx, 1, func(w *wtx) error {
+		if w.bucket(bPages).Get([]byte(send.PageID)) == nil {
+			return fmt.Errorf("store: enqueue: %w: %s", ErrUnknownPage, send.PageID)
+		}
+		rec, old, err := w.conv(send.ConvKey, false)
+		if err != nil {
+			return err
+		}
+		if d := CheckSend(rec.LastInboundTime, now, send.MessagingType, send.Tag); !d.Allowed {
+			return fmt.Errorf("%w: %s", ErrOutsideWindow, d.Reason)
+		}
+		item = OutboxItem{ConvKey: send.ConvKey, Text: send.Text, ImageURL: send.ImageURL,
+			MessagingType: send.MessagingType, Tag: send.Tag, State: OutboxQueued, CreatedAt: now, UpdatedAt: now}
+		if item.ID, err = w.bucket(bOutbox).NextSequence(); err != nil {
+			return err
+		}
+		if err := w.addOutboxMessage(rec, &item, now); err != nil {
+			return err
+		}
+		if err := w.saveConv(rec, old); err != nil {
+			return err
+		}
+		return w.putItem(&item, "")
+	})
+	return item, err
+}
+
+// addOutboxMessage shows an outbox item in its thread.
+func (w *wtx) addOutboxMessage(rec *convRecord, item *OutboxItem, now time.Time) error {
+	m := &Message{Direction: Out, Text: item.Text, Time: now, Status: StatusQueued, CampaignID: item.CampaignID}
+	if item.ImageURL != "" {
+		m.Attachments = []Attachment{{Type: "image", URL: item.ImageURL}}
+	}
+	if err := w.addMessage(rec, m); err != nil {
+		return err
+	}
+	item.MessageID = m.ID
+	return nil
+}
+
+// putItem writes an item and moves it between the state indexes and its
+// campaign's counts. from is its previous state ("" when new).
+func (w *wtx) putItem(item *OutboxItem, from OutboxState) error {
+	if err := putJSON(w.bucket(bOutbox), u64(item.ID), item); err != nil {
+		return err
+	}
+	if from != item.State {
+		for _, st := range []struct {
+			state  OutboxState
+			bucket []byte
+		}{{OutboxQueued, bOutQueued}, {OutboxSending, bOutSending}} {
+			b := w.bucket(st.bucket)
+			if from == st.state {
+				if err := b.Delete(u64(item.ID)); err != nil {
+					return err
+				}
+			}
+			if item.State == st.state {
+				if err := b.Put(u64(item.ID), nil); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	cp := *item
+	w.emit(Change{Kind: OutboxChanged, Outbox: &cp})
+	if item.CampaignID == 0 || from == item.State {
+		return nil
+	}
+	return w.countCampaign(item.CampaignID, from, item.State)
+}
+
+// Claim moves up to max queued items to sending and returns them, oldest
+// first. Items of paused or cancelled campaigns stay where they are.
+func (s *Store) Claim(ctx context.Context, max int) ([]OutboxItem, error) {
+	var items []OutboxItem
+	now := s.now()
+	err := s.write(ctx, max, func(w *wtx) error {
+		items = items[:0]
+		status := map[uint64]CampaignStatus{}
+		c := w.bucket(bOutQueued).Cursor()
+		var keys [][]byte
+		for k, _ := c.First(); k != nil && len(keys) < max; k, _ = c.Next() {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		for _, k := range keys {
+			item := OutboxItem{}
+			if _, err := getJSON(w.bucket(bOutbox), k, &item); err != nil {
+				return err
+			}
+			if item.CampaignID != 0 {
+				st, ok := status[item.CampaignID]
+				if !ok {
+					camp, err := w.campaign(item.CampaignID)
+					if err != nil {
+						return err
+					}
+					st = camp.Status
+					status[item.CampaignID] = st
+				}
+				if st != CampaignRunning {
+					continue
+				}
+			}
+			rec, old, err := w.conv(item.ConvKey, false)
+			if err != nil {
+				return err
+			}
+			if item.MessageID == "" {
+				if err := w.addOutboxMessage(rec, &item, now); err != nil {
+					return err
+				}
+				if err := w.saveConv(rec, old); err != nil {
+					return err
+				}
+			} else if err := w.setMessageStatus(item.MessageID, StatusSending, ""); err != nil {
+				return err
+			}
+			item.State, item.UpdatedAt = OutboxSending, now
+			item.Attempts++
+			if err := w.putItem(&item, OutboxQueued); err != nil {
+				return err
+			}
+			items = append(items, item)
+		}
+		return nil
+	})
+	return items, err
+}
+
+// Result is the outcome of one send, as the dispatcher saw it.
+type Result struct {
+	MID string // Meta's message_id on success
+	// On failure: why in words, a machine-readable class, and whether a
+	// later retry could succeed (rate limit exhausted, Meta down).
+	Failed    bool
+	Skipped   bool // not sent at all: the window closed before its turn
+	Reason    string
+	ErrorKind string
+	Retryable bool
+}
+
+// Complete records the outcome of a claimed item. Only an item in sending
+// can complete, so an item is never sent twice.
+func (s *Store) Complete(ctx context.Context, id uint64, res Result) error {
+	if !res.Failed && !res.Skipped && res.MID == "" {
+		return invalidf("complete item %d: a sent item needs Meta's message id", id)
+	}
+	now := s.now()
+	return s.write(ctx, 1, func(w *wtx) error {
+		item := OutboxItem{}
+		found, err := getJSON(w.bucket(bOutbox), u64(id), &item)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return &notFoundError{what: fmt.Sprintf("outbox item %d", id)}
+		}
+		if item.State != OutboxSending {
+			return invalidf("complete item %d: it is %s, not sending", id, item.State)
+		}
+		item.UpdatedAt = now
+		switch {
+		case res.Skipped:
+			item.State, item.Reason, item.ErrorKind = OutboxSkipped, res.Reason, res.ErrorKind
+			err = w.setMessageStatus(item.MessageID, StatusFailed, "not sent: "+res.Reason)
+		case res.Failed:
+			item.State, item.Reason, item.ErrorKind, item.Retryable = OutboxFailed, res.Reason, res.ErrorKind, res.Retryable
+			err = w.setMessageStatus(item.MessageID, StatusFailed, res.Reason)
+		default:
+			item.State, item.MID = OutboxSent, res.MID
+			err = w.markSent(&item)
+		}
+		if err != nil {
+			return err
+		}
+		return w.putItem(&item, OutboxSending)
+	})
+}
+
+// markSent gives the item's message Meta's mid. If the echo overtook the
+// Send API's answer and was stored as a message of its own, that copy is
+// folded into ours.
+func (w *wtx) markSent(item *OutboxItem) error {
+	key, err := messageKeyFromID(item.MessageID)
+	if err != nil {
+		return err
+	}
+	m := &Message{}
+	if _, err := getJSON(w.bucket(bMsgs), key, m); err != nil {
+		return err
+	}
+	mids := w.bucket(bMIDs)
+	if dupKey := mids.Get(midKey(item.PageID, item.MID)); dupKey != nil && string(dupKey) != string(key) {
+		if err := w.removeMessage(append([]byte(nil), dupKey...), item.ConvKey, m); err != nil {
+			return err
+		}
+	}
+	if err := mids.Put(midKey(item.PageID, item.MID), key); err != nil {
+		return err
+	}
+	rec, _, err := w.conv(item.ConvKey, false)
+	if err != nil {
+		return err
+	}
+	m.MID = item.MID
+	m.Error = ""
+	if m.Status.rank() < StatusSent.rank() {
+		m.Status = rec.statusAt(m.Time, StatusSent)
+	}
+	return w.putMessage(key, m)
+}
+
+// removeMessage deletes a duplicate, keeping its status if it got further.
+func (w *wtx) removeMessage(key []byte, conv ConvKey, into *Message) error {
+	dup := &Message{}
+	if _, err := getJSON(w.bucket(bMsgs), key, dup); err != nil {
+		return err
+	}
+	if dup.Status.rank() > into.Status.rank() {
+		into.Status = dup.Status
+	}
+	if into.AppID == "" {
+		into.AppID = dup.AppID
+	}
+	if err := w.bucket(bMsgs).Delete(key); err != nil {
+		return err
+	}
+	rec, old, err := w.conv(conv, false)
+	if err != nil {
+		return err
+	}
+	rec.MessageCount--
+	w.emit(Change{Kind: MessageRemoved, Message: dup})
+	return w.saveConv(rec, old)
+}
+
+func (w *wtx) setMessageStatus(id string, st Status, reason string) error {
+	key, err := messageKeyFromID(id)
+	if err != nil {
+		return err
+	}
+	m := &Message{}
+	found, err := getJSON(w.bucket(bMsgs), key, m)
+	if err != nil || !found {
+		return err
+	}
+	m.Status, m.Error = st, reason
+	return w.putMessage(key, m)
+}
+
+// Item reads one outbox item.
+func (s *Store) Item(ctx context.Context, id uint64) (OutboxItem, error) {
+	var item OutboxItem
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		found, err := getJSON(tx.Bucket(bOutbox), u64(id), &item)
+		if err == nil && !found {
+			return &notFoundError{what: fmt.Sprintf("outbox item %d", id)}
+		}
+		return err
+	})
+	return item, err
+}
+
+// Queued is the number of items waiting to be claimed.
+func (s *Store) Queued(ctx context.Context) (int, error) {
+	n := 0
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		n = tx.Bucket(bOutQueued).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// recoverInterrupted runs on open: items a crash left in sending may or may
+// not have reached Meta. They become unknown and are never resent on their
+// own; campaigns that were running become interrupted.
+func recoverInterrupted(tx *bolt.Tx, now time.Time) error {
+	w := &wtx{tx: tx}
+	var keys [][]byte
+	c := tx.Bucket(bOutSending).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		keys = append(keys, append([]byte(nil), k...))
+	}
+	for _, k := range keys {
+		item := OutboxItem{}
+		if _, err := getJSON(tx.Bucket(bOutbox), k, &item); err != nil {
+			return err
+		}
+		item.State, item.UpdatedAt = OutboxUnknown, now
+		item.Reason = "interrupted while sending; it may or may not have reached the customer"
+		item.ErrorKind = "interrupted"
+		if err := w.setMessageStatus(item.MessageID, StatusUnknown, item.Reason); err != nil {
+			return err
+		}
+		if err := w.putItem(&item, OutboxSending); err != nil {
+			return err
+		}
+	}
+	var running []Campaign
+	err := tx.Bucket(bCampaigns).ForEach(func(k, v []byte) error {
+		camp := Campaign{}
+		if err := jsonUnmarshal(v, &camp); err != nil {
+			return err
+		}
+		if camp.Status == CampaignRunning {
+			running = append(running, camp)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, camp := range running {
+		camp.Status, camp.UpdatedAt = CampaignInterrupted, now
+		if err := putJSON(tx.Bucket(bCampaigns), u64(camp.ID), &camp); err != nil {
+			return err
+		}
+	}
+	return nil
+}

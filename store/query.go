@@ -1,0 +1,320 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Filter selects conversations for the inbox.
+type Filter string
+
+const (
+	FilterAll    Filter = "all"
+	FilterUnread Filter = "unread"
+	FilterWindow Filter = "window" // inside the 24 h window
+	FilterDone   Filter = "done"
+)
+
+// Cursor marks a place in a listing. The zero Cursor is the start; an
+// empty Next means there is nothing more.
+type Cursor string
+
+// ConversationPage is one page of the inbox, newest activity first.
+type ConversationPage struct {
+	Conversations []Conversation
+	Next          Cursor
+
+	lastKey []byte
+}
+
+func jsonUnmarshal(raw []byte, v any) error { return json.Unmarshal(raw, v) }
+
+// Conversations lists conversations matching filter in last-activity order,
+// newest first, starting after cursor. It reads limit records, whatever the
+// size of the file.
+func (s *Store) Conversations(ctx context.Context, filter Filter, after Cursor, limit int) (ConversationPage, error) {
+	var page ConversationPage
+	if limit <= 0 {
+		limit = 50
+	}
+	bucket := bActAll
+	switch filter {
+	case FilterUnread:
+		bucket = bActUnread
+	case FilterDone:
+		bucket = bActDone
+	case FilterAll, FilterWindow, "":
+	default:
+		return page, invalidf("filter %q", filter)
+	}
+	var start []byte
+	if after != "" {
+		b, err := hex.DecodeString(string(after))
+		if err != nil || len(b) != 16 {
+			return page, invalidf("cursor %q", after)
+		}
+		start = b
+	}
+	now := s.now()
+	// The activity of a conversation is never older than its last inbound
+	// message, so the window filter can stop at the first row older than 24 h.
+	windowFloor := actKey(now.Add(-ResponseWindow), 0)
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucket).Cursor()
+		var k []byte
+		if start == nil {
+			k, _ = c.Last()
+		} else {
+			k, _ = c.Seek(start)
+			if k == nil {
+				k, _ = c.Last()
+			}
+			for k != nil && bytes.Compare(k, start) >= 0 {
+				k, _ = c.Prev()
+			}
+		}
+		ids, convs := tx.Bucket(bConvIDs), tx.Bucket(bConvs)
+		for ; k != nil; k, _ = c.Prev() {
+			if filter == FilterWindow && bytes.Compare(k, windowFloor) < 0 {
+				return nil
+			}
+			if len(page.Conversations) == limit {
+				page.Next = Cursor(hex.EncodeToString(page.lastKey))
+				return nil
+			}
+			rec := &convRecord{}
+			if _, err := getJSON(convs, ids.Get(k[8:]), rec); err != nil {
+				return err
+			}
+			if filter == FilterWindow && WindowAt(rec.LastInboundTime, now).State != WindowOpen {
+				continue
+			}
+			page.Conversations = append(page.Conversations, rec.Conversation)
+			page.lastKey = append(page.lastKey[:0], k...)
+		}
+		return nil
+	})
+	return page, err
+}
+
+// Count is how many conversations a filter holds.
+func (s *Store) Count(ctx context.Context, filter Filter) (int, error) {
+	if filter == FilterWindow {
+		n := 0
+		var after Cursor
+		for {
+			p, err := s.Conversations(ctx, FilterWindow, after, 1000)
+			if err != nil {
+				return 0, err
+			}
+			n += len(p.Conversations)
+			if p.Next == "" {
+				return n, nil
+			}
+			after = p.Next
+		}
+	}
+	key := countAll
+	switch filter {
+	case FilterUnread:
+		key = countUnread
+	case FilterDone:
+		key = countDone
+	}
+	var n int
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bCounts).Get(key); len(v) == 8 {
+			n = int(binary.BigEndian.Uint64(v))
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Conversation reads one conversation.
+func (s *Store) Conversation(ctx context.Context, key ConvKey) (Conversation, error) {
+	rec := &convRecord{}
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		found, err := getJSON(tx.Bucket(bConvs), convKeyBytes(key), rec)
+		if err == nil && !found {
+			return &notFoundError{what: "conversation " + key.String()}
+		}
+		return err
+	})
+	return rec.Conversation, err
+}
+
+// ThreadPage is a page of a thread in time order (oldest first); Before
+// continues further back in time.
+type ThreadPage struct {
+	Messages []Message
+	Before   Cursor
+}
+
+// Thread reads up to limit messages of a conversation older than before
+// (the zero cursor: the newest).
+func (s *Store) Thread(ctx context.Context, key ConvKey, before Cursor, limit int) (ThreadPage, error) {
+	var page ThreadPage
+	if limit <= 0 {
+		limit = 50
+	}
+	var end []byte
+	if before != "" {
+		b, err := hex.DecodeString(string(before))
+		if err != nil || len(b) != 24 {
+			return page, invalidf("cursor %q", before)
+		}
+		end = b
+	}
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		rec := &convRecord{}
+		found, err := getJSON(tx.Bucket(bConvs), convKeyBytes(key), rec)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return &notFoundError{what: "conversation " + key.String()}
+		}
+		prefix := u64(rec.CID)
+		if end == nil {
+			end = u64(rec.CID + 1) // just past this conversation's keys
+		} else if !bytes.HasPrefix(end, prefix) {
+			return invalidf("cursor of another conversation")
+		}
+		c := tx.Bucket(bMsgs).Cursor()
+		k, v := c.Seek(end)
+		if k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+			if len(page.Messages) == limit {
+				page.Before = Cursor(page.Messages[len(page.Messages)-1].ID)
+				break
+			}
+			var m Message
+			if err := json.Unmarshal(v, &m); err != nil {
+				return err
+			}
+			page.Messages = append(page.Messages, m)
+		}
+		return nil
+	})
+	// Read newest first; hand out oldest first.
+	for i, j := 0, len(page.Messages)-1; i < j; i, j = i+1, j-1 {
+		page.Messages[i], page.Messages[j] = page.Messages[j], page.Messages[i]
+	}
+	return page, err
+}
+
+// MessageByMID finds a message by Meta's message id.
+func (s *Store) MessageByMID(ctx context.Context, pageID, mid string) (Message, error) {
+	var m Message
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		key := tx.Bucket(bMIDs).Get(midKey(pageID, mid))
+		if key == nil {
+			return &notFoundError{what: "message " + mid}
+		}
+		_, err := getJSON(tx.Bucket(bMsgs), key, &m)
+		return err
+	})
+	return m, err
+}
+
+// Message reads a message by the store's id.
+func (s *Store) Message(ctx context.Context, id string) (Message, error) {
+	var m Message
+	key, err := messageKeyFromID(id)
+	if err != nil {
+		return m, err
+	}
+	err = s.view(ctx, func(tx *bolt.Tx) error {
+		found, err := getJSON(tx.Bucket(bMsgs), key, &m)
+		if err == nil && !found {
+			return &notFoundError{what: "message " + id}
+		}
+		return err
+	})
+	return m, err
+}
+
+// Pages lists the pages the store serves.
+func (s *Store) Pages(ctx context.Context) ([]Page, error) {
+	var pages []Page
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		return tx.Bucket(bPages).ForEach(func(_, v []byte) error {
+			var p Page
+			if err := json.Unmarshal(v, &p); err != nil {
+				return err
+			}
+			pages = append(pages, p)
+			return nil
+		})
+	})
+	return pages, err
+}
+
+// EachConversation calls fn for every conversation (listed or not) in key
+// order, in one read transaction. For export and backups.
+func (s *Store) EachConversation(ctx context.Context, fn func(Conversation) error) error {
+	return s.view(ctx, func(tx *bolt.Tx) error {
+		return tx.Bucket(bConvs).ForEach(func(_, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rec := &convRecord{}
+			if err := json.Unmarshal(v, rec); err != nil {
+				return err
+			}
+			if !rec.listed() {
+				return nil
+			}
+			return fn(rec.Conversation)
+		})
+	})
+}
+
+// EachMessage calls fn for every message, thread by thread, oldest first.
+func (s *Store) EachMessage(ctx context.Context, fn func(Message) error) error {
+	return s.view(ctx, func(tx *bolt.Tx) error {
+		return tx.Bucket(bMsgs).ForEach(func(_, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var m Message
+			if err := json.Unmarshal(v, &m); err != nil {
+				return err
+			}
+			return fn(m)
+		})
+	})
+}
+
+// EachJournal calls fn with every raw webhook body received at or after since.
+func (s *Store) EachJournal(ctx context.Context, since time.Time, fn func(received time.Time, raw []byte) error) error {
+	return s.view(ctx, func(tx *bolt.Tx) error {
+		c := tx.Bucket(bJournal).Cursor()
+		for k, v := c.Seek(u64(timeKey(since))); k != nil; k, v = c.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			t := time.Unix(0, int64(binary.BigEndian.Uint64(k))).UTC()
+			if err := fn(t, append([]byte(nil), v...)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+type notFoundError struct{ what string }
+
+func (e *notFoundError) Error() string { return "store: " + e.what + " not found" }
+func (e *notFoundError) Unwrap() error { return ErrNotFound }

@@ -1,0 +1,351 @@
+// Package store keeps pageinbox's whole state in one bbolt file: pages,
+// conversations, messages, the outbox and campaigns, and the raw webhook
+// journal. It publishes a change feed after every commit.
+//
+// Keys are laid out for cursors, so no query loads the whole file:
+//
+//	convs      pageID 0x00 psid          -> conversation record (JSON)
+//	convids    convID(8)                 -> pageID 0x00 psid
+//	act_all    activity(8) convID(8)     -> nil   (one per filter: all, unread, done)
+//	msgs       convID(8) time(8) seq(8)  -> message (JSON)
+//	mids       pageID 0x00 mid           -> message key
+//	outbox     itemID(8)                 -> outbox item (JSON); outq/outsending index it by state
+//	journal    time(8) seq(8)            -> raw webhook body
+//
+// All integers are big-endian, times are Unix nanoseconds, so byte order is
+// time order.
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// SchemaVersion is the layout this code writes. Older files are migrated on
+// open; newer ones are refused.
+const SchemaVersion = 2
+
+const magic = "pageinbox"
+
+var (
+	bMeta       = []byte("meta")
+	bPages      = []byte("pages")
+	bConvs      = []byte("convs")
+	bConvIDs    = []byte("convids")
+	bActAll     = []byte("act_all")
+	bActUnread  = []byte("act_unread")
+	bActDone    = []byte("act_done")
+	bMsgs       = []byte("msgs")
+	bMIDs       = []byte("mids")
+	bSeen       = []byte("seen")
+	bOutbox     = []byte("outbox")
+	bOutQueued  = []byte("outq")
+	bOutSending = []byte("outsending")
+	bCampaigns  = []byte("campaigns")
+	bCampItems  = []byte("campitems")
+	bJournal    = []byte("journal")
+	bUnknown    = []byte("unknown")
+	bCounts     = []byte("counts")
+
+	allBuckets = [][]byte{bMeta, bPages, bConvs, bConvIDs, bActAll, bActUnread, bActDone, bMsgs,
+		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts}
+
+	keyMagic  = []byte("magic")
+	keySchema = []byte("schema")
+)
+
+// CommitMode chooses how Ingest turns events into transactions.
+type CommitMode int
+
+const (
+	// GroupCommit (the default) has one writer goroutine commit everything
+	// queued by concurrent callers in one transaction: two fsyncs for many
+	// events instead of two per call.
+	GroupCommit CommitMode = iota
+	// CommitEach gives every call its own transaction. It exists as the
+	// baseline for benchmarks.
+	CommitEach
+)
+
+// Options configure Open. The zero value is usable.
+type Options struct {
+	// Timeout bounds the wait for another process to release the file.
+	// Default 1s; bbolt would otherwise wait forever.
+	Timeout time.Duration
+	// Now is the clock. Default time.Now. Tests inject a fixed one.
+	Now func() time.Time
+	// CommitMode, default GroupCommit.
+	CommitMode CommitMode
+	// MaxBatch caps the operations in one group commit. Default 512.
+	MaxBatch int
+	// Owner describes this process in the lock-info file, so that a second
+	// process can say who holds the file ("serve", "tui"). Default "pageinbox".
+	Owner string
+	// NoSync skips fsync. Only for bulk-loading benchmark fixtures: a crash
+	// can lose or corrupt data.
+	NoSync bool
+}
+
+// Store is the open data file. It is safe for concurrent use.
+type Store struct {
+	db       *bolt.DB
+	path     string
+	now      func() time.Time
+	mode     CommitMode
+	maxBatch int
+
+	ops       chan *op
+	stop      chan struct{}
+	writerWG  sync.WaitGroup
+	closeOnce sync.Once
+	closed    atomic.Bool
+
+	feed feed
+}
+
+// Open opens or creates the store at path (mode 0600).
+func Open(path string, opts Options) (*Store, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 512
+	}
+	if opts.Owner == "" {
+		opts.Owner = "pageinbox"
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("store: create data dir: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:         opts.Timeout,
+		InitialMmapSize: 256 << 20,
+		NoSync:          opts.NoSync,
+	})
+	if err != nil {
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			return nil, lockedError(path)
+		}
+		if errors.Is(err, bolterrors.ErrInvalid) || errors.Is(err, bolterrors.ErrVersionMismatch) ||
+			errors.Is(err, bolterrors.ErrChecksum) || strings.Contains(err.Error(), "invalid") {
+			return nil, fmt.Errorf("%w: %s: %v", ErrForeign, path, err)
+		}
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, now: opts.Now, mode: opts.CommitMode, maxBatch: opts.MaxBatch,
+		ops: make(chan *op, 1024), stop: make(chan struct{})}
+	if err := s.prepare(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	writeLockInfo(path, opts.Owner)
+	s.writerWG.Add(1)
+	go s.writer()
+	return s, nil
+}
+
+// prepare checks the file is ours (reading only), then creates, migrates
+// and recovers in one transaction.
+func (s *Store) prepare() error {
+	var version uint32
+	err := s.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bMeta)
+		if meta == nil {
+			empty := true
+			_ = tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
+			if !empty {
+				return fmt.Errorf("%w: %s holds data of another program", ErrForeign, s.path)
+			}
+			return nil
+		}
+		if string(meta.Get(keyMagic)) != magic {
+			return fmt.Errorf("%w: %s has no pageinbox marker", ErrForeign, s.path)
+		}
+		v := meta.Get(keySchema)
+		if len(v) != 4 {
+			return fmt.Errorf("%w: %s has a damaged schema version", ErrForeign, s.path)
+		}
+		version = binary.BigEndian.Uint32(v)
+		if version > SchemaVersion {
+			return fmt.Errorf("%w (file schema %d, this pageinbox reads up to %d)", ErrTooNew, version, SchemaVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("store: create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bMeta)
+		if version == 0 { // new file
+			if err := meta.Put(keyMagic, []byte(magic)); err != nil {
+				return err
+			}
+		} else if err := migrate(tx, version); err != nil {
+			return err
+		}
+		if err := meta.Put(keySchema, u32(SchemaVersion)); err != nil {
+			return err
+		}
+		return recoverInterrupted(tx, s.now())
+	})
+}
+
+// migrations[v] upgrades a file from schema v to v+1.
+var migrations = map[uint32]func(*bolt.Tx) error{
+	// Schema 1 kept no per-filter counts; count them once.
+	1: rebuildCounts,
+}
+
+func migrate(tx *bolt.Tx, from uint32) error {
+	for v := from; v < SchemaVersion; v++ {
+		m, ok := migrations[v]
+		if !ok {
+			return fmt.Errorf("store: no migration from schema %d", v)
+		}
+		if err := m(tx); err != nil {
+			return fmt.Errorf("store: migrate schema %d to %d: %w", v, v+1, err)
+		}
+	}
+	return nil
+}
+
+func lockInfoPath(path string) string { return path + ".owner" }
+
+func writeLockInfo(path, owner string) {
+	info := fmt.Sprintf("pid %d (%s)", os.Getpid(), owner)
+	_ = os.WriteFile(lockInfoPath(path), []byte(info), 0o600)
+}
+
+func lockedError(path string) error {
+	holder := "another pageinbox"
+	if b, err := os.ReadFile(lockInfoPath(path)); err == nil && len(b) > 0 && len(b) < 200 {
+		holder += ", " + strings.TrimSpace(string(b))
+	}
+	return fmt.Errorf("store: %s is in use by %s; run it through the daemon or stop it: %w", path, holder, ErrLocked)
+}
+
+// Path is the data file's path.
+func (s *Store) Path() string { return s.path }
+
+// Now is the store's clock.
+func (s *Store) Now() time.Time { return s.now() }
+
+// Close waits for queued writes, then closes the file. Subscriptions end.
+func (s *Store) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		s.closed.Store(true)
+		close(s.stop)
+		s.writerWG.Wait()
+		s.feed.closeAll()
+		err = s.db.Close()
+		_ = os.Remove(lockInfoPath(s.path))
+	})
+	return err
+}
+
+// Check runs bbolt's consistency check; tests call it after every run.
+func (s *Store) Check() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		var errs []string
+		for err := range tx.Check() {
+			errs = append(errs, err.Error())
+		}
+		if len(errs) > 0 {
+			return fmt.Errorf("store: check: %s", strings.Join(errs, "; "))
+		}
+		return nil
+	})
+}
+
+// view runs a read transaction, honouring ctx before it starts.
+func (s *Store) view(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	return s.db.View(fn)
+}
+
+// --- key encoding ---
+
+func u32(v uint32) []byte { b := make([]byte, 4); binary.BigEndian.PutUint32(b, v); return b }
+func u64(v uint64) []byte { b := make([]byte, 8); binary.BigEndian.PutUint64(b, v); return b }
+
+func timeKey(t time.Time) uint64 {
+	n := t.UnixNano()
+	if n < 0 {
+		return 0
+	}
+	return uint64(n)
+}
+
+func convKeyBytes(k ConvKey) []byte { return []byte(k.PageID + "\x00" + k.PSID) }
+
+func parseConvKey(b []byte) ConvKey {
+	page, psid, _ := strings.Cut(string(b), "\x00")
+	return ConvKey{PageID: page, PSID: psid}
+}
+
+func midKey(pageID, mid string) []byte { return []byte(pageID + "\x00" + mid) }
+
+// actKey orders the inbox: newest activity last in byte order.
+func actKey(t time.Time, convID uint64) []byte {
+	b := make([]byte, 16)
+	binary.BigEndian.PutUint64(b, timeKey(t))
+	binary.BigEndian.PutUint64(b[8:], convID)
+	return b
+}
+
+func msgKey(convID uint64, t time.Time, seq uint64) []byte {
+	b := make([]byte, 24)
+	binary.BigEndian.PutUint64(b, convID)
+	binary.BigEndian.PutUint64(b[8:], timeKey(t))
+	binary.BigEndian.PutUint64(b[16:], seq)
+	return b
+}
+
+func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
+	raw := b.Get(key)
+	if raw == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return true, fmt.Errorf("store: damaged record %x in %s: %w", key, b.String(), err)
+	}
+	return true, nil
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, raw)
+}
+
+func invalidf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,215 @@
+package store
+
+import "time"
+
+// Direction says who wrote a message.
+type Direction string
+
+const (
+	In  Direction = "in"  // from the customer to the Page
+	Out Direction = "out" // from the Page (us, another app, or a human in Meta's inbox)
+)
+
+// Status is where a message is in its life. Outbound statuses only move
+// forward (see rank); inbound messages are always StatusReceived.
+type Status string
+
+const (
+	StatusReceived  Status = "received"
+	StatusQueued    Status = "queued"
+	StatusSending   Status = "sending"
+	StatusSent      Status = "sent"
+	StatusDelivered Status = "delivered"
+	StatusRead      Status = "read"
+	StatusFailed    Status = "failed"
+	// StatusUnknown: a send was in flight when the process died. Meta may or
+	// may not have it; it is never resent automatically.
+	StatusUnknown Status = "unknown"
+)
+
+// rank orders outbound statuses so watermarks and echoes only move them forward.
+func (s Status) rank() int {
+	switch s {
+	case StatusQueued:
+		return 1
+	case StatusSending:
+		return 2
+	case StatusUnknown:
+		return 3
+	case StatusSent:
+		return 4
+	case StatusDelivered:
+		return 5
+	case StatusRead:
+		return 6
+	}
+	return 0
+}
+
+// ConvStatus is the agent's triage state of a conversation.
+type ConvStatus string
+
+const (
+	ConvActive ConvStatus = "active"
+	ConvDone   ConvStatus = "done"
+)
+
+// Page is a Facebook Page the inbox serves.
+type Page struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// Attachment is a media item or share carried by a message.
+type Attachment struct {
+	Type      string  `json:"type"` // image, video, audio, file, sticker, location, fallback, template, ...
+	URL       string  `json:"url,omitempty"`
+	Title     string  `json:"title,omitempty"`
+	StickerID string  `json:"sticker_id,omitempty"`
+	Lat       float64 `json:"lat,omitempty"`
+	Long      float64 `json:"long,omitempty"`
+}
+
+// Reaction is one person's reaction to a message.
+type Reaction struct {
+	From     string    `json:"from"` // PSID or page id
+	Reaction string    `json:"reaction"`
+	Emoji    string    `json:"emoji,omitempty"`
+	Time     time.Time `json:"time"`
+}
+
+// ConvKey names a conversation: PSIDs are scoped to a Page.
+type ConvKey struct {
+	PageID string `json:"page_id"`
+	PSID   string `json:"psid"`
+}
+
+func (k ConvKey) String() string { return k.PageID + "/" + k.PSID }
+
+// Conversation is the summary row of one customer's thread with a Page.
+type Conversation struct {
+	ConvKey
+	Name            string     `json:"name,omitempty"`
+	LastMessage     string     `json:"last_message,omitempty"`
+	LastMessageTime time.Time  `json:"last_message_time"`
+	LastInboundTime time.Time  `json:"last_inbound_time"` // drives the messaging window
+	Unread          int        `json:"unread"`
+	MessageCount    int        `json:"message_count"`
+	Status          ConvStatus `json:"status"`
+	Draft           string     `json:"draft,omitempty"`
+
+	// Watermarks (ms resolution) from delivery and read events. Kept so a
+	// message that becomes known after its watermark still gets its status.
+	DeliveredUpTo time.Time `json:"delivered_up_to"`
+	ReadUpTo      time.Time `json:"read_up_to"`
+
+	// LastActivity is when anything last happened in the conversation: the
+	// order of the inbox.
+	LastActivity time.Time `json:"last_activity"`
+}
+
+// Message is one message of a thread, inbound or outbound.
+type Message struct {
+	ConvKey
+	// ID is the store's own stable key for the message, valid before Meta
+	// has given it a mid (a queued send).
+	ID          string       `json:"id"`
+	MID         string       `json:"mid,omitempty"`
+	Direction   Direction    `json:"direction"`
+	Kind        string       `json:"kind,omitempty"` // "" for a message, "postback"
+	Text        string       `json:"text,omitempty"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+	QuickReply  string       `json:"quick_reply,omitempty"` // payload of a tapped quick reply
+	Payload     string       `json:"payload,omitempty"`     // postback payload
+	ReplyTo     string       `json:"reply_to,omitempty"`    // mid of the message this answers
+	Reactions   []Reaction   `json:"reactions,omitempty"`
+	Time        time.Time    `json:"time"`
+	Status      Status       `json:"status"`
+	Error       string       `json:"error,omitempty"`  // reason in words when failed
+	AppID       string       `json:"app_id,omitempty"` // for echoes: the app that sent it
+	Edits       int          `json:"edits,omitempty"`
+	CampaignID  uint64       `json:"campaign_id,omitempty"`
+}
+
+// OutboxState is where a send is in the outbox.
+type OutboxState string
+
+const (
+	OutboxQueued  OutboxState = "queued"
+	OutboxSending OutboxState = "sending"
+	OutboxSent    OutboxState = "sent"
+	OutboxFailed  OutboxState = "failed"
+	OutboxSkipped OutboxState = "skipped" // never sent: outside the window, blocked
+	OutboxUnknown OutboxState = "unknown" // in flight at a crash; never resent automatically
+)
+
+// Done reports whether the item will not move again on its own.
+func (s OutboxState) Done() bool { return s != OutboxQueued && s != OutboxSending }
+
+// MessagingType is the Send API messaging_type.
+type MessagingType string
+
+const (
+	Response   MessagingType = "RESPONSE"
+	Update     MessagingType = "UPDATE"
+	MessageTag MessagingType = "MESSAGE_TAG"
+)
+
+// TagHumanAgent is the only message tag Meta still accepts (since 27 Apr 2026).
+const TagHumanAgent = "HUMAN_AGENT"
+
+// OutboxItem is one message waiting to go to one recipient, alone or as
+// part of a campaign.
+type OutboxItem struct {
+	ID            uint64        `json:"id"`
+	ConvKey                     // recipient
+	MessageID     string        `json:"message_id"` // the thread message it shows as
+	CampaignID    uint64        `json:"campaign_id,omitempty"`
+	Text          string        `json:"text,omitempty"`
+	ImageURL      string        `json:"image_url,omitempty"`
+	MessagingType MessagingType `json:"messaging_type"`
+	Tag           string        `json:"tag,omitempty"`
+	State         OutboxState   `json:"state"`
+	MID           string        `json:"mid,omitempty"`
+	Reason        string        `json:"reason,omitempty"`     // why it failed or was skipped
+	ErrorKind     string        `json:"error_kind,omitempty"` // machine-readable class, e.g. "outside_window"
+	Retryable     bool          `json:"retryable,omitempty"`
+	Attempts      int           `json:"attempts,omitempty"`
+	CreatedAt     time.Time     `json:"created_at"`
+	UpdatedAt     time.Time     `json:"updated_at"`
+}
+
+// CampaignStatus is the life of a campaign.
+type CampaignStatus string
+
+const (
+	CampaignRunning     CampaignStatus = "running"
+	CampaignPaused      CampaignStatus = "paused"
+	CampaignCancelled   CampaignStatus = "cancelled"
+	CampaignDone        CampaignStatus = "done"
+	CampaignInterrupted CampaignStatus = "interrupted" // the process died while it ran
+)
+
+// CampaignCounts are the per-recipient states of a campaign.
+type CampaignCounts struct {
+	Total   int `json:"total"`
+	Queued  int `json:"queued"`
+	Sending int `json:"sending"`
+	Sent    int `json:"sent"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
+	Unknown int `json:"unknown"`
+}
+
+// Campaign is one message sent to many recipients.
+type Campaign struct {
+	ID        uint64         `json:"id"`
+	PageID    string         `json:"page_id"`
+	Title     string         `json:"title"`
+	Text      string         `json:"text"`
+	ImageURL  string         `json:"image_url,omitempty"`
+	Status    CampaignStatus `json:"status"`
+	Counts    CampaignCounts `json:"counts"`
+	CreatedAt time.Time      `json:"created_at"`
+	UpdatedAt time.Time      `json:"updated_at"`
+}
