@@ -1,0 +1,179 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// Defaults for the settings that have one. The Graph API version is pinned
+// rather than "latest" so a Meta release never changes behaviour under us.
+const (
+	defaultListen       = ":8080"
+	defaultGraphURL     = "https://graph.facebook.com"
+	defaultGraphVersion = "v25.0"
+)
+
+// config is everything a command needs to know about its surroundings,
+// resolved from defaults, then env, then flags (flags win).
+//
+// Secrets are held as secret values, which print as "set" or "unset" in every
+// form (fmt verbs, slog, JSON), so logging a config can never leak one.
+type config struct {
+	DataDir      string // bbolt file, logs
+	Listen       string // address of the webhook and /ws server
+	GraphURL     string // base URL of everything that talks to Meta
+	GraphVersion string // Graph API version, e.g. v25.0
+	Debug        bool
+
+	PageID          string // optional: learnt from the token when empty; not a secret
+	PageAccessToken secret
+	AppSecret       secret
+	VerifyToken     secret
+}
+
+// configFromEnv returns the configuration before any flag is parsed. env is
+// os.Getenv in production and a map lookup in tests.
+func configFromEnv(env func(string) string) config {
+	verify := env("VERIFY_TOKEN")
+	if verify == "" {
+		verify = env("WEBHOOK_VERIFY_TOKEN") // the name many Meta samples use
+	}
+	return config{
+		DataDir:      firstNonEmpty(env("PAGEINBOX_DATA"), defaultDataDir(env)),
+		Listen:       firstNonEmpty(env("PAGEINBOX_LISTEN"), defaultListen),
+		GraphURL:     firstNonEmpty(env("PAGEINBOX_GRAPH_URL"), defaultGraphURL),
+		GraphVersion: firstNonEmpty(env("PAGEINBOX_GRAPH_VERSION"), defaultGraphVersion),
+
+		PageID:          env("PAGE_ID"),
+		PageAccessToken: newSecret(env("PAGE_ACCESS_TOKEN")),
+		AppSecret:       newSecret(env("APP_SECRET")),
+		VerifyToken:     newSecret(verify),
+	}
+}
+
+// defaultDataDir follows the XDG base directory spec. It returns "" when
+// neither XDG_DATA_HOME nor HOME is usable; commands that need the data dir
+// then ask for --data instead of guessing.
+func defaultDataDir(env func(string) string) string {
+	// The spec says a relative XDG_DATA_HOME is invalid and must be ignored.
+	if x := env("XDG_DATA_HOME"); filepath.IsAbs(x) {
+		return filepath.Join(x, "pageinbox")
+	}
+	if home := env("HOME"); home != "" {
+		return filepath.Join(home, ".local", "share", "pageinbox")
+	}
+	return ""
+}
+
+// addGlobalFlags defines the flags every command shares, bound to cfg. cfg
+// already holds the env values, so they become the flags' defaults and a flag
+// given on the command line wins. The usage strings spell out the static
+// defaults rather than the resolved ones, so help is the same everywhere.
+func addGlobalFlags(fs *flag.FlagSet, cfg *config) {
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir,
+		"`DIR` for inbox.db and logs\nenv PAGEINBOX_DATA; default $XDG_DATA_HOME/pageinbox or ~/.local/share/pageinbox")
+	fs.StringVar(&cfg.Listen, "listen", cfg.Listen,
+		"`ADDR` the webhook server listens on\nenv PAGEINBOX_LISTEN; default "+defaultListen)
+	fs.StringVar(&cfg.GraphURL, "graph-url", cfg.GraphURL,
+		"base `URL` of the Graph API, or of an emulator or proxy standing in for it\nenv PAGEINBOX_GRAPH_URL; default "+defaultGraphURL)
+	fs.StringVar(&cfg.GraphVersion, "graph-version", cfg.GraphVersion,
+		"Graph API `VERSION` to call\nenv PAGEINBOX_GRAPH_VERSION; default "+defaultGraphVersion)
+	fs.BoolVar(&cfg.Debug, "debug", cfg.Debug, "log at debug level")
+}
+
+var graphVersionPattern = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
+
+// check rejects settings that would only fail later and further from their
+// cause. Errors name the flag, because that is what the user can change.
+func (c *config) check() error {
+	c.GraphURL = strings.TrimRight(c.GraphURL, "/")
+	u, err := url.Parse(c.GraphURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--graph-url %q: want an absolute http or https URL", c.GraphURL)
+	}
+	if !graphVersionPattern.MatchString(c.GraphVersion) {
+		return fmt.Errorf("--graph-version %q: want a version like %s", c.GraphVersion, defaultGraphVersion)
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("--listen %q: want host:port or :port", c.Listen)
+	}
+	return nil
+}
+
+// String renders the config for humans and logs, secrets as "set"/"unset".
+func (c config) String() string {
+	return fmt.Sprintf("data=%q listen=%q graph-url=%q graph-version=%q debug=%t page-id=%q page-access-token=%s app-secret=%s verify-token=%s",
+		c.DataDir, c.Listen, c.GraphURL, c.GraphVersion, c.Debug, c.PageID,
+		c.PageAccessToken, c.AppSecret, c.VerifyToken)
+}
+
+// GoString keeps %#v as safe as %v.
+func (c config) GoString() string { return "config{" + c.String() + "}" }
+
+// LogValue makes slog log the config as a group, secrets as "set"/"unset".
+func (c config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("data", c.DataDir),
+		slog.String("listen", c.Listen),
+		slog.String("graph_url", c.GraphURL),
+		slog.String("graph_version", c.GraphVersion),
+		slog.Bool("debug", c.Debug),
+		slog.String("page_id", c.PageID),
+		slog.Any("page_access_token", c.PageAccessToken),
+		slog.Any("app_secret", c.AppSecret),
+		slog.Any("verify_token", c.VerifyToken),
+	)
+}
+
+// secret holds a credential. The value sits behind a pointer so that even
+// reflection-based printing of an enclosing struct (fmt on an unexported
+// field, where String is not consulted) shows an address, never the text.
+// Reveal is the one way out and should appear only where the value is sent.
+type secret struct{ value *string }
+
+func newSecret(s string) secret {
+	if s == "" {
+		return secret{}
+	}
+	return secret{value: &s}
+}
+
+// Reveal returns the credential itself, for the HTTP call or HMAC that needs it.
+func (s secret) Reveal() string {
+	if s.value == nil {
+		return ""
+	}
+	return *s.value
+}
+
+// IsSet reports whether the credential was given.
+func (s secret) IsSet() bool { return s.value != nil }
+
+func (s secret) String() string {
+	if s.IsSet() {
+		return "set"
+	}
+	return "unset"
+}
+
+func (s secret) GoString() string { return s.String() }
+
+func (s secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalText covers encoding/json and anything else that asks for text.
+func (s secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

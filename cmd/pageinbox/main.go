@@ -1,0 +1,63 @@
+// Command pageinbox is a Facebook Page's Messenger inbox in the terminal.
+//
+// This package only wires: it resolves the configuration (defaults, then env,
+// then flags), picks the command, and turns the command's error into an exit
+// code. Behaviour lives in the other packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes. 2 means "this binary cannot do what you asked": a usage error,
+// or a command that is not built yet.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop() // os.Exit skips deferred calls
+	os.Exit(code)
+}
+
+// run is main without the process, so tests can give it their own args, env
+// and writers and read back the exit code.
+func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
+	req, err := parseArgs(args, env)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	switch {
+	case req.help:
+		req.printUsage(stdout)
+		return exitOK
+	case req.version:
+		fmt.Fprintf(stdout, "pageinbox %s\n", versionString())
+		return exitOK
+	}
+
+	if req.cmd == nil {
+		err = runTUI(ctx, req.cfg)
+	} else {
+		err = req.cmd.run(ctx, req.cfg, req.args)
+	}
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "pageinbox: %v\n", err)
+	if errors.Is(err, errNotBuilt) {
+		return exitUsage
+	}
+	return exitError
+}
