@@ -71,7 +71,6 @@ func (s *Store) SaveDraft(ctx context.Context, key ConvKey, draft string) (Conve
 	return s.updateConv(ctx, key, func(r *convRecord) error { r.Draft = draft; return nil })
 }
 
-
 // PruneJournal drops raw webhook bodies received before cutoff and returns
 // how many it dropped.
 func (s *Store) PruneJournal(ctx context.Context, cutoff time.Time) (int, error) {
