@@ -21,6 +21,30 @@ func (s *Store) PutPage(ctx context.Context, p Page) error {
 	})
 }
 
+// EnsurePages registers the pages not yet known, keeping the names of the
+// others. The webhook calls it for every page a signed POST names: Meta
+// signs only for pages subscribed to our app.
+func (s *Store) EnsurePages(ctx context.Context, ids []string) error {
+	for _, id := range ids {
+		if id == "" {
+			return invalidf("page with an empty id")
+		}
+	}
+	return s.write(ctx, 1, func(w *wtx) error {
+		for _, id := range ids {
+			if w.bucket(bPages).Get([]byte(id)) != nil {
+				continue
+			}
+			p := Page{ID: id}
+			if err := putJSON(w.bucket(bPages), []byte(id), &p); err != nil {
+				return err
+			}
+			w.emit(Change{Kind: PageUpdated, Page: &p})
+		}
+		return nil
+	})
+}
+
 // updateConv applies fn to an existing conversation and saves it.
 func (s *Store) updateConv(ctx context.Context, key ConvKey, fn func(*convRecord) error) (Conversation, error) {
 	var out Conversation

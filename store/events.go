@@ -59,8 +59,10 @@ var minEventTime = time.Date(2011, 1, 1, 0, 0, 0, 0, time.UTC)
 
 const maxClockSkew = 24 * time.Hour
 
-// validate checks what can be checked without the database.
-func (e *Event) validate(now time.Time) error {
+// Validate checks what can be checked without the database, and fills in
+// defaults (a delivery's time is its watermark). Ingest refuses events
+// that fail it; the webhook uses it to set them aside instead.
+func (e *Event) Validate(now time.Time) error {
 	if e.PageID == "" {
 		return invalidf("%s event: empty page id", e.Kind)
 	}

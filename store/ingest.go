@@ -28,7 +28,7 @@ func (s *Store) IngestJournaled(ctx context.Context, raw []byte, events []Event)
 	evs := make([]Event, len(events))
 	copy(evs, events)
 	for i := range evs {
-		if err := evs[i].validate(now); err != nil {
+		if err := evs[i].Validate(now); err != nil {
 			return fmt.Errorf("store: ingest event %d: %w", i, err)
 		}
 	}

@@ -297,21 +297,44 @@ func (s *Store) EachMessage(ctx context.Context, fn func(Message) error) error {
 	})
 }
 
-// EachJournal calls fn with every raw webhook body received at or after since.
-func (s *Store) EachJournal(ctx context.Context, since time.Time, fn func(received time.Time, raw []byte) error) error {
-	return s.view(ctx, func(tx *bolt.Tx) error {
+// JournalEntry is one raw webhook body as received.
+type JournalEntry struct {
+	Received time.Time
+	Raw      []byte
+}
+
+// Journal reads up to limit raw webhook bodies received at or after since,
+// continuing after cursor. Pages keep read transactions short, so a replay
+// can write between them.
+func (s *Store) Journal(ctx context.Context, since time.Time, after Cursor, limit int) ([]JournalEntry, Cursor, error) {
+	var out []JournalEntry
+	var next Cursor
+	if limit <= 0 {
+		limit = 100
+	}
+	start := u64(timeKey(since))
+	if after != "" {
+		b, err := hex.DecodeString(string(after))
+		if err != nil || len(b) != 16 {
+			return nil, "", invalidf("cursor %q", after)
+		}
+		start = append(b, 0) // just past it
+	}
+	err := s.view(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bJournal).Cursor()
-		for k, v := c.Seek(u64(timeKey(since))); k != nil; k, v = c.Next() {
-			if err := ctx.Err(); err != nil {
-				return err
+		var last []byte
+		for k, v := c.Seek(start); k != nil; k, v = c.Next() {
+			if len(out) == limit {
+				next = Cursor(hex.EncodeToString(last))
+				return nil
 			}
 			t := time.Unix(0, int64(binary.BigEndian.Uint64(k))).UTC()
-			if err := fn(t, append([]byte(nil), v...)); err != nil {
-				return err
-			}
+			out = append(out, JournalEntry{Received: t, Raw: append([]byte(nil), v...)})
+			last = k
 		}
 		return nil
 	})
+	return out, next, err
 }
 
 type notFoundError struct{ what string }

@@ -677,8 +677,24 @@ func TestJournal(t *testing.T) {
 	}
 	c.Advance(48 * time.Hour)
 	s.IngestJournaled(ctx(), []byte(`{"second":1}`), nil)
-	var got []string
-	s.EachJournal(ctx(), time.Time{}, func(_ time.Time, raw []byte) error { got = append(got, string(raw)); return nil })
+	journal := func(limit int) []string {
+		var out []string
+		var after store.Cursor
+		for {
+			entries, next, err := s.Journal(ctx(), time.Time{}, after, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				out = append(out, string(e.Raw))
+			}
+			if next == "" {
+				return out
+			}
+			after = next
+		}
+	}
+	got := journal(1)
 	if len(got) != 2 {
 		t.Fatalf("journal = %q", got)
 	}
@@ -688,8 +704,7 @@ func TestJournal(t *testing.T) {
 	}
 	// A bad batch is not journaled either.
 	s.IngestJournaled(ctx(), []byte(`bad`), []store.Event{{Kind: store.EventMessage, PageID: page}})
-	got = nil
-	s.EachJournal(ctx(), time.Time{}, func(_ time.Time, raw []byte) error { got = append(got, string(raw)); return nil })
+	got = journal(10)
 	if fmt.Sprint(got) != `[{"second":1}]` {
 		t.Errorf("journal after prune = %q", got)
 	}
