@@ -10,6 +10,7 @@ import (
 // request is what a command line asks for, with the configuration resolved.
 type request struct {
 	cmd     *command // nil means the TUI, or the root help
+	run     runFunc  // cmd's run, bound to its flags
 	cfg     config
 	args    []string      // positional arguments left after the flags
 	flags   *flag.FlagSet // the flag set that was parsed, for usage
@@ -63,13 +64,14 @@ func parseArgs(args []string, env func(string) string) (request, error) {
 	}
 
 	fs := newFlagSet("pageinbox "+name, &cfg)
+	runCmd := cmd.setup(fs)
 	hint := "pageinbox " + name + " --help"
 	if err := fs.Parse(rest); errors.Is(err, flag.ErrHelp) {
 		return request{cmd: &cmd, flags: fs, help: true}, nil
 	} else if err != nil {
 		return request{}, &usageError{fs.Name(), err, hint}
 	}
-	return checked(request{cmd: &cmd, cfg: cfg, args: fs.Args(), flags: fs}, hint)
+	return checked(request{cmd: &cmd, run: runCmd, cfg: cfg, args: fs.Args(), flags: fs}, hint)
 }
 
 // helpRequest is `pageinbox help [command]`.
@@ -82,7 +84,9 @@ func helpRequest(args []string, cfg config) (request, error) {
 	if !ok {
 		return request{}, &usageError{"pageinbox help", fmt.Errorf("unknown command %q", args[0]), "pageinbox --help"}
 	}
-	return request{cmd: &cmd, flags: newFlagSet("pageinbox "+cmd.name, &cfg), help: true}, nil
+	fs := newFlagSet("pageinbox "+cmd.name, &cfg)
+	cmd.setup(fs)
+	return request{cmd: &cmd, flags: fs, help: true}, nil
 }
 
 // checked rejects a bad configuration before any command runs, so a typo in

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 )
 
 // errNotBuilt marks a command that exists in the interface but not yet in
@@ -15,26 +17,44 @@ func notBuilt(name string) error {
 	return fmt.Errorf("%q is %w", name, errNotBuilt)
 }
 
-// command is one subcommand. Its run function gets the resolved config and
-// the positional arguments left after flag parsing.
+// command is one subcommand. setup defines its own flags on fs (beside the
+// global ones) and returns the function that runs it with their values.
 type command struct {
 	name    string
 	summary string // one line, lower case, for the command list
 	built   bool   // false: help says so, and run returns errNotBuilt
-	run     func(ctx context.Context, cfg config, args []string) error
+	setup   func(fs *flag.FlagSet) runFunc
+}
+
+// runFunc runs a command once its flags are parsed.
+type runFunc func(ctx context.Context, env cmdEnv) error
+
+// cmdEnv is what a command runs with: the resolved configuration, the
+// positional arguments, and where to write.
+type cmdEnv struct {
+	cfg            config
+	args           []string
+	stdout, stderr io.Writer
+}
+
+// notBuiltCommand is the setup of a command that does not exist yet.
+func notBuiltCommand(name string) func(*flag.FlagSet) runFunc {
+	return func(*flag.FlagSet) runFunc {
+		return func(context.Context, cmdEnv) error { return notBuilt(name) }
+	}
 }
 
 // commands is the dispatch table, in the order help lists them.
 var commands = []command{
-	{name: "serve", summary: "run the daemon: Meta webhook, send queue, live feed for attached TUIs", run: runServe},
-	{name: "demo", summary: "run the whole inbox against the built-in Meta emulator and simulated customers", run: runDemo},
-	{name: "send", summary: "send one message to one conversation through the Send API", run: runSend},
-	{name: "campaign", summary: "send one message to many conversations, skipping those outside the window", run: runCampaign},
-	{name: "campaigns", summary: "list campaigns with their progress and failures", run: runCampaigns},
-	{name: "sync", summary: "backfill conversations and profiles from the Graph API", run: runSync},
-	{name: "export", summary: "write conversations and messages out of the store, never secrets", run: runExport},
-	{name: "replay", summary: "feed recorded webhook payloads in again, as if Meta had sent them", run: runReplay},
-	{name: "doctor", summary: "check the configuration, token, webhook subscription and data dir", run: runDoctor},
+	{name: "serve", summary: "run the daemon: Meta webhook, send queue, live feed for attached TUIs", setup: setupServe},
+	{name: "demo", summary: "run the whole inbox against the built-in Meta emulator and simulated customers", setup: setupDemo},
+	{name: "send", summary: "send one message to one conversation through the Send API", setup: setupSend},
+	{name: "campaign", summary: "send one message to many conversations, skipping those outside the window", setup: setupCampaign},
+	{name: "campaigns", summary: "list campaigns with their progress and failures", setup: setupCampaigns},
+	{name: "sync", summary: "backfill conversations and profiles from the Graph API", setup: setupSync},
+	{name: "export", summary: "write conversations and messages out of the store, never secrets", setup: setupExport},
+	{name: "replay", summary: "feed recorded webhook payloads in again, as if Meta had sent them", setup: setupReplay},
+	{name: "doctor", summary: "check the configuration, token, webhook subscription and data dir", setup: setupDoctor},
 }
 
 func lookupCommand(name string) (command, bool) {

@@ -1,9 +1,5 @@
 package main
 
-import "context"
-
-// runExport will write conversations and messages out of the store. It must
+// setupExport will write conversations and messages out of the store. It must
 // never write a secret.
-func runExport(ctx context.Context, cfg config, args []string) error {
-	return notBuilt("export")
-}
+var setupExport = notBuiltCommand("export")

@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	if req.cmd == nil {
 		err = runTUI(ctx, req.cfg)
 	} else {
-		err = req.cmd.run(ctx, req.cfg, req.args)
+		err = req.run(ctx, cmdEnv{cfg: req.cfg, args: req.args, stdout: stdout, stderr: stderr})
 	}
 	if err == nil {
 		return exitOK

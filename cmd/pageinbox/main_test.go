@@ -174,8 +174,8 @@ func TestCommandTable(t *testing.T) {
 			t.Errorf("command %q listed twice", c.name)
 		}
 		seen[c.name] = true
-		if c.run == nil || c.summary == "" {
-			t.Errorf("command %q has no run function or no summary", c.name)
+		if c.setup == nil || c.summary == "" {
+			t.Errorf("command %q has no setup function or no summary", c.name)
 		}
 	}
 	for _, name := range want {
