@@ -131,3 +131,32 @@ func TestSubscriptionEndsOnClose(t *testing.T) {
 		t.Errorf("ingest after close: %v", err)
 	}
 }
+
+// Writers racing Close all return: none is left waiting on a writer that
+// has gone.
+func TestCloseWhileWriting(t *testing.T) {
+	for round := 0; round < 20; round++ {
+		s, _ := openStore(t, newClock(at(time.Hour)))
+		var wg sync.WaitGroup
+		for w := 0; w < 32; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					if err := s.Ingest(ctx(), []store.Event{msg("u", fmt.Sprintf("m%d-%d", w, i), "x", at(0))}); err != nil {
+						return
+					}
+				}
+			}(w)
+		}
+		time.Sleep(time.Millisecond)
+		s.Close()
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("round %d: writers still blocked after Close", round)
+		}
+	}
+}

@@ -261,16 +261,24 @@ func (w *wtx) ingestWatermark(key ConvKey, e *Event, to Status) error {
 	} else {
 		k, v = c.Prev()
 	}
+	// Collect first: a bucket must not change under a moving cursor.
+	type update struct {
+		key []byte
+		m   *Message
+	}
+	var updates []update
 	for ; k != nil && bytes.HasPrefix(k, prefix) && bytes.Compare(k, lo) >= 0; k, v = c.Prev() {
 		m := &Message{}
 		if err := jsonUnmarshal(v, m); err != nil {
 			return err
 		}
-		if !advances(m, to) {
-			continue
+		if advances(m, to) {
+			m.Status = to
+			updates = append(updates, update{append([]byte(nil), k...), m})
 		}
-		m.Status = to
-		if err := w.putMessage(append([]byte(nil), k...), m); err != nil {
+	}
+	for _, u := range updates {
+		if err := w.putMessage(u.key, u.m); err != nil {
 			return err
 		}
 	}

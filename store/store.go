@@ -110,7 +110,9 @@ type Store struct {
 	stop      chan struct{}
 	writerWG  sync.WaitGroup
 	closeOnce sync.Once
+	closeMu   sync.RWMutex // held for reading while an op is handed to the writer
 	closed    atomic.Bool
+	commitMu  sync.Mutex // one commit-and-publish at a time
 
 	feed feed
 }
@@ -254,7 +256,9 @@ func (s *Store) Now() time.Time { return s.now() }
 func (s *Store) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
+		s.closeMu.Lock()
 		s.closed.Store(true)
+		s.closeMu.Unlock()
 		close(s.stop)
 		s.writerWG.Wait()
 		s.feed.closeAll()

@@ -33,18 +33,23 @@ func (s *Store) write(ctx context.Context, size int, fn func(*wtx) error) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// The read lock keeps Close from stopping the writer between our check
+	// and our send: an op queued after the writer left would wait forever.
+	s.closeMu.RLock()
 	if s.closed.Load() {
+		s.closeMu.RUnlock()
 		return ErrClosed
 	}
 	if s.mode == CommitEach {
+		defer s.closeMu.RUnlock()
 		return s.commit([]*op{{apply: fn}})[0]
 	}
 	o := &op{apply: fn, done: make(chan error, 1), size: size}
 	select {
 	case s.ops <- o:
-	case <-s.stop:
-		return ErrClosed
+		s.closeMu.RUnlock()
 	case <-ctx.Done():
+		s.closeMu.RUnlock()
 		return ctx.Err()
 	}
 	// Once queued, the op will be committed or refused; wait for the
@@ -96,8 +101,26 @@ func (s *Store) finish(batch []*op, errs []error) {
 }
 
 // commit applies ops in one transaction and publishes their changes. If any
-// op fails, the transaction is rolled back and each op is retried alone.
+// op fails, the transaction is rolled back and each op is retried alone, so
+// one bad op never fails the others.
 func (s *Store) commit(batch []*op) []error {
+	errs, err := s.commitOnce(batch)
+	if err == nil || len(batch) == 1 {
+		return errs
+	}
+	for i, o := range batch {
+		one, _ := s.commitOnce([]*op{o})
+		errs[i] = one[0]
+	}
+	return errs
+}
+
+// commitOnce runs batch in one transaction. Publishing under the same lock
+// as the commit keeps the feed in commit order even when callers commit on
+// their own goroutines (CommitEach).
+func (s *Store) commitOnce(batch []*op) ([]error, error) {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	errs := make([]error, len(batch))
 	var changes []Change
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -111,16 +134,12 @@ func (s *Store) commit(batch []*op) []error {
 		changes = w.changes
 		return nil
 	})
-	if err == nil {
-		s.feed.publish(changes)
-		return errs
+	if err != nil {
+		if len(batch) == 1 {
+			errs[0] = err
+		}
+		return errs, err
 	}
-	if len(batch) == 1 {
-		errs[0] = err
-		return errs
-	}
-	for i, o := range batch {
-		errs[i] = s.commit([]*op{o})[0]
-	}
-	return errs
+	s.feed.publish(changes)
+	return errs, nil
 }
