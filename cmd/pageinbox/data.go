@@ -1,0 +1,29 @@
+package main
+
+import (
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// openStore opens inbox.db in the data dir. Commands that only read or
+// append (export, replay) give up quickly when the daemon holds the file.
+func openStore(cfg config, owner string, timeout time.Duration) (*store.Store, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("no data dir: set --data or PAGEINBOX_DATA (or HOME)")
+	}
+	return store.Open(filepath.Join(cfg.DataDir, "inbox.db"), store.Options{Owner: owner, Timeout: timeout})
+}
+
+// newLogger logs to w (stderr for serve): text, debug level with --debug.
+func newLogger(cfg config) *slog.Logger {
+	level := slog.LevelInfo
+	if cfg.Debug {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}

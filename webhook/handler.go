@@ -1,0 +1,266 @@
+// Package webhook is the daemon's HTTP face toward Meta: the Messenger
+// webhook (verification, signed POSTs, durable acknowledgement) and the
+// health check.
+package webhook
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// Store is what the webhook needs of the store.
+type Store interface {
+	IngestJournaled(ctx context.Context, raw []byte, events []store.Event) error
+	EnsurePages(ctx context.Context, ids []string) error
+}
+
+// DefaultMaxBody bounds a POST. Meta batches up to 1000 updates; 4 MiB
+// leaves room for that with long texts.
+const DefaultMaxBody = 4 << 20
+
+// Config configures a Handler.
+type Config struct {
+	AppSecret   string // verifies X-Hub-Signature-256; required unless SkipSignature
+	VerifyToken string // answers Meta's GET verification
+	// SkipSignature accepts unsigned POSTs. Only for local experiments.
+	SkipSignature bool
+	MaxBody       int64        // default DefaultMaxBody
+	Logger        *slog.Logger // default: discard
+	Names         *Namer       // optional: looks up new customers' names
+	Now           func() time.Time
+}
+
+// Handler serves /webhook and /healthz.
+type Handler struct {
+	st  Store
+	cfg Config
+	log *slog.Logger
+
+	pagesMu sync.Mutex
+	pages   map[string]bool // pages known to be registered in the store
+
+	unknownSeen sync.Map // event types already logged
+
+	received  atomic.Uint64 // events stored
+	posts     atomic.Uint64
+	badSig    atomic.Uint64
+	lastEvent atomic.Int64 // unix nanos
+}
+
+// New returns a Handler storing events in st.
+func New(st Store, cfg Config) *Handler {
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Handler{st: st, cfg: cfg, log: cfg.Logger, pages: map[string]bool{}}
+}
+
+// Stats are the webhook's counters, for the status bar and /metrics.
+type Stats struct {
+	Posts             uint64
+	Events            uint64
+	SignatureFailures uint64
+	LastEvent         time.Time
+}
+
+// Stats reads the counters.
+func (h *Handler) Stats() Stats {
+	st := Stats{Posts: h.posts.Load(), Events: h.received.Load(), SignatureFailures: h.badSig.Load()}
+	if n := h.lastEvent.Load(); n != 0 {
+		st.LastEvent = time.Unix(0, n)
+	}
+	return st
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/webhook":
+		switch r.Method {
+		case http.MethodGet:
+			h.verify(w, r)
+		case http.MethodPost:
+			h.receive(w, r)
+		default:
+			w.Header().Set("Allow", "GET, POST")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		}
+	case "/healthz":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok")
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// verify answers Meta's subscription check with the challenge, byte for byte.
+func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	token := q.Get("hub.verify_token")
+	ok := h.cfg.VerifyToken != "" && q.Get("hub.mode") == "subscribe" &&
+		subtle.ConstantTimeCompare([]byte(token), []byte(h.cfg.VerifyToken)) == 1
+	if !ok {
+		h.log.Warn("webhook verification refused", "mode", q.Get("hub.mode"), "remote", r.RemoteAddr)
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	h.log.Info("webhook verified by Meta", "remote", r.RemoteAddr)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, q.Get("hub.challenge"))
+}
+
+// receive stores a signed POST and answers 200 only once it is durable.
+func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.log.Error("webhook POST over the size limit", "limit", h.cfg.MaxBody, "remote", r.RemoteAddr)
+			http.Error(w, "payload too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		h.log.Error("webhook POST body unreadable", "err", err, "remote", r.RemoteAddr)
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	if !h.cfg.SkipSignature {
+		if status, why := checkSignature(r.Header.Get("X-Hub-Signature-256"), body, h.cfg.AppSecret); status != 0 {
+			h.badSig.Add(1)
+			h.log.Warn("webhook POST refused: "+why, "remote", r.RemoteAddr, "bytes", len(body))
+			http.Error(w, why, status)
+			return
+		}
+	}
+	payload, err := Parse(body)
+	if err != nil {
+		h.log.Error("webhook POST not understood", "err", err, "bytes", len(body))
+		http.Error(w, "malformed payload", http.StatusBadRequest)
+		return
+	}
+	h.posts.Add(1)
+	if payload.Object != "page" {
+		// Not Messenger. Acknowledge, or Meta retries it for hours.
+		h.log.Info("webhook POST for another object ignored", "object", payload.Object)
+		io.WriteString(w, "EVENT_RECEIVED")
+		return
+	}
+	events := h.screen(payload)
+	if err := h.ensurePages(r.Context(), events); err != nil {
+		h.log.Error("webhook: registering pages failed; Meta will redeliver", "err", err)
+		http.Error(w, "temporarily unavailable", http.StatusInternalServerError)
+		return
+	}
+	if err := h.st.IngestJournaled(r.Context(), body, events); err != nil {
+		h.log.Error("webhook: storing events failed; Meta will redeliver", "err", err, "events", len(events))
+		http.Error(w, "temporarily unavailable", http.StatusInternalServerError)
+		return
+	}
+	h.received.Add(uint64(len(events)))
+	h.lastEvent.Store(h.cfg.Now().UnixNano())
+	if h.cfg.Names != nil {
+		for _, e := range events {
+			if e.Kind == store.EventMessage || e.Kind == store.EventPostback {
+				h.cfg.Names.Want(store.ConvKey{PageID: e.PageID, PSID: e.PSID})
+			}
+		}
+	}
+	h.log.Debug("webhook POST stored", "events", len(events), "took", time.Since(start))
+	io.WriteString(w, "EVENT_RECEIVED")
+}
+
+// screen logs unknown event types once each, and sets aside events the
+// store would refuse: they stay in the journal (the raw body is kept) and
+// must not make Meta retry a POST forever.
+func (h *Handler) screen(p Payload) []store.Event {
+	for _, typ := range p.Unknown {
+		if _, seen := h.unknownSeen.LoadOrStore(typ, true); !seen {
+			h.log.Info("webhook: event type not understood yet; kept raw", "type", typ)
+		}
+	}
+	now := h.cfg.Now()
+	kept := p.Events[:0:0]
+	for _, e := range p.Events {
+		if err := e.Validate(now); err != nil {
+			h.log.Error("webhook: event set aside (kept in the journal)", "err", err)
+			continue
+		}
+		kept = append(kept, e)
+	}
+	return kept
+}
+
+func (h *Handler) ensurePages(ctx context.Context, events []store.Event) error {
+	h.pagesMu.Lock()
+	var missing []string
+	for _, e := range events {
+		if !h.pages[e.PageID] {
+			h.pages[e.PageID] = true
+			missing = append(missing, e.PageID)
+		}
+	}
+	h.pagesMu.Unlock()
+	if len(missing) == 0 {
+		return nil
+	}
+	if err := h.st.EnsurePages(ctx, missing); err != nil {
+		h.pagesMu.Lock()
+		for _, id := range missing {
+			delete(h.pages, id)
+		}
+		h.pagesMu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// checkSignature verifies X-Hub-Signature-256 over the raw body. It
+// returns 0 when the signature is good, else the status and reason.
+func checkSignature(header string, body []byte, secret string) (int, string) {
+	if header == "" {
+		return http.StatusUnauthorized, "missing X-Hub-Signature-256"
+	}
+	hexSig, ok := strings.CutPrefix(header, "sha256=")
+	if !ok {
+		return http.StatusUnauthorized, "X-Hub-Signature-256 is not sha256=<hex>"
+	}
+	got, err := hex.DecodeString(hexSig)
+	if err != nil || len(got) != sha256.Size {
+		return http.StatusForbidden, "X-Hub-Signature-256 is not a sha256 hex digest"
+	}
+	if secret == "" || !hmac.Equal(got, Sign(body, secret)) {
+		return http.StatusForbidden, "signature does not match the app secret"
+	}
+	return 0, ""
+}
+
+// Sign is the HMAC-SHA256 of body keyed with the app secret: what Meta puts
+// in X-Hub-Signature-256 (as "sha256=" + hex).
+func Sign(body []byte, secret string) []byte {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// SignatureHeader is the X-Hub-Signature-256 value for body.
+func SignatureHeader(body []byte, secret string) string {
+	return "sha256=" + hex.EncodeToString(Sign(body, secret))
+}

@@ -1,0 +1,90 @@
+package webhook
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// NameLookup fetches a customer's name (the Graph API's User Profile).
+type NameLookup interface {
+	Name(ctx context.Context, pageID, psid string) (string, error)
+}
+
+// NameStore is what the Namer needs of the store.
+type NameStore interface {
+	Conversation(ctx context.Context, key store.ConvKey) (store.Conversation, error)
+	SetName(ctx context.Context, key store.ConvKey, name string) (store.Conversation, error)
+}
+
+// Namer looks up the names of new customers in the background, so the
+// webhook's acknowledgement never waits on the Graph API.
+type Namer struct {
+	lookup NameLookup
+	st     NameStore
+	log    *slog.Logger
+	queue  chan store.ConvKey
+
+	mu   sync.Mutex
+	done map[store.ConvKey]bool // asked once per run; a failure is not retried in a loop
+}
+
+// NewNamer returns a Namer; call Run to start it.
+func NewNamer(lookup NameLookup, st NameStore, log *slog.Logger) *Namer {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Namer{lookup: lookup, st: st, log: log, queue: make(chan store.ConvKey, 1024), done: map[store.ConvKey]bool{}}
+}
+
+// Want asks for key's name unless it was asked already. It never blocks:
+// when the queue is full the request is dropped and made again by the
+// customer's next message.
+func (n *Namer) Want(key store.ConvKey) {
+	n.mu.Lock()
+	if n.done[key] {
+		n.mu.Unlock()
+		return
+	}
+	n.done[key] = true
+	n.mu.Unlock()
+	select {
+	case n.queue <- key:
+	default:
+		n.mu.Lock()
+		delete(n.done, key)
+		n.mu.Unlock()
+	}
+}
+
+// Run looks names up until ctx ends.
+func (n *Namer) Run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case key := <-n.queue:
+			n.resolve(ctx, key)
+		}
+	}
+}
+
+func (n *Namer) resolve(ctx context.Context, key store.ConvKey) {
+	c, err := n.st.Conversation(ctx, key)
+	if err != nil || c.Name != "" {
+		return
+	}
+	name, err := n.lookup.Name(ctx, key.PageID, key.PSID)
+	if err != nil {
+		n.log.Warn("profile lookup failed", "psid", key.PSID, "err", err)
+		return
+	}
+	if name == "" {
+		return
+	}
+	if _, err := n.st.SetName(ctx, key, name); err != nil {
+		n.log.Warn("saving a customer's name failed", "psid", key.PSID, "err", err)
+	}
+}
