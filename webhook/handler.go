@@ -157,13 +157,14 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.posts.Add(1)
-	if payload.Object != "page" {
-		// Not Messenger. Acknowledge, or Meta retries it for hours.
-		h.log.Info("webhook POST for another object ignored", "object", payload.Object)
-		io.WriteString(w, "EVENT_RECEIVED")
-		return
+	var events []store.Event
+	if payload.Object == "page" {
+		events = h.screen(payload)
+	} else {
+		// Not Messenger: journal it, store no events, and acknowledge, or
+		// Meta retries it for hours.
+		h.log.Info("webhook POST for another object kept in the journal only", "object", payload.Object)
 	}
-	events := h.screen(payload)
 	if err := h.ensurePages(r.Context(), events); err != nil {
 		h.log.Error("webhook: registering pages failed; Meta will redeliver", "err", err)
 		http.Error(w, "temporarily unavailable", http.StatusInternalServerError)

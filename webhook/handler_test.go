@@ -188,8 +188,8 @@ func TestReceive(t *testing.T) {
 	}
 	// The journal keeps every verified body, including the set-aside event.
 	entries, _, _ := st.Journal(context.Background(), time.Time{}, "", 100)
-	if len(entries) != 5 {
-		t.Errorf("journal holds %d bodies, want 5 (3 redeliveries, set-aside, unknown)", len(entries))
+	if len(entries) != 6 {
+		t.Errorf("journal holds %d bodies, want 6 (3 redeliveries, instagram, set-aside, unknown)", len(entries))
 	}
 	for _, leak := range []string{secret, verifyTk, sign(body)[7:]} {
 		if strings.Contains(logs.String(), leak) {
