@@ -4,7 +4,8 @@ import "errors"
 
 var (
 	// ErrLocked: another process holds the file. bbolt allows one process.
-	ErrLocked = errors.New("store: in use by another pageinbox; run it through the daemon or stop it")
+	// The error Open returns names the file and the process holding it.
+	ErrLocked = errors.New("store: data file in use")
 	// ErrForeign: the file is not a pageinbox store, or not a bbolt file at all.
 	ErrForeign = errors.New("store: not a pageinbox data file")
 	// ErrTooNew: the file was written by a newer pageinbox.

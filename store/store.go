@@ -234,17 +234,25 @@ func migrate(tx *bolt.Tx, from uint32) error {
 func lockInfoPath(path string) string { return path + ".owner" }
 
 func writeLockInfo(path, owner string) {
-	info := fmt.Sprintf("pid %d (%s)", os.Getpid(), owner)
+	info := fmt.Sprintf("pid %d, %s", os.Getpid(), owner)
 	_ = os.WriteFile(lockInfoPath(path), []byte(info), 0o600)
 }
 
 func lockedError(path string) error {
 	holder := "another pageinbox"
 	if b, err := os.ReadFile(lockInfoPath(path)); err == nil && len(b) > 0 && len(b) < 200 {
-		holder += ", " + strings.TrimSpace(string(b))
+		holder += " (" + strings.TrimSpace(string(b)) + ")"
 	}
-	return fmt.Errorf("store: %s is in use by %s; run it through the daemon or stop it: %w", path, holder, ErrLocked)
+	return &lockedErr{path: path, holder: holder}
 }
+
+type lockedErr struct{ path, holder string }
+
+func (e *lockedErr) Error() string {
+	return fmt.Sprintf("store: %s is in use by %s; run it through the daemon or stop it", e.path, e.holder)
+}
+
+func (e *lockedErr) Unwrap() error { return ErrLocked }
 
 // Path is the data file's path.
 func (s *Store) Path() string { return s.path }
