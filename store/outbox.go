@@ -190,8 +190,11 @@ type Result struct {
 	MID string // Meta's message_id on success
 	// On failure: why in words, a machine-readable class, and whether a
 	// later retry could succeed (rate limit exhausted, Meta down).
-	Failed    bool
-	Skipped   bool // not sent at all: the window closed before its turn
+	Failed  bool
+	Skipped bool // not sent at all: the window closed before its turn
+	// Unknown: the call was cut off (shutdown, timeout) after the request
+	// left; Meta may or may not have the message. Never resent on its own.
+	Unknown   bool
 	Reason    string
 	ErrorKind string
 	Retryable bool
@@ -200,7 +203,7 @@ type Result struct {
 // Complete records the outcome of a claimed item. Only an item in sending
 // can complete, so an item is never sent twice.
 func (s *Store) Complete(ctx context.Context, id uint64, res Result) error {
-	if !res.Failed && !res.Skipped && res.MID == "" {
+	if !res.Failed && !res.Skipped && !res.Unknown && res.MID == "" {
 		return invalidf("complete item %d: a sent item needs Meta's message id", id)
 	}
 	now := s.now()
@@ -218,6 +221,9 @@ func (s *Store) Complete(ctx context.Context, id uint64, res Result) error {
 		}
 		item.UpdatedAt = now
 		switch {
+		case res.Unknown:
+			item.State, item.Reason, item.ErrorKind = OutboxUnknown, res.Reason, res.ErrorKind
+			err = w.setMessageStatus(item.MessageID, StatusUnknown, res.Reason)
 		case res.Skipped:
 			item.State, item.Reason, item.ErrorKind = OutboxSkipped, res.Reason, res.ErrorKind
 			err = w.setMessageStatus(item.MessageID, StatusFailed, "not sent: "+res.Reason)
@@ -290,6 +296,33 @@ func (w *wtx) removeMessage(key []byte, conv ConvKey, into *Message) error {
 	rec.MessageCount--
 	w.emit(Change{Kind: MessageRemoved, Message: dup})
 	return w.saveConv(rec, old)
+}
+
+// Release puts a claimed item back in the queue without an outcome: the
+// dispatcher stopped before calling Meta (an invalid token pauses all
+// sending). It is only for items Meta has certainly not seen.
+func (s *Store) Release(ctx context.Context, id uint64, why string) error {
+	now := s.now()
+	return s.write(ctx, 1, func(w *wtx) error {
+		item := OutboxItem{}
+		found, err := getJSON(w.bucket(bOutbox), u64(id), &item)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return &notFoundError{what: fmt.Sprintf("outbox item %d", id)}
+		}
+		if item.State != OutboxSending {
+			return invalidf("release item %d: it is %s, not sending", id, item.State)
+		}
+		item.State, item.Reason, item.UpdatedAt = OutboxQueued, why, now
+		if item.MessageID != "" {
+			if err := w.setMessageStatus(item.MessageID, StatusQueued, why); err != nil {
+				return err
+			}
+		}
+		return w.putItem(&item, OutboxSending)
+	})
 }
 
 func (w *wtx) setMessageStatus(id string, st Status, reason string) error {

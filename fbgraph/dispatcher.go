@@ -1,0 +1,325 @@
+package fbgraph
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// Outbox is what the dispatcher needs of the store.
+type Outbox interface {
+	Claim(ctx context.Context, max int) ([]store.OutboxItem, error)
+	Complete(ctx context.Context, id uint64, res store.Result) error
+	Release(ctx context.Context, id uint64, why string) error
+	Conversation(ctx context.Context, key store.ConvKey) (store.Conversation, error)
+}
+
+// Sender sends one message; *Client is one.
+type Sender interface {
+	Send(ctx context.Context, m Message) (SendResult, error)
+}
+
+// DispatcherOptions configure a Dispatcher.
+type DispatcherOptions struct {
+	// Rate is the sustained sends per second. Meta allows 300/s per Page
+	// for text; the default 100/s stays well clear of it (and of the
+	// 40/s "high-volume inbox" mode only for long bursts).
+	Rate float64
+	// Burst is how many sends may go at once after a quiet spell. Default 10.
+	Burst int
+	// Concurrency bounds sends in flight, which is also the most items a
+	// crash can leave unknown. Default 8.
+	Concurrency int
+	// Poll is how often an idle dispatcher looks for work it was not woken
+	// for. Default 1 s.
+	Poll   time.Duration
+	Now    func() time.Time
+	Logger *slog.Logger
+	// OnAlert is told, once, when sending stops for a reason a person must
+	// fix (an invalid token).
+	OnAlert func(msg string)
+}
+
+// Dispatcher sends the outbox through the Send API: it claims queued
+// items, re-checks the messaging window at send time, paces calls with a
+// token bucket and records each outcome. It never sends an item twice:
+// only a claimed item is sent, and only once.
+type Dispatcher struct {
+	out     Outbox
+	send    Sender
+	limiter *rate.Limiter
+	slots   chan struct{}
+	wake    chan struct{}
+	opts    DispatcherOptions
+	log     *slog.Logger
+
+	blockMu sync.Mutex
+	blocked string        // why sending stopped; "" while running
+	unblock chan struct{} // closed by Unblock
+
+	sent, failed, skipped atomic.Uint64
+}
+
+// NewDispatcher returns a Dispatcher; Run starts it.
+func NewDispatcher(out Outbox, send Sender, o DispatcherOptions) *Dispatcher {
+	if o.Rate <= 0 {
+		o.Rate = 100
+	}
+	if o.Burst <= 0 {
+		o.Burst = 10
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 8
+	}
+	if o.Poll <= 0 {
+		o.Poll = time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Dispatcher{out: out, send: send, limiter: rate.NewLimiter(rate.Limit(o.Rate), o.Burst),
+		slots: make(chan struct{}, o.Concurrency), wake: make(chan struct{}, 1), opts: o, log: o.Logger}
+}
+
+// Wake tells the dispatcher new items are queued. It never blocks.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Blocked reports why sending has stopped ("" while it runs).
+func (d *Dispatcher) Blocked() string {
+	d.blockMu.Lock()
+	defer d.blockMu.Unlock()
+	return d.blocked
+}
+
+// Unblock resumes sending after the cause was fixed (a new token).
+func (d *Dispatcher) Unblock() {
+	d.blockMu.Lock()
+	defer d.blockMu.Unlock()
+	if d.blocked != "" {
+		d.blocked = ""
+		close(d.unblock)
+	}
+	d.Wake()
+}
+
+// block stops sending; only the first cause raises the alert.
+func (d *Dispatcher) block(why string) {
+	d.blockMu.Lock()
+	first := d.blocked == ""
+	if first {
+		d.blocked = why
+		d.unblock = make(chan struct{})
+	}
+	d.blockMu.Unlock()
+	if first {
+		d.log.Error("sending stopped: " + why)
+		if d.opts.OnAlert != nil {
+			d.opts.OnAlert(why)
+		}
+	}
+}
+
+func (d *Dispatcher) waitUnblocked(ctx context.Context) error {
+	d.blockMu.Lock()
+	ch := d.unblock
+	blocked := d.blocked != ""
+	d.blockMu.Unlock()
+	if !blocked {
+		return nil
+	}
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// DispatchStats count outcomes since start.
+type DispatchStats struct{ Sent, Failed, Skipped uint64 }
+
+// Stats reads the counters.
+func (d *Dispatcher) Stats() DispatchStats {
+	return DispatchStats{Sent: d.sent.Load(), Failed: d.failed.Load(), Skipped: d.skipped.Load()}
+}
+
+// Run sends until ctx ends, then waits for sends in flight to be recorded.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	var inflight sync.WaitGroup
+	defer inflight.Wait()
+	for {
+		if err := d.waitUnblocked(ctx); err != nil {
+			return nil
+		}
+		// Take a free slot before claiming, so claimed items are sent at once.
+		select {
+		case d.slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		free := 1
+		for free < cap(d.slots) && free < max(1, int(d.limiter.Tokens())) {
+			select {
+			case d.slots <- struct{}{}:
+				free++
+				continue
+			default:
+			}
+			break
+		}
+		items, err := d.out.Claim(ctx, free)
+		if err != nil {
+			d.release(free)
+			if ctx.Err() != nil || errors.Is(err, store.ErrClosed) {
+				return nil
+			}
+			d.log.Error("outbox: claim failed", "err", err)
+			if !d.idle(ctx) {
+				return nil
+			}
+			continue
+		}
+		d.release(free - len(items))
+		for _, item := range items {
+			inflight.Add(1)
+			go func(item store.OutboxItem) {
+				defer inflight.Done()
+				defer d.release(1)
+				d.dispatch(ctx, item)
+			}(item)
+		}
+		if len(items) == 0 && !d.idle(ctx) {
+			return nil
+		}
+	}
+}
+
+func (d *Dispatcher) release(n int) {
+	for i := 0; i < n; i++ {
+		<-d.slots
+	}
+}
+
+// idle waits for a wake-up or the poll interval; false when ctx ended.
+func (d *Dispatcher) idle(ctx context.Context) bool {
+	t := time.NewTimer(d.opts.Poll)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-d.wake:
+	case <-t.C:
+	}
+	return true
+}
+
+// dispatch sends one claimed item and records what happened. Outcomes are
+// recorded with a context of their own: a shutdown must not lose the
+// answer Meta already gave.
+func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
+	record := func(res store.Result) {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := d.out.Complete(rctx, item.ID, res); err != nil {
+			d.log.Error("outbox: recording a send failed; the item stays in sending and becomes unknown on restart",
+				"item", item.ID, "err", err)
+		}
+	}
+	conv, err := d.out.Conversation(ctx, item.ConvKey)
+	if err != nil {
+		record(store.Result{Failed: true, Reason: "conversation not found", ErrorKind: "no_conversation"})
+		d.failed.Add(1)
+		return
+	}
+	// The window may have closed since the item was queued.
+	if dec := store.CheckSend(conv.LastInboundTime, d.opts.Now(), item.MessagingType, item.Tag); !dec.Allowed {
+		if item.CampaignID != 0 {
+			record(store.Result{Skipped: true, Reason: dec.Reason, ErrorKind: ClassOutsideWindow.String()})
+			d.skipped.Add(1)
+		} else {
+			record(store.Result{Failed: true, Reason: "not sent: " + dec.Reason, ErrorKind: ClassOutsideWindow.String()})
+			d.failed.Add(1)
+		}
+		return
+	}
+	if err := d.limiter.Wait(ctx); err != nil {
+		d.putBack(item, "shutting down before sending")
+		return
+	}
+	if why := d.Blocked(); why != "" {
+		d.putBack(item, why)
+		return
+	}
+	msg := Message{PSID: item.PSID, Text: item.Text, MessagingType: string(item.MessagingType), Tag: item.Tag,
+		Metadata: store.SendMetadata(item.ID)}
+	var image *Attachment
+	if item.ImageURL != "" {
+		image = &Attachment{Type: "image", URL: item.ImageURL, IsReusable: true}
+	}
+	if msg.Text == "" {
+		msg.Attachment, image = image, nil
+	}
+	// A send under way finishes even when Run is stopping: cutting it off
+	// would leave its outcome unknown.
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
+	defer cancel()
+	res, err := d.send.Send(sendCtx, msg)
+	if err == nil {
+		record(store.Result{MID: res.MessageID})
+		d.sent.Add(1)
+		if image != nil {
+			// The Send API takes text or an attachment, not both: the image
+			// follows as a second message. The item counts as sent either way.
+			msg.Text, msg.Attachment = "", image
+			if _, err := d.send.Send(sendCtx, msg); err != nil {
+				d.log.Warn("outbox: the image after a sent text failed", "item", item.ID, "err", err)
+			}
+		}
+		return
+	}
+	class := ClassOf(err)
+	var ge *Error
+	if class == ClassTokenInvalid {
+		// Meta refused before sending anything: stop everything, keep the item.
+		d.block(ErrTokenReason)
+		d.putBack(item, ErrTokenReason)
+		return
+	}
+	reason := err.Error()
+	if errors.As(err, &ge) {
+		reason = ge.Reason()
+		if ge.MaybeSent {
+			// We gave up mid-call: Meta may or may not have the message.
+			record(store.Result{Unknown: true, Reason: "interrupted while sending; it may or may not have reached the customer", ErrorKind: "interrupted"})
+			return
+		}
+	}
+	record(store.Result{Failed: true, Reason: reason, ErrorKind: class.String(), Retryable: class.Retryable()})
+	d.failed.Add(1)
+}
+
+// ErrTokenReason is the one alert an invalid token raises.
+const ErrTokenReason = "the Page access token is invalid or expired: get a new one and set PAGE_ACCESS_TOKEN; sending is paused, nothing was lost"
+
+func (d *Dispatcher) putBack(item store.OutboxItem, why string) {
+	rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := d.out.Release(rctx, item.ID, why); err != nil {
+		d.log.Error("outbox: putting an unsent item back failed", "item", item.ID, "err", err)
+	}
+}
