@@ -48,13 +48,13 @@ func notBuiltCommand(name string) func(*flag.FlagSet) runFunc {
 var commands = []command{
 	{name: "serve", built: true, summary: "run the daemon: Meta webhook, send queue, live feed for attached TUIs", setup: setupServe},
 	{name: "demo", summary: "run the whole inbox against the built-in Meta emulator and simulated customers", setup: setupDemo},
-	{name: "send", summary: "send one message to one conversation through the Send API", setup: setupSend},
+	{name: "send", built: true, summary: "send one message to one conversation through the Send API", setup: setupSend},
 	{name: "campaign", summary: "send one message to many conversations, skipping those outside the window", setup: setupCampaign},
 	{name: "campaigns", summary: "list campaigns with their progress and failures", setup: setupCampaigns},
-	{name: "sync", summary: "backfill conversations and profiles from the Graph API", setup: setupSync},
+	{name: "sync", built: true, summary: "backfill conversations and profiles from the Graph API", setup: setupSync},
 	{name: "export", built: true, summary: "write conversations and messages out of the store, never secrets", setup: setupExport},
 	{name: "replay", built: true, summary: "feed recorded webhook payloads in again, as if Meta had sent them", setup: setupReplay},
-	{name: "doctor", summary: "check the configuration, token, webhook subscription and data dir", setup: setupDoctor},
+	{name: "doctor", built: true, summary: "check the configuration, token, webhook subscription and data dir", setup: setupDoctor},
 }
 
 func lookupCommand(name string) (command, bool) {
