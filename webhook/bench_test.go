@@ -1,0 +1,219 @@
+package webhook_test
+
+// BenchmarkWebhookIngest measures the whole ingest path as Meta sees it:
+// HTTP POST over loopback -> body read -> X-Hub-Signature-256 check ->
+// parse -> durable (fsync) bbolt commit -> 200. It only runs with -bench:
+//
+//	go test ./webhook -run '^$' -bench WebhookIngest -benchtime 20000x -count 3
+//	go test ./webhook -run '^$' -bench WebhookIngest -benchtime 20000x -count 3 -cpu 1
+//
+// b.N is the number of POSTs; the events per POST are in the sub-benchmark
+// name. Server and senders share the machine's cores, as in STYLE.md §B4.
+// Besides ns/op it reports events/s and the p50/p99 latency of the ack (from
+// just before the request is written to the end of the response body) in ms.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/webhook"
+)
+
+const (
+	benchSenders = 64   // concurrent keep-alive senders, whatever -cpu is
+	benchPSIDs   = 1000 // customers the events are spread over
+	benchPage    = "106512345678901"
+	benchSecret  = "bench-app-secret-0f3c9a7e"
+	// benchWarmup POSTs are sent before the timer starts: they open the
+	// keep-alive connections, register the page and create the threads.
+	benchWarmup = 2000
+)
+
+func BenchmarkWebhookIngest(b *testing.B) {
+	for _, perPost := range []int{1, 10} {
+		for _, m := range []struct {
+			name string
+			mode store.CommitMode
+		}{{"group", store.GroupCommit}, {"each", store.CommitEach}} {
+			b.Run(fmt.Sprintf("events=%d/commit=%s", perPost, m.name), func(b *testing.B) {
+				benchIngest(b, m.mode, perPost)
+			})
+		}
+	}
+}
+
+// benchMID numbers every message of the process, so mids never repeat
+// across warm-up, sub-benchmarks and -count runs.
+var benchMID atomic.Uint64
+
+// benchBody is one realistic Messenger POST: one entry (Meta batches the
+// Page's events in its messaging array) carrying perPost events from
+// consecutive customers. Every fifth message is an image, the others text.
+func benchBody(first, perPost int, now time.Time) []byte {
+	var sb strings.Builder
+	ms := now.UnixMilli()
+	fmt.Fprintf(&sb, `{"object":"page","entry":[{"id":"%s","time":%d,"messaging":[`, benchPage, ms)
+	for i := range perPost {
+		n := benchMID.Add(1)
+		psid := strconv.Itoa(24900000000000 + (first+i)%benchPSIDs)
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `{"sender":{"id":"%s"},"recipient":{"id":"%s"},"timestamp":%d,"message":{"mid":"m_bench%016x:AQHQ3v8x9Xc2pL1k",`,
+			psid, benchPage, ms-int64(perPost-i), n)
+		if n%5 == 0 {
+			fmt.Fprintf(&sb, `"attachments":[{"type":"image","payload":{"url":"https://scontent.xx.fbcdn.net/v/t1.15752-9/%d_n.jpg?_nc_cat=1&oh=00_AfB&oe=6A1B2C3D"}}]}}`, n)
+		} else {
+			fmt.Fprintf(&sb, `"text":"Hello! Is order #%d still on its way? I paid on Monday and haven't heard back."}}`, n)
+		}
+	}
+	sb.WriteString(`]}]}`)
+	return []byte(sb.String())
+}
+
+type benchPost struct {
+	body []byte
+	sig  string
+}
+
+func benchPosts(n, perPost int) []benchPost {
+	now := time.Now()
+	posts := make([]benchPost, n)
+	for i := range posts {
+		body := benchBody(i*perPost, perPost, now)
+		posts[i] = benchPost{body: body, sig: webhook.SignatureHeader(body, benchSecret)}
+	}
+	return posts
+}
+
+func benchIngest(b *testing.B, mode store.CommitMode, perPost int) {
+	st, err := store.Open(filepath.Join(b.TempDir(), "inbox.db"), store.Options{CommitMode: mode})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	h := webhook.New(st, webhook.Config{AppSecret: benchSecret})
+	srv := httptest.NewServer(h) // 127.0.0.1:0
+	defer srv.Close()
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+		MaxIdleConns:        2 * benchSenders,
+		MaxIdleConnsPerHost: 2 * benchSenders,
+		MaxConnsPerHost:     benchSenders,
+		IdleConnTimeout:     time.Minute,
+		DisableCompression:  true,
+	}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	url := srv.URL + "/webhook"
+
+	// Bodies are built and signed before the clock starts: building them is
+	// Meta's work, not ours.
+	warm := benchPosts(benchWarmup, perPost)
+	posts := benchPosts(b.N, perPost)
+
+	if _, err := benchSend(client, url, warm); err != nil {
+		b.Fatalf("warm-up: %v", err)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	lat, err := benchSend(client, url, posts)
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	if got, want := h.Stats().Events, uint64((benchWarmup+b.N)*perPost); got != want {
+		b.Fatalf("handler stored %d events, want %d: the parser or the store dropped some", got, want)
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(b.N*perPost)/elapsed.Seconds(), "events/s")
+	b.ReportMetric(benchPercentile(lat, 0.50), "p50-ms")
+	b.ReportMetric(benchPercentile(lat, 0.99), "p99-ms")
+	b.ReportMetric(float64(lat[len(lat)-1])/1e6, "max-ms")
+}
+
+// benchSend POSTs every body from benchSenders goroutines and returns each
+// request's latency, unsorted. Any answer but 200 is an error.
+func benchSend(client *http.Client, url string, posts []benchPost) ([]time.Duration, error) {
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+		mu       sync.Mutex
+		all      = make([]time.Duration, 0, len(posts))
+	)
+	fail := func(err error) { errOnce.Do(func() { firstErr = err }) }
+	for range benchSenders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mine := make([]time.Duration, 0, len(posts)/benchSenders+1)
+			defer func() {
+				mu.Lock()
+				all = append(all, mine...)
+				mu.Unlock()
+			}()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(posts) {
+					return
+				}
+				req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, url,
+					bytes.NewReader(posts[i].body))
+				if err != nil {
+					fail(err)
+					return
+				}
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-Hub-Signature-256", posts[i].sig)
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					fail(err)
+					return
+				}
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				d := time.Since(t0)
+				if err != nil {
+					fail(err)
+					return
+				}
+				if resp.StatusCode != http.StatusOK {
+					fail(fmt.Errorf("POST %d: status %s", i, resp.Status))
+					return
+				}
+				mine = append(mine, d)
+			}
+		}()
+	}
+	wg.Wait()
+	return all, firstErr
+}
+
+// benchPercentile is the nearest-rank percentile of sorted, in ms.
+func benchPercentile(sorted []time.Duration, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(p*float64(len(sorted))+0.5) - 1
+	i = min(max(i, 0), len(sorted)-1)
+	return float64(sorted[i]) / 1e6
+}
