@@ -64,6 +64,9 @@ type Dispatcher struct {
 	blocked string        // why sending stopped; "" while running
 	unblock chan struct{} // closed by Unblock
 
+	rateMu       sync.Mutex
+	lastThrottle time.Time
+
 	sent, failed, skipped atomic.Uint64
 }
 
@@ -166,6 +169,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		if err := d.waitUnblocked(ctx); err != nil {
 			return nil
 		}
+		d.recoverRate()
 		// Take a free slot before claiming, so claimed items are sent at once.
 		select {
 		case d.slots <- struct{}{}:
@@ -300,6 +304,13 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 		d.putBack(item, ErrTokenReason)
 		return
 	}
+	if class == ClassRateLimited && item.Attempts < maxRateLimitedAttempts {
+		// Meta refused it, so it was not sent: slow down and try it again
+		// later instead of failing it.
+		d.throttled()
+		d.putBack(item, "rate limited by Meta; will retry")
+		return
+	}
 	reason := err.Error()
 	if errors.As(err, &ge) {
 		reason = ge.Reason()
@@ -311,6 +322,34 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 	}
 	record(store.Result{Failed: true, Reason: reason, ErrorKind: class.String(), Retryable: class.Retryable()})
 	d.failed.Add(1)
+}
+
+// maxRateLimitedAttempts bounds how often one item goes back to the queue
+// because Meta throttled it; after that it fails (retryable).
+const maxRateLimitedAttempts = 5
+
+// throttled halves the send rate after Meta throttled us; recover raises
+// it back while Meta stays quiet (additive increase, multiplicative
+// decrease).
+func (d *Dispatcher) throttled() {
+	d.rateMu.Lock()
+	defer d.rateMu.Unlock()
+	if time.Since(d.lastThrottle) < time.Second {
+		return // one cut per second, however many sends saw the same limit
+	}
+	d.lastThrottle = time.Now()
+	d.limiter.SetLimit(max(1, d.limiter.Limit()/2))
+	d.log.Warn("Meta is throttling sends; halving the rate", "rate", float64(d.limiter.Limit()))
+}
+
+func (d *Dispatcher) recoverRate() {
+	d.rateMu.Lock()
+	defer d.rateMu.Unlock()
+	full := rate.Limit(d.opts.Rate)
+	if d.limiter.Limit() >= full || time.Since(d.lastThrottle) < 5*time.Second {
+		return
+	}
+	d.limiter.SetLimit(min(full, d.limiter.Limit()+full/10))
 }
 
 // ErrTokenReason is the one alert an invalid token raises.
