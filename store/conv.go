@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -27,43 +28,104 @@ var (
 	countDone   = []byte("done")
 )
 
-// conv loads a conversation, creating it when create is set. It returns
-// the record to modify and a copy of how it was, for saveConv's reindex.
-func (w *wtx) conv(key ConvKey, create bool) (rec *convRecord, old convRecord, err error) {
-	rec = &convRecord{}
-	found, err := getJSON(w.bucket(bConvs), convKeyBytes(key), rec)
-	if err != nil {
-		return nil, old, err
-	}
-	if found {
-		return rec, *rec, nil
-	}
-	if !create {
-		return nil, old, fmt.Errorf("conversation %s: %w", key, ErrNotFound)
-	}
-	ids := w.bucket(bConvIDs)
-	id, err := ids.NextSequence()
-	if err != nil {
-		return nil, old, err
-	}
-	if err := ids.Put(u64(id), convKeyBytes(key)); err != nil {
-		return nil, old, err
-	}
-	rec = &convRecord{Conversation: Conversation{ConvKey: key, Status: ConvActive}, CID: id}
-	return rec, convRecord{CID: id}, nil
+// convEntry is a conversation loaded in this transaction: every event of a
+// batch works on the same record, which is written once at the end.
+type convEntry struct {
+	rec   *convRecord
+	old   convRecord // as it was before this transaction
+	dirty bool
 }
 
-// saveConv writes rec and moves its index entries from where old had them.
-func (w *wtx) saveConv(rec *convRecord, old convRecord) error {
-	if err := putJSON(w.bucket(bConvs), convKeyBytes(rec.ConvKey), rec); err != nil {
-		return err
+// conv loads a conversation, creating it when create is set. It returns
+// the record to modify and a copy of how it was before the transaction.
+func (w *wtx) conv(key ConvKey, create bool) (rec *convRecord, old convRecord, err error) {
+	if e, ok := w.convs[key]; ok {
+		return e.rec, e.old, nil
 	}
-	if err := w.reindex(rec, &old); err != nil {
-		return err
+	rec = &convRecord{}
+	found := false
+	if cached, ok := w.s.cachedConv(key); ok {
+		*rec, found = cached, true
+	} else if found, err = getJSON(w.bucket(bConvs), convKeyBytes(key), rec); err != nil {
+		return nil, old, err
 	}
-	c := rec.Conversation
-	w.emit(Change{Kind: ConversationUpdated, Conversation: &c})
+	if !found {
+		if !create {
+			return nil, old, &notFoundError{what: "conversation " + key.String()}
+		}
+		ids := w.bucket(bConvIDs)
+		id, err := ids.NextSequence()
+		if err != nil {
+			return nil, old, err
+		}
+		if err := ids.Put(u64(id), convKeyBytes(key)); err != nil {
+			return nil, old, err
+		}
+		rec = &convRecord{Conversation: Conversation{ConvKey: key, Status: ConvActive}, CID: id}
+		old = convRecord{CID: id}
+	} else {
+		old = *rec
+	}
+	if w.convs == nil {
+		w.convs = map[ConvKey]*convEntry{}
+	}
+	w.convs[key] = &convEntry{rec: rec, old: old}
+	w.convOrder = append(w.convOrder, key)
+	return rec, old, nil
+}
+
+// saveConv marks rec to be written when the transaction's ops are done.
+func (w *wtx) saveConv(rec *convRecord, _ convRecord) error {
+	e, ok := w.convs[rec.ConvKey]
+	if !ok || e.rec != rec {
+		return fmt.Errorf("store: saving conversation %s not loaded in this transaction", rec.ConvKey)
+	}
+	e.dirty = true
 	return nil
+}
+
+// flushConvs writes every changed conversation once, moves its index
+// entries and announces it.
+func (w *wtx) flushConvs() error {
+	for _, key := range w.convOrder {
+		e := w.convs[key]
+		if !e.dirty {
+			continue
+		}
+		if err := putJSON(w.bucket(bConvs), convKeyBytes(key), e.rec); err != nil {
+			return err
+		}
+		if err := w.reindex(e.rec, &e.old); err != nil {
+			return err
+		}
+		c := e.rec.Conversation
+		w.emit(Change{Kind: ConversationUpdated, Conversation: &c})
+		w.written = append(w.written, *e.rec)
+	}
+	w.convs, w.convOrder = nil, nil
+	return nil
+}
+
+// The conversation cache saves the writer decoding a record it wrote
+// itself. It is read and written only under commitMu, and updated only
+// after a commit succeeds, so it never holds what the file does not.
+const maxCachedConvs = 100_000
+
+func (s *Store) cachedConv(key ConvKey) (convRecord, bool) {
+	if s == nil {
+		return convRecord{}, false
+	}
+	rec, ok := s.convCache[key]
+	return rec, ok
+}
+
+func (s *Store) rememberConvs(recs []convRecord) {
+	if s.convCache == nil || len(s.convCache)+len(recs) > maxCachedConvs {
+		s.convCache = make(map[ConvKey]convRecord, len(recs))
+	}
+	for _, r := range recs {
+		s.convCache[r.ConvKey] = r
+	}
 }
 
 type index struct {
@@ -135,6 +197,17 @@ func rebuildCounts(tx *bolt.Tx) error {
 // addMessage stores a new message in rec's thread and updates rec's
 // summary. The caller saves rec.
 func (w *wtx) addMessage(rec *convRecord, m *Message) error {
+	m.ConvKey, m.ID = rec.ConvKey, ""
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return w.addEncodedMessage(rec, m, raw)
+}
+
+// addEncodedMessage is addMessage for a message already encoded without
+// its id: the id, which depends on the key, is spliced in front.
+func (w *wtx) addEncodedMessage(rec *convRecord, m *Message, encoded []byte) error {
 	msgs := w.bucket(bMsgs)
 	seq, err := msgs.NextSequence()
 	if err != nil {
@@ -143,7 +216,12 @@ func (w *wtx) addMessage(rec *convRecord, m *Message) error {
 	key := msgKey(rec.CID, m.Time, seq)
 	m.ConvKey = rec.ConvKey
 	m.ID = hex.EncodeToString(key)
-	if err := putJSON(msgs, key, m); err != nil {
+	raw := make([]byte, 0, len(encoded)+len(m.ID)+8)
+	raw = append(raw, `{"id":"`...)
+	raw = append(raw, m.ID...)
+	raw = append(raw, `",`...)
+	raw = append(raw, encoded[1:]...)
+	if err := msgs.Put(key, raw); err != nil {
 		return err
 	}
 	if m.MID != "" {

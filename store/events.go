@@ -51,6 +51,15 @@ type Event struct {
 	Unreact  bool
 
 	Raw json.RawMessage // the event's JSON; kept for EventUnknown
+
+	// inbound is the stored form of an inbound message, encoded by the
+	// caller so that the single writer does not have to.
+	inbound *encodedMessage
+}
+
+type encodedMessage struct {
+	msg  Message
+	json []byte // without "id", which depends on the key
 }
 
 // Plausible event times: Messenger did not exist before 2011, and Meta's

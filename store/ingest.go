@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -30,6 +31,13 @@ func (s *Store) IngestJournaled(ctx context.Context, raw []byte, events []Event)
 	for i := range evs {
 		if err := evs[i].Validate(now); err != nil {
 			return fmt.Errorf("store: ingest event %d: %w", i, err)
+		}
+		if k := evs[i].Kind; k == EventMessage || k == EventPostback {
+			enc, err := encodeInbound(&evs[i])
+			if err != nil {
+				return fmt.Errorf("store: ingest event %d: %w", i, err)
+			}
+			evs[i].inbound = enc
 		}
 	}
 	return s.write(ctx, len(evs)+1, func(w *wtx) error {
@@ -96,19 +104,35 @@ func (w *wtx) ingestInbound(key ConvKey, e *Event) error {
 	if err != nil {
 		return err
 	}
-	m := &Message{MID: e.MID, Direction: In, Text: e.Text, Attachments: e.Attachments,
-		QuickReply: e.QuickReply, ReplyTo: e.ReplyTo, Time: e.Time, Status: StatusReceived}
-	if e.Kind == EventPostback {
-		m.Kind = "postback"
-		m.Text, m.Payload = e.Title, e.Payload
+	enc := e.inbound
+	if enc == nil {
+		if enc, err = encodeInbound(e); err != nil {
+			return err
+		}
 	}
-	if err := w.addMessage(rec, m); err != nil {
+	m := enc.msg
+	if err := w.addEncodedMessage(rec, &m, enc.json); err != nil {
 		return err
 	}
 	rec.opensWindow(e.Time)
 	rec.Unread++
 	rec.Status = ConvActive // a customer writing again reopens a done thread
 	return w.saveConv(rec, old)
+}
+
+// inboundMessage is the message a customer's event stores.
+func encodeInbound(e *Event) (*encodedMessage, error) {
+	m := Message{ConvKey: ConvKey{PageID: e.PageID, PSID: e.PSID}, MID: e.MID, Direction: In, Text: e.Text,
+		Attachments: e.Attachments, QuickReply: e.QuickReply, ReplyTo: e.ReplyTo, Time: e.Time, Status: StatusReceived}
+	if e.Kind == EventPostback {
+		m.Kind = "postback"
+		m.Text, m.Payload = e.Title, e.Payload
+	}
+	raw, err := json.Marshal(&m)
+	if err != nil {
+		return nil, err
+	}
+	return &encodedMessage{msg: m, json: raw}, nil
 }
 
 // opensWindow records an inbound action that (re)opens the messaging window.

@@ -407,5 +407,5 @@ func recoverInterrupted(tx *bolt.Tx, now time.Time) error {
 			return err
 		}
 	}
-	return nil
+	return w.flushConvs()
 }

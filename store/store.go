@@ -112,7 +112,8 @@ type Store struct {
 	closeOnce sync.Once
 	closeMu   sync.RWMutex // held for reading while an op is handed to the writer
 	closed    atomic.Bool
-	commitMu  sync.Mutex // one commit-and-publish at a time
+	commitMu  sync.Mutex             // one commit-and-publish at a time
+	convCache map[ConvKey]convRecord // guarded by commitMu
 
 	feed feed
 }

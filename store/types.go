@@ -113,7 +113,7 @@ type Message struct {
 	ConvKey
 	// ID is the store's own stable key for the message, valid before Meta
 	// has given it a mid (a queued send).
-	ID          string       `json:"id"`
+	ID          string       `json:"id,omitempty"`
 	MID         string       `json:"mid,omitempty"`
 	Direction   Direction    `json:"direction"`
 	Kind        string       `json:"kind,omitempty"` // "" for a message, "postback"

@@ -18,9 +18,12 @@ type op struct {
 
 // wtx is a write transaction plus the changes it will publish on commit.
 type wtx struct {
-	tx      *bolt.Tx
-	s       *Store
-	changes []Change
+	tx        *bolt.Tx
+	s         *Store
+	changes   []Change
+	convs     map[ConvKey]*convEntry
+	convOrder []ConvKey
+	written   []convRecord // conversations this transaction wrote, for the cache
 }
 
 func (w *wtx) bucket(name []byte) *bolt.Bucket { return w.tx.Bucket(name) }
@@ -123,6 +126,7 @@ func (s *Store) commitOnce(batch []*op) ([]error, error) {
 	defer s.commitMu.Unlock()
 	errs := make([]error, len(batch))
 	var changes []Change
+	var written []convRecord
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		w := &wtx{tx: tx, s: s}
 		for i, o := range batch {
@@ -131,7 +135,10 @@ func (s *Store) commitOnce(batch []*op) ([]error, error) {
 				return err
 			}
 		}
-		changes = w.changes
+		if err := w.flushConvs(); err != nil {
+			return err
+		}
+		changes, written = w.changes, w.written
 		return nil
 	})
 	if err != nil {
@@ -140,6 +147,7 @@ func (s *Store) commitOnce(batch []*op) ([]error, error) {
 		}
 		return errs, err
 	}
+	s.rememberConvs(written)
 	s.feed.publish(changes)
 	return errs, nil
 }
