@@ -131,4 +131,3 @@ func TestDoctorCommand(t *testing.T) {
 		t.Error("doctor printed the token")
 	}
 }
-
