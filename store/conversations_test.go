@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -104,5 +105,37 @@ func TestCampaignPauseAndCancel(t *testing.T) {
 	}
 	if _, err := s.CreateCampaign(ctx(), store.Campaign{PageID: page, Text: "x"}, []store.Recipient{{ConvKey: key("nobody")}}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("campaign to a stranger: %v", err)
+	}
+}
+
+func TestSearch(t *testing.T) {
+	s, _ := openStore(t, newClock(at(48*time.Hour)))
+	mustIngest(t, s, msg("u1", "m1", "Where is my ORDER?", at(47*time.Hour)), msg("u2", "m2", "hello", at(time.Hour)),
+		msg("u3", "m3", "order 42 arrived", at(2*time.Hour)))
+	s.SetName(ctx(), key("u2"), "Ana Souza")
+	tests := []struct {
+		f    store.Filter
+		q    string
+		want string
+	}{
+		{store.FilterAll, "order", "[u1 u3]"},
+		{store.FilterAll, "ana", "[u2]"},
+		{store.FilterAll, "refund", "[]"},
+		{store.FilterAll, "u3", "[u3]"},
+		{store.FilterWindow, "order", "[u1]"},
+		{store.FilterAll, "", "[u1 u3 u2]"},
+	}
+	for _, tt := range tests {
+		got, err := s.Search(ctx(), tt.f, tt.q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, c := range got {
+			ids = append(ids, c.PSID)
+		}
+		if fmt.Sprint(ids) != tt.want && !(tt.want == "[]" && ids == nil) {
+			t.Errorf("search %s %q = %v, want %s", tt.f, tt.q, ids, tt.want)
+		}
 	}
 }
