@@ -47,7 +47,7 @@ func notBuiltCommand(name string) func(*flag.FlagSet) runFunc {
 // commands is the dispatch table, in the order help lists them.
 var commands = []command{
 	{name: "serve", built: true, summary: "run the daemon: Meta webhook, send queue, live feed for attached TUIs", setup: setupServe},
-	{name: "demo", summary: "run the whole inbox against the built-in Meta emulator and simulated customers", setup: setupDemo},
+	{name: "demo", built: true, summary: "run the whole inbox against the built-in Meta emulator and simulated customers", setup: setupDemo},
 	{name: "send", built: true, summary: "send one message to one conversation through the Send API", setup: setupSend},
 	{name: "campaign", summary: "send one message to many conversations, skipping those outside the window", setup: setupCampaign},
 	{name: "campaigns", summary: "list campaigns with their progress and failures", setup: setupCampaigns},

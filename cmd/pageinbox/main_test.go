@@ -135,10 +135,7 @@ func TestNotBuilt(t *testing.T) {
 		args []string
 		want string
 	}
-	tests := []tc{
-		{nil, "pageinbox: the TUI is not built yet\n"},
-		{[]string{"--debug"}, "pageinbox: the TUI is not built yet\n"},
-	}
+	var tests []tc
 	for _, c := range commands {
 		if c.built {
 			continue
@@ -162,6 +159,15 @@ func TestNotBuilt(t *testing.T) {
 				t.Errorf("stderr = %q, want %q", stderr, tt.want)
 			}
 		})
+	}
+}
+
+// Without a terminal the inbox says what to do instead of failing deep
+// inside the terminal library.
+func TestTUINeedsATerminal(t *testing.T) {
+	code, stdout, stderr := runCLI(t, map[string]string{"HOME": t.TempDir()})
+	if code != exitError || stdout != "" || !strings.Contains(stderr, "needs a terminal") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
 

@@ -2,10 +2,130 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/term"
+
+	"github.com/pageinbox/pageinbox/fbgraph"
+	"github.com/pageinbox/pageinbox/tui"
+	"github.com/pageinbox/pageinbox/webhook"
 )
 
-// runTUI is what `pageinbox` with no command does: open the inbox.
+// runTUI is what `pageinbox` with no command does: open the inbox, with
+// the webhook served in the background and replies sent through the
+// Graph API.
 func runTUI(ctx context.Context, cfg config) error {
-	return fmt.Errorf("the TUI is %w", errNotBuilt)
+	return runInbox(ctx, cfg, inboxOptions{})
 }
+
+// inboxOptions vary the wiring between the real inbox and the demo.
+type inboxOptions struct {
+	listener net.Listener // the webhook's; nil: listen on cfg.Listen
+	onReady  func(b *localBackend) error
+}
+
+// runInbox wires store, webhook, dispatcher and name lookups to the TUI
+// and runs it until the user quits.
+func runInbox(ctx context.Context, cfg config, o inboxOptions) error {
+	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
+		return errors.New("the inbox needs a terminal; in scripts use a command (pageinbox --help lists them)")
+	}
+	log, closeLog, err := fileLogger(cfg)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	st, err := openStore(cfg, "tui", time.Second)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+
+	b := &localBackend{st: st, log: log, markSeen: os.Getenv("PAGEINBOX_MARK_SEEN") == "1"}
+	if cfg.PageAccessToken.Reveal() != "" {
+		gc := fbgraph.New(fbgraph.Options{BaseURL: cfg.GraphURL, Version: cfg.GraphVersion,
+			PageToken: cfg.PageAccessToken.Reveal(), AppSecret: cfg.AppSecret.Reveal(), Logger: log})
+		b.graph = gc
+		b.disp = fbgraph.NewDispatcher(st, gc, fbgraph.DispatcherOptions{Logger: log})
+		go b.disp.Run(ctx)
+		go func() {
+			if me, err := gc.Me(ctx); err == nil {
+				b.setPageName(me.Name)
+				st.EnsurePages(ctx, []string{me.ID})
+			} else {
+				log.Warn("reading the Page from the token failed", "err", err)
+			}
+		}()
+	}
+	if cfg.PageID != "" {
+		if err := st.EnsurePages(ctx, []string{cfg.PageID}); err != nil {
+			return err
+		}
+	}
+	if cfg.AppSecret.Reveal() != "" {
+		ln := o.listener
+		if ln == nil {
+			if ln, err = net.Listen("tcp", cfg.Listen); err != nil {
+				return fmt.Errorf("webhook: listen on %s: %w (another pageinbox serving? use --listen)", cfg.Listen, err)
+			}
+		}
+		var names *webhook.Namer
+		if b.graph != nil {
+			names = webhook.NewNamer(b.graph, st, log)
+			go names.Run(ctx)
+		}
+		b.hook = webhook.New(st, webhook.Config{AppSecret: cfg.AppSecret.Reveal(), VerifyToken: cfg.VerifyToken.Reveal(), Logger: log, Names: names})
+		b.listen = ln.Addr().String()
+		go func() {
+			if err := webhook.Serve(ctx, ln, b.hook, log); err != nil {
+				log.Error("webhook server stopped", "err", err)
+			}
+		}()
+	}
+	if o.onReady != nil {
+		if err := o.onReady(b); err != nil {
+			return err
+		}
+	}
+	m := tui.New(tui.Options{Backend: b, Logger: log, Bell: bell()})
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
+	_, err = p.Run()
+	if err == tea.ErrProgramKilled && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// bell rings the terminal for new messages unless PAGEINBOX_BELL=0.
+func bell() func() {
+	if os.Getenv("PAGEINBOX_BELL") == "0" {
+		return nil
+	}
+	return func() { os.Stdout.Write([]byte{'\a'}) }
+}
+
+// fileLogger logs to tui.log in the data dir: the TUI owns the terminal.
+func fileLogger(cfg config) (*slog.Logger, func(), error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("data dir: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(cfg.DataDir, "tui.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, err
+	}
+	level := slog.LevelInfo
+	if cfg.Debug {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: level})), func() { f.Close() }, nil
+}
+

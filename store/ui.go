@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// The plain types an inbox UI exchanges with whatever runs the store,
+// locally or over the wire. They live here so that both sides can name
+// them without importing the UI.
+
+// ListQuery selects a page of the conversation list.
+type ListQuery struct {
+	Filter Filter `json:"filter"`
+	Search string `json:"search,omitempty"` // empty: the whole filter, paged
+	After  Cursor `json:"after,omitempty"`
+	Limit  int    `json:"limit,omitempty"`
+}
+
+// Counts are the sizes of the list's filters.
+type Counts struct {
+	All    int `json:"all"`
+	Unread int `json:"unread"`
+	Window int `json:"window"`
+	Done   int `json:"done"`
+}
+
+// SystemStatus is what a UI shows about the system around the store. The
+// store does not fill it; whoever runs the webhook and the dispatcher does.
+type SystemStatus struct {
+	Mode      string    `json:"mode"`              // "local" or "attached to ADDR"
+	Webhook   string    `json:"webhook,omitempty"` // listening address
+	Events    uint64    `json:"events"`            // webhook events received since start
+	LastEvent time.Time `json:"last_event"`
+	PageName  string    `json:"page_name,omitempty"`
+	TokenOK   bool      `json:"token_ok"`
+	Sending   string    `json:"sending,omitempty"` // why sending is paused; "" while it runs
+	Queued    int       `json:"queued"`
+	Connected bool      `json:"connected"` // false while a remote UI reconnects
+}
+
+// List answers a ListQuery: a page of a filter, or a search.
+func (s *Store) List(ctx context.Context, q ListQuery) (ConversationPage, error) {
+	if q.Search != "" {
+		convs, err := s.Search(ctx, q.Filter, q.Search, max(q.Limit, 200))
+		return ConversationPage{Conversations: convs}, err
+	}
+	return s.Conversations(ctx, q.Filter, q.After, q.Limit)
+}
+
+// AllCounts counts every filter.
+func (s *Store) AllCounts(ctx context.Context) (Counts, error) {
+	var c Counts
+	var err error
+	for _, f := range []struct {
+		filter Filter
+		n      *int
+	}{{FilterAll, &c.All}, {FilterUnread, &c.Unread}, {FilterWindow, &c.Window}, {FilterDone, &c.Done}} {
+		if *f.n, err = s.Count(ctx, f.filter); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}

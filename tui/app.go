@@ -1,0 +1,479 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// Options configure the TUI.
+type Options struct {
+	Backend  Backend
+	Renderer *lipgloss.Renderer // the session's; default lipgloss's
+	Now      func() time.Time   // default time.Now; tests pin it
+	Logger   *slog.Logger
+	// Bell rings the terminal for a new inbound message in a thread that
+	// is not open. nil: no bell.
+	Bell func()
+	// NoTick stops the clock tick and status polling (golden tests).
+	NoTick bool
+}
+
+type pane int
+
+const (
+	paneList pane = iota
+	paneThread
+	paneCompose
+)
+
+// Model is the root: it lays out the panes, routes keys to the focused
+// one, and turns the backend's changes into pane updates.
+type Model struct {
+	be     Backend
+	opts   Options
+	styles Styles
+	keys   KeyMap
+	help   help.Model
+	log    *slog.Logger
+
+	list    listPane
+	thread  threadPane
+	compose composePane
+
+	focus    pane
+	showHelp bool
+	width    int
+	height   int
+	now      time.Time
+	status   store.SystemStatus
+	errText  string
+	errAt    time.Time
+	feed     <-chan store.Change
+	ctx      context.Context
+	cancel   context.CancelFunc
+}
+
+// New returns the root model.
+func New(o Options) *Model {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Renderer == nil {
+		o.Renderer = lipgloss.DefaultRenderer()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	km := DefaultKeyMap()
+	h := help.New()
+	ctx, cancel := context.WithCancel(context.Background())
+	m := &Model{be: o.Backend, opts: o, styles: NewStyles(o.Renderer), keys: km, help: h, log: o.Logger,
+		list: newListPane(), thread: newThreadPane(), compose: newComposePane(km),
+		now: o.Now(), ctx: ctx, cancel: cancel, width: 80, height: 24}
+	m.layout()
+	return m
+}
+
+// Init loads the first screen and starts listening.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.subscribe(), m.loadList(false), m.loadCounts(), m.loadStatus()}
+	if !m.opts.NoTick {
+		cmds = append(cmds, tick())
+	}
+	return tea.Batch(cmds...)
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// --- commands: every call to the backend happens here, never in Update.
+
+func (m *Model) loadList(more bool) tea.Cmd {
+	m.list.seq++
+	m.list.loading = true
+	seq, q := m.list.seq, store.ListQuery{Filter: m.list.filter, Search: m.list.query, Limit: listPage}
+	if more {
+		q.After = m.list.next
+	}
+	be, ctx := m.be, m.ctx
+	return func() tea.Msg {
+		page, err := be.Conversations(ctx, q)
+		return listLoadedMsg{seq: seq, page: page, append: more, err: err}
+	}
+}
+
+func (m *Model) loadCounts() tea.Cmd {
+	be, ctx := m.be, m.ctx
+	return func() tea.Msg {
+		c, err := be.Counts(ctx)
+		if err != nil {
+			return errMsg{"count conversations", err}
+		}
+		return countsMsg(c)
+	}
+}
+
+func (m *Model) loadStatus() tea.Cmd {
+	be, ctx := m.be, m.ctx
+	return func() tea.Msg {
+		st, err := be.Status(ctx)
+		if err != nil {
+			return errMsg{"status", err}
+		}
+		return statusMsg(st)
+	}
+}
+
+func (m *Model) loadThread(older bool) tea.Cmd {
+	key, before := m.thread.key, store.Cursor("")
+	if older {
+		before = m.thread.before
+	}
+	m.thread.loading = true
+	be, ctx := m.be, m.ctx
+	return func() tea.Msg {
+		p, err := be.Thread(ctx, key, before, threadPage)
+		return threadMsg{key: key, page: p, older: older, err: err}
+	}
+}
+
+func (m *Model) subscribe() tea.Cmd {
+	be, ctx := m.be, m.ctx
+	return func() tea.Msg {
+		ch, err := be.Subscribe(ctx)
+		if err != nil {
+			return feedEndMsg{err}
+		}
+		return feedStartMsg{ch}
+	}
+}
+
+type feedStartMsg struct{ ch <-chan store.Change }
+
+// waitChanges reads the next burst of changes: it blocks for one, then
+// takes whatever else arrives within 30 ms (up to 500), so a burst costs
+// one Update and one View, not hundreds.
+func waitChanges(ch <-chan store.Change) tea.Cmd {
+	return func() tea.Msg {
+		first, ok := <-ch
+		if !ok {
+			return feedEndMsg{}
+		}
+		batch := []store.Change{first}
+		timer := time.NewTimer(30 * time.Millisecond)
+		defer timer.Stop()
+		for len(batch) < 500 {
+			select {
+			case c, ok := <-ch:
+				if !ok {
+					return changesMsg(batch)
+				}
+				batch = append(batch, c)
+			case <-timer.C:
+				return changesMsg(batch)
+			}
+		}
+		return changesMsg(batch)
+	}
+}
+
+func (m *Model) markRead(key store.ConvKey) tea.Cmd {
+	be, ctx := m.be, m.ctx
+	return func() tea.Msg {
+		if err := be.MarkRead(ctx, key); err != nil {
+			return errMsg{"mark read", err}
+		}
+		return nil
+	}
+}
+
+func (m *Model) saveDraft() tea.Cmd {
+	if !m.compose.dirty || m.compose.key.PSID == "" {
+		return nil
+	}
+	m.compose.dirty = false
+	be, ctx, key, text := m.be, m.ctx, m.compose.key, m.compose.area.Value()
+	return func() tea.Msg {
+		if err := be.SaveDraft(ctx, key, text); err != nil {
+			return errMsg{"save draft", err}
+		}
+		return draftSavedMsg{}
+	}
+}
+
+func (m *Model) send(p plan) tea.Cmd {
+	text := strings.TrimSpace(m.compose.area.Value())
+	be, ctx, key := m.be, m.ctx, m.compose.key
+	s := store.Send{ConvKey: key, Text: text, MessagingType: p.mt, Tag: p.tag}
+	return func() tea.Msg {
+		item, err := be.Send(ctx, s)
+		return sentMsg{key: key, item: item, err: err}
+	}
+}
+
+// openEditor writes the draft to a file and hands the terminal to $EDITOR.
+func (m *Model) openEditor() tea.Cmd {
+	key, text := m.compose.key, m.compose.area.Value()
+	return func() tea.Msg {
+		f, err := os.CreateTemp("", "pageinbox-reply-*.txt")
+		if err != nil {
+			return editedMsg{key: key, err: err}
+		}
+		_, err = f.WriteString(text)
+		f.Close()
+		if err != nil {
+			return editedMsg{key: key, err: err}
+		}
+		return editorReadyMsg{key: key, path: f.Name()}
+	}
+}
+
+type editorReadyMsg struct {
+	key  store.ConvKey
+	path string
+}
+
+func runEditor(ready editorReadyMsg) tea.Cmd {
+	editor := os.Getenv("VISUAL")
+	if editor == "" {
+		editor = os.Getenv("EDITOR")
+	}
+	if editor == "" {
+		editor = "vi"
+	}
+	args := strings.Fields(editor)
+	c := exec.Command(args[0], append(args[1:], ready.path)...)
+	return tea.ExecProcess(c, func(err error) tea.Msg {
+		defer os.Remove(ready.path)
+		if err != nil {
+			return editedMsg{key: ready.key, err: err}
+		}
+		b, err := os.ReadFile(ready.path)
+		return editedMsg{key: ready.key, text: strings.TrimRight(string(b), "\n"), err: err}
+	})
+}
+
+func (m *Model) bell() tea.Cmd {
+	if m.opts.Bell == nil {
+		return nil
+	}
+	ring := m.opts.Bell
+	return func() tea.Msg { ring(); return nil }
+}
+
+// --- update
+
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tickMsg:
+		m.now = time.Time(msg)
+		if !m.errAt.IsZero() && m.now.Sub(m.errAt) > 8*time.Second {
+			m.errText, m.errAt = "", time.Time{}
+		}
+		cmds := []tea.Cmd{tick(), m.loadStatus()}
+		if m.compose.dirty && m.now.Sub(m.compose.editedAt) > time.Second {
+			cmds = append(cmds, m.saveDraft())
+		}
+		return m, tea.Batch(cmds...)
+	case feedStartMsg:
+		m.feed = msg.ch
+		return m, waitChanges(msg.ch)
+	case feedEndMsg:
+		if msg.err != nil {
+			m.setErr("live updates", msg.err)
+		}
+		return m, nil
+	case changesMsg:
+		cmd := m.applyChanges(msg)
+		return m, tea.Batch(cmd, waitChanges(m.feed))
+	case listLoadedMsg:
+		if msg.seq != m.list.seq {
+			return m, nil // an answer to an older question
+		}
+		m.list.loading = false
+		if msg.err != nil {
+			m.setErr("load conversations", msg.err)
+			return m, nil
+		}
+		if msg.append {
+			m.list.appendPage(msg.page)
+		} else {
+			m.list.reset(msg.page)
+		}
+		return m, m.syncThreadToList()
+	case countsMsg:
+		m.list.counts = store.Counts(msg)
+		return m, nil
+	case statusMsg:
+		m.status = store.SystemStatus(msg)
+		return m, nil
+	case threadMsg:
+		if msg.key != m.thread.key {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.thread.loading = false
+			m.setErr("load thread", msg.err)
+			return m, nil
+		}
+		m.thread.setPage(msg.page, msg.older)
+		return m, nil
+	case sentMsg:
+		if msg.err != nil {
+			m.setErr("send", msg.err)
+			return m, nil
+		}
+		if msg.key == m.compose.key {
+			m.compose.area.Reset()
+			m.compose.dirty = true
+			m.compose.humanAgent = false
+			return m, m.saveDraft()
+		}
+		return m, nil
+	case editorReadyMsg:
+		return m, runEditor(msg)
+	case editedMsg:
+		if msg.err != nil {
+			m.setErr("editor", msg.err)
+			return m, nil
+		}
+		if msg.key == m.compose.key {
+			m.compose.area.SetValue(msg.text)
+			m.compose.dirty, m.compose.editedAt = true, m.now
+		}
+		return m, m.saveDraft()
+	case errMsg:
+		m.setErr(msg.op, msg.err)
+		return m, nil
+	case tea.MouseMsg:
+		return m, m.mouse(msg)
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) setErr(op string, err error) {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return
+	}
+	m.errText, m.errAt = op+": "+err.Error(), m.now
+	m.log.Warn("tui: "+op, "err", err)
+}
+
+// applyChanges folds a burst of changes into the panes.
+func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
+	var cmds []tea.Cmd
+	ring, counts := false, false
+	for _, ch := range changes {
+		switch ch.Kind {
+		case store.Resync:
+			cmds = append(cmds, m.loadList(false), m.loadCounts())
+			if m.thread.open {
+				cmds = append(cmds, m.loadThread(false))
+			}
+		case store.ConversationUpdated:
+			c := *ch.Conversation
+			m.list.upsert(c, m.matchesList(c))
+			if m.thread.open && c.ConvKey == m.thread.key {
+				m.thread.conv = c
+				if c.Unread > 0 && m.focus != paneList {
+					cmds = append(cmds, m.markRead(c.ConvKey))
+				}
+			}
+			counts = true
+		case store.MessageAdded, store.MessageChanged, store.MessageRemoved:
+			msg := *ch.Message
+			m.thread.apply(ch.Kind, msg)
+			viewing := m.thread.open && msg.ConvKey == m.thread.key && m.focus != paneList
+			if ch.Kind == store.MessageAdded && msg.Direction == store.In && !viewing {
+				ring = true
+			}
+		}
+	}
+	if ring {
+		cmds = append(cmds, m.bell())
+	}
+	if counts {
+		cmds = append(cmds, m.loadCounts())
+	}
+	return tea.Batch(cmds...)
+}
+
+// matchesList reports whether a conversation belongs in the list as
+// filtered now. A search is redone on its own, so rows only update.
+func (m *Model) matchesList(c store.Conversation) bool {
+	if m.list.query != "" {
+		_, shown := m.list.index[c.ConvKey]
+		return shown
+	}
+	switch m.list.filter {
+	case store.FilterUnread:
+		return c.Unread > 0 || c.ConvKey == m.list.selected
+	case store.FilterWindow:
+		return store.WindowAt(c.LastInboundTime, m.now).State == store.WindowOpen
+	case store.FilterDone:
+		return c.Status == store.ConvDone
+	}
+	return true
+}
+
+// syncThreadToList keeps the thread pane on the conversation under the
+// cursor in the wide layout.
+func (m *Model) syncThreadToList() tea.Cmd {
+	c, ok := m.list.current()
+	if !ok || (m.thread.open && c.ConvKey == m.thread.key) {
+		return nil
+	}
+	if m.narrow() {
+		return nil
+	}
+	return m.openThread(c, false)
+}
+
+// openThread shows c; focusing it (enter) also marks it read.
+func (m *Model) openThread(c store.Conversation, focus bool) tea.Cmd {
+	var cmds []tea.Cmd
+	if m.compose.key != c.ConvKey {
+		cmds = append(cmds, m.saveDraft())
+	}
+	changed := m.thread.key != c.ConvKey || !m.thread.open
+	m.thread.show(c)
+	m.compose.load(c)
+	if changed {
+		cmds = append(cmds, m.loadThread(false))
+	}
+	if focus {
+		m.setFocus(paneCompose)
+		if c.Unread > 0 {
+			cmds = append(cmds, m.markRead(c.ConvKey))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) setFocus(p pane) {
+	m.focus = p
+	if p == paneCompose {
+		m.compose.area.Focus()
+	} else {
+		m.compose.area.Blur()
+	}
+	m.layout()
+}

@@ -1,0 +1,31 @@
+// Package tui is pageinbox's terminal interface: a live conversation
+// list, the open thread, a compose pane and a status bar, in Bubble Tea.
+// It talks to a Backend, never to the store's file: the same models run
+// in-process, attached to a daemon, or served over SSH.
+package tui
+
+import (
+	"context"
+
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// Backend is everything the TUI asks of the rest of pageinbox. Every
+// argument and result is plain data, so a remote implementation can carry
+// it over the wire.
+type Backend interface {
+	// Conversations lists a filter, newest activity first, after a cursor;
+	// with a query it searches names, PSIDs and last messages instead.
+	Conversations(ctx context.Context, q store.ListQuery) (store.ConversationPage, error)
+	Counts(ctx context.Context) (store.Counts, error)
+	Thread(ctx context.Context, key store.ConvKey, before store.Cursor, limit int) (store.ThreadPage, error)
+	// Send queues a reply; the policy is checked again when it is queued
+	// and when it is sent.
+	Send(ctx context.Context, s store.Send) (store.OutboxItem, error)
+	MarkRead(ctx context.Context, key store.ConvKey) error
+	SetStatus(ctx context.Context, key store.ConvKey, st store.ConvStatus) error
+	SaveDraft(ctx context.Context, key store.ConvKey, draft string) error
+	// Subscribe delivers committed changes until ctx ends, then closes.
+	Subscribe(ctx context.Context) (<-chan store.Change, error)
+	Status(ctx context.Context) (store.SystemStatus, error)
+}

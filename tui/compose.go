@@ -1,0 +1,96 @@
+package tui
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/bubbles/textarea"
+
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// composePane is where a reply is written. Its footer says, before
+// anything is sent, what will go out and why, or why nothing can.
+type composePane struct {
+	area       textarea.Model
+	key        store.ConvKey
+	humanAgent bool // the user confirmed a person is replying (HUMAN_AGENT)
+	dirty      bool // changed since the draft was last saved
+	editedAt   time.Time
+	width      int
+	height     int
+}
+
+func newComposePane(km KeyMap) composePane {
+	ta := textarea.New()
+	ta.Placeholder = "Write a reply…"
+	ta.ShowLineNumbers = false
+	ta.Prompt = "│ "
+	ta.CharLimit = 0 // the counter shows the limit; a paste is never cut silently
+	ta.MaxHeight = 0
+	ta.KeyMap.InsertNewline = km.Newline
+	return composePane{area: ta}
+}
+
+func (c *composePane) setSize(w, h int) {
+	c.width, c.height = w, h
+	c.area.SetWidth(max(4, w))
+	c.area.SetHeight(max(1, h-1))
+}
+
+// load switches to a conversation and its saved draft.
+func (c *composePane) load(conv store.Conversation) {
+	if c.key == conv.ConvKey {
+		return
+	}
+	c.key, c.humanAgent, c.dirty = conv.ConvKey, false, false
+	c.area.SetValue(conv.Draft)
+	c.area.CursorEnd()
+}
+
+// plan is what pressing enter would do now.
+type plan struct {
+	ok      bool
+	mt      store.MessagingType
+	tag     string
+	line    string // the footer
+	canTag  bool   // HUMAN_AGENT is possible if the user confirms
+	tooLong bool
+}
+
+func (c *composePane) plan(conv store.Conversation, now time.Time) plan {
+	n := utf8.RuneCountInString(c.area.Value())
+	if n >= store.MaxTextLen {
+		return plan{tooLong: true, line: fmt.Sprintf("too long: %d characters; Messenger takes under %d", n, store.MaxTextLen)}
+	}
+	w := store.WindowAt(conv.LastInboundTime, now)
+	switch w.State {
+	case store.WindowOpen:
+		d := store.CheckSend(conv.LastInboundTime, now, store.Response, "")
+		return plan{ok: true, mt: store.Response, line: "RESPONSE · " + d.Reason}
+	case store.WindowHumanAgent:
+		if c.humanAgent {
+			d := store.CheckSend(conv.LastInboundTime, now, store.MessageTag, store.TagHumanAgent)
+			return plan{ok: true, mt: store.MessageTag, tag: store.TagHumanAgent, canTag: true, line: "MESSAGE_TAG " + d.Reason}
+		}
+		d := store.CheckSend(conv.LastInboundTime, now, store.Response, "")
+		return plan{canTag: true, line: "blocked: " + d.Reason + " · ctrl+t if you are a person replying"}
+	}
+	d := store.CheckSend(conv.LastInboundTime, now, store.Response, "")
+	return plan{line: "blocked: " + d.Reason}
+}
+
+func (c *composePane) counter() string {
+	return fmt.Sprintf("%d/%d", utf8.RuneCountInString(c.area.Value()), store.MaxTextLen)
+}
+
+func (c *composePane) view(s Styles, conv store.Conversation, now time.Time, focused bool) string {
+	p := c.plan(conv, now)
+	footer := s.Ok.Render("↵ " + p.line)
+	if !p.ok {
+		footer = s.Failed.Render(p.line)
+	}
+	footer = spread(truncate(footer, c.width-10), s.Dim.Render(c.counter()), c.width)
+	return c.area.View() + "\n" + footer
+}

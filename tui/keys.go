@@ -1,0 +1,42 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap is every binding of the TUI. Help is built from it, so a binding
+// without help text does not exist for the user.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom             key.Binding
+	Open, Back, NextPane, Filter, Help, Quit, ForceQuit key.Binding
+	TabAll, TabUnread, TabWindow, TabDone, NextTab      key.Binding
+	Done                                                key.Binding
+	Send, Newline, Editor, HumanAgent                   key.Binding
+}
+
+// DefaultKeyMap is vim keys and arrows.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+		Top:        key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+		Bottom:     key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		NextPane:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
+		Quit:       key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		ForceQuit:  key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		TabAll:     key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "all")),
+		TabUnread:  key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "unread")),
+		TabWindow:  key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "window open")),
+		TabDone:    key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "done")),
+		NextTab:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "next filter")),
+		Done:       key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "done/undone")),
+		Send:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
+		Newline:    key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"), key.WithHelp("alt+enter", "newline")),
+		Editor:     key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "$EDITOR")),
+		HumanAgent: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "tag HUMAN_AGENT: I am a person replying")),
+	}
+}

@@ -1,0 +1,254 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// listPage is how many conversations one load brings. The list holds
+// what was loaded and renders only the rows on screen, so 100k
+// conversations cost what one screen costs.
+const listPage = 200
+
+var tabs = []struct {
+	filter store.Filter
+	label  string
+}{
+	{store.FilterAll, "All"},
+	{store.FilterUnread, "Unread"},
+	{store.FilterWindow, "Window open"},
+	{store.FilterDone, "Done"},
+}
+
+// listPane is the conversation list.
+type listPane struct {
+	convs   []store.Conversation
+	index   map[store.ConvKey]int // position of each loaded conversation
+	next    store.Cursor          // where the next load starts; "" when all is loaded
+	loading bool
+	loaded  bool // the first page arrived
+	seq     int  // the load in flight; older answers are dropped
+
+	filter   store.Filter
+	query    string
+	search   textinput.Model
+	typing   bool // the search box has the keyboard
+	counts   store.Counts
+	cursor   int
+	offset   int
+	selected store.ConvKey // survives re-sorting
+	width    int
+	height   int
+}
+
+func newListPane() listPane {
+	ti := textinput.New()
+	ti.Prompt = "/ "
+	ti.Placeholder = "name or text"
+	ti.CharLimit = 100
+	return listPane{filter: store.FilterAll, search: ti, index: map[store.ConvKey]int{}}
+}
+
+// rowHeight: a name line and a preview line.
+const rowHeight = 2
+
+// chrome is the lines above the rows: tabs and the search line.
+func (l *listPane) chrome() int { return 2 }
+
+func (l *listPane) visibleRows() int { return max(1, (l.height-l.chrome())/rowHeight) }
+
+func (l *listPane) setSize(w, h int) {
+	l.width, l.height = w, h
+	l.search.Width = max(1, w-4)
+	l.clamp()
+}
+
+// reset replaces the list with a first page.
+func (l *listPane) reset(page store.ConversationPage) {
+	l.convs = page.Conversations
+	l.next = page.Next
+	l.loaded = true
+	l.reindex()
+	l.follow()
+}
+
+func (l *listPane) appendPage(page store.ConversationPage) {
+	for _, c := range page.Conversations {
+		if _, dup := l.index[c.ConvKey]; !dup {
+			l.convs = append(l.convs, c)
+		}
+	}
+	l.next = page.Next
+	l.reindex()
+}
+
+func (l *listPane) reindex() {
+	clear(l.index)
+	for i, c := range l.convs {
+		l.index[c.ConvKey] = i
+	}
+}
+
+// follow puts the cursor back on the selected conversation after the
+// rows moved.
+func (l *listPane) follow() {
+	if i, ok := l.index[l.selected]; ok {
+		l.cursor = i
+	}
+	l.clamp()
+	l.select_()
+}
+
+func (l *listPane) select_() {
+	if c, ok := l.current(); ok {
+		l.selected = c.ConvKey
+	}
+}
+
+func (l *listPane) current() (store.Conversation, bool) {
+	if l.cursor < 0 || l.cursor >= len(l.convs) {
+		return store.Conversation{}, false
+	}
+	return l.convs[l.cursor], true
+}
+
+func (l *listPane) clamp() {
+	l.cursor = min(max(l.cursor, 0), max(len(l.convs)-1, 0))
+	rows := l.visibleRows()
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+	}
+	if l.cursor >= l.offset+rows {
+		l.offset = l.cursor - rows + 1
+	}
+	l.offset = max(0, min(l.offset, max(0, len(l.convs)-rows)))
+}
+
+func (l *listPane) move(delta int) {
+	l.cursor += delta
+	l.clamp()
+	l.select_()
+}
+
+// wantsMore reports whether the cursor is near the end of what is loaded.
+func (l *listPane) wantsMore() bool {
+	return l.next != "" && !l.loading && l.cursor >= len(l.convs)-l.visibleRows()*2
+}
+
+// upsert applies a changed conversation: it moves to its place by
+// activity, enters the list if it now matches the filter, or leaves it.
+func (l *listPane) upsert(c store.Conversation, matches bool) {
+	i, had := l.index[c.ConvKey]
+	if had {
+		l.convs = append(l.convs[:i], l.convs[i+1:]...)
+	}
+	if matches {
+		// Newest first: it goes before the first row that is older.
+		pos := len(l.convs)
+		for j, o := range l.convs {
+			if o.LastActivity.Before(c.LastActivity) {
+				pos = j
+				break
+			}
+		}
+		// Past the loaded part and more to load: it arrives with that page.
+		if pos == len(l.convs) && l.next != "" && !had {
+			l.reindex()
+			return
+		}
+		l.convs = append(l.convs, store.Conversation{})
+		copy(l.convs[pos+1:], l.convs[pos:])
+		l.convs[pos] = c
+	}
+	l.reindex()
+	l.follow()
+}
+
+func (l *listPane) view(s Styles, focused bool, now nowFunc) string {
+	var b strings.Builder
+	// Tabs with counts.
+	var ts []string
+	for _, t := range tabs {
+		label := fmt.Sprintf("%s %d", t.label, l.countOf(t.filter))
+		if t.filter == l.filter {
+			ts = append(ts, s.TabActive.Render(label))
+		} else {
+			ts = append(ts, s.Tab.Render(label))
+		}
+	}
+	b.WriteString(truncate(strings.Join(ts, ""), l.width))
+	b.WriteString("\n")
+	switch {
+	case l.typing:
+		b.WriteString(truncate(l.search.View(), l.width))
+	case l.query != "":
+		b.WriteString(truncate(s.Dim.Render("/ "+l.query+"  (esc clears)"), l.width))
+	}
+	b.WriteString("\n")
+	rows := l.visibleRows()
+	if len(l.convs) == 0 {
+		msg := "No conversations yet. New messages appear here as they arrive."
+		switch {
+		case !l.loaded:
+			msg = "Loading…"
+		case l.query != "":
+			msg = "Nothing matches “" + l.query + "”."
+		case l.filter != store.FilterAll:
+			msg = "Nothing here."
+		}
+		b.WriteString(s.Dim.Render(lipgloss.NewStyle().Width(l.width).Render(msg)))
+		return b.String()
+	}
+	end := min(len(l.convs), l.offset+rows)
+	for i := l.offset; i < end; i++ {
+		b.WriteString(l.row(s, l.convs[i], i == l.cursor, focused, now()))
+		if i < end-1 {
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
+
+func (l *listPane) countOf(f store.Filter) int {
+	switch f {
+	case store.FilterUnread:
+		return l.counts.Unread
+	case store.FilterWindow:
+		return l.counts.Window
+	case store.FilterDone:
+		return l.counts.Done
+	}
+	return l.counts.All
+}
+
+// row renders one conversation in two lines of l.width cells.
+func (l *listPane) row(s Styles, c store.Conversation, selected, focused bool, now nowTime) string {
+	w := l.width
+	marker := "  "
+	if selected {
+		marker = s.Cursor.Render("▌ ")
+	}
+	name := displayName(c)
+	if c.Unread > 0 {
+		name = s.Bold.Render(name)
+	}
+	right := s.Dim.Render(relTime(c.LastMessageTime, now))
+	if c.Unread > 0 {
+		right += " " + s.Unread.Render(fmt.Sprintf(" %d ", c.Unread))
+	}
+	line1 := marker + spread(name, right, w-2)
+	preview := oneLine(c.LastMessage)
+	if c.Status == store.ConvDone {
+		preview = "✓ " + preview
+	}
+	line2 := "  " + spread(s.Dim.Render(preview), windowBadge(s, c.LastInboundTime, now), w-2)
+	if selected && focused {
+		line1, line2 = s.Selected.Render(padRight(line1, w)), s.Selected.Render(padRight(line2, w))
+	}
+	return line1 + "\n" + line2
+}

@@ -1,0 +1,50 @@
+package tui
+
+import (
+	"time"
+
+	"github.com/pageinbox/pageinbox/store"
+)
+
+type (
+	nowFunc = func() time.Time
+	nowTime = time.Time
+)
+
+// Messages from commands back to the models. Results of loads carry the
+// seq of the request, so an answer to an older request is dropped.
+type (
+	listLoadedMsg struct {
+		seq    int
+		page   store.ConversationPage
+		append bool
+		err    error
+	}
+	countsMsg store.Counts
+	threadMsg struct {
+		key   store.ConvKey
+		page  store.ThreadPage
+		older bool
+		err   error
+	}
+	changesMsg []store.Change
+	feedEndMsg struct{ err error }
+	statusMsg  store.SystemStatus
+	sentMsg    struct {
+		key  store.ConvKey
+		item store.OutboxItem
+		err  error
+	}
+	errMsg struct {
+		op  string
+		err error
+	}
+	tickMsg   time.Time
+	editedMsg struct {
+		key  store.ConvKey
+		text string
+		err  error
+	}
+	draftSavedMsg struct{}
+	clearErrMsg   struct{ at time.Time }
+)
