@@ -128,4 +128,3 @@ func fileLogger(cfg config) (*slog.Logger, func(), error) {
 	}
 	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: level})), func() { f.Close() }, nil
 }
-
