@@ -1,14 +1,17 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
 // Recipient is one addressee of a campaign. A non-empty SkipReason records
-// them as skipped (outside the window, blocked) without sending.
+// them as skipped (outside the window, blocked) without sending; SkipKind
+// is the machine-readable why (one of the Skip kinds).
 type Recipient struct {
 	ConvKey
 	SkipReason string
@@ -19,6 +22,13 @@ type Recipient struct {
 // one transaction, before anything is sent: a crash can interrupt it but
 // never lose track of who got it. Campaigns are UPDATE messages: no tag
 // may carry a broadcast.
+//
+// Recipients with a SkipReason are recorded as skipped items with it. The
+// others are checked again here, by the store's clock (CampaignCheck):
+// one whose window closed, or who was found unreachable, since the ledger
+// was drawn up is recorded as skipped too. The dispatcher checks once
+// more at send time. A recipient listed twice gets one item; a recipient
+// with no conversation is refused (ErrNotFound) unless already skipped.
 func (s *Store) CreateCampaign(ctx context.Context, c Campaign, recipients []Recipient) (Campaign, error) {
 	if err := CheckText(c.Text, c.ImageURL); err != nil {
 		return c, err
@@ -38,10 +48,7 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, recipients []Rec
 		}
 		c.ID, c.Status, c.CreatedAt, c.UpdatedAt = id, CampaignRunning, now, now
 		c.Counts = CampaignCounts{}
-		if err := putJSON(camps, u64(id), &c); err != nil {
-			return err
-		}
-		seen := map[ConvKey]bool{}
+		seen := make(map[ConvKey]bool, len(recipients))
 		for _, r := range recipients {
 			if r.PageID != c.PageID {
 				return invalidf("recipient %s is not on page %s", r.ConvKey, c.PageID)
@@ -50,13 +57,23 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, recipients []Rec
 				continue // a recipient never gets the same campaign twice
 			}
 			seen[r.ConvKey] = true
-			if _, _, err := w.conv(r.ConvKey, false); err != nil {
-				return err
+			reason, kind := r.SkipReason, r.SkipKind
+			if reason == "" {
+				rec, _, err := w.conv(r.ConvKey, false)
+				if err != nil {
+					return err
+				}
+				if ok, k, why := CampaignCheck(rec.Conversation, now); !ok {
+					reason, kind = why, k
+				}
 			}
 			item := OutboxItem{ConvKey: r.ConvKey, CampaignID: id, Text: c.Text, ImageURL: c.ImageURL,
 				MessagingType: Update, State: OutboxQueued, CreatedAt: now, UpdatedAt: now}
-			if r.SkipReason != "" {
-				item.State, item.Reason, item.ErrorKind = OutboxSkipped, r.SkipReason, r.SkipKind
+			if reason != "" {
+				if kind == "" {
+					kind = "skipped"
+				}
+				item.State, item.Reason, item.ErrorKind = OutboxSkipped, reason, kind
 			}
 			if item.ID, err = w.bucket(bOutbox).NextSequence(); err != nil {
 				return err
@@ -64,15 +81,45 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, recipients []Rec
 			if err := w.bucket(bCampItems).Put(append(u64(id), u64(item.ID)...), nil); err != nil {
 				return err
 			}
-			if err := w.putItem(&item, ""); err != nil {
+			// New items are written and counted here, once, rather than
+			// through putItem: the campaign's counts and status are settled
+			// when every recipient is in, and a 10,000-recipient campaign
+			// publishes one change, not 20,000.
+			if err := putJSON(w.bucket(bOutbox), u64(item.ID), &item); err != nil {
 				return err
 			}
+			if item.State == OutboxQueued {
+				if err := w.bucket(bOutQueued).Put(u64(item.ID), nil); err != nil {
+					return err
+				}
+			}
+			c.Counts.Total++
+			*c.Counts.field(item.State)++
 		}
-		got, err := w.campaign(id)
-		c = got
-		return err
+		if c.Counts.Queued == 0 {
+			c.Status = CampaignDone // everyone was skipped
+		}
+		if err := putJSON(camps, u64(id), &c); err != nil {
+			return err
+		}
+		cp := c
+		w.emit(Change{Kind: CampaignProgress, Campaign: &cp})
+		return nil
 	})
 	return c, err
+}
+
+// CreateCampaignFromLedger creates the campaign a ledger describes: its
+// send list queued, its skip and blocked lists recorded as skipped items
+// with their reasons. c.PageID may be left empty: the ledger's is used.
+func (s *Store) CreateCampaignFromLedger(ctx context.Context, c Campaign, l Ledger) (Campaign, error) {
+	if c.PageID == "" {
+		c.PageID = l.PageID
+	}
+	if c.PageID != l.PageID {
+		return c, invalidf("campaign for page %s from a ledger of page %s", c.PageID, l.PageID)
+	}
+	return s.CreateCampaign(ctx, c, l.Recipients())
 }
 
 func (w *wtx) campaign(id uint64) (Campaign, error) {
@@ -191,6 +238,11 @@ func (s *Store) SetCampaignStatus(ctx context.Context, id uint64, status Campaig
 			return invalidf("campaign %d is %s", id, c.Status)
 		}
 		c.Status, c.UpdatedAt = status, now
+		if status == CampaignRunning && c.Counts.Queued == 0 && c.Counts.Sending == 0 {
+			// Resuming with nothing left to send (everything else was sent,
+			// failed, skipped or left unknown by a crash) finishes it.
+			c.Status = CampaignDone
+		}
 		if err := putJSON(w.bucket(bCampaigns), u64(id), &c); err != nil {
 			return err
 		}
@@ -216,10 +268,139 @@ func (s *Store) SetCampaignStatus(ctx context.Context, id uint64, status Campaig
 			}
 		}
 		c, err = w.campaign(id)
-		if err == nil && status != CampaignCancelled && c.Status == status {
+		if err == nil && status != CampaignCancelled && (c.Status == status || c.Status == CampaignDone) {
 			w.emit(Change{Kind: CampaignProgress, Campaign: &c})
 		}
 		return err
 	})
 	return c, err
+}
+
+// campaignItemIDs lists a campaign's item keys. They are collected before
+// anything is written: a bucket must not change under a moving cursor.
+func (w *wtx) campaignItemIDs(id uint64) [][]byte {
+	var ids [][]byte
+	cur := w.bucket(bCampItems).Cursor()
+	prefix := u64(id)
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		ids = append(ids, append([]byte(nil), k[8:]...))
+	}
+	return ids
+}
+
+// RetryFailed puts a campaign's retryable failures back in the queue and
+// sets the campaign running again; n is how many. Only failed items with
+// Retryable set move: Meta throttled us until the retries ran out, or Meta
+// or the network failed temporarily. Sent, skipped and unknown items never
+// do, nor failures that would fail again (unavailable, no such user,
+// outside the window, permissions).
+//
+// Re-queuing a retryable failure cannot message anyone twice: an item is
+// recorded failed only when Meta answered with an error, i.e. refused the
+// message, or when the request never left (a refused connection). A call
+// cut off after the request left (a timeout, a reset, a shutdown) may have
+// reached Meta: the dispatcher records it unknown, never failed, and a
+// crash mid-call leaves it in sending, which becomes unknown on the next
+// Open. Unknown items are never re-queued, by this or anything else.
+//
+// A cancelled campaign is refused. With nothing to retry the campaign is
+// left as it was.
+func (s *Store) RetryFailed(ctx context.Context, id uint64) (n int, err error) {
+	now := s.now()
+	err = s.write(ctx, 1, func(w *wtx) error {
+		n = 0
+		c, err := w.campaign(id)
+		if err != nil {
+			return err
+		}
+		if c.Status == CampaignCancelled {
+			return invalidf("campaign %d is cancelled", id)
+		}
+		for _, k := range w.campaignItemIDs(id) {
+			var item OutboxItem
+			if _, err := getJSON(w.bucket(bOutbox), k, &item); err != nil {
+				return err
+			}
+			if item.State != OutboxFailed || !item.Retryable {
+				continue
+			}
+			item.State, item.Reason, item.ErrorKind, item.Retryable = OutboxQueued, "", "", false
+			// A fresh budget of rate-limited attempts for the retry.
+			item.Attempts, item.UpdatedAt = 0, now
+			if item.MessageID != "" {
+				if err := w.setMessageStatus(item.MessageID, StatusQueued, ""); err != nil {
+					return err
+				}
+			}
+			if err := w.putItem(&item, OutboxFailed); err != nil {
+				return err
+			}
+			n++
+		}
+		if n == 0 {
+			return nil
+		}
+		if c, err = w.campaign(id); err != nil {
+			return err
+		}
+		c.Status, c.UpdatedAt = CampaignRunning, now
+		if err := putJSON(w.bucket(bCampaigns), u64(id), &c); err != nil {
+			return err
+		}
+		w.emit(Change{Kind: CampaignProgress, Campaign: &c})
+		return nil
+	})
+	if err != nil {
+		n = 0
+	}
+	return n, err
+}
+
+// CampaignReplies counts the recipients who wrote back after their
+// campaign message was sent: an inbound message or postback in their
+// thread later than the moment the send was recorded.
+func (s *Store) CampaignReplies(ctx context.Context, id uint64) (int, error) {
+	n := 0
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		w := &wtx{tx: tx}
+		if _, err := w.campaign(id); err != nil {
+			return err
+		}
+		outbox, convs, msgs := tx.Bucket(bOutbox), tx.Bucket(bConvs), tx.Bucket(bMsgs).Cursor()
+		for i, k := range w.campaignItemIDs(id) {
+			if i%4096 == 4095 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			var item OutboxItem
+			if _, err := getJSON(outbox, k, &item); err != nil {
+				return err
+			}
+			if item.State != OutboxSent {
+				continue
+			}
+			rec := &convRecord{}
+			if found, err := getJSON(convs, convKeyBytes(item.ConvKey), rec); err != nil || !found {
+				return err
+			}
+			sentAt := item.UpdatedAt // when the send was recorded; a sent item never changes again
+			if !rec.LastInboundTime.After(sentAt) {
+				continue // nothing inbound since (cheap: no thread read)
+			}
+			prefix := u64(rec.CID)
+			for mk, v := msgs.Seek(msgKey(rec.CID, sentAt.Add(time.Nanosecond), 0)); mk != nil && bytes.HasPrefix(mk, prefix); mk, v = msgs.Next() {
+				var m struct {
+					Direction Direction `json:"direction"`
+				}
+				if err := jsonUnmarshal(v, &m); err != nil {
+					return err
+				}
+				if m.Direction == In {
+					n++
+					break
+				}
+			}
+		}
+		return nil
+	})
+	return n, err
 }

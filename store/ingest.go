@@ -140,6 +140,11 @@ func (r *convRecord) opensWindow(t time.Time) {
 	if t.After(r.LastInboundTime) {
 		r.LastInboundTime = t
 	}
+	// Someone who writes after a send found them unreachable can be
+	// reached again.
+	if r.Blocked != "" && t.After(r.BlockedAt) {
+		r.Blocked, r.BlockedAt = "", time.Time{}
+	}
 	r.bump(t)
 }
 

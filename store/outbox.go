@@ -230,6 +230,9 @@ func (s *Store) Complete(ctx context.Context, id uint64, res Result) error {
 		case res.Failed:
 			item.State, item.Reason, item.ErrorKind, item.Retryable = OutboxFailed, res.Reason, res.ErrorKind, res.Retryable
 			err = w.setMessageStatus(item.MessageID, StatusFailed, res.Reason)
+			if err == nil && blocksConversation(res.ErrorKind) {
+				err = w.markBlocked(item.ConvKey, res.Reason, now)
+			}
 		default:
 			item.State, item.MID = OutboxSent, res.MID
 			err = w.markSent(&item)

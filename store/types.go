@@ -106,6 +106,14 @@ type Conversation struct {
 	// LastActivity is when anything last happened in the conversation: the
 	// order of the inbox.
 	LastActivity time.Time `json:"last_activity"`
+
+	// Blocked is why the customer cannot be reached (a send failed with
+	// "this person isn't available right now" or "no matching user"), ""
+	// when nothing is known against them; BlockedAt is when it was learnt
+	// (the store's clock). Campaigns skip them; a later inbound action of
+	// theirs clears it.
+	Blocked   string    `json:"blocked,omitempty"`
+	BlockedAt time.Time `json:"blocked_at,omitzero"`
 }
 
 // Message is one message of a thread, inbound or outbound.
