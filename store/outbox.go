@@ -21,10 +21,10 @@ var ErrOutsideWindow = errors.New("outside the messaging window")
 // Send is a reply to queue for one customer.
 type Send struct {
 	ConvKey
-	Text          string
-	ImageURL      string
-	MessagingType MessagingType // default RESPONSE
-	Tag           string        // HUMAN_AGENT with MESSAGE_TAG
+	Text          string        `json:"text,omitempty"`
+	ImageURL      string        `json:"image_url,omitempty"`
+	MessagingType MessagingType `json:"messaging_type,omitempty"` // default RESPONSE
+	Tag           string        `json:"tag,omitempty"`            // HUMAN_AGENT with MESSAGE_TAG
 }
 
 // CheckText refuses text the Send API would refuse.

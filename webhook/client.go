@@ -1,0 +1,363 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// ErrDisconnected: the daemon is not reachable right now; the client keeps
+// reconnecting in the background.
+var ErrDisconnected = errors.New("not connected to the daemon")
+
+// Client is the TUI's Backend when a daemon owns the data file: every call
+// goes over /ws. It reconnects with backoff after the daemon restarts, and
+// then tells its subscriber to reload (a Resync change).
+type Client struct {
+	url, token, agent string
+	log               *slog.Logger
+
+	mu      sync.Mutex
+	conn    *websocket.Conn
+	out     chan []byte // frames for the current connection's writer
+	pending map[uint64]chan Frame
+	nextID  uint64
+	subs    []chan store.Change
+	up      bool
+
+	stop chan struct{}
+	once sync.Once
+}
+
+// Dial connects to a daemon's /ws (ws://host:port/ws) with its API token
+// and keeps the connection up until Close. The first connection must
+// succeed; later failures are retried.
+func Dial(ctx context.Context, url, token, agent string, log *slog.Logger) (*Client, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Client{url: url, token: token, agent: agent, log: log, pending: map[uint64]chan Frame{},
+		stop: make(chan struct{})}
+	conn, err := c.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	go c.run(conn)
+	return c, nil
+}
+
+// Addr is the daemon's URL.
+func (c *Client) Addr() string { return c.url }
+
+// Close disconnects for good.
+func (c *Client) Close() error {
+	c.once.Do(func() {
+		close(c.stop)
+		c.mu.Lock()
+		if c.conn != nil {
+			c.conn.Close()
+		}
+		c.mu.Unlock()
+	})
+	return nil
+}
+
+// connect dials and says hello; the daemon answers welcome or refuses.
+func (c *Client) connect(ctx context.Context) (*websocket.Conn, error) {
+	h := http.Header{"Authorization": {"Bearer " + c.token}}
+	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
+	conn, resp, err := d.DialContext(ctx, c.url, h)
+	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusUnauthorized {
+			return nil, fmt.Errorf("attach %s: the daemon refused the API token", c.url)
+		}
+		if resp != nil {
+			return nil, fmt.Errorf("attach %s: %s", c.url, resp.Status)
+		}
+		return nil, fmt.Errorf("attach %s: %w", c.url, err)
+	}
+	conn.SetReadLimit(maxFrame)
+	conn.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := conn.WriteJSON(Frame{Type: "hello", Version: ProtocolVersion, Agent: c.agent}); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var welcome Frame
+	if err := conn.ReadJSON(&welcome); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("attach %s: no welcome: %w", c.url, err)
+	}
+	if welcome.Type != "welcome" {
+		conn.Close()
+		if welcome.Error != nil {
+			return nil, fmt.Errorf("attach %s: %s", c.url, welcome.Error.Message)
+		}
+		return nil, fmt.Errorf("attach %s: unexpected %q", c.url, welcome.Type)
+	}
+	conn.SetReadDeadline(time.Time{})
+	return conn, nil
+}
+
+// run serves a connection, then reconnects with backoff until Close.
+func (c *Client) run(conn *websocket.Conn) {
+	for first := true; ; first = false {
+		c.serve(conn, !first)
+		wait := 100 * time.Millisecond
+		for {
+			select {
+			case <-c.stop:
+				return
+			case <-time.After(wait + time.Duration(rand.Int64N(int64(wait)/2+1))):
+			}
+			var err error
+			if conn, err = c.connect(context.Background()); err == nil {
+				break
+			}
+			c.log.Debug("attach: reconnect failed", "err", err)
+			wait = min(wait*2, 5*time.Second)
+		}
+	}
+}
+
+// serve pumps one connection until it breaks.
+func (c *Client) serve(conn *websocket.Conn, reconnected bool) {
+	out := make(chan []byte, 256)
+	c.mu.Lock()
+	c.conn, c.out, c.up = conn, out, true
+	c.mu.Unlock()
+	if reconnected {
+		c.publish(store.Change{Kind: store.Resync}) // what happened meanwhile is unknown
+	}
+	done, readerGone := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		ping := time.NewTicker(pingPeriod)
+		defer ping.Stop()
+		for {
+			select {
+			case f := <-out:
+				conn.SetWriteDeadline(time.Now().Add(writeWait))
+				if conn.WriteMessage(websocket.TextMessage, f) != nil {
+					conn.Close()
+					return
+				}
+			case <-ping.C:
+				conn.SetWriteDeadline(time.Now().Add(writeWait))
+				if conn.WriteMessage(websocket.PingMessage, nil) != nil {
+					conn.Close()
+					return
+				}
+			case <-c.stop:
+				return
+			case <-readerGone:
+				return
+			}
+		}
+	}()
+	conn.SetReadDeadline(time.Now().Add(pongWait))
+	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	conn.SetPingHandler(func(data string) error {
+		conn.SetReadDeadline(time.Now().Add(pongWait))
+		return conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait))
+	})
+	for {
+		var f Frame
+		if err := conn.ReadJSON(&f); err != nil {
+			break
+		}
+		conn.SetReadDeadline(time.Now().Add(pongWait))
+		switch f.Type {
+		case "reply":
+			c.mu.Lock()
+			ch := c.pending[f.ID]
+			delete(c.pending, f.ID)
+			c.mu.Unlock()
+			if ch != nil {
+				ch <- f
+			}
+		case "change":
+			if f.Change != nil {
+				c.publish(*f.Change)
+			}
+		}
+	}
+	conn.Close()
+	close(readerGone)
+	<-done
+	c.mu.Lock()
+	c.up = false
+	for id, ch := range c.pending {
+		close(ch) // callers get ErrDisconnected
+		delete(c.pending, id)
+	}
+	c.mu.Unlock()
+}
+
+// publish hands a change to every subscriber; a full one gets a Resync.
+func (c *Client) publish(ch store.Change) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, sub := range c.subs {
+		select {
+		case sub <- ch:
+			continue
+		default:
+		}
+		for len(sub) > 0 {
+			select {
+			case <-sub:
+			default:
+			}
+		}
+		select {
+		case sub <- store.Change{Kind: store.Resync}:
+		default:
+		}
+	}
+}
+
+// call sends a request and waits for its reply.
+func (c *Client) call(ctx context.Context, method string, params, result any) error {
+	raw, err := json.Marshal(params)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	if !c.up {
+		c.mu.Unlock()
+		return ErrDisconnected
+	}
+	c.nextID++
+	id := c.nextID
+	reply := make(chan Frame, 1)
+	c.pending[id] = reply
+	out := c.out
+	c.mu.Unlock()
+	frame, _ := json.Marshal(Frame{Type: "request", ID: id, Method: method, Params: raw})
+	select {
+	case out <- frame:
+	case <-ctx.Done():
+		c.forget(id)
+		return ctx.Err()
+	}
+	select {
+	case f, ok := <-reply:
+		if !ok {
+			return ErrDisconnected
+		}
+		if f.Error != nil {
+			return remoteError(f.Error)
+		}
+		if result != nil && len(f.Result) > 0 {
+			return json.Unmarshal(f.Result, result)
+		}
+		return nil
+	case <-ctx.Done():
+		c.forget(id)
+		return ctx.Err()
+	}
+}
+
+func (c *Client) forget(id uint64) {
+	c.mu.Lock()
+	delete(c.pending, id)
+	c.mu.Unlock()
+}
+
+// remoteError keeps the store's sentinels across the wire, so callers can
+// still test errors.Is(err, store.ErrOutsideWindow).
+func remoteError(e *FrameError) error {
+	switch e.Code {
+	case "not_found":
+		return fmt.Errorf("%w: %s", store.ErrNotFound, e.Message)
+	case "outside_window":
+		return fmt.Errorf("%w: %s", store.ErrOutsideWindow, e.Message)
+	case "invalid":
+		return fmt.Errorf("%w: %s", store.ErrInvalid, e.Message)
+	}
+	return e
+}
+
+func (c *Client) Conversations(ctx context.Context, q store.ListQuery) (store.ConversationPage, error) {
+	var p struct {
+		Conversations []store.Conversation
+		Next          store.Cursor
+	}
+	err := c.call(ctx, "list", q, &p)
+	return store.ConversationPage{Conversations: p.Conversations, Next: p.Next}, err
+}
+
+func (c *Client) Counts(ctx context.Context) (store.Counts, error) {
+	var n store.Counts
+	return n, c.call(ctx, "counts", nil, &n)
+}
+
+func (c *Client) Thread(ctx context.Context, key store.ConvKey, before store.Cursor, limit int) (store.ThreadPage, error) {
+	var p store.ThreadPage
+	return p, c.call(ctx, "thread", threadParams{Key: key, Before: before, Limit: limit}, &p)
+}
+
+func (c *Client) Send(ctx context.Context, s store.Send) (store.OutboxItem, error) {
+	var item store.OutboxItem
+	return item, c.call(ctx, "send", s, &item)
+}
+
+func (c *Client) MarkRead(ctx context.Context, key store.ConvKey) error {
+	return c.call(ctx, "mark_read", keyParams{Key: key}, nil)
+}
+
+func (c *Client) SetStatus(ctx context.Context, key store.ConvKey, st store.ConvStatus) error {
+	return c.call(ctx, "set_status", keyParams{Key: key, Status: st}, nil)
+}
+
+func (c *Client) SaveDraft(ctx context.Context, key store.ConvKey, draft string) error {
+	return c.call(ctx, "save_draft", keyParams{Key: key, Draft: draft}, nil)
+}
+
+// Subscribe delivers the daemon's changes until ctx ends; after a
+// reconnect it delivers a Resync first.
+func (c *Client) Subscribe(ctx context.Context) (<-chan store.Change, error) {
+	ch := make(chan store.Change, 4096)
+	c.mu.Lock()
+	c.subs = append(c.subs, ch)
+	c.mu.Unlock()
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-c.stop:
+		}
+		c.mu.Lock()
+		for i, s := range c.subs {
+			if s == ch {
+				c.subs = append(c.subs[:i], c.subs[i+1:]...)
+				close(ch)
+				break
+			}
+		}
+		c.mu.Unlock()
+	}()
+	return ch, nil
+}
+
+// Status is the daemon's status, as seen from here.
+func (c *Client) Status(ctx context.Context) (store.SystemStatus, error) {
+	var st store.SystemStatus
+	err := c.call(ctx, "status", nil, &st)
+	st.Mode = "attached to " + c.url
+	st.Connected = err == nil
+	if errors.Is(err, ErrDisconnected) {
+		return st, nil // the status bar says so; not an error to show
+	}
+	return st, err
+}
