@@ -250,8 +250,19 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 		d.failed.Add(1)
 		return
 	}
+	now := d.opts.Now()
+	if item.CampaignID != 0 {
+		// A campaign goes only to people inside the 24 h window (as UPDATE,
+		// never tagged) not found unreachable by an earlier send. Their
+		// window may have closed since the campaign was confirmed.
+		if ok, kind, reason := store.CampaignCheck(conv, now); !ok {
+			record(store.Result{Skipped: true, Reason: reason, ErrorKind: kind})
+			d.skipped.Add(1)
+			return
+		}
+	}
 	// The window may have closed since the item was queued.
-	if dec := store.CheckSend(conv.LastInboundTime, d.opts.Now(), item.MessagingType, item.Tag); !dec.Allowed {
+	if dec := store.CheckSend(conv.LastInboundTime, now, item.MessagingType, item.Tag); !dec.Allowed {
 		if item.CampaignID != 0 {
 			record(store.Result{Skipped: true, Reason: dec.Reason, ErrorKind: ClassOutsideWindow.String()})
 			d.skipped.Add(1)
@@ -314,12 +325,23 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 	reason := err.Error()
 	if errors.As(err, &ge) {
 		reason = ge.Reason()
-		if ge.MaybeSent {
-			// We gave up mid-call: Meta may or may not have the message.
+		// We gave up mid-call, or Meta said yes in an answer we could not
+		// read: Meta may have the message. It is recorded unknown, never
+		// failed, so that nothing (Retry failed included) sends it again.
+		if ge.MaybeSent || ge.HTTPStatus/100 == 2 {
 			record(store.Result{Unknown: true, Reason: "interrupted while sending; it may or may not have reached the customer", ErrorKind: "interrupted"})
 			return
 		}
+		if class == ClassOutsideWindow && item.CampaignID != 0 {
+			// Meta's clock closed the window before ours did: not sent,
+			// and a campaign recipient outside the window is skipped.
+			record(store.Result{Skipped: true, Reason: "refused by Meta: " + reason, ErrorKind: class.String()})
+			d.skipped.Add(1)
+			return
+		}
 	}
+	// Meta answered with an error: the message was refused, not sent, so
+	// a retryable failure can safely be re-queued later (store.RetryFailed).
 	record(store.Result{Failed: true, Reason: reason, ErrorKind: class.String(), Retryable: class.Retryable()})
 	d.failed.Add(1)
 }
