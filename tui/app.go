@@ -204,7 +204,7 @@ func (m *Model) saveDraft() tea.Cmd {
 		return nil
 	}
 	m.compose.dirty = false
-	be, ctx, key, text := m.be, m.ctx, m.compose.key, m.compose.area.Value()
+	be, ctx, key, text := m.be, context.WithoutCancel(m.ctx), m.compose.key, m.compose.area.Value() // saved even while quitting
 	return func() tea.Msg {
 		if err := be.SaveDraft(ctx, key, text); err != nil {
 			return errMsg{"save draft", err}

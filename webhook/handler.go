@@ -54,6 +54,8 @@ type Handler struct {
 
 	unknownSeen sync.Map // event types already logged
 
+	ack latency // POST received -> 200, for /metrics
+
 	received  atomic.Uint64 // events stored
 	posts     atomic.Uint64
 	badSig    atomic.Uint64
@@ -184,6 +186,7 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	h.ack.observe(time.Since(start))
 	h.log.Debug("webhook POST stored", "events", len(events), "took", time.Since(start))
 	io.WriteString(w, "EVENT_RECEIVED")
 }
