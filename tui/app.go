@@ -78,8 +78,11 @@ func New(o Options) *Model {
 	km := DefaultKeyMap()
 	h := help.New()
 	ctx, cancel := context.WithCancel(context.Background())
-	m := &Model{be: o.Backend, opts: o, styles: NewStyles(o.Renderer), keys: km, help: h, log: o.Logger,
-		list: newListPane(), thread: newThreadPane(), compose: newComposePane(km),
+	st := NewStyles(o.Renderer)
+	h.Styles = help.Styles{ShortKey: st.Help.Bold(true), ShortDesc: st.Help, ShortSeparator: st.Dim, Ellipsis: st.Dim,
+		FullKey: st.Help.Bold(true), FullDesc: st.Help, FullSeparator: st.Dim}
+	m := &Model{be: o.Backend, opts: o, styles: st, keys: km, help: h, log: o.Logger,
+		list: newListPane(st), thread: newThreadPane(), compose: newComposePane(km, st),
 		now: o.Now(), ctx: ctx, cancel: cancel, width: 80, height: 24}
 	m.layout()
 	return m
@@ -140,12 +143,14 @@ func (m *Model) loadThread(older bool) tea.Cmd {
 	key, before := m.thread.key, store.Cursor("")
 	if older {
 		before = m.thread.before
+	} else {
+		m.thread.gen++
 	}
 	m.thread.loading = true
-	be, ctx := m.be, m.ctx
+	be, ctx, gen := m.be, m.ctx, m.thread.gen
 	return func() tea.Msg {
 		p, err := be.Thread(ctx, key, before, threadPage)
-		return threadMsg{key: key, page: p, older: older, err: err}
+		return threadMsg{key: key, gen: gen, page: p, older: older, err: err}
 	}
 }
 
@@ -160,7 +165,18 @@ func (m *Model) subscribe() tea.Cmd {
 	}
 }
 
-type feedStartMsg struct{ ch <-chan store.Change }
+type (
+	feedStartMsg   struct{ ch <-chan store.Change }
+	resubscribeMsg struct{}
+)
+
+// reloadThread reloads the open thread's newest page, if one is open.
+func (m *Model) reloadThread() tea.Cmd {
+	if !m.thread.open {
+		return nil
+	}
+	return m.loadThread(false)
+}
 
 // waitChanges reads the next burst of changes: it blocks for one, then
 // takes whatever else arrives within 30 ms (up to 500), so a burst costs
@@ -280,7 +296,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
-		return m, nil
+		return m, m.syncThreadToList()
 	case tickMsg:
 		m.now = time.Time(msg)
 		if !m.errAt.IsZero() && m.now.Sub(m.errAt) > 8*time.Second {
@@ -295,10 +311,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.feed = msg.ch
 		return m, waitChanges(msg.ch)
 	case feedEndMsg:
-		if msg.err != nil {
-			m.setErr("live updates", msg.err)
+		if m.ctx.Err() != nil {
+			return m, nil // quitting
 		}
-		return m, nil
+		// The feed ended (the backend restarted): say so, subscribe again
+		// and reload what is on screen, since changes were missed.
+		err := msg.err
+		if err == nil {
+			err = errString("the change feed ended; reconnecting")
+		}
+		m.setErr("live updates", err)
+		return m, tea.Tick(time.Second, func(time.Time) tea.Msg { return resubscribeMsg{} })
+	case resubscribeMsg:
+		return m, tea.Batch(m.subscribe(), m.loadList(false), m.loadCounts(), m.reloadThread())
 	case changesMsg:
 		cmd := m.applyChanges(msg)
 		return m, tea.Batch(cmd, waitChanges(m.feed))
@@ -324,8 +349,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.status = store.SystemStatus(msg)
 		return m, nil
 	case threadMsg:
-		if msg.key != m.thread.key {
-			return m, nil
+		if msg.key != m.thread.key || msg.gen != m.thread.gen {
+			return m, nil // for a thread or a load that is no longer on screen
 		}
 		if msg.err != nil {
 			m.thread.loading = false

@@ -22,11 +22,16 @@ type composePane struct {
 	height     int
 }
 
-func newComposePane(km KeyMap) composePane {
+func newComposePane(km KeyMap, st Styles) composePane {
 	ta := textarea.New()
 	ta.Placeholder = "Write a reply…"
 	ta.ShowLineNumbers = false
-	ta.Prompt = "│ "
+	ta.Prompt = ""
+	// The session's renderer, not lipgloss's global one: over SSH each
+	// client has its own colour profile.
+	ta.FocusedStyle = textarea.Style{Base: st.App, CursorLine: st.App, Placeholder: st.Dim, Prompt: st.App, Text: st.App,
+		EndOfBuffer: st.Dim, LineNumber: st.Dim, CursorLineNumber: st.Dim}
+	ta.BlurredStyle = ta.FocusedStyle
 	ta.CharLimit = 0 // the counter shows the limit; a paste is never cut silently
 	ta.MaxHeight = 0
 	ta.KeyMap.InsertNewline = km.Newline
@@ -64,21 +69,22 @@ func (c *composePane) plan(conv store.Conversation, now time.Time) plan {
 	if n >= store.MaxTextLen {
 		return plan{tooLong: true, line: fmt.Sprintf("too long: %d characters; Messenger takes under %d", n, store.MaxTextLen)}
 	}
+	// The footer is short and starts with what matters: the thread header
+	// already tells the window in full.
 	w := store.WindowAt(conv.LastInboundTime, now)
 	switch w.State {
 	case store.WindowOpen:
-		d := store.CheckSend(conv.LastInboundTime, now, store.Response, "")
-		return plan{ok: true, mt: store.Response, line: "RESPONSE · " + d.Reason}
+		return plan{ok: true, mt: store.Response, line: "RESPONSE · " + store.FormatLeft(w.Left) + " left in the 24 h window"}
 	case store.WindowHumanAgent:
 		if c.humanAgent {
-			d := store.CheckSend(conv.LastInboundTime, now, store.MessageTag, store.TagHumanAgent)
-			return plan{ok: true, mt: store.MessageTag, tag: store.TagHumanAgent, canTag: true, line: "MESSAGE_TAG " + d.Reason}
+			return plan{ok: true, mt: store.MessageTag, tag: store.TagHumanAgent, canTag: true,
+				line: "HUMAN_AGENT · a person replying · " + store.FormatLeft(w.Left) + " left · ctrl+t undoes"}
 		}
-		d := store.CheckSend(conv.LastInboundTime, now, store.Response, "")
-		return plan{canTag: true, line: "blocked: " + d.Reason + " · ctrl+t if you are a person replying"}
+		return plan{canTag: true, line: "blocked: outside 24 h · ctrl+t if a person replies (HUMAN_AGENT)"}
+	case store.WindowClosed:
+		return plan{line: "blocked: last wrote " + store.FormatLeft(now.Sub(conv.LastInboundTime)) + " ago, over 7 days; wait for them to write"}
 	}
-	d := store.CheckSend(conv.LastInboundTime, now, store.Response, "")
-	return plan{line: "blocked: " + d.Reason}
+	return plan{line: "blocked: the customer never wrote to the Page"}
 }
 
 func (c *composePane) counter() string {
@@ -91,6 +97,7 @@ func (c *composePane) view(s Styles, conv store.Conversation, now time.Time, foc
 	if !p.ok {
 		footer = s.Failed.Render(p.line)
 	}
-	footer = spread(truncate(footer, c.width-10), s.Dim.Render(c.counter()), c.width)
+	counter := c.counter()
+	footer = spread(truncate(footer, c.width-len(counter)-1), s.Dim.Render(counter), c.width)
 	return c.area.View() + "\n" + footer
 }

@@ -162,7 +162,7 @@ func TestGolden(t *testing.T) {
 		g.key(tea.KeyEnter)
 		g.tm.Type("Sorry for the wait, it arrives Friday.")
 		g.key(tea.KeyCtrlT) // a person is replying: HUMAN_AGENT
-		g.waitFor("arrives Friday.", "Unread 0", "MESSAGE_TAG HUMAN_AGENT")
+		g.waitFor("arrives Friday.", "Unread 0", "HUMAN_AGENT · a person replying")
 		g.finish()
 	})
 

@@ -170,6 +170,7 @@ func (m *Model) setFilter(f store.Filter) tea.Cmd {
 	}
 	m.list.filter = f
 	m.list.cursor, m.list.offset = 0, 0
+	m.list.selected = store.ConvKey{} // a new filter starts at its top
 	m.list.convs, m.list.loaded = nil, false
 	m.list.reindex()
 	return m.loadList(false)
@@ -283,8 +284,13 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 			delta = -3
 		}
 		if inList {
+			// The selection follows the wheel, so the keyboard goes to the
+			// list: a reply being typed never changes recipient underneath.
+			if m.focus == paneCompose {
+				m.setFocus(paneList)
+			}
 			m.list.move(delta)
-			var cmds []tea.Cmd
+			cmds := []tea.Cmd{m.saveDraft()}
 			if m.list.wantsMore() {
 				cmds = append(cmds, m.loadList(true))
 			}

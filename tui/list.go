@@ -16,13 +16,13 @@ import (
 const listPage = 200
 
 var tabs = []struct {
-	filter store.Filter
-	label  string
+	filter       store.Filter
+	label, short string
 }{
-	{store.FilterAll, "All"},
-	{store.FilterUnread, "Unread"},
-	{store.FilterWindow, "Window open"},
-	{store.FilterDone, "Done"},
+	{store.FilterAll, "All", "All"},
+	{store.FilterUnread, "Unread", "Unread"},
+	{store.FilterWindow, "Window open", "Open"},
+	{store.FilterDone, "Done", "Done"},
 }
 
 // listPane is the conversation list.
@@ -46,8 +46,10 @@ type listPane struct {
 	height   int
 }
 
-func newListPane() listPane {
+func newListPane(st Styles) listPane {
 	ti := textinput.New()
+	ti.PromptStyle, ti.TextStyle, ti.PlaceholderStyle = st.App, st.App, st.Dim
+	ti.Cursor.Style = st.App
 	ti.Prompt = "/ "
 	ti.Placeholder = "name or text"
 	ti.CharLimit = 100
@@ -171,17 +173,7 @@ func (l *listPane) upsert(c store.Conversation, matches bool) {
 
 func (l *listPane) view(s Styles, focused bool, now nowFunc) string {
 	var b strings.Builder
-	// Tabs with counts.
-	var ts []string
-	for _, t := range tabs {
-		label := fmt.Sprintf("%s %d", t.label, l.countOf(t.filter))
-		if t.filter == l.filter {
-			ts = append(ts, s.TabActive.Render(label))
-		} else {
-			ts = append(ts, s.Tab.Render(label))
-		}
-	}
-	b.WriteString(truncate(strings.Join(ts, ""), l.width))
+	b.WriteString(l.tabsView(s))
 	b.WriteString("\n")
 	switch {
 	case l.typing:
@@ -212,6 +204,32 @@ func (l *listPane) view(s Styles, focused bool, now nowFunc) string {
 		}
 	}
 	return b.String()
+}
+
+// tabsView draws the filters with their counts; the active one is in
+// brackets, so it shows without colour. Labels shorten to fit.
+func (l *listPane) tabsView(s Styles) string {
+	render := func(short bool) string {
+		var ts []string
+		for _, t := range tabs {
+			label := t.label
+			if short {
+				label = t.short
+			}
+			label = fmt.Sprintf("%s %d", label, l.countOf(t.filter))
+			if t.filter == l.filter {
+				ts = append(ts, s.TabActive.Render("["+label+"]"))
+			} else {
+				ts = append(ts, s.Tab.Render(" "+label+" "))
+			}
+		}
+		return strings.Join(ts, "")
+	}
+	line := render(false)
+	if lipgloss.Width(line) > l.width {
+		line = render(true)
+	}
+	return truncate(line, l.width)
 }
 
 func (l *listPane) countOf(f store.Filter) int {

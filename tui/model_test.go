@@ -573,13 +573,13 @@ func TestSendRefusedOutsideWindow(t *testing.T) {
 		if n := len(be.sendCalls()); n != 0 {
 			t.Fatalf("Send called %d times outside the 24 h window without HUMAN_AGENT", n)
 		}
-		d.wantView("✗ not sent: blocked: outside the 24 h window")
+		d.wantView("✗ not sent: blocked: outside 24 h")
 		if d.m.compose.area.Value() != "Sorry for the wait" {
 			t.Fatalf("the refused reply was lost: %q", d.m.compose.area.Value())
 		}
 		// ctrl+t: a person replies, tagged HUMAN_AGENT.
 		d.key(tea.KeyCtrlT)
-		d.wantView("↵ MESSAGE_TAG HUMAN_AGENT")
+		d.wantView("↵ HUMAN_AGENT · a person replying")
 		d.key(tea.KeyEnter)
 		want := store.Send{ConvKey: k, Text: "Sorry for the wait", MessagingType: store.MessageTag, Tag: store.TagHumanAgent}
 		if sends := be.sendCalls(); len(sends) != 1 || sends[0] != want {
@@ -601,7 +601,7 @@ func TestSendRefusedOutsideWindow(t *testing.T) {
 		if n := len(be.sendCalls()); n != 0 {
 			t.Fatalf("Send called %d times beyond the 7-day window", n)
 		}
-		d.wantView("✗ not sent: blocked: outside the 7-day HUMAN_AGENT window")
+		d.wantView("✗ not sent: blocked: last wrote")
 	})
 	t.Run("never_wrote", func(t *testing.T) {
 		d := busyDriver(t, 120, 36)
@@ -614,7 +614,7 @@ func TestSendRefusedOutsideWindow(t *testing.T) {
 		if n := len(d.be.sendCalls()); n != 0 {
 			t.Fatalf("Send called %d times to a customer who never wrote", n)
 		}
-		d.wantView("✗ not sent: blocked: the customer has never written to the Page")
+		d.wantView("✗ not sent: blocked: the customer never wrote")
 	})
 }
 
@@ -836,7 +836,6 @@ func TestViewFitsTerminal(t *testing.T) {
 // range in box) at 5-7 rows whenever the thread column is drawn, and
 // draws 9 lines at 8 rows. Reported; skipped until fixed.
 func TestViewShortTerminal(t *testing.T) {
-	knownBug(t, "View panics at 5-7 rows and overflows at 8 (view.go rightColumn: thread box height mainH-ch-2 < 0)")
 	for h := 5; h <= 8; h++ {
 		for _, w := range []int{30, 80, 120} {
 			for _, sc := range sizeScreens {
@@ -915,7 +914,6 @@ func knownBug(t *testing.T, bug string) {
 // or move the focus to the list), a focused reply box must not change
 // recipient under the user.
 func TestWheelOverListKeepsReplyTarget(t *testing.T) {
-	knownBug(t, "mouse wheel over the list switches the focused reply box to another conversation (input.go mouse)")
 	d := busyDriver(t, 120, 36)
 	d.key(tea.KeyEnter)
 	d.typeText("reply for Amara")
@@ -932,7 +930,6 @@ func TestWheelOverListKeepsReplyTarget(t *testing.T) {
 // was asked for, and the message between is lost from the screen.
 // threadMsg carries no seq, so the stale older page is not recognised.
 func TestOlderPageAfterReloadLeavesNoGap(t *testing.T) {
-	knownBug(t, "an older thread page landing after a reload splices onto the wrong page, leaving a gap (app.go threadMsg has no seq)")
 	be := newFakeBackend(fixedClock)
 	k := convKey("3000000000000001")
 	var msgs []store.Message
@@ -963,7 +960,6 @@ func TestOlderPageAfterReloadLeavesNoGap(t *testing.T) {
 // "ctrl+t" hint and the closed case loses how long ago the customer wrote
 // (see testdata/TestGolden/compose_*.golden).
 func TestComposeFooterKeepsTheHint(t *testing.T) {
-	knownBug(t, "compose footer truncated at 120 columns: the ctrl+t hint and the times are cut (compose.go view)")
 	be := newFakeBackend(fixedClock)
 	windowConv(be, "Ivan Petrov", 3*24*time.Hour)
 	d := newDriver(t, be, 120, 36)
@@ -979,7 +975,6 @@ func TestComposeFooterKeepsTheHint(t *testing.T) {
 // the four filter tabs need 42 with these counts: "Done" is cut to "Don…"
 // and its count is hidden (see testdata/TestGolden/busy_list.golden).
 func TestTabsFitAt120(t *testing.T) {
-	knownBug(t, "filter tabs cut at 120 columns: the Done tab and its count are hidden (list.go view)")
 	d := busyDriver(t, 120, 36)
 	d.wantView("Done 6")
 }

@@ -23,6 +23,7 @@ type (
 	countsMsg store.Counts
 	threadMsg struct {
 		key   store.ConvKey
+		gen   int
 		page  store.ThreadPage
 		older bool
 		err   error

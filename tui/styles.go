@@ -30,7 +30,8 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 	return Styles{
 		App:         r.NewStyle(),
 		Pane:        r.NewStyle().Border(border).BorderForeground(c("250", "238")),
-		PaneFocused: r.NewStyle().Border(border).BorderForeground(c("63", "69")),
+		// The focused pane's border is thick, so focus shows without colour too.
+		PaneFocused: r.NewStyle().Border(lipgloss.ThickBorder()).BorderForeground(c("63", "69")),
 		Title:       r.NewStyle().Bold(true).Foreground(c("63", "111")),
 		Dim:         r.NewStyle().Foreground(c("245", "243")),
 		Bold:        r.NewStyle().Bold(true),
@@ -41,8 +42,8 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 		WindowLow:   r.NewStyle().Foreground(c("130", "214")),
 		WindowHuman: r.NewStyle().Foreground(c("92", "177")),
 		Closed:      r.NewStyle().Foreground(c("160", "203")),
-		Tab:         r.NewStyle().Foreground(c("245", "243")).Padding(0, 1),
-		TabActive:   r.NewStyle().Bold(true).Underline(true).Foreground(c("63", "111")).Padding(0, 1),
+		Tab:         r.NewStyle().Foreground(c("245", "243")),
+		TabActive:   r.NewStyle().Bold(true).Foreground(c("63", "111")),
 		Inbound:     r.NewStyle().Foreground(c("235", "252")),
 		Outbound:    r.NewStyle().Foreground(c("24", "153")),
 		Day:         r.NewStyle().Foreground(c("245", "243")).Italic(true),

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/pageinbox/pageinbox/store"
 )
@@ -26,6 +27,7 @@ type threadPane struct {
 	before  store.Cursor // older history; "" when it is all here
 	loading bool
 	loaded  bool
+	gen     int // bumped by every fresh load; older pages of a past one are dropped
 	scroll  int // lines scrolled up from the bottom
 	width   int
 	height  int
@@ -130,6 +132,14 @@ func (t *threadPane) lines(s Styles, now time.Time) []string {
 	return out
 }
 
+// wrap breaks s into lines of at most width cells, long words too.
+func wrap(s string, width int) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(ansi.Wrap(s, max(1, width), ""), "\n")
+}
+
 func sameDay(a, b time.Time) bool {
 	ay, am, ad := a.Local().Date()
 	by, bm, bd := b.Local().Date()
@@ -181,6 +191,9 @@ func (t *threadPane) draw(s Styles, m store.Message, quoted string) []string {
 	}
 	for _, a := range m.Attachments {
 		label := "[" + a.Type + "]"
+		if a.Title != "" {
+			label += " " + a.Title
+		}
 		switch {
 		case a.URL != "":
 			label += " " + a.URL
@@ -189,7 +202,10 @@ func (t *threadPane) draw(s Styles, m store.Message, quoted string) []string {
 		case a.StickerID != "":
 			label += " sticker " + a.StickerID
 		}
-		body = append(body, s.Dim.Render(truncate(label, bubble)))
+		// URLs are wrapped, never cut: the whole link is what the agent needs.
+		for _, line := range wrap(label, bubble) {
+			body = append(body, s.Dim.Render(line))
+		}
 	}
 	if len(m.Reactions) > 0 {
 		var rs []string
@@ -207,11 +223,18 @@ func (t *threadPane) draw(s Styles, m store.Message, quoted string) []string {
 		meta += " (edited)"
 	}
 	style := s.Inbound
+	var why string
 	if m.Direction == store.Out {
 		style = s.Outbound
 		meta += " " + statusTick(s, m)
+		if m.Status == store.StatusFailed || m.Status == store.StatusUnknown {
+			why = m.Error
+		}
 	}
 	body = append(body, s.Dim.Render(meta))
+	for _, line := range wrap(why, bubble) {
+		body = append(body, s.Failed.Render(line))
+	}
 	out := make([]string, 0, len(body)+1)
 	for _, line := range body {
 		line = style.Render(line)
@@ -237,9 +260,9 @@ func statusTick(s Styles, m store.Message) string {
 	case store.StatusRead:
 		return s.Ok.Render("✓✓ read")
 	case store.StatusFailed:
-		return s.Failed.Render("✗ failed: " + m.Error)
+		return s.Failed.Render("✗ failed")
 	case store.StatusUnknown:
-		return s.Failed.Render("? unknown: " + m.Error)
+		return s.Failed.Render("? unknown")
 	}
 	return ""
 }

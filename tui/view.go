@@ -8,6 +8,20 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
+// The smallest screen the layout is drawn for; below it a note says so.
+const (
+	minWidth  = 40
+	minHeight = 12
+)
+
+// tooSmall fills the screen exactly with a note asking for more room.
+func (m *Model) tooSmall() string {
+	note := fmt.Sprintf("pageinbox needs %d×%d", minWidth, minHeight)
+	lines := make([]string, max(1, m.height))
+	lines[0] = truncate(note, m.width)
+	return strings.Join(lines, "\n")
+}
+
 // narrow terminals show one pane at a time.
 func (m *Model) narrow() bool { return m.width < 80 }
 
@@ -42,8 +56,8 @@ func (m *Model) layout() {
 
 // View draws the screen. It reads only what Update stored.
 func (m *Model) View() string {
-	if m.width < 20 || m.height < 5 {
-		return "pageinbox: terminal too small"
+	if m.width < minWidth || m.height < minHeight {
+		return m.tooSmall()
 	}
 	mainH := max(3, m.height-2)
 	var main string
@@ -81,6 +95,7 @@ func (m *Model) box(content string, w, h int, focused bool) string {
 	if focused {
 		st = m.styles.PaneFocused
 	}
+	h, w = max(0, h), max(0, w)
 	lines := strings.Split(content, "\n")
 	if len(lines) > h {
 		lines = lines[:h]
