@@ -28,8 +28,8 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 	}
 	border := lipgloss.RoundedBorder()
 	return Styles{
-		App:         r.NewStyle(),
-		Pane:        r.NewStyle().Border(border).BorderForeground(c("250", "238")),
+		App:  r.NewStyle(),
+		Pane: r.NewStyle().Border(border).BorderForeground(c("250", "238")),
 		// The focused pane's border is thick, so focus shows without colour too.
 		PaneFocused: r.NewStyle().Border(lipgloss.ThickBorder()).BorderForeground(c("63", "69")),
 		Title:       r.NewStyle().Bold(true).Foreground(c("63", "111")),
