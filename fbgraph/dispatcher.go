@@ -245,6 +245,12 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 		}
 	}
 	conv, err := d.out.Conversation(ctx, item.ConvKey)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		// Stopping (Ctrl-C on a campaign) or the store failing, before
+		// anything was sent: the item goes back to the queue untouched.
+		d.putBack(item, "stopped before sending")
+		return
+	}
 	if err != nil {
 		record(store.Result{Failed: true, Reason: "conversation not found", ErrorKind: "no_conversation"})
 		d.failed.Add(1)
