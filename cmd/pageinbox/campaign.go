@@ -1,5 +1,424 @@
 package main
 
-// setupCampaign will queue one message for many conversations, skipping those
-// outside the messaging window (no tag may carry a broadcast).
-var setupCampaign = notBuiltCommand("campaign")
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/pageinbox/pageinbox/fbgraph"
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// psidList is a repeatable flag; each value may also hold several PSIDs
+// separated by commas.
+type psidList []string
+
+func (l *psidList) String() string { return strings.Join(*l, ",") }
+
+func (l *psidList) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
+}
+
+// campaignFlags are the command's flags once parsed.
+type campaignFlags struct {
+	title, text, image          string
+	to                          psidList
+	all, windowOpen, unread     bool
+	dryRun                      bool
+	resume, retryFailed         uint64
+	rate                        float64
+	concurrency                 int
+	progressEvery, pollInterval time.Duration
+}
+
+// setupCampaign sends one message to many conversations: it shows the
+// eligibility ledger, writes the campaign to the store, then runs the
+// dispatcher on the data file until every recipient has an outcome.
+func setupCampaign(fs *flag.FlagSet) runFunc {
+	f := &campaignFlags{progressEvery: time.Second, pollInterval: 50 * time.Millisecond}
+	fs.StringVar(&f.title, "title", "", "campaign `TITLE`, for the history")
+	fs.StringVar(&f.text, "text", "", "message `TEXT` (under 2000 characters)")
+	fs.StringVar(&f.image, "image", "", "image `URL` to send after the text")
+	fs.Var(&f.to, "to", "recipient `PSID` (repeat the flag, or separate with commas)")
+	fs.BoolVar(&f.all, "all", false, "send to every conversation")
+	fs.BoolVar(&f.windowOpen, "window-open", false, "send to every conversation inside the 24 h window")
+	fs.BoolVar(&f.unread, "unread", false, "send to every unread conversation")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print who would be sent to, skipped and blocked, and why; create nothing")
+	fs.Uint64Var(&f.resume, "resume", 0, "continue the interrupted or paused campaign `ID` (in-flight sends left unknown are not resent)")
+	fs.Uint64Var(&f.retryFailed, "retry-failed", 0, "re-send the retryable failures of campaign `ID` (rate limit exhausted, Meta failing)")
+	fs.Float64Var(&f.rate, "rate", 100, "sends per `SECOND` at most (Meta allows 300/s per Page for text)")
+	fs.IntVar(&f.concurrency, "concurrency", 8, "sends in flight at most, `N`; also the most a crash can leave unknown")
+	return func(ctx context.Context, env cmdEnv) error { return runCampaign(ctx, env, f) }
+}
+
+func runCampaign(ctx context.Context, env cmdEnv, f *campaignFlags) error {
+	if len(env.args) > 0 {
+		return fmt.Errorf("unexpected argument %q: recipients go in --to PSID", env.args[0])
+	}
+	selectors := 0
+	for _, on := range []bool{len(f.to) > 0, f.all, f.windowOpen, f.unread} {
+		if on {
+			selectors++
+		}
+	}
+	composing := selectors > 0 || f.title != "" || f.text != "" || f.image != "" || f.dryRun
+	switch {
+	case f.resume != 0 && f.retryFailed != 0:
+		return errors.New("give --resume ID or --retry-failed ID, not both")
+	case (f.resume != 0 || f.retryFailed != 0) && composing:
+		return errors.New("--resume and --retry-failed take only the campaign ID: its message and recipients are in the store")
+	case f.resume == 0 && f.retryFailed == 0:
+		if f.title == "" || (f.text == "" && f.image == "") {
+			return errors.New("campaign needs --title TITLE and --text TEXT (or --image URL), and its recipients: --to PSID, --all, --window-open or --unread")
+		}
+		if selectors != 1 {
+			return errors.New("choose the recipients with exactly one of --to PSID, --all, --window-open or --unread")
+		}
+		if err := store.CheckText(f.text, f.image); err != nil {
+			return err
+		}
+	}
+	if f.rate <= 0 || f.concurrency <= 0 {
+		return errors.New("--rate and --concurrency must be positive")
+	}
+
+	gc, gcErr := newGraphClient(env.cfg)
+	if gcErr != nil && !f.dryRun {
+		return gcErr
+	}
+	st, err := openStore(env.cfg, "campaign", time.Second)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	switch {
+	case f.resume != 0:
+		return resumeCampaign(ctx, env, f, st, gc)
+	case f.retryFailed != 0:
+		return retryCampaign(ctx, env, f, st, gc)
+	}
+
+	var pageGC *fbgraph.Client
+	if gcErr == nil {
+		pageGC = gc
+	}
+	pageID, err := resolvePage(ctx, env.cfg, st, pageGC)
+	if err != nil {
+		return err
+	}
+	keys, err := campaignKeys(ctx, st, pageID, f)
+	if err != nil {
+		return err
+	}
+	ledger, err := st.Eligibility(ctx, pageID, keys)
+	if err != nil {
+		return err
+	}
+	// The store cannot know whether the token works; Meta can.
+	tokenNote := ""
+	if gcErr != nil {
+		tokenNote = "PAGE_ACCESS_TOKEN is not set: the token was not checked"
+	} else if why, err := checkToken(ctx, gc); err != nil {
+		if !f.dryRun {
+			return err
+		}
+		tokenNote = "the token could not be checked: " + err.Error()
+	} else {
+		ledger = ledger.WithTokenProblem(why)
+	}
+
+	out := env.stderr
+	if f.dryRun {
+		out = env.stdout
+	}
+	printLedger(out, f.title, ledger, f.dryRun)
+	if tokenNote != "" {
+		fmt.Fprintln(out, "note: "+tokenNote)
+	}
+	if est := time.Duration(float64(len(ledger.Send)) / f.rate * float64(time.Second)); len(ledger.Send) > 0 {
+		if n := ledger.ClosingWithin(est + time.Minute); n > 0 {
+			fmt.Fprintf(out, "note: %d of them have their window close within the ~%s this will take; any that closes first is skipped\n",
+				n, store.FormatLeft(est+time.Minute))
+		}
+	}
+	if f.dryRun {
+		return nil
+	}
+	if ledger.TokenProblem != "" {
+		return errors.New(ledger.TokenProblem)
+	}
+	if ledger.Counts().Total == 0 {
+		return errors.New("no recipients: nothing to send")
+	}
+	camp, err := st.CreateCampaignFromLedger(ctx, store.Campaign{Title: f.title, Text: f.text, ImageURL: f.image}, ledger)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stderr, "campaign %d created: sending to %d, %d skipped\n", camp.ID, camp.Counts.Queued, camp.Counts.Skipped)
+	return driveCampaign(ctx, env, f, st, gc, camp.ID)
+}
+
+// checkToken asks Meta whether the Page token works. An invalid token is
+// the ledger's "blocked" reason, not an error.
+func checkToken(ctx context.Context, gc *fbgraph.Client) (problem string, err error) {
+	if _, err := gc.Me(ctx); err != nil {
+		if errors.Is(err, fbgraph.ErrTokenInvalid) {
+			return fbgraph.ErrTokenReason, nil
+		}
+		return "", fmt.Errorf("checking the Page token: %w", err)
+	}
+	return "", nil
+}
+
+// campaignKeys resolves the recipients the flags select.
+func campaignKeys(ctx context.Context, st *store.Store, pageID string, f *campaignFlags) ([]store.ConvKey, error) {
+	if len(f.to) > 0 {
+		keys := make([]store.ConvKey, len(f.to))
+		for i, p := range f.to {
+			keys[i] = store.ConvKey{PageID: pageID, PSID: p}
+		}
+		return keys, nil
+	}
+	filter := store.FilterAll
+	switch {
+	case f.windowOpen:
+		filter = store.FilterWindow
+	case f.unread:
+		filter = store.FilterUnread
+	}
+	all, err := st.ConversationKeys(ctx, store.ListQuery{Filter: filter})
+	if err != nil {
+		return nil, err
+	}
+	keys := all[:0]
+	for _, k := range all {
+		if k.PageID == pageID {
+			keys = append(keys, k)
+		}
+	}
+	return keys, nil
+}
+
+// skipLabels name the reasons a recipient is not sent to, in the order
+// the breakdown lists them.
+var skipLabels = []struct{ kind, label string }{
+	{store.SkipOutsideWindow, "outside the 24 h window"},
+	{store.SkipBeyond7Days, "beyond 7 days"},
+	{store.SkipNeverWrote, "never wrote"},
+	{store.SkipNoConversation, "no conversation"},
+	{store.SkipBlocked, "unreachable (unavailable or no such user)"},
+	{store.SkipTokenInvalid, "Page token invalid"},
+}
+
+func kindBreakdown(n map[string]int, entries []store.LedgerEntry) string {
+	in := map[string]bool{}
+	for _, e := range entries {
+		in[e.Kind] = true
+	}
+	var parts []string
+	for _, s := range skipLabels {
+		if in[s.kind] {
+			parts = append(parts, fmt.Sprintf("%s: %d", s.label, n[s.kind]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// printLedger prints the eligibility breakdown; with detail, one line per
+// recipient too.
+func printLedger(w io.Writer, title string, l store.Ledger, detail bool) {
+	n := l.Counts()
+	fmt.Fprintf(w, "Campaign %q to %d recipients of page %s:\n", title, n.Total, l.PageID)
+	fmt.Fprintf(w, "  send     %6d  inside the 24 h window, sent as %s\n", n.Send, l.MessagingType)
+	fmt.Fprintf(w, "  skip     %6d  %s\n", n.Skip, kindBreakdown(n.ByKind, l.Skip))
+	fmt.Fprintf(w, "  blocked  %6d  %s\n", n.Blocked, kindBreakdown(n.ByKind, l.Blocked))
+	if n.Skip > 0 {
+		fmt.Fprintln(w, store.NoTagForCampaigns+".")
+	}
+	if !detail {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, list := range []struct {
+		name    string
+		entries []store.LedgerEntry
+	}{{"send", l.Send}, {"skip", l.Skip}, {"blocked", l.Blocked}} {
+		for _, e := range list.entries {
+			name := e.Name
+			if name == "" {
+				name = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", list.name, e.PSID, name, e.Reason)
+		}
+	}
+	tw.Flush()
+}
+
+// resumeCampaign is the TUI's Resume: the campaign runs again; its items
+// left unknown by a crash stay unknown.
+func resumeCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, st *store.Store, gc *fbgraph.Client) error {
+	c, err := st.Campaign(ctx, f.resume)
+	if err != nil {
+		return err
+	}
+	switch c.Status {
+	case store.CampaignDone:
+		fmt.Fprintf(env.stderr, "campaign %d %q is already done\n", c.ID, c.Title)
+		return finish(env, c)
+	case store.CampaignCancelled:
+		return fmt.Errorf("campaign %d %q was cancelled: it cannot be resumed", c.ID, c.Title)
+	}
+	if why, err := checkToken(ctx, gc); err != nil {
+		return err
+	} else if why != "" {
+		return errors.New(why)
+	}
+	fmt.Fprintf(env.stderr, "resuming campaign %d %q (%s): %d to send; %d in flight when it stopped stay unknown and are not resent\n",
+		c.ID, c.Title, c.Status, c.Counts.Queued, c.Counts.Unknown)
+	if _, err := st.SetCampaignStatus(ctx, c.ID, store.CampaignRunning); err != nil {
+		return err
+	}
+	return driveCampaign(ctx, env, f, st, gc, c.ID)
+}
+
+// retryCampaign is the TUI's "Retry failed": only retryable failures go
+// again, then the campaign runs to completion.
+func retryCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, st *store.Store, gc *fbgraph.Client) error {
+	c, err := st.Campaign(ctx, f.retryFailed)
+	if err != nil {
+		return err
+	}
+	if why, err := checkToken(ctx, gc); err != nil {
+		return err
+	} else if why != "" {
+		return errors.New(why)
+	}
+	n, err := st.RetryFailed(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	if c, err = st.Campaign(ctx, c.ID); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stderr, "campaign %d %q: %d retryable failures queued again; %d other failures would fail again and stay failed\n",
+		c.ID, c.Title, n, c.Counts.Failed)
+	if c.Status != store.CampaignRunning {
+		if c.Counts.Queued > 0 {
+			fmt.Fprintf(env.stderr, "campaign %d is %s: pageinbox campaign --resume %d continues it\n", c.ID, c.Status, c.ID)
+		}
+		return finish(env, c)
+	}
+	return driveCampaign(ctx, env, f, st, gc, c.ID)
+}
+
+// driveCampaign runs a dispatcher until the campaign has nothing left in
+// the queue or in flight, printing progress to stderr. Ctrl-C, or a token
+// that stops working, pauses the campaign: sends in flight are recorded
+// first, and --resume continues it.
+func driveCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, st *store.Store, gc *fbgraph.Client, id uint64) error {
+	// Store calls must outlive Ctrl-C: what Meta answered is recorded.
+	bg := context.WithoutCancel(ctx)
+	runCtx, stopRun := context.WithCancel(ctx)
+	d := fbgraph.NewDispatcher(st, gc, fbgraph.DispatcherOptions{Rate: f.rate, Concurrency: f.concurrency,
+		Logger: newLogger(env.cfg), Poll: 100 * time.Millisecond})
+	done := make(chan error, 1)
+	go func() { done <- d.Run(runCtx) }()
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopRun()
+			<-done
+			stopped = true
+		}
+	}
+	defer stop()
+
+	start := time.Now()
+	first, err := st.Campaign(bg, id)
+	if err != nil {
+		return err
+	}
+	base := first.Counts.Sent + first.Counts.Failed
+	progress := func(c store.Campaign) {
+		elapsed := time.Since(start)
+		rate := float64(c.Counts.Sent+c.Counts.Failed-base) / max(elapsed.Seconds(), 0.001)
+		fmt.Fprintf(env.stderr, "campaign %d: sent %d, failed %d, skipped %d of %d; %d to go; %.1f/s, %s\n",
+			id, c.Counts.Sent, c.Counts.Failed, c.Counts.Skipped, c.Counts.Total, c.Counts.Queued+c.Counts.Sending,
+			rate, elapsed.Round(100*time.Millisecond))
+	}
+	pause := func(why string) (store.Campaign, error) {
+		stop()
+		c, err := st.Campaign(bg, id)
+		if err == nil && c.Status == store.CampaignRunning && c.Counts.Queued > 0 {
+			c, err = st.SetCampaignStatus(bg, id, store.CampaignPaused)
+		}
+		if err != nil {
+			return c, err
+		}
+		progress(c)
+		fmt.Fprintf(env.stderr, "%s: campaign %d is %s; pageinbox campaign --resume %d continues it\n", why, id, c.Status, id)
+		fmt.Fprintf(env.stdout, "sent %d, failed %d, skipped %d\n", c.Counts.Sent, c.Counts.Failed, c.Counts.Skipped)
+		return c, nil
+	}
+
+	poll := time.NewTicker(f.pollInterval)
+	defer poll.Stop()
+	lastPrint := time.Now()
+	for {
+		c, err := st.Campaign(bg, id)
+		if err != nil {
+			return err
+		}
+		if c.Status != store.CampaignRunning && c.Counts.Sending == 0 {
+			stop()
+			if c, err = st.Campaign(bg, id); err != nil {
+				return err
+			}
+			progress(c)
+			return finish(env, c)
+		}
+		if why := d.Blocked(); why != "" {
+			if _, err := pause("sending stopped"); err != nil {
+				return err
+			}
+			return errors.New(why)
+		}
+		if time.Since(lastPrint) >= f.progressEvery {
+			progress(c)
+			lastPrint = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			if _, err := pause("interrupted"); err != nil {
+				return err
+			}
+			return errors.New("interrupted")
+		case <-poll.C:
+		}
+	}
+}
+
+// finish prints the summary line and turns failures into exit status 1.
+func finish(env cmdEnv, c store.Campaign) error {
+	fmt.Fprintf(env.stdout, "sent %d, failed %d, skipped %d\n", c.Counts.Sent, c.Counts.Failed, c.Counts.Skipped)
+	if c.Counts.Unknown > 0 {
+		fmt.Fprintf(env.stderr, "%d sends of campaign %d were cut off mid-call by a crash or a timeout: they may or may not have arrived, and are never resent\n",
+			c.Counts.Unknown, c.ID)
+	}
+	if c.Counts.Failed > 0 {
+		return fmt.Errorf("%d of campaign %d failed; `pageinbox campaigns %d` shows why, `pageinbox campaign --retry-failed %d` re-sends the retryable ones",
+			c.Counts.Failed, c.ID, c.ID, c.ID)
+	}
+	return nil
+}

@@ -1,5 +1,93 @@
 package main
 
-// setupCampaigns will list campaigns with their progress, so failures can be
-// found and retried.
-var setupCampaigns = notBuiltCommand("campaigns")
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// setupCampaigns lists campaigns with their progress and replies, newest
+// first; with an ID, that campaign's recipients and their results. It
+// only reads the store: no token needed.
+func setupCampaigns(fs *flag.FlagSet) runFunc {
+	return func(ctx context.Context, env cmdEnv) error {
+		var id uint64
+		switch len(env.args) {
+		case 0:
+		case 1:
+			n, err := strconv.ParseUint(env.args[0], 10, 64)
+			if err != nil || n == 0 {
+				return fmt.Errorf("campaign ID %q: want a number", env.args[0])
+			}
+			id = n
+		default:
+			return errors.New("campaigns takes at most one campaign ID")
+		}
+		st, err := openStore(env.cfg, "campaigns", time.Second)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if id != 0 {
+			return showCampaign(ctx, env, st, id)
+		}
+		camps, err := st.Campaigns(ctx)
+		if err != nil {
+			return err
+		}
+		if len(camps) == 0 {
+			fmt.Fprintln(env.stderr, "no campaigns yet")
+			return nil
+		}
+		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSTATUS\tSENT\tFAILED\tSKIPPED\tUNKNOWN\tQUEUED\tTOTAL\tREPLIES\tCREATED\tTITLE")
+		for _, c := range camps {
+			replies, err := st.CampaignReplies(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			n := c.Counts
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", c.ID, c.Status, n.Sent, n.Failed, n.Skipped,
+				n.Unknown, n.Queued+n.Sending, n.Total, replies, c.CreatedAt.Local().Format("2006-01-02 15:04"), c.Title)
+		}
+		return tw.Flush()
+	}
+}
+
+// showCampaign prints one campaign and each recipient's result.
+func showCampaign(ctx context.Context, env cmdEnv, st *store.Store, id uint64) error {
+	c, err := st.Campaign(ctx, id)
+	if err != nil {
+		return err
+	}
+	replies, err := st.CampaignReplies(ctx, id)
+	if err != nil {
+		return err
+	}
+	items, err := st.CampaignItems(ctx, id)
+	if err != nil {
+		return err
+	}
+	n := c.Counts
+	fmt.Fprintf(env.stdout, "campaign %d %q, %s: sent %d, failed %d, skipped %d, unknown %d, queued %d of %d; %d replied\n",
+		c.ID, c.Title, c.Status, n.Sent, n.Failed, n.Skipped, n.Unknown, n.Queued+n.Sending, n.Total, replies)
+	tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PSID\tSTATE\tKIND\tRETRYABLE\tREASON")
+	for _, it := range items {
+		kind, retry := it.ErrorKind, ""
+		if kind == "" {
+			kind = "-"
+		}
+		if it.State == store.OutboxFailed {
+			retry = strconv.FormatBool(it.Retryable)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", it.PSID, it.State, kind, retry, it.Reason)
+	}
+	return tw.Flush()
+}
