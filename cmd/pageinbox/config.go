@@ -30,6 +30,7 @@ type config struct {
 	GraphURL     string // base URL of everything that talks to Meta
 	GraphVersion string // Graph API version, e.g. v25.0
 	Debug        bool
+	Server       string // a daemon's /ws URL to attach to; "" finds one through the data dir
 
 	PageID          string // optional: learnt from the token when empty; not a secret
 	PageAccessToken secret
@@ -49,6 +50,7 @@ func configFromEnv(env func(string) string) config {
 		Listen:       firstNonEmpty(env("PAGEINBOX_LISTEN"), defaultListen),
 		GraphURL:     firstNonEmpty(env("PAGEINBOX_GRAPH_URL"), defaultGraphURL),
 		GraphVersion: firstNonEmpty(env("PAGEINBOX_GRAPH_VERSION"), defaultGraphVersion),
+		Server:       env("PAGEINBOX_SERVER"),
 
 		PageID:          env("PAGE_ID"),
 		PageAccessToken: newSecret(env("PAGE_ACCESS_TOKEN")),
@@ -85,6 +87,8 @@ func addGlobalFlags(fs *flag.FlagSet, cfg *config) {
 	fs.StringVar(&cfg.GraphVersion, "graph-version", cfg.GraphVersion,
 		"Graph API `VERSION` to call\nenv PAGEINBOX_GRAPH_VERSION; default "+defaultGraphVersion)
 	fs.BoolVar(&cfg.Debug, "debug", cfg.Debug, "log at debug level")
+	fs.StringVar(&cfg.Server, "server", cfg.Server,
+		"attach to the daemon at `URL` (ws://host:port/ws) instead of opening the data file\nenv PAGEINBOX_SERVER; default: the daemon serving --data, if one runs")
 }
 
 var graphVersionPattern = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)

@@ -104,7 +104,7 @@ func startServe(t *testing.T, bin string, env []string, dataDir string) *e2eServ
 	for attempt := 1; ; attempt++ {
 		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 		s := &e2eServer{
-			cmd:    exec.Command(bin, "serve", "--listen", addr, "--data", dataDir),
+			cmd:    exec.Command(bin, "serve", "--listen", addr, "--api-listen", "127.0.0.1:0", "--data", dataDir),
 			base:   "http://" + addr,
 			stderr: &syncBuffer{},
 			exited: make(chan struct{}),
@@ -289,10 +289,15 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("POST signed with another secret: %d %q, want 403", code, out)
 	}
 
-	// The daemon holds the file: export must say so at once, not hang.
-	code, out, errOut, took := e2eRun(t, bin, baseEnv, "export", "--data", dataDir)
+	// The daemon holds the file: export goes through its API.
+	code, liveExport, errOut, _ := e2eRun(t, bin, baseEnv, "export", "--data", dataDir)
+	if code != 0 || strings.Count(liveExport, "\n") != 4 {
+		t.Errorf("export while serve runs: exit %d, stderr %q, stdout %q; want the 4 messages through the daemon", code, errOut, liveExport)
+	}
+	// A command that needs the file itself says at once who holds it.
+	code, out, errOut, took := e2eRun(t, bin, baseEnv, "replay", "--data", dataDir)
 	if code != exitError || !strings.Contains(errOut, "in use by another pageinbox") || took > 3*time.Second {
-		t.Errorf("export while serve runs: exit %d after %v, stderr %q, stdout %q; want exit 1 within 3s naming the other pageinbox",
+		t.Errorf("replay while serve runs: exit %d after %v, stderr %q, stdout %q; want exit 1 within 3s naming the other pageinbox",
 			code, took.Round(time.Millisecond), errOut, out)
 	}
 
@@ -317,6 +322,9 @@ func TestEndToEnd(t *testing.T) {
 
 	// Messages: thread by thread (Alice's was created first), oldest first.
 	exportMsgs := e2eExport(t, bin, baseEnv, dataDir, false)
+	if exportMsgs != liveExport {
+		t.Errorf("export through the daemon differs from export of the file:\n%s\n---\n%s", liveExport, exportMsgs)
+	}
 	noAtts := []any{}
 	wantMsgs := []map[string]any{
 		{"page_id": e2ePage, "psid": e2eAlice, "mid": "m_e2e_text", "direction": "in", "text": "Hi, do you ship to Lyon?",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -19,12 +20,49 @@ type localBackend struct {
 	disp     *fbgraph.Dispatcher // nil without a token: sending is off
 	hook     *webhook.Handler    // nil without a webhook
 	graph    *fbgraph.Client
+	names    *webhook.Namer // nil without a token
 	listen   string
 	markSeen bool
 
 	mu       sync.Mutex
 	pageName string // learnt from the token in the background
 	log      *slog.Logger
+}
+
+// startCore starts what a process owning the store runs beside it: the
+// dispatcher and the profile lookups (when there is a token). serve and
+// the local TUI share it.
+func startCore(ctx context.Context, cfg config, st *store.Store, log *slog.Logger) *localBackend {
+	b := &localBackend{st: st, log: log, markSeen: os.Getenv("PAGEINBOX_MARK_SEEN") == "1"}
+	if cfg.PageAccessToken.Reveal() == "" {
+		log.Warn("PAGE_ACCESS_TOKEN is not set: messages are received but nothing can be sent")
+		return b
+	}
+	gc := fbgraph.New(fbgraph.Options{BaseURL: cfg.GraphURL, Version: cfg.GraphVersion,
+		PageToken: cfg.PageAccessToken.Reveal(), AppSecret: cfg.AppSecret.Reveal(), Logger: log})
+	b.graph = gc
+	b.disp = fbgraph.NewDispatcher(st, gc, fbgraph.DispatcherOptions{Logger: log})
+	b.names = webhook.NewNamer(gc, st, log)
+	go b.disp.Run(ctx)
+	go b.names.Run(ctx)
+	go func() {
+		if me, err := gc.Me(ctx); err == nil {
+			b.setPageName(me.Name)
+			st.EnsurePages(ctx, []string{me.ID})
+		} else {
+			log.Warn("reading the Page from the token failed", "err", err)
+		}
+	}()
+	return b
+}
+
+// sendStats are the dispatcher's outcomes, for /metrics.
+func (b *localBackend) sendStats() map[string]uint64 {
+	if b.disp == nil {
+		return nil
+	}
+	s := b.disp.Stats()
+	return map[string]uint64{"sent": s.Sent, "failed": s.Failed, "skipped": s.Skipped}
 }
 
 func (b *localBackend) setPageName(name string) {

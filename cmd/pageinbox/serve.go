@@ -2,10 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/pageinbox/pageinbox/store"
@@ -19,6 +25,10 @@ func setupServe(fs *flag.FlagSet) runFunc {
 		"accept webhook POSTs without a valid X-Hub-Signature-256 (local experiments only)")
 	journalKeep := fs.Duration("journal-keep", 30*24*time.Hour,
 		"`AGE` to keep raw webhook bodies for replay (0 keeps them forever)")
+	apiListen := fs.String("api-listen", firstNonEmpty(os.Getenv("PAGEINBOX_API_LISTEN"), "127.0.0.1:8081"),
+		"`ADDR` of the API for attached TUIs (/ws, /metrics, /export)\nenv PAGEINBOX_API_LISTEN; default 127.0.0.1:8081; empty: no API")
+	apiPublic := fs.Bool("api-public", false,
+		"allow --api-listen on a non-loopback address (put TLS in front: the API token travels in every request)")
 	return func(ctx context.Context, env cmdEnv) error {
 		cfg := env.cfg
 		log := newLogger(cfg)
@@ -46,20 +56,109 @@ func setupServe(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 		}
+		ctx, stop := context.WithCancel(ctx)
+		defer stop()
+		core := startCore(ctx, cfg, st, log)
 		h := webhook.New(st, webhook.Config{
 			AppSecret:     cfg.AppSecret.Reveal(),
 			VerifyToken:   cfg.VerifyToken.Reveal(),
 			SkipSignature: *insecure,
 			Logger:        log,
+			Names:         core.names,
 		})
+		core.hook, core.listen = h, ln.Addr().String()
 		if *journalKeep > 0 {
 			go pruneJournal(ctx, st, *journalKeep, log)
 		}
+		var wg sync.WaitGroup
+		if *apiListen != "" {
+			apiLn, err := listenAPI(*apiListen, *apiPublic, log)
+			if err != nil {
+				return err
+			}
+			token, err := apiToken(cfg.DataDir, true)
+			if err != nil {
+				return err
+			}
+			api := webhook.NewAPIServer(core, token, log)
+			mux := http.NewServeMux()
+			mux.Handle("/ws", api)
+			mux.Handle("/metrics", &webhook.Metrics{Hook: h, API: api, Sends: core.sendStats})
+			mux.Handle("/export", exportHandler(st, token))
+			wg.Add(2)
+			go func() { defer wg.Done(); api.Run(ctx) }()
+			go func() {
+				defer wg.Done()
+				if err := webhook.Serve(ctx, apiLn, mux, log); err != nil {
+					log.Error("API server stopped", "err", err)
+					stop()
+				}
+			}()
+			url := "ws://" + dialable(apiLn.Addr().String()) + "/ws"
+			if err := writeDaemonInfo(cfg.DataDir, url); err != nil {
+				return err
+			}
+			defer removeDaemonInfo(cfg.DataDir)
+			log.Info("serving the API for attached TUIs", "url", url)
+		}
 		log.Info("serving the Messenger webhook", "addr", ln.Addr().String(), "path", "/webhook", "data", st.Path())
 		err = webhook.Serve(ctx, ln, h, log)
+		stop()
+		wg.Wait()
 		log.Info("stopped", "events", h.Stats().Events)
 		return err
 	}
+}
+
+// listenAPI listens for attached TUIs, on loopback unless told otherwise.
+func listenAPI(addr string, public bool, log *slog.Logger) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("--api-listen %q: want host:port", addr)
+	}
+	ip := net.ParseIP(host)
+	loopback := host == "localhost" || (ip != nil && ip.IsLoopback())
+	if !loopback && !public {
+		return nil, fmt.Errorf("--api-listen %s is not a loopback address: the API token would cross the network in clear; "+
+			"put TLS in front and pass --api-public, or reach it through SSH", addr)
+	}
+	if !loopback {
+		log.Warn("API listening beyond loopback: make sure TLS terminates in front of it", "addr", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("API: listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// dialable turns a listening address into one a local client can dial.
+func dialable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// exportHandler streams `pageinbox export` from the daemon, for the API
+// token's holder.
+func exportHandler(st *store.Store, token string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		if err := st.Export(r.Context(), w, r.URL.Query().Get("conversations") == "1"); err != nil {
+			// Headers are gone; the client sees a cut stream and says so.
+			panic(http.ErrAbortHandler)
+		}
+	})
 }
 
 // pruneJournal drops raw webhook bodies older than keep, hourly.

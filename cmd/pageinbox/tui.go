@@ -13,7 +13,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/term"
 
-	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/tui"
 	"github.com/pageinbox/pageinbox/webhook"
 )
@@ -22,7 +21,39 @@ import (
 // the webhook served in the background and replies sent through the
 // Graph API.
 func runTUI(ctx context.Context, cfg config) error {
+	if !isTerminal() {
+		return errNoTerminal
+	}
+	// A daemon owns the data file: attach to it instead.
+	client, err := attach(ctx, cfg, agentName())
+	if err != nil {
+		return err
+	}
+	if client != nil {
+		defer client.Close()
+		log, closeLog, err := fileLogger(cfg)
+		if err != nil {
+			return err
+		}
+		defer closeLog()
+		return runProgram(ctx, client, log)
+	}
 	return runInbox(ctx, cfg, inboxOptions{})
+}
+
+var errNoTerminal = errors.New("the inbox needs a terminal; in scripts use a command (pageinbox --help lists them)")
+
+func isTerminal() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()) }
+
+// runProgram runs the TUI on a backend until the user quits.
+func runProgram(ctx context.Context, b tui.Backend, log *slog.Logger) error {
+	m := tui.New(tui.Options{Backend: b, Logger: log, Bell: bell()})
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
+	_, err := p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 // inboxOptions vary the wiring between the real inbox and the demo.
@@ -34,8 +65,8 @@ type inboxOptions struct {
 // runInbox wires store, webhook, dispatcher and name lookups to the TUI
 // and runs it until the user quits.
 func runInbox(ctx context.Context, cfg config, o inboxOptions) error {
-	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
-		return errors.New("the inbox needs a terminal; in scripts use a command (pageinbox --help lists them)")
+	if !isTerminal() {
+		return errNoTerminal
 	}
 	log, closeLog, err := fileLogger(cfg)
 	if err != nil {
@@ -50,22 +81,7 @@ func runInbox(ctx context.Context, cfg config, o inboxOptions) error {
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 
-	b := &localBackend{st: st, log: log, markSeen: os.Getenv("PAGEINBOX_MARK_SEEN") == "1"}
-	if cfg.PageAccessToken.Reveal() != "" {
-		gc := fbgraph.New(fbgraph.Options{BaseURL: cfg.GraphURL, Version: cfg.GraphVersion,
-			PageToken: cfg.PageAccessToken.Reveal(), AppSecret: cfg.AppSecret.Reveal(), Logger: log})
-		b.graph = gc
-		b.disp = fbgraph.NewDispatcher(st, gc, fbgraph.DispatcherOptions{Logger: log})
-		go b.disp.Run(ctx)
-		go func() {
-			if me, err := gc.Me(ctx); err == nil {
-				b.setPageName(me.Name)
-				st.EnsurePages(ctx, []string{me.ID})
-			} else {
-				log.Warn("reading the Page from the token failed", "err", err)
-			}
-		}()
-	}
+	b := startCore(ctx, cfg, st, log)
 	if cfg.PageID != "" {
 		if err := st.EnsurePages(ctx, []string{cfg.PageID}); err != nil {
 			return err
@@ -78,12 +94,7 @@ func runInbox(ctx context.Context, cfg config, o inboxOptions) error {
 				return fmt.Errorf("webhook: listen on %s: %w (another pageinbox serving? use --listen)", cfg.Listen, err)
 			}
 		}
-		var names *webhook.Namer
-		if b.graph != nil {
-			names = webhook.NewNamer(b.graph, st, log)
-			go names.Run(ctx)
-		}
-		b.hook = webhook.New(st, webhook.Config{AppSecret: cfg.AppSecret.Reveal(), VerifyToken: cfg.VerifyToken.Reveal(), Logger: log, Names: names})
+		b.hook = webhook.New(st, webhook.Config{AppSecret: cfg.AppSecret.Reveal(), VerifyToken: cfg.VerifyToken.Reveal(), Logger: log, Names: b.names})
 		b.listen = ln.Addr().String()
 		go func() {
 			if err := webhook.Serve(ctx, ln, b.hook, log); err != nil {
@@ -96,13 +107,7 @@ func runInbox(ctx context.Context, cfg config, o inboxOptions) error {
 			return err
 		}
 	}
-	m := tui.New(tui.Options{Backend: b, Logger: log, Bell: bell()})
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
-	_, err = p.Run()
-	if err == tea.ErrProgramKilled && ctx.Err() != nil {
-		return nil
-	}
-	return err
+	return runProgram(ctx, b, log)
 }
 
 // bell rings the terminal for new messages unless PAGEINBOX_BELL=0.
