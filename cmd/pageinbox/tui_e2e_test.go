@@ -1,0 +1,474 @@
+package main
+
+// TestTUIDemoInTmux drives `pageinbox demo` in a real terminal, a tmux pane
+// (STYLE §C2): it waits for a simulated customer to write in, opens the
+// newest conversation inside the 24 h window, replies, watches the reply go
+// to delivered, quits, and checks the terminal is given back. Skipped with
+// -short; fails without tmux, which .ci/run installs.
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+)
+
+// tuiSeeded are the conversations the demo writes before the TUI starts.
+var tuiSeeded = []string{"Carla Mendes", "Diego Ruiz", "Eva Novak"}
+
+// psidRE is a row still named by its PSID: the name lookup is pending.
+var psidRE = regexp.MustCompile(`^\d+$`)
+
+func TestTUIDemoInTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the real binary in tmux; skipped with -short")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Fatalf("tmux not found in PATH (%v): this test drives the TUI in a real terminal and must run in CI; .ci/run must install tmux", err)
+	}
+	bin := buildTUIBinary(t)
+	// In parallel: each waits ~8 s for the crowd's first message.
+	for _, term := range []string{"xterm-256color", "xterm"} {
+		t.Run("TERM="+term, func(t *testing.T) {
+			t.Parallel()
+			testTUIDemo(t, tmux, bin, term)
+		})
+	}
+}
+
+// buildTUIBinary builds pageinbox once; with -race when the test binary
+// has it, so the TUI's goroutines are checked too.
+func buildTUIBinary(t *testing.T) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("go not in PATH: cannot build the binary: %v", err)
+	}
+	args := []string{"build", "-o", filepath.Join(t.TempDir(), "pageinbox")}
+	if raceEnabled() {
+		args = append(args, "-race")
+	}
+	start := time.Now()
+	out, err := exec.Command(goBin, append(args, ".")...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	t.Logf("go %s: %v", strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
+	return args[2]
+}
+
+func raceEnabled() bool {
+	bi, ok := debug.ReadBuildInfo()
+	return ok && slices.ContainsFunc(bi.Settings, func(s debug.BuildSetting) bool { return s.Key == "-race" && s.Value == "true" })
+}
+
+func testTUIDemo(t *testing.T, tmux, bin, term string) {
+	dir := t.TempDir()
+	p := &tmuxPane{t: t, bin: tmux, sock: filepath.Join(dir, "sock")}
+	for _, kv := range os.Environ() { // tmux itself: no nesting, no inbox settings
+		if !strings.HasPrefix(kv, "TMUX") && !strings.HasPrefix(kv, "PAGEINBOX_") {
+			p.env = append(p.env, kv)
+		}
+	}
+	raceLog := filepath.Join(dir, "race")
+	inner := shellQuote(bin) + " demo --people 6; echo EXITED:$?; sleep 5"
+	command := "exec env -i PATH=" + shellQuote(os.Getenv("PATH")) + " HOME=" + shellQuote(dir) +
+		" TERM=" + term + " PAGEINBOX_BELL=0 GORACE=" + shellQuote("log_path="+raceLog+" exitcode=66 atexit_sleep_ms=0") +
+		" sh -c " + shellQuote(inner)
+
+	start := time.Now()
+	since := func() time.Duration { return time.Since(start).Round(10 * time.Millisecond) }
+	if out, err := p.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "120", "-y", "36", command); err != nil {
+		t.Fatalf("tmux new-session: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { p.tmux("kill-server") })
+	t.Cleanup(func() { // runs first: the screen as it was when the test failed
+		if races, _ := filepath.Glob(raceLog + ".*"); len(races) > 0 {
+			for _, f := range races {
+				b, _ := os.ReadFile(f)
+				t.Errorf("data race in pageinbox demo (%s):\n%s", f, b)
+			}
+		}
+		if t.Failed() {
+			if s, err := p.capture(); err == nil {
+				p.last = s
+			}
+			t.Logf("last capture of the pane (120x36, TERM=%s):\n%s", term, p.last.text())
+		}
+	})
+
+	// 1. The seeded conversations are listed.
+	p.waitFor("the three seeded conversations in the list", 15*time.Second, func(s screen) bool {
+		names := rowNames(s.listRows())
+		for _, n := range tuiSeeded {
+			if !slices.Contains(names, n) {
+				return false
+			}
+		}
+		return true
+	})
+	t.Logf("%v: first screen with the seeded conversations", since())
+
+	// 2. A simulated customer writes in: a fourth conversation arrives
+	// live, and its name replaces the PSID once the Graph lookup answers.
+	var crowd string
+	p.waitFor("a simulated customer's conversation (a 4th row) with a name", 20*time.Second, func(s screen) bool {
+		for _, r := range s.listRows() {
+			if !slices.Contains(tuiSeeded, r.name) && !psidRE.MatchString(r.name) {
+				crowd = r.name
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("%v: %s wrote in", since(), crowd)
+
+	// 3. Select the top conversation inside the 24 h window and open it.
+	var target string
+	selected := false
+	for attempt := 0; attempt < 10 && !selected; attempt++ {
+		s := p.waitFor("the list with the thread pane following its cursor", 10*time.Second, func(s screen) bool {
+			return s.cursorRow(s.listRows()) >= 0
+		})
+		rows := s.listRows()
+		if target == "" {
+			for _, r := range rows {
+				if r.windowOpen {
+					target = r.name
+					break
+				}
+			}
+			if target == "" {
+				t.Fatalf("no conversation in the list is inside the 24 h window")
+			}
+		}
+		cur, want := s.cursorRow(rows), slices.Index(rowNames(rows), target)
+		if want < 0 { // renamed or gone: choose again
+			target = ""
+			continue
+		}
+		k, n := "k", cur-want
+		if n < 0 {
+			k, n = "j", -n
+		}
+		for range n {
+			p.keys(k)
+		}
+		_, ok := p.poll(5*time.Second, func(s screen) bool {
+			return s.headerName() == target && strings.Contains(s.header(), "left in the 24 h window")
+		})
+		selected = ok
+	}
+	if !selected { // the list kept reordering under the cursor
+		t.Fatalf("could not put the cursor on %s (the thread header should name it and its open window)", target)
+	}
+	p.keys("Enter")
+	p.waitFor("the compose pane focused on "+target, 10*time.Second, func(s screen) bool {
+		return strings.Contains(s.helpLine(), "enter send") && s.headerName() == target
+	})
+	t.Logf("%v: opened %s, compose focused", since(), target)
+
+	// 4. Reply and watch it go out.
+	reply := fmt.Sprintf("Hello from the tmux test, ref %06d", time.Now().UnixNano()%1e6)
+	if out, err := p.tmux("send-keys", "-t", "app", "-l", reply); err != nil {
+		t.Fatalf("send-keys -l: %v\n%s", err, out)
+	}
+	// Each word and space is a key message and a frame: slow under -race
+	// on a busy machine, slowest with TERM=xterm (colours are converted
+	// to 16 on every frame).
+	p.waitFor("the reply typed into the compose pane", 15*time.Second, func(s screen) bool {
+		return strings.Contains(s.text(), reply) && strings.Contains(s.text(), fmt.Sprintf("%d/2000", len(reply)))
+	})
+	p.keys("Enter")
+	sentAt := time.Now()
+	seen := map[string]time.Duration{}
+	var order []string
+	status := func(s screen) string {
+		st := replyStatus(s, reply)
+		if _, ok := seen[st]; st != "" && !ok {
+			seen[st] = time.Since(sentAt).Round(10 * time.Millisecond)
+			order = append(order, st)
+		}
+		return st
+	}
+	p.waitFor("the reply in the thread as ✓ sent or ✓✓ delivered", 15*time.Second, func(s screen) bool {
+		st := status(s)
+		return st == "✓ sent" || st == "✓✓ delivered" || st == "✓✓ read"
+	})
+	p.waitFor("the reply ✓✓ delivered (the emulator delivers after 1 s)", 15*time.Second, func(s screen) bool {
+		st := status(s)
+		return st == "✓✓ delivered" || st == "✓✓ read"
+	})
+	for _, st := range order {
+		if strings.HasPrefix(st, "✗") || strings.HasPrefix(st, "?") {
+			t.Errorf("the reply went through %q on its way to delivered", st)
+		}
+	}
+	t.Logf("%v: reply statuses after enter: %s", since(), formatSeen(order, seen))
+	p.waitFor("the compose pane emptied after sending", 10*time.Second, func(s screen) bool {
+		return strings.Contains(s.text(), "0/2000")
+	})
+
+	// 5. Back to the list, quit, and the terminal is given back.
+	p.keys("Escape")
+	p.waitFor("the list focused again", 10*time.Second, func(s screen) bool {
+		return strings.Contains(s.helpLine(), "q quit")
+	})
+	p.keys("q")
+	quitAt := time.Now()
+	s := p.waitFor("the process to exit (EXITED:)", 10*time.Second, func(s screen) bool {
+		return strings.Contains(s.text(), "EXITED:")
+	})
+	t.Logf("%v: exited %v after q", since(), time.Since(quitAt).Round(10*time.Millisecond))
+	if m := regexp.MustCompile(`EXITED:(\d+)`).FindStringSubmatch(s.text()); m == nil || m[1] != "0" {
+		t.Errorf("pageinbox demo did not exit 0 after q: %v", m)
+	}
+	if s.boxDrawing() || strings.Contains(s.text(), "Demo Shop") {
+		t.Errorf("the TUI is still on screen after exit")
+	}
+	// tmux's view of the terminal modes: alternate screen left, mouse
+	// reporting off, cursor shown. An empty value: this tmux lacks the format.
+	flags, err := p.tmux("display-message", "-p", "-t", "app",
+		"alternate_on=#{alternate_on} mouse_any_flag=#{mouse_any_flag} mouse_button_flag=#{mouse_button_flag} mouse_sgr_flag=#{mouse_sgr_flag} cursor_flag=#{cursor_flag}")
+	if err != nil {
+		t.Fatalf("tmux display-message: %v\n%s", err, flags)
+	}
+	want := map[string]string{"alternate_on": "0", "mouse_any_flag": "0", "mouse_button_flag": "0", "mouse_sgr_flag": "0", "cursor_flag": "1"}
+	for _, f := range strings.Fields(flags) {
+		k, v, _ := strings.Cut(f, "=")
+		if v != "" && v != want[k] {
+			t.Errorf("terminal not restored after exit: %s=%s, want %s (all: %s)", k, v, want[k], strings.TrimSpace(flags))
+		}
+	}
+}
+
+// tmuxPane is one isolated tmux server with one session, "app".
+type tmuxPane struct {
+	t         *testing.T
+	bin, sock string
+	env       []string
+	last      screen
+}
+
+func (p *tmuxPane) tmux(args ...string) (string, error) {
+	cmd := exec.Command(p.bin, append([]string{"-S", p.sock}, args...)...)
+	cmd.Env = p.env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// keys sends each key on its own with a gap, so Bubble Tea reads them as
+// separate key messages (STYLE §C2).
+func (p *tmuxPane) keys(keys ...string) {
+	p.t.Helper()
+	for _, k := range keys {
+		if out, err := p.tmux("send-keys", "-t", "app", k); err != nil {
+			p.t.Fatalf("send-keys %s: %v\n%s", k, err, out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (p *tmuxPane) capture() (screen, error) {
+	out, err := p.tmux("capture-pane", "-p", "-t", "app")
+	if err != nil {
+		return screen{}, fmt.Errorf("capture-pane: %v: %s", err, out)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	s := screen{lines: make([][]rune, len(lines))}
+	for i, l := range lines {
+		s.lines[i] = []rune(l)
+	}
+	return s, nil
+}
+
+// poll captures the pane every 50 ms until ok holds or d passes.
+func (p *tmuxPane) poll(d time.Duration, ok func(screen) bool) (screen, bool) {
+	deadline := time.Now().Add(d)
+	for {
+		s, err := p.capture()
+		if err == nil {
+			p.last = s
+			if ok(s) {
+				return s, true
+			}
+		}
+		if time.Now().After(deadline) {
+			return p.last, false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (p *tmuxPane) waitFor(what string, d time.Duration, ok func(screen) bool) screen {
+	p.t.Helper()
+	s, found := p.poll(d, ok)
+	if !found {
+		p.t.Fatalf("timed out after %v waiting for %s", d, what)
+	}
+	return s
+}
+
+// screen is a capture, one rune slice a line.
+type screen struct{ lines [][]rune }
+
+func (s screen) text() string {
+	var b strings.Builder
+	for _, l := range s.lines {
+		b.WriteString(string(l))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Box drawing, whatever border style a pane has.
+const (
+	topRight = "╮┐┓╗"
+	topLeft  = "╭┌┏╔"
+	vertical = "│┃║"
+)
+
+// split is the column where the list's box ends, -1 when the screen is
+// not the two-pane layout.
+func (s screen) split() int {
+	if len(s.lines) == 0 {
+		return -1
+	}
+	l := s.lines[0]
+	for i := 0; i+1 < len(l); i++ {
+		if strings.ContainsRune(topRight, l[i]) && strings.ContainsRune(topLeft, l[i+1]) {
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// header is the first line inside the thread pane: name and window.
+func (s screen) header() string {
+	x := s.split()
+	if x < 0 || len(s.lines) < 2 || len(s.lines[1]) < x {
+		return ""
+	}
+	return string(s.lines[1][x:])
+}
+
+// headerName is the conversation the thread pane shows; in the wide
+// layout it follows the list's cursor.
+func (s screen) headerName() string {
+	h := strings.TrimFunc(s.header(), func(r rune) bool { return r == ' ' || strings.ContainsRune(vertical, r) })
+	name, _, _ := strings.Cut(h, "  ")
+	return name
+}
+
+// helpLine is the last line that is not blank.
+func (s screen) helpLine() string {
+	for i := len(s.lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(string(s.lines[i])); l != "" {
+			return l
+		}
+	}
+	return ""
+}
+
+type listRow struct {
+	name       string
+	windowOpen bool // neither "HA …" nor "closed"
+}
+
+// listRows reads the conversation rows: two lines each (name, then
+// preview and window), from the first line with text below the tabs.
+func (s screen) listRows() []listRow {
+	x := s.split()
+	if x < 0 {
+		return nil
+	}
+	inner := func(i int) string {
+		l := s.lines[i]
+		if len(l) < x || !strings.ContainsRune(vertical, l[0]) {
+			return ""
+		}
+		return strings.TrimRightFunc(string(l[1:x]), func(r rune) bool { return strings.ContainsRune(vertical, r) })
+	}
+	i := 2
+	for i < len(s.lines) && strings.TrimSpace(inner(i)) == "" {
+		i++
+	}
+	var rows []listRow
+	for ; i+1 < len(s.lines); i += 2 {
+		l1, l2 := inner(i), inner(i+1)
+		if strings.TrimSpace(l1) == "" {
+			break
+		}
+		// Past the cursor marker, up to the gap before the time.
+		l1 = strings.TrimLeftFunc(l1, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		name, _, _ := strings.Cut(l1, "  ")
+		f := strings.Fields(l2)
+		rows = append(rows, listRow{
+			name:       strings.TrimSpace(name),
+			windowOpen: len(f) > 1 && f[len(f)-1] != "closed" && f[len(f)-2] != "HA",
+		})
+	}
+	return rows
+}
+
+func rowNames(rows []listRow) []string {
+	names := make([]string, len(rows))
+	for i, r := range rows {
+		names[i] = r.name
+	}
+	return names
+}
+
+// cursorRow is the row the thread pane shows, -1 if none.
+func (s screen) cursorRow(rows []listRow) int {
+	return slices.Index(rowNames(rows), s.headerName())
+}
+
+// boxDrawing reports whether any pane border is on screen.
+func (s screen) boxDrawing() bool {
+	return strings.ContainsFunc(s.text(), func(r rune) bool { return r >= 0x2500 && r <= 0x257f })
+}
+
+var replyTicks = []string{"◷ queued", "… sending", "✓ sent", "✓✓ delivered", "✓✓ read", "✗ failed", "? unknown"}
+
+// replyStatus is the status under the reply in the thread, "" while it is
+// not there. The compose pane's copy has no status line under it.
+func replyStatus(s screen, reply string) string {
+	x := s.split()
+	if x < 0 {
+		return ""
+	}
+	for i := 1; i+1 < len(s.lines); i++ {
+		if len(s.lines[i]) < x || !strings.Contains(string(s.lines[i][x:]), reply) || len(s.lines[i+1]) < x {
+			continue
+		}
+		meta := string(s.lines[i+1][x:])
+		for _, tk := range replyTicks {
+			if strings.Contains(meta, tk) {
+				return tk
+			}
+		}
+	}
+	return ""
+}
+
+func formatSeen(order []string, seen map[string]time.Duration) string {
+	var parts []string
+	for _, st := range order {
+		parts = append(parts, fmt.Sprintf("%s at +%v", st, seen[st]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// shellQuote quotes s for sh.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
