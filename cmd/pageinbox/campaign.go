@@ -56,7 +56,7 @@ func setupCampaign(fs *flag.FlagSet) runFunc {
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print who would be sent to, skipped and blocked, and why; create nothing")
 	fs.Uint64Var(&f.resume, "resume", 0, "continue the interrupted or paused campaign `ID` (in-flight sends left unknown are not resent)")
 	fs.Uint64Var(&f.retryFailed, "retry-failed", 0, "re-send the retryable failures of campaign `ID` (rate limit exhausted, Meta failing)")
-	fs.Float64Var(&f.rate, "rate", 100, "sends per `SECOND` at most (Meta allows 300/s per Page for text)")
+	fs.Float64Var(&f.rate, "rate", 100, "at most `N` sends per second (Meta allows 300/s per Page for text)")
 	fs.IntVar(&f.concurrency, "concurrency", 8, "sends in flight at most, `N`; also the most a crash can leave unknown")
 	return func(ctx context.Context, env cmdEnv) error { return runCampaign(ctx, env, f) }
 }

@@ -50,7 +50,7 @@ var commands = []command{
 	{name: "demo", built: true, summary: "run the whole inbox against the built-in Meta emulator and simulated customers", setup: setupDemo},
 	{name: "send", built: true, summary: "send one message to one conversation through the Send API", setup: setupSend},
 	{name: "campaign", built: true, summary: "send one message to many conversations, skipping those outside the window", setup: setupCampaign},
-	{name: "campaigns", built: true, summary: "list campaigns with their progress and failures", setup: setupCampaigns},
+	{name: "campaigns", built: true, summary: "list campaigns with their progress, failures and replies; with an ID, each recipient's result", setup: setupCampaigns},
 	{name: "sync", built: true, summary: "backfill conversations and profiles from the Graph API", setup: setupSync},
 	{name: "export", built: true, summary: "write conversations and messages out of the store, never secrets", setup: setupExport},
 	{name: "replay", built: true, summary: "feed recorded webhook payloads in again, as if Meta had sent them", setup: setupReplay},
