@@ -51,6 +51,11 @@ type Model struct {
 	thread  threadPane
 	compose composePane
 
+	mode      mode
+	bulk      bulkForm
+	campaign  campaignView
+	campaigns campaignsView
+
 	focus    pane
 	showHelp bool
 	width    int
@@ -84,6 +89,7 @@ func New(o Options) *Model {
 	m := &Model{be: o.Backend, opts: o, styles: st, keys: km, help: h, log: o.Logger,
 		list: newListPane(st), thread: newThreadPane(), compose: newComposePane(km, st),
 		now: o.Now(), ctx: ctx, cancel: cancel, width: 80, height: 24}
+	m.bulk = newBulkForm(st, km)
 	m.layout()
 	return m
 }
@@ -292,6 +298,9 @@ func (m *Model) bell() tea.Cmd {
 // --- update
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := m.campaignUpdate(msg); ok {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -303,6 +312,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.errText, m.errAt = "", time.Time{}
 		}
 		cmds := []tea.Cmd{tick(), m.loadStatus()}
+		if m.mode == modeCampaign && m.now.Second()%5 == 0 {
+			cmds = append(cmds, m.loadReplies(m.campaign.c.ID))
+		}
 		if m.compose.dirty && m.now.Sub(m.compose.editedAt) > time.Second {
 			cmds = append(cmds, m.saveDraft())
 		}
@@ -423,6 +435,10 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 				}
 			}
 			counts = true
+		case store.CampaignProgress:
+			m.applyCampaign(*ch.Campaign)
+		case store.OutboxChanged:
+			m.applyOutbox(*ch.Outbox)
 		case store.MessageAdded, store.MessageChanged, store.MessageRemoved:
 			msg := *ch.Message
 			m.thread.apply(ch.Kind, msg)

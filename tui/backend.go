@@ -28,4 +28,14 @@ type Backend interface {
 	// Subscribe delivers committed changes until ctx ends, then closes.
 	Subscribe(ctx context.Context) (<-chan store.Change, error)
 	Status(ctx context.Context) (store.SystemStatus, error)
+
+	// Campaigns.
+	SelectAll(ctx context.Context, q store.ListQuery) ([]store.ConvKey, error)
+	Eligibility(ctx context.Context, keys []store.ConvKey) (store.Ledger, error)
+	StartCampaign(ctx context.Context, c store.Campaign, l store.Ledger) (store.Campaign, error)
+	Campaigns(ctx context.Context) ([]store.Campaign, error)
+	CampaignItems(ctx context.Context, id uint64) ([]store.OutboxItem, error)
+	SetCampaignStatus(ctx context.Context, id uint64, st store.CampaignStatus) (store.Campaign, error)
+	RetryFailed(ctx context.Context, id uint64) (int, error)
+	CampaignReplies(ctx context.Context, id uint64) (int, error)
 }

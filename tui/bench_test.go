@@ -38,45 +38,6 @@ import (
 	"github.com/pageinbox/pageinbox/store"
 )
 
-// storeBackend is the Backend over a store file, as the local inbox wires
-// it (cmd/pageinbox/local.go) minus the dispatcher and the webhook.
-type storeBackend struct{ st *store.Store }
-
-func (b storeBackend) Conversations(ctx context.Context, q store.ListQuery) (store.ConversationPage, error) {
-	return b.st.List(ctx, q)
-}
-func (b storeBackend) Counts(ctx context.Context) (store.Counts, error) { return b.st.AllCounts(ctx) }
-func (b storeBackend) Thread(ctx context.Context, key store.ConvKey, before store.Cursor, limit int) (store.ThreadPage, error) {
-	return b.st.Thread(ctx, key, before, limit)
-}
-func (b storeBackend) Send(ctx context.Context, s store.Send) (store.OutboxItem, error) {
-	return b.st.Enqueue(ctx, s)
-}
-func (b storeBackend) MarkRead(ctx context.Context, key store.ConvKey) error {
-	_, err := b.st.MarkRead(ctx, key)
-	return err
-}
-func (b storeBackend) SetStatus(ctx context.Context, key store.ConvKey, st store.ConvStatus) error {
-	_, err := b.st.SetStatus(ctx, key, st)
-	return err
-}
-func (b storeBackend) SaveDraft(ctx context.Context, key store.ConvKey, draft string) error {
-	_, err := b.st.SaveDraft(ctx, key, draft)
-	return err
-}
-func (b storeBackend) Subscribe(ctx context.Context) (<-chan store.Change, error) {
-	sub := b.st.Subscribe(4096)
-	go func() {
-		<-ctx.Done()
-		sub.Close()
-	}()
-	return sub.C, nil
-}
-func (b storeBackend) Status(ctx context.Context) (store.SystemStatus, error) {
-	n, err := b.st.Queued(ctx)
-	return store.SystemStatus{Mode: "local", Connected: true, Queued: n}, err
-}
-
 // loadFrame runs cmd the way the program would, with the commands of a
 // batch in parallel and every message through Update on this goroutine,
 // until nothing is left. The subscription's pump is not part of a frame:
@@ -148,7 +109,7 @@ func BenchmarkFirstFrame100k(b *testing.B) {
 			if m != nil {
 				m.cancel() // the previous frame's subscription
 			}
-			if m, view, err = firstFrame(storeBackend{st}, 120, 40); err != nil {
+			if m, view, err = firstFrame(&Local{Store: st}, 120, 40); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -165,7 +126,7 @@ func BenchmarkFirstFrame100k(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			m, view, err := firstFrame(storeBackend{st}, 120, 40)
+			m, view, err := firstFrame(&Local{Store: st}, 120, 40)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -32,6 +32,7 @@ type fakeBackend struct {
 	closed bool
 	seq    uint64
 	nextID int
+	camps  fakeCampaigns
 
 	// fail makes a method ("Conversations", "Send", ...) return an error.
 	fail map[string]error

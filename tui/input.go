@@ -18,6 +18,14 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.showHelp = false // any key closes the help
 		return nil
 	}
+	switch m.mode {
+	case modeBulk:
+		return m.bulkKey(msg)
+	case modeCampaign:
+		return m.campaignKey(msg)
+	case modeCampaigns:
+		return m.campaignsKey(msg)
+	}
 	if m.list.typing {
 		return m.searchKey(msg)
 	}
@@ -128,10 +136,34 @@ func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
 		m.list.search.CursorEnd()
 		return m.list.search.Focus()
 	case key.Matches(msg, m.keys.Back):
+		if len(m.list.marked) > 0 {
+			clear(m.list.marked)
+			return nil
+		}
 		if m.list.query != "" {
 			m.list.query = ""
 			return m.loadList(false)
 		}
+	case key.Matches(msg, m.keys.Select):
+		if c, ok := m.list.current(); ok {
+			if m.list.marked[c.ConvKey] {
+				delete(m.list.marked, c.ConvKey)
+			} else {
+				m.list.marked[c.ConvKey] = true
+			}
+			m.list.move(1)
+		}
+	case key.Matches(msg, m.keys.SelectAll):
+		return m.selectAll()
+	case key.Matches(msg, m.keys.Bulk):
+		if len(m.list.marked) == 0 {
+			m.setErr("campaign", errString("select recipients first: space toggles one, V takes the whole filter"))
+			return nil
+		}
+		return m.openBulk()
+	case key.Matches(msg, m.keys.Campaigns):
+		m.mode = modeCampaigns
+		return m.loadCampaigns()
 	case key.Matches(msg, m.keys.TabAll):
 		return m.setFilter(store.FilterAll)
 	case key.Matches(msg, m.keys.TabUnread):
@@ -162,6 +194,19 @@ func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// openBulk shows the campaign form for the selection, with a fresh ledger.
+func (m *Model) openBulk() tea.Cmd {
+	keys := make([]store.ConvKey, 0, len(m.list.marked))
+	for k := range m.list.marked {
+		keys = append(keys, k)
+	}
+	m.mode = modeBulk
+	m.bulk.keys, m.bulk.ledger, m.bulk.loading = keys, nil, true
+	m.bulk.confirming, m.bulk.starting = false, false
+	m.bulk.field = 1
+	return tea.Batch(m.bulk.focus(), m.loadLedger(keys))
 }
 
 func (m *Model) setFilter(f store.Filter) tea.Cmd {

@@ -10,6 +10,8 @@ type KeyMap struct {
 	TabAll, TabUnread, TabWindow, TabDone, NextTab      key.Binding
 	Done                                                key.Binding
 	Send, Newline, Editor, HumanAgent                   key.Binding
+	Select, SelectAll, Bulk, Campaigns                  key.Binding
+	Pause, Cancel, Retry, Resume, Confirm, Submit       key.Binding
 }
 
 // DefaultKeyMap is vim keys and arrows.
@@ -34,9 +36,19 @@ func DefaultKeyMap() KeyMap {
 		TabDone:    key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "done")),
 		NextTab:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "next filter")),
 		Done:       key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "done/undone")),
+		Select:     key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "select")),
+		SelectAll:  key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "select all in filter")),
+		Bulk:       key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "campaign to selected")),
+		Campaigns:  key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "campaigns")),
+		Pause:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume")),
+		Cancel:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel campaign")),
+		Retry:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry failed")),
+		Resume:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resume")),
+		Confirm:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+		Submit:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "review and send")),
 		Send:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
 		Newline:    key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"), key.WithHelp("alt+enter", "newline")),
 		Editor:     key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "$EDITOR")),
-		HumanAgent: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "tag HUMAN_AGENT: I am a person replying")),
+		HumanAgent: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "HUMAN_AGENT")),
 	}
 }

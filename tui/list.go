@@ -41,7 +41,8 @@ type listPane struct {
 	counts   store.Counts
 	cursor   int
 	offset   int
-	selected store.ConvKey // survives re-sorting
+	selected store.ConvKey          // survives re-sorting
+	marked   map[store.ConvKey]bool // chosen for a campaign; survives re-sorting too
 	width    int
 	height   int
 }
@@ -53,7 +54,7 @@ func newListPane(st Styles) listPane {
 	ti.Prompt = "/ "
 	ti.Placeholder = "name or text"
 	ti.CharLimit = 100
-	return listPane{filter: store.FilterAll, search: ti, index: map[store.ConvKey]int{}}
+	return listPane{filter: store.FilterAll, search: ti, index: map[store.ConvKey]int{}, marked: map[store.ConvKey]bool{}}
 }
 
 // rowHeight: a name line and a preview line.
@@ -248,8 +249,13 @@ func (l *listPane) countOf(f store.Filter) int {
 func (l *listPane) row(s Styles, c store.Conversation, selected, focused bool, now nowTime) string {
 	w := l.width
 	marker := "  "
-	if selected {
+	switch {
+	case selected && l.marked[c.ConvKey]:
+		marker = s.Cursor.Render("▌●")
+	case selected:
 		marker = s.Cursor.Render("▌ ")
+	case l.marked[c.ConvKey]:
+		marker = s.Cursor.Render(" ●")
 	}
 	name := displayName(c)
 	if c.Unread > 0 {

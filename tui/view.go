@@ -64,6 +64,12 @@ func (m *Model) View() string {
 	switch {
 	case m.showHelp:
 		main = m.helpView(mainH)
+	case m.mode == modeBulk:
+		main = m.box(m.bulkView(m.width-2, mainH-2), m.width-2, mainH-2, true)
+	case m.mode == modeCampaign:
+		main = m.box(m.campaignViewStr(m.width-2, mainH-2), m.width-2, mainH-2, true)
+	case m.mode == modeCampaigns:
+		main = m.box(m.campaignsViewStr(m.width-2, mainH-2), m.width-2, mainH-2, true)
 	case m.narrow() && m.focus == paneList:
 		main = m.box(m.list.view(m.styles, true, m.clock), m.width-2, mainH-2, true)
 	case m.narrow():
@@ -135,6 +141,9 @@ func (m *Model) statusLine() string {
 	if s.Queued > 0 {
 		right += fmt.Sprintf(" · %d queued", s.Queued)
 	}
+	if n := len(m.list.marked); n > 0 {
+		right = fmt.Sprintf("%d selected · ", n) + right
+	}
 	line := spread(left, strings.TrimPrefix(right, " · "), m.width)
 	if m.errText != "" {
 		return m.styles.StatusErr.Render(padRight(truncate("✗ "+m.errText, m.width), m.width))
@@ -152,6 +161,12 @@ func (m *Model) helpLine() string {
 func (m *Model) shortHelp() []key.Binding {
 	k := m.keys
 	switch {
+	case m.mode == modeBulk:
+		return []key.Binding{k.NextPane, k.Submit, k.Back}
+	case m.mode == modeCampaign:
+		return []key.Binding{k.Pause, k.Resume, k.Cancel, k.Retry, k.Campaigns, k.Back}
+	case m.mode == modeCampaigns:
+		return []key.Binding{k.Up, k.Down, k.Open, k.Back}
 	case m.list.typing:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
 	case m.focus == paneCompose:
@@ -159,7 +174,7 @@ func (m *Model) shortHelp() []key.Binding {
 	case m.focus == paneThread:
 		return []key.Binding{k.Up, k.Down, k.Open, k.Back, k.NextPane, k.Help}
 	}
-	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.NextTab, k.Done, k.Help, k.Quit}
+	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.NextTab, k.Select, k.Bulk, k.Help, k.Quit}
 }
 
 func (m *Model) fullHelp() [][]key.Binding {
@@ -168,6 +183,7 @@ func (m *Model) fullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.Back, k.NextPane, k.Filter, k.Help, k.Quit, k.ForceQuit},
 		{k.TabAll, k.TabUnread, k.TabWindow, k.TabDone, k.NextTab, k.Done},
+		{k.Select, k.SelectAll, k.Bulk, k.Campaigns, k.Pause, k.Cancel, k.Retry},
 		{k.Send, k.Newline, k.Editor, k.HumanAgent},
 	}
 }

@@ -31,6 +31,17 @@ type API interface {
 	SaveDraft(ctx context.Context, key store.ConvKey, draft string) error
 	Subscribe(ctx context.Context) (<-chan store.Change, error)
 	Status(ctx context.Context) (store.SystemStatus, error)
+
+	SelectAll(ctx context.Context, q store.ListQuery) ([]store.ConvKey, error)
+	Eligibility(ctx context.Context, keys []store.ConvKey) (store.Ledger, error)
+	StartCampaign(ctx context.Context, c store.Campaign, l store.Ledger) (store.Campaign, error)
+	Campaigns(ctx context.Context) ([]store.Campaign, error)
+	CampaignItems(ctx context.Context, id uint64) ([]store.OutboxItem, error)
+	SetCampaignStatus(ctx context.Context, id uint64, st store.CampaignStatus) (store.Campaign, error)
+	RetryFailed(ctx context.Context, id uint64) (int, error)
+	CampaignReplies(ctx context.Context, id uint64) (int, error)
+	// Item reads one outbox item: how `pageinbox send` follows its message.
+	Item(ctx context.Context, id uint64) (store.OutboxItem, error)
 }
 
 // Timeouts of a /ws connection (gorilla's chat example): a dead peer is
@@ -356,8 +367,43 @@ func (s *APIServer) call(ctx context.Context, method string, params json.RawMess
 		}
 		return struct{}{}, s.api.SaveDraft(ctx, kp.Key, kp.Draft)
 	case "status":
-		st, err := s.api.Status(ctx)
-		return st, err
+		return s.api.Status(ctx)
+	case "select_all":
+		var q store.ListQuery
+		if err := decode(&q); err != nil {
+			return nil, err
+		}
+		return s.api.SelectAll(ctx, q)
+	case "eligibility":
+		var keys []store.ConvKey
+		if err := decode(&keys); err != nil {
+			return nil, err
+		}
+		return s.api.Eligibility(ctx, keys)
+	case "start_campaign":
+		var p campaignParams
+		if err := decode(&p); err != nil {
+			return nil, err
+		}
+		return s.api.StartCampaign(ctx, p.Campaign, p.Ledger)
+	case "campaigns":
+		return s.api.Campaigns(ctx)
+	}
+	var p campaignParams
+	if err := decode(&p); err != nil {
+		return nil, err
+	}
+	switch method {
+	case "campaign_items":
+		return s.api.CampaignItems(ctx, p.ID)
+	case "set_campaign_status":
+		return s.api.SetCampaignStatus(ctx, p.ID, p.Status)
+	case "retry_failed":
+		return s.api.RetryFailed(ctx, p.ID)
+	case "campaign_replies":
+		return s.api.CampaignReplies(ctx, p.ID)
+	case "outbox_item":
+		return s.api.Item(ctx, p.ID)
 	}
 	return nil, errors.Join(errBadRequest, errors.New("unknown method "+method))
 }

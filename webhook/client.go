@@ -361,3 +361,49 @@ func (c *Client) Status(ctx context.Context) (store.SystemStatus, error) {
 	}
 	return st, err
 }
+
+func (c *Client) SelectAll(ctx context.Context, q store.ListQuery) ([]store.ConvKey, error) {
+	var keys []store.ConvKey
+	return keys, c.call(ctx, "select_all", q, &keys)
+}
+
+func (c *Client) Eligibility(ctx context.Context, keys []store.ConvKey) (store.Ledger, error) {
+	var l store.Ledger
+	return l, c.call(ctx, "eligibility", keys, &l)
+}
+
+func (c *Client) StartCampaign(ctx context.Context, camp store.Campaign, l store.Ledger) (store.Campaign, error) {
+	var got store.Campaign
+	return got, c.call(ctx, "start_campaign", campaignParams{Campaign: camp, Ledger: l}, &got)
+}
+
+func (c *Client) Campaigns(ctx context.Context) ([]store.Campaign, error) {
+	var list []store.Campaign
+	return list, c.call(ctx, "campaigns", nil, &list)
+}
+
+func (c *Client) CampaignItems(ctx context.Context, id uint64) ([]store.OutboxItem, error) {
+	var items []store.OutboxItem
+	return items, c.call(ctx, "campaign_items", campaignParams{ID: id}, &items)
+}
+
+func (c *Client) SetCampaignStatus(ctx context.Context, id uint64, st store.CampaignStatus) (store.Campaign, error) {
+	var got store.Campaign
+	return got, c.call(ctx, "set_campaign_status", campaignParams{ID: id, Status: st}, &got)
+}
+
+func (c *Client) RetryFailed(ctx context.Context, id uint64) (int, error) {
+	var n int
+	return n, c.call(ctx, "retry_failed", campaignParams{ID: id}, &n)
+}
+
+func (c *Client) CampaignReplies(ctx context.Context, id uint64) (int, error) {
+	var n int
+	return n, c.call(ctx, "campaign_replies", campaignParams{ID: id}, &n)
+}
+
+// Item reads one outbox item.
+func (c *Client) Item(ctx context.Context, id uint64) (store.OutboxItem, error) {
+	var it store.OutboxItem
+	return it, c.call(ctx, "outbox_item", campaignParams{ID: id}, &it)
+}

@@ -45,6 +45,12 @@ type (
 		Before store.Cursor  `json:"before,omitempty"`
 		Limit  int           `json:"limit,omitempty"`
 	}
+	campaignParams struct {
+		ID       uint64               `json:"id,omitempty"`
+		Status   store.CampaignStatus `json:"status,omitempty"`
+		Campaign store.Campaign       `json:"campaign,omitzero"`
+		Ledger   store.Ledger         `json:"ledger,omitzero"`
+	}
 	keyParams struct {
 		Key    store.ConvKey    `json:"key"`
 		Status store.ConvStatus `json:"status,omitempty"`

@@ -41,7 +41,7 @@ func setupDemo(fs *flag.FlagSet) runFunc {
 		cfg.PageAccessToken, cfg.AppSecret, cfg.VerifyToken = newSecret(ecfg.PageToken), newSecret(ecfg.AppSecret), newSecret("demo")
 		driver := &fbtest.Driver{URL: hookURL, AppSecret: ecfg.AppSecret, PageID: srv.PageID()}
 		crowd := &fbtest.Crowd{Server: srv, Driver: driver, People: *people}
-		return runInbox(ctx, cfg, inboxOptions{listener: ln, onReady: func(*localBackend) error {
+		return runInbox(ctx, cfg, inboxOptions{listener: ln, onReady: func(*core) error {
 			if err := seedDemo(ctx, srv, driver); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}

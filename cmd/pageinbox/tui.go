@@ -59,7 +59,7 @@ func runProgram(ctx context.Context, b tui.Backend, log *slog.Logger) error {
 // inboxOptions vary the wiring between the real inbox and the demo.
 type inboxOptions struct {
 	listener net.Listener // the webhook's; nil: listen on cfg.Listen
-	onReady  func(b *localBackend) error
+	onReady  func(b *core) error
 }
 
 // runInbox wires store, webhook, dispatcher and name lookups to the TUI
