@@ -387,16 +387,18 @@ func (c *Client) once(ctx context.Context, op, method, u string, payload []byte,
 		return &Error{Class: transportClass(ctx, err), Op: op, Err: redactErr(err), MaybeSent: !beforeSending(err)}
 	}
 	defer resp.Body.Close()
+	ok := resp.StatusCode/100 == 2
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 	if err != nil {
-		return &Error{Class: ClassTransient, HTTPStatus: resp.StatusCode, Op: op, Err: redactErr(err)}
+		// A 2xx whose body was lost: Meta did the work; a retry would redo it.
+		return &Error{Class: ClassTransient, HTTPStatus: resp.StatusCode, Op: op, Err: redactErr(err), MaybeSent: ok}
 	}
-	if resp.StatusCode/100 == 2 {
+	if ok {
 		if out == nil {
 			return nil
 		}
 		if err := json.Unmarshal(raw, out); err != nil {
-			return &Error{Class: ClassTransient, HTTPStatus: resp.StatusCode, Op: op,
+			return &Error{Class: ClassTransient, HTTPStatus: resp.StatusCode, Op: op, MaybeSent: true,
 				Err: fmt.Errorf("answer is not JSON: %w", err)}
 		}
 		return nil
