@@ -239,7 +239,7 @@ func (w *wtx) addEncodedMessage(rec *convRecord, m *Message, encoded []byte) err
 // touchLast makes m the conversation's last message if nothing newer is.
 func (r *convRecord) touchLast(m *Message) {
 	if !m.Time.Before(r.LastMessageTime) {
-		r.LastMessage = preview(m)
+		r.LastMessage, r.LastDirection = preview(m), m.Direction
 		r.LastMessageTime = m.Time
 	}
 	r.bump(m.Time)

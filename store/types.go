@@ -91,6 +91,7 @@ type Conversation struct {
 	ConvKey
 	Name            string     `json:"name,omitempty"`
 	LastMessage     string     `json:"last_message,omitempty"`
+	LastDirection   Direction  `json:"last_direction,omitempty"` // who wrote the last message
 	LastMessageTime time.Time  `json:"last_message_time"`
 	LastInboundTime time.Time  `json:"last_inbound_time"` // drives the messaging window
 	Unread          int        `json:"unread"`

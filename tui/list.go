@@ -267,6 +267,9 @@ func (l *listPane) row(s Styles, c store.Conversation, selected, focused bool, n
 	}
 	line1 := marker + spread(name, right, w-2)
 	preview := oneLine(c.LastMessage)
+	if c.LastDirection == store.Out {
+		preview = "You: " + preview
+	}
 	if c.Status == store.ConvDone {
 		preview = "✓ " + preview
 	}

@@ -40,7 +40,7 @@ func setupDemo(fs *flag.FlagSet) runFunc {
 		cfg.GraphURL, cfg.PageID = srv.URL(), srv.PageID()
 		cfg.PageAccessToken, cfg.AppSecret, cfg.VerifyToken = newSecret(ecfg.PageToken), newSecret(ecfg.AppSecret), newSecret("demo")
 		driver := &fbtest.Driver{URL: hookURL, AppSecret: ecfg.AppSecret, PageID: srv.PageID()}
-		crowd := &fbtest.Crowd{Server: srv, Driver: driver, People: *people}
+		crowd := &fbtest.Crowd{Server: srv, Driver: driver, People: *people, Seed: time.Now().UnixNano()}
 		return runInbox(ctx, cfg, inboxOptions{listener: ln, onReady: func(*core) error {
 			if err := seedDemo(ctx, srv, driver); err != nil {
 				return fmt.Errorf("demo: %w", err)
