@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,10 @@ func setupServe(fs *flag.FlagSet) runFunc {
 		"`AGE` to keep raw webhook bodies for replay (0 keeps them forever)")
 	apiListen := fs.String("api-listen", firstNonEmpty(os.Getenv("PAGEINBOX_API_LISTEN"), "127.0.0.1:8081"),
 		"`ADDR` of the API for attached TUIs (/ws, /metrics, /export)\nenv PAGEINBOX_API_LISTEN; default 127.0.0.1:8081; empty: no API")
+	sshListen := fs.String("ssh-listen", os.Getenv("PAGEINBOX_SSH_LISTEN"),
+		"serve the TUI itself over SSH on `ADDR` (e.g. :2222) to the keys in --ssh-authorized-keys\nenv PAGEINBOX_SSH_LISTEN; default: off")
+	sshKeys := fs.String("ssh-authorized-keys", defaultAuthorizedKeys(),
+		"`FILE` of public keys allowed in over SSH; default $XDG_CONFIG_HOME/pageinbox/authorized_keys")
 	apiPublic := fs.Bool("api-public", false,
 		"allow --api-listen on a non-loopback address (put TLS in front: the API token travels in every request)")
 	return func(ctx context.Context, env cmdEnv) error {
@@ -100,6 +105,20 @@ func setupServe(fs *flag.FlagSet) runFunc {
 			}
 			defer removeDaemonInfo(cfg.DataDir)
 			log.Info("serving the API for attached TUIs", "url", url)
+		}
+		if *sshListen != "" {
+			ss, err := newSSHServer(*sshListen, filepath.Join(cfg.DataDir, "ssh_host_ed25519"), *sshKeys, core.Local, log)
+			if err != nil {
+				return err
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := ss.Serve(ctx); err != nil {
+					log.Error("SSH server stopped", "err", err)
+				}
+			}()
+			log.Info("serving the inbox over SSH", "addr", ss.Addr(), "authorized_keys", *sshKeys)
 		}
 		log.Info("serving the Messenger webhook", "addr", ln.Addr().String(), "path", "/webhook", "data", st.Path())
 		err = webhook.Serve(ctx, ln, h, log)
