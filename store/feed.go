@@ -15,6 +15,7 @@ const (
 	OutboxChanged       ChangeKind = "outbox"
 	CampaignProgress    ChangeKind = "campaign"
 	PageUpdated         ChangeKind = "page"
+	PresenceChanged     ChangeKind = "presence" // announced, never stored
 	// Resync: the subscriber fell behind and changes were dropped; reload
 	// everything that is on screen.
 	Resync ChangeKind = "resync"
@@ -30,6 +31,7 @@ type Change struct {
 	Outbox       *OutboxItem   `json:"outbox,omitempty"`
 	Campaign     *Campaign     `json:"campaign,omitempty"`
 	Page         *Page         `json:"page,omitempty"`
+	Presence     *Presence     `json:"presence,omitempty"`
 }
 
 // Subscription delivers changes in commit order. When its buffer is full

@@ -62,3 +62,31 @@ func (s *Store) AllCounts(ctx context.Context) (Counts, error) {
 	}
 	return c, nil
 }
+
+// Agent is a person using an inbox UI: the ID tells sessions apart, the
+// name is what others see.
+type Agent struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Presence is who has a conversation open, and who is typing a reply
+// there: so two agents do not answer the same customer twice.
+type Presence struct {
+	Key    ConvKey         `json:"key"`
+	Agents []AgentPresence `json:"agents"`
+}
+
+// AgentPresence is one agent in a conversation.
+type AgentPresence struct {
+	Agent
+	Typing bool `json:"typing,omitempty"`
+}
+
+// Announce publishes a change that is not stored (presence) to every
+// subscriber, in order with the committed ones.
+func (s *Store) Announce(c Change) {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	s.feed.publish([]Change{c})
+}

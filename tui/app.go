@@ -27,6 +27,9 @@ type Options struct {
 	Bell func()
 	// NoTick stops the clock tick and status polling (golden tests).
 	NoTick bool
+	// Agent is who uses this TUI, so it can tell itself from the other
+	// agents in a conversation.
+	Agent store.Agent
 }
 
 type pane int
@@ -51,6 +54,10 @@ type Model struct {
 	thread  threadPane
 	compose composePane
 
+	presence  map[store.ConvKey][]store.AgentPresence
+	here      store.ConvKey // where this agent last said it is
+	typing    bool          // told the others we are typing
+	typingAt  time.Time
 	mode      mode
 	bulk      bulkForm
 	campaign  campaignView
@@ -90,6 +97,7 @@ func New(o Options) *Model {
 		list: newListPane(st), thread: newThreadPane(), compose: newComposePane(km, st),
 		now: o.Now(), ctx: ctx, cancel: cancel, width: 80, height: 24}
 	m.bulk = newBulkForm(st, km)
+	m.presence = map[store.ConvKey][]store.AgentPresence{}
 	m.layout()
 	return m
 }
@@ -318,6 +326,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.compose.dirty && m.now.Sub(m.compose.editedAt) > time.Second {
 			cmds = append(cmds, m.saveDraft())
 		}
+		if m.typing && m.now.Sub(m.compose.editedAt) > 4*time.Second {
+			cmds = append(cmds, m.announce(m.here, false))
+		}
 		return m, tea.Batch(cmds...)
 	case feedStartMsg:
 		m.feed = msg.ch
@@ -380,7 +391,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.compose.area.Reset()
 			m.compose.dirty = true
 			m.compose.humanAgent = false
-			return m, m.saveDraft()
+			return m, tea.Batch(m.saveDraft(), m.announce(msg.key, false))
 		}
 		return m, nil
 	case editorReadyMsg:
@@ -435,6 +446,8 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 				}
 			}
 			counts = true
+		case store.PresenceChanged:
+			m.presence[ch.Presence.Key] = ch.Presence.Agents
 		case store.CampaignProgress:
 			m.applyCampaign(*ch.Campaign)
 		case store.OutboxChanged:
@@ -506,7 +519,49 @@ func (m *Model) openThread(c store.Conversation, focus bool) tea.Cmd {
 			cmds = append(cmds, m.markRead(c.ConvKey))
 		}
 	}
-	return tea.Batch(cmds...)
+	return tea.Batch(append(cmds, m.followFocus())...)
+}
+
+// announce tells the other agents where this one is and whether they are
+// typing. Only changes, and typing at most every 3 s, reach the backend.
+func (m *Model) announce(key store.ConvKey, typing bool) tea.Cmd {
+	if key == m.here && typing == m.typing && (!typing || m.now.Sub(m.typingAt) < 3*time.Second) {
+		return nil
+	}
+	m.here, m.typing = key, typing
+	if typing {
+		m.typingAt = m.now
+	}
+	be, ctx := m.be, context.WithoutCancel(m.ctx)
+	return func() tea.Msg {
+		if err := be.Presence(ctx, key, typing); err != nil {
+			return errMsg{"presence", err}
+		}
+		return nil
+	}
+}
+
+// followFocus tells the others which conversation this agent is in: the
+// one open in the thread or compose pane, none from the list.
+func (m *Model) followFocus() tea.Cmd {
+	if m.focus == paneList || !m.thread.open {
+		return m.announce(store.ConvKey{}, false)
+	}
+	return m.announce(m.thread.key, m.typing && m.here == m.thread.key)
+}
+
+// others are the other agents in a conversation.
+func (m *Model) others(key store.ConvKey) (names []string, typing []string) {
+	for _, a := range m.presence[key] {
+		if a.ID == m.opts.Agent.ID {
+			continue
+		}
+		names = append(names, a.Name)
+		if a.Typing {
+			typing = append(typing, a.Name)
+		}
+	}
+	return names, typing
 }
 
 func (m *Model) setFocus(p pane) {

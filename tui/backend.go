@@ -29,6 +29,10 @@ type Backend interface {
 	Subscribe(ctx context.Context) (<-chan store.Change, error)
 	Status(ctx context.Context) (store.SystemStatus, error)
 
+	// Presence says which conversation this agent has open (the zero key:
+	// none) and whether they are typing a reply there.
+	Presence(ctx context.Context, key store.ConvKey, typing bool) error
+
 	// Campaigns.
 	SelectAll(ctx context.Context, q store.ListQuery) ([]store.ConvKey, error)
 	Eligibility(ctx context.Context, keys []store.ConvKey) (store.Ledger, error)

@@ -22,17 +22,18 @@ import (
 // changes, then the conversation), and a call under a cancelled context
 // fails the way the store's does. Every call is recorded.
 type fakeBackend struct {
-	mu     sync.Mutex
-	now    func() time.Time
-	convs  map[store.ConvKey]*store.Conversation
-	msgs   map[store.ConvKey][]store.Message // oldest first
-	status store.SystemStatus
-	subs   map[chan store.Change]struct{}
-	done   chan struct{} // closed by close: every subscription ends
-	closed bool
-	seq    uint64
-	nextID int
-	camps  fakeCampaigns
+	mu       sync.Mutex
+	now      func() time.Time
+	convs    map[store.ConvKey]*store.Conversation
+	msgs     map[store.ConvKey][]store.Message // oldest first
+	status   store.SystemStatus
+	subs     map[chan store.Change]struct{}
+	done     chan struct{} // closed by close: every subscription ends
+	closed   bool
+	seq      uint64
+	nextID   int
+	camps    fakeCampaigns
+	presence []presenceCall
 
 	// fail makes a method ("Conversations", "Send", ...) return an error.
 	fail map[string]error

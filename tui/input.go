@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -9,8 +10,20 @@ import (
 	"github.com/pageinbox/pageinbox/store"
 )
 
-// key routes a key to the focused pane.
+// key routes a key to the focused pane, then tells the other agents if
+// this one moved in or out of a conversation.
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	before := m.focus
+	cmd := m.routeKey(msg)
+	if m.focus != before && !m.quitting() {
+		return tea.Batch(cmd, m.followFocus())
+	}
+	return cmd
+}
+
+func (m *Model) quitting() bool { return m.ctx.Err() != nil }
+
+func (m *Model) routeKey(msg tea.KeyMsg) tea.Cmd {
 	if key.Matches(msg, m.keys.ForceQuit) {
 		return m.quit()
 	}
@@ -46,13 +59,10 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (m *Model) quit() tea.Cmd {
-	save := m.saveDraft()
+	save, leave := m.saveDraft(), m.announce(store.ConvKey{}, false)
 	m.cancel()
-	if save == nil {
-		return tea.Quit
-	}
-	// The draft is written before the program ends.
-	return tea.Sequence(save, tea.Quit)
+	// The draft is written, and the others told we left, before the end.
+	return tea.Sequence(tea.Batch(save, leave), tea.Quit)
 }
 
 func (m *Model) cycleFocus() tea.Cmd {
@@ -202,6 +212,9 @@ func (m *Model) openBulk() tea.Cmd {
 	for k := range m.list.marked {
 		keys = append(keys, k)
 	}
+	// In a fixed order, not the map's: the ledger and the campaign's
+	// recipients are listed in it.
+	slices.SortFunc(keys, func(a, b store.ConvKey) int { return strings.Compare(a.String(), b.String()) })
 	m.mode = modeBulk
 	m.bulk.keys, m.bulk.ledger, m.bulk.loading = keys, nil, true
 	m.bulk.confirming, m.bulk.starting = false, false
@@ -311,6 +324,7 @@ func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 	m.compose.area, cmd = m.compose.area.Update(msg)
 	if m.compose.area.Value() != before {
 		m.compose.dirty, m.compose.editedAt = true, m.now
+		return tea.Batch(cmd, m.announce(m.compose.key, m.compose.area.Value() != ""))
 	}
 	return cmd
 }

@@ -22,6 +22,10 @@ type Local struct {
 	// TokenProblem says why the Page's token cannot send ("" if it can):
 	// the campaign ledger then blocks everyone.
 	TokenProblem func() string
+	// Agent is who uses this backend; Board is shared by every session of
+	// the process, so each sees where the others are.
+	Agent store.Agent
+	Board *PresenceBoard
 }
 
 // ErrSendingOff: there is no Page token, so nothing can be sent.

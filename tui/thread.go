@@ -268,11 +268,18 @@ func statusTick(s Styles, m store.Message) string {
 }
 
 // view draws the thread's header and the window of lines on screen.
-func (t *threadPane) view(s Styles, now time.Time) string {
+func (t *threadPane) view(s Styles, now time.Time, others, typing []string) string {
 	if !t.open {
 		return s.Dim.Render(lipgloss.NewStyle().Width(t.width).Render("Select a conversation and press enter."))
 	}
-	header := spread(s.Title.Render(displayName(t.conv)), windowLine(s, t.conv.LastInboundTime, now), t.width)
+	title := s.Title.Render(displayName(t.conv))
+	switch {
+	case len(typing) > 0:
+		title += " " + s.WindowLow.Render("· "+strings.Join(typing, ", ")+" is replying…")
+	case len(others) > 0:
+		title += " " + s.Dim.Render("· also here: "+strings.Join(others, ", "))
+	}
+	header := spread(title, windowLine(s, t.conv.LastInboundTime, now), t.width)
 	body := t.height - 1
 	if !t.loaded {
 		return header + "\n" + s.Dim.Render("Loading…")

@@ -87,7 +87,8 @@ func (m *Model) clock() nowTime { return m.now }
 func (m *Model) rightColumn(w int) string {
 	ch := m.composeOuterHeight()
 	mainH := max(3, m.height-2)
-	thread := m.box(m.thread.view(m.styles, m.now), w-2, mainH-ch-2, m.focus == paneThread)
+	others, typing := m.others(m.thread.key)
+	thread := m.box(m.thread.view(m.styles, m.now, others, typing), w-2, mainH-ch-2, m.focus == paneThread)
 	var compose string
 	if m.thread.open {
 		compose = m.compose.view(m.styles, m.thread.conv, m.now, m.focus == paneCompose)

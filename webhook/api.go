@@ -42,6 +42,9 @@ type API interface {
 	CampaignReplies(ctx context.Context, id uint64) (int, error)
 	// Item reads one outbox item: how `pageinbox send` follows its message.
 	Item(ctx context.Context, id uint64) (store.OutboxItem, error)
+	// PresenceOf records where an attached agent is (the zero key when they
+	// leave) and announces it.
+	PresenceOf(ctx context.Context, agent store.Agent, key store.ConvKey, typing bool) error
 }
 
 // Timeouts of a /ws connection (gorilla's chat example): a dead peer is
@@ -114,7 +117,7 @@ func (s *APIServer) broadcast(frame []byte) {
 	for c := range s.clients {
 		if !c.queue(frame) {
 			s.dropped.Add(1)
-			s.log.Warn("api: client too slow, cut loose", "agent", c.agent, "remote", c.remote)
+			s.log.Warn("api: client too slow, cut loose", "agent", c.agent.Name, "remote", c.remote)
 		}
 	}
 }
@@ -189,7 +192,7 @@ type apiClient struct {
 	send   chan []byte
 	done   chan struct{}
 	once   sync.Once
-	agent  string
+	agent  store.Agent
 	remote string
 }
 
@@ -261,12 +264,19 @@ func (c *apiClient) readPump() {
 		time.Sleep(100 * time.Millisecond) // let the writer send it
 		return
 	}
-	c.agent = hello.Agent
+	if hello.Agent != nil {
+		c.agent = *hello.Agent
+	}
+	if c.agent.ID == "" {
+		c.agent.ID = c.remote // still tells two sessions apart
+	}
 	c.reply(Frame{Type: "welcome", Version: ProtocolVersion, Server: "pageinbox"})
 	c.srv.add(c)
-	c.srv.log.Info("api: client attached", "agent", c.agent, "remote", c.remote)
+	c.srv.log.Info("api: client attached", "agent", c.agent.Name, "remote", c.remote)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// Gone: nobody is in a conversation on this connection's behalf.
+	defer c.srv.api.PresenceOf(context.Background(), c.agent, store.ConvKey{}, false)
 	for {
 		var f Frame
 		if err := c.conn.ReadJSON(&f); err != nil {
@@ -291,7 +301,7 @@ func (c *apiClient) reply(f Frame) {
 func (c *apiClient) handle(ctx context.Context, f Frame) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	result, err := c.srv.call(ctx, f.Method, f.Params)
+	result, err := c.srv.call(ctx, c.agent, f.Method, f.Params)
 	out := Frame{Type: "reply", ID: f.ID}
 	if err != nil {
 		out.Error = toFrameError(err)
@@ -319,7 +329,7 @@ func toFrameError(err error) *FrameError {
 var errBadRequest = errors.New("bad request")
 
 // call dispatches a method to the API.
-func (s *APIServer) call(ctx context.Context, method string, params json.RawMessage) (any, error) {
+func (s *APIServer) call(ctx context.Context, agent store.Agent, method string, params json.RawMessage) (any, error) {
 	decode := func(v any) error {
 		if len(params) == 0 {
 			return nil
@@ -368,6 +378,11 @@ func (s *APIServer) call(ctx context.Context, method string, params json.RawMess
 		return struct{}{}, s.api.SaveDraft(ctx, kp.Key, kp.Draft)
 	case "status":
 		return s.api.Status(ctx)
+	case "presence":
+		if err := decode(&kp); err != nil {
+			return nil, err
+		}
+		return struct{}{}, s.api.PresenceOf(ctx, agent, kp.Key, kp.Typing)
 	case "select_all":
 		var q store.ListQuery
 		if err := decode(&q); err != nil {

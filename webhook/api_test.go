@@ -76,6 +76,7 @@ func (a storeAPI) CampaignReplies(ctx context.Context, id uint64) (int, error) {
 func (a storeAPI) Item(ctx context.Context, id uint64) (store.OutboxItem, error) {
 	return a.st.Item(ctx, id)
 }
+func (a storeAPI) PresenceOf(context.Context, store.Agent, store.ConvKey, bool) error { return nil }
 func (a storeAPI) Status(context.Context) (store.SystemStatus, error) {
 	return store.SystemStatus{Mode: "local", PageName: "Shop"}, nil
 }
@@ -107,7 +108,7 @@ func startDaemon(t *testing.T, st *store.Store, ln net.Listener) *daemon {
 
 func dial(t *testing.T, d *daemon) *webhook.Client {
 	t.Helper()
-	c, err := webhook.Dial(context.Background(), d.url, apiToken, "tester", nil)
+	c, err := webhook.Dial(context.Background(), d.url, apiToken, store.Agent{ID: "t1", Name: "tester"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +146,7 @@ func TestAPIRefusesBeforeUpgrade(t *testing.T) {
 			t.Errorf("%s: err=%v status=%d, want %d", tt.name, err, code, tt.status)
 		}
 	}
-	if _, err := webhook.Dial(context.Background(), d.url, "wrong", "x", nil); err == nil || !strings.Contains(err.Error(), "refused the API token") {
+	if _, err := webhook.Dial(context.Background(), d.url, "wrong", store.Agent{Name: "x"}, nil); err == nil || !strings.Contains(err.Error(), "refused the API token") {
 		t.Errorf("client with a wrong token: %v", err)
 	}
 }

@@ -24,8 +24,9 @@ var ErrDisconnected = errors.New("not connected to the daemon")
 // goes over /ws. It reconnects with backoff after the daemon restarts, and
 // then tells its subscriber to reload (a Resync change).
 type Client struct {
-	url, token, agent string
-	log               *slog.Logger
+	url, token string
+	agent      store.Agent
+	log        *slog.Logger
 
 	mu      sync.Mutex
 	conn    *websocket.Conn
@@ -42,7 +43,7 @@ type Client struct {
 // Dial connects to a daemon's /ws (ws://host:port/ws) with its API token
 // and keeps the connection up until Close. The first connection must
 // succeed; later failures are retried.
-func Dial(ctx context.Context, url, token, agent string, log *slog.Logger) (*Client, error) {
+func Dial(ctx context.Context, url, token string, agent store.Agent, log *slog.Logger) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -55,6 +56,9 @@ func Dial(ctx context.Context, url, token, agent string, log *slog.Logger) (*Cli
 	go c.run(conn)
 	return c, nil
 }
+
+// Agent is who this client is to the daemon and the other agents.
+func (c *Client) Agent() store.Agent { return c.agent }
 
 // Addr is the daemon's URL.
 func (c *Client) Addr() string { return c.url }
@@ -88,7 +92,8 @@ func (c *Client) connect(ctx context.Context) (*websocket.Conn, error) {
 	}
 	conn.SetReadLimit(maxFrame)
 	conn.SetWriteDeadline(time.Now().Add(writeWait))
-	if err := conn.WriteJSON(Frame{Type: "hello", Version: ProtocolVersion, Agent: c.agent}); err != nil {
+	agent := c.agent
+	if err := conn.WriteJSON(Frame{Type: "hello", Version: ProtocolVersion, Agent: &agent}); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -406,4 +411,10 @@ func (c *Client) CampaignReplies(ctx context.Context, id uint64) (int, error) {
 func (c *Client) Item(ctx context.Context, id uint64) (store.OutboxItem, error) {
 	var it store.OutboxItem
 	return it, c.call(ctx, "outbox_item", campaignParams{ID: id}, &it)
+}
+
+// Presence says which conversation this agent has open, and whether they
+// are typing there.
+func (c *Client) Presence(ctx context.Context, key store.ConvKey, typing bool) error {
+	return c.call(ctx, "presence", keyParams{Key: key, Typing: typing}, nil)
 }

@@ -15,9 +15,9 @@ type Frame struct {
 	Type string `json:"type"` // hello, welcome, request, reply, change, error
 
 	// hello (client) and welcome (server)
-	Version int    `json:"version,omitempty"`
-	Agent   string `json:"agent,omitempty"` // who the client is, shown to other agents
-	Server  string `json:"server,omitempty"`
+	Version int          `json:"version,omitempty"`
+	Agent   *store.Agent `json:"agent,omitempty"` // who the client is, shown to other agents
+	Server  string       `json:"server,omitempty"`
 
 	// request and reply
 	ID     uint64          `json:"id,omitempty"`

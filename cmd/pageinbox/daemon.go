@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/webhook"
 )
 
@@ -77,7 +78,7 @@ func daemonURL(cfg config) string {
 }
 
 // attach connects to the daemon, if one is there.
-func attach(ctx context.Context, cfg config, agent string) (*webhook.Client, error) {
+func attach(ctx context.Context, cfg config, agent store.Agent) (*webhook.Client, error) {
 	url := daemonURL(cfg)
 	if url == "" {
 		return nil, nil
@@ -99,13 +100,17 @@ func attach(ctx context.Context, cfg config, agent string) (*webhook.Client, err
 	return c, err
 }
 
-// agentName is how this user appears to other agents.
-func agentName() string {
-	if n := os.Getenv("PAGEINBOX_AGENT"); n != "" {
-		return n
+// thisAgent is how this session appears to other agents: PAGEINBOX_AGENT
+// or the login name, with an ID of its own.
+func thisAgent() store.Agent {
+	name := os.Getenv("PAGEINBOX_AGENT")
+	if name == "" {
+		name = os.Getenv("USER")
 	}
-	if n := os.Getenv("USER"); n != "" {
-		return n
+	if name == "" {
+		name = "agent"
 	}
-	return "agent"
+	b := make([]byte, 6)
+	rand.Read(b)
+	return store.Agent{ID: name + "-" + hex.EncodeToString(b), Name: name}
 }

@@ -35,7 +35,8 @@ type core struct {
 // a token). serve and the local TUI share it.
 func startCore(ctx context.Context, cfg config, st *store.Store, log *slog.Logger) *core {
 	c := &core{st: st, log: log}
-	c.Local = &tui.Local{Store: st, Describe: c.describe, TokenProblem: c.tokenProblem}
+	c.Local = &tui.Local{Store: st, Describe: c.describe, TokenProblem: c.tokenProblem,
+		Agent: thisAgent(), Board: tui.NewPresenceBoard()}
 	if cfg.PageAccessToken.Reveal() == "" {
 		log.Warn("PAGE_ACCESS_TOKEN is not set: messages are received but nothing can be sent")
 		return c

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/wish/activeterm"
 	bm "github.com/charmbracelet/wish/bubbletea"
 
+	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui"
 )
 
@@ -37,7 +38,7 @@ type sshServer struct {
 	ln  net.Listener
 }
 
-func newSSHServer(addr, hostKeyPath, authorizedKeys string, be tui.Backend, log *slog.Logger) (*sshServer, error) {
+func newSSHServer(addr, hostKeyPath, authorizedKeys string, be *tui.Local, log *slog.Logger) (*sshServer, error) {
 	if authorizedKeys == "" {
 		return nil, errors.New("--ssh-authorized-keys: no file given and no config dir to look in")
 	}
@@ -45,8 +46,11 @@ func newSSHServer(addr, hostKeyPath, authorizedKeys string, be tui.Backend, log 
 		return nil, fmt.Errorf("--ssh-authorized-keys %s: %w (list the public keys allowed in, one per line)", authorizedKeys, err)
 	}
 	handler := func(sess ssh.Session) (tea.Model, []tea.ProgramOption) {
+		// Each session is an agent of its own, on the shared store and board.
+		agent := store.Agent{ID: fmt.Sprintf("%s@%s", sess.User(), sess.RemoteAddr()), Name: sess.User()}
 		m := tui.New(tui.Options{
-			Backend:  be,
+			Backend:  be.As(agent),
+			Agent:    agent,
 			Renderer: bm.MakeRenderer(sess),
 			Logger:   log.With("ssh_user", sess.User()),
 			Bell:     func() { sess.Write([]byte{'\a'}) },

@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/term"
 
+	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui"
 	"github.com/pageinbox/pageinbox/webhook"
 )
@@ -25,7 +26,7 @@ func runTUI(ctx context.Context, cfg config) error {
 		return errNoTerminal
 	}
 	// A daemon owns the data file: attach to it instead.
-	client, err := attach(ctx, cfg, agentName())
+	client, err := attach(ctx, cfg, thisAgent())
 	if err != nil {
 		return err
 	}
@@ -36,7 +37,7 @@ func runTUI(ctx context.Context, cfg config) error {
 			return err
 		}
 		defer closeLog()
-		return runProgram(ctx, client, log)
+		return runProgram(ctx, client, client.Agent(), log)
 	}
 	return runInbox(ctx, cfg, inboxOptions{})
 }
@@ -46,8 +47,8 @@ var errNoTerminal = errors.New("the inbox needs a terminal; in scripts use a com
 func isTerminal() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()) }
 
 // runProgram runs the TUI on a backend until the user quits.
-func runProgram(ctx context.Context, b tui.Backend, log *slog.Logger) error {
-	m := tui.New(tui.Options{Backend: b, Logger: log, Bell: bell()})
+func runProgram(ctx context.Context, b tui.Backend, agent store.Agent, log *slog.Logger) error {
+	m := tui.New(tui.Options{Backend: b, Logger: log, Bell: bell(), Agent: agent})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
@@ -107,7 +108,7 @@ func runInbox(ctx context.Context, cfg config, o inboxOptions) error {
 			return err
 		}
 	}
-	return runProgram(ctx, b, log)
+	return runProgram(ctx, b, b.Agent, log)
 }
 
 // bell rings the terminal for new messages unless PAGEINBOX_BELL=0.
