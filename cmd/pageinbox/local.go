@@ -111,3 +111,27 @@ func (c *core) sendStats() map[string]uint64 {
 func (c *core) Item(ctx context.Context, id uint64) (store.OutboxItem, error) {
 	return c.st.Item(ctx, id)
 }
+
+// campaignStats counts the recipients of running campaigns by state, for
+// /metrics.
+func (c *core) campaignStats() map[string]int {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	list, err := c.st.Campaigns(ctx)
+	if err != nil {
+		return nil
+	}
+	out := map[string]int{"queued": 0, "sent": 0, "failed": 0, "skipped": 0, "unknown": 0}
+	for _, camp := range list {
+		if camp.Status != store.CampaignRunning {
+			continue
+		}
+		n := camp.Counts
+		out["queued"] += n.Queued + n.Sending
+		out["sent"] += n.Sent
+		out["failed"] += n.Failed
+		out["skipped"] += n.Skipped
+		out["unknown"] += n.Unknown
+	}
+	return out
+}

@@ -88,7 +88,7 @@ func setupServe(fs *flag.FlagSet) runFunc {
 			api := webhook.NewAPIServer(core, token, log)
 			mux := http.NewServeMux()
 			mux.Handle("/ws", api)
-			mux.Handle("/metrics", &webhook.Metrics{Hook: h, API: api, Sends: core.sendStats})
+			mux.Handle("/metrics", &webhook.Metrics{Hook: h, API: api, Sends: core.sendStats, Campaigns: core.campaignStats})
 			mux.Handle("/export", exportHandler(st, token))
 			wg.Add(2)
 			go func() { defer wg.Done(); api.Run(ctx) }()
