@@ -44,7 +44,7 @@ const (
 )
 
 func BenchmarkWebhookIngest(b *testing.B) {
-	for _, perPost := range []int{1, 10} {
+	for _, perPost := range []int{1, 5, 10} {
 		for _, m := range []struct {
 			name string
 			mode store.CommitMode
