@@ -42,18 +42,27 @@ type API interface {
 	CampaignReplies(ctx context.Context, id uint64) (int, error)
 	// Item reads one outbox item: how `pageinbox send` follows its message.
 	Item(ctx context.Context, id uint64) (store.OutboxItem, error)
+	// Campaign reads one campaign: how `pageinbox campaign` follows one.
+	Campaign(ctx context.Context, id uint64) (store.Campaign, error)
+	// Pages lists the Pages the store serves: which one a command works on
+	// when PAGE_ID is not set.
+	Pages(ctx context.Context) ([]store.Page, error)
 	// PresenceOf records where an attached agent is (the zero key when they
 	// leave) and announces it.
 	PresenceOf(ctx context.Context, agent store.Agent, key store.ConvKey, typing bool) error
 }
 
 // Timeouts of a /ws connection (gorilla's chat example): a dead peer is
-// found within pongWait, a stuck write fails within writeWait.
+// found within pongWait, a stuck write fails within writeWait. maxFrame
+// bounds one message either way: a campaign's ledger and its items travel
+// whole (about 200 bytes a recipient), so it leaves room for hundreds of
+// thousands of recipients; only a client holding the API token gets that
+// far.
 const (
 	writeWait      = 10 * time.Second
 	pongWait       = 60 * time.Second
 	pingPeriod     = pongWait * 9 / 10
-	maxFrame       = 1 << 20
+	maxFrame       = 64 << 20
 	clientQueueLen = 1024
 )
 
@@ -403,6 +412,8 @@ func (s *APIServer) call(ctx context.Context, agent store.Agent, method string, 
 		return s.api.StartCampaign(ctx, p.Campaign, p.Ledger)
 	case "campaigns":
 		return s.api.Campaigns(ctx)
+	case "pages":
+		return s.api.Pages(ctx)
 	}
 	var p campaignParams
 	if err := decode(&p); err != nil {
@@ -419,6 +430,8 @@ func (s *APIServer) call(ctx context.Context, agent store.Agent, method string, 
 		return s.api.CampaignReplies(ctx, p.ID)
 	case "outbox_item":
 		return s.api.Item(ctx, p.ID)
+	case "campaign":
+		return s.api.Campaign(ctx, p.ID)
 	}
 	return nil, errors.Join(errBadRequest, errors.New("unknown method "+method))
 }

@@ -53,8 +53,19 @@ func Dial(ctx context.Context, url, token string, agent store.Agent, log *slog.L
 	if err != nil {
 		return nil, err
 	}
-	go c.run(conn)
+	// Usable as soon as Dial returns: a call made at once must not find
+	// the connection still being set up.
+	go c.run(conn, c.install(conn))
 	return c, nil
+}
+
+// install makes conn the connection calls go out on.
+func (c *Client) install(conn *websocket.Conn) chan []byte {
+	out := make(chan []byte, 256)
+	c.mu.Lock()
+	c.conn, c.out, c.up = conn, out, true
+	c.mu.Unlock()
+	return out
 }
 
 // Agent is who this client is to the daemon and the other agents.
@@ -115,9 +126,9 @@ func (c *Client) connect(ctx context.Context) (*websocket.Conn, error) {
 }
 
 // run serves a connection, then reconnects with backoff until Close.
-func (c *Client) run(conn *websocket.Conn) {
+func (c *Client) run(conn *websocket.Conn, out chan []byte) {
 	for first := true; ; first = false {
-		c.serve(conn, !first)
+		c.serve(conn, out, !first)
 		wait := 100 * time.Millisecond
 		for {
 			select {
@@ -127,6 +138,7 @@ func (c *Client) run(conn *websocket.Conn) {
 			}
 			var err error
 			if conn, err = c.connect(context.Background()); err == nil {
+				out = c.install(conn)
 				break
 			}
 			c.log.Debug("attach: reconnect failed", "err", err)
@@ -135,12 +147,8 @@ func (c *Client) run(conn *websocket.Conn) {
 	}
 }
 
-// serve pumps one connection until it breaks.
-func (c *Client) serve(conn *websocket.Conn, reconnected bool) {
-	out := make(chan []byte, 256)
-	c.mu.Lock()
-	c.conn, c.out, c.up = conn, out, true
-	c.mu.Unlock()
+// serve pumps one installed connection until it breaks.
+func (c *Client) serve(conn *websocket.Conn, out chan []byte, reconnected bool) {
 	if reconnected {
 		c.publish(store.Change{Kind: store.Resync}) // what happened meanwhile is unknown
 	}
@@ -281,18 +289,29 @@ func (c *Client) forget(id uint64) {
 }
 
 // remoteError keeps the store's sentinels across the wire, so callers can
-// still test errors.Is(err, store.ErrOutsideWindow).
+// still test errors.Is(err, store.ErrOutsideWindow), and the daemon's
+// words as they were: the same refusal reads the same attached or not.
 func remoteError(e *FrameError) error {
 	switch e.Code {
 	case "not_found":
-		return fmt.Errorf("%w: %s", store.ErrNotFound, e.Message)
+		return &wireError{msg: e.Message, is: store.ErrNotFound}
 	case "outside_window":
-		return fmt.Errorf("%w: %s", store.ErrOutsideWindow, e.Message)
+		return &wireError{msg: e.Message, is: store.ErrOutsideWindow}
 	case "invalid":
-		return fmt.Errorf("%w: %s", store.ErrInvalid, e.Message)
+		return &wireError{msg: e.Message, is: store.ErrInvalid}
 	}
 	return e
 }
+
+// wireError is a store error that crossed the wire: its message already
+// names the sentinel it wraps.
+type wireError struct {
+	msg string
+	is  error
+}
+
+func (e *wireError) Error() string { return e.msg }
+func (e *wireError) Unwrap() error { return e.is }
 
 func (c *Client) Conversations(ctx context.Context, q store.ListQuery) (store.ConversationPage, error) {
 	var p struct {
@@ -411,6 +430,18 @@ func (c *Client) CampaignReplies(ctx context.Context, id uint64) (int, error) {
 func (c *Client) Item(ctx context.Context, id uint64) (store.OutboxItem, error) {
 	var it store.OutboxItem
 	return it, c.call(ctx, "outbox_item", campaignParams{ID: id}, &it)
+}
+
+// Campaign reads one campaign.
+func (c *Client) Campaign(ctx context.Context, id uint64) (store.Campaign, error) {
+	var camp store.Campaign
+	return camp, c.call(ctx, "campaign", campaignParams{ID: id}, &camp)
+}
+
+// Pages lists the Pages the daemon's store serves.
+func (c *Client) Pages(ctx context.Context) ([]store.Page, error) {
+	var pages []store.Page
+	return pages, c.call(ctx, "pages", nil, &pages)
 }
 
 // Presence says which conversation this agent has open, and whether they

@@ -38,12 +38,15 @@ type campaignFlags struct {
 	resume, retryFailed         uint64
 	rate                        float64
 	concurrency                 int
+	paceSet                     bool // --rate or --concurrency given
 	progressEvery, pollInterval time.Duration
 }
 
 // setupCampaign sends one message to many conversations: it shows the
-// eligibility ledger, writes the campaign to the store, then runs the
-// dispatcher on the data file until every recipient has an outcome.
+// eligibility ledger, writes the campaign to the store, then follows it
+// until every recipient has an outcome. While a daemon serves the data dir
+// all of that goes through it and its dispatcher sends; otherwise this
+// process opens the file and runs a dispatcher of its own.
 func setupCampaign(fs *flag.FlagSet) runFunc {
 	f := &campaignFlags{progressEvery: time.Second, pollInterval: 50 * time.Millisecond}
 	fs.StringVar(&f.title, "title", "", "campaign `TITLE`, for the history")
@@ -58,7 +61,10 @@ func setupCampaign(fs *flag.FlagSet) runFunc {
 	fs.Uint64Var(&f.retryFailed, "retry-failed", 0, "re-send the retryable failures of campaign `ID` (rate limit exhausted, Meta failing)")
 	fs.Float64Var(&f.rate, "rate", 100, "at most `N` sends per second (Meta allows 300/s per Page for text)")
 	fs.IntVar(&f.concurrency, "concurrency", 8, "sends in flight at most, `N`; also the most a crash can leave unknown")
-	return func(ctx context.Context, env cmdEnv) error { return runCampaign(ctx, env, f) }
+	return func(ctx context.Context, env cmdEnv) error {
+		fs.Visit(func(fl *flag.Flag) { f.paceSet = f.paceSet || fl.Name == "rate" || fl.Name == "concurrency" })
+		return runCampaign(ctx, env, f)
+	}
 }
 
 func runCampaign(ctx context.Context, env cmdEnv, f *campaignFlags) error {
@@ -92,44 +98,46 @@ func runCampaign(ctx context.Context, env cmdEnv, f *campaignFlags) error {
 		return errors.New("--rate and --concurrency must be positive")
 	}
 
-	gc, gcErr := newGraphClient(env.cfg)
-	if gcErr != nil && !f.dryRun {
-		return gcErr
-	}
-	st, err := openStore(env.cfg, "campaign", time.Second)
+	ob, err := openOutbox(ctx, env.cfg, "campaign", !f.dryRun, fbgraph.DispatcherOptions{Rate: f.rate,
+		Concurrency: f.concurrency, Logger: newLogger(env.cfg), Poll: 100 * time.Millisecond})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer ob.close()
+	if ob.daemon != "" && f.paceSet && !f.dryRun {
+		fmt.Fprintf(env.stderr, "note: the daemon at %s sends at its own pace: --rate and --concurrency apply only when no daemon serves the data dir\n", ob.daemon)
+	}
 
 	switch {
 	case f.resume != 0:
-		return resumeCampaign(ctx, env, f, st, gc)
+		return ob.explain(resumeCampaign(ctx, env, f, ob))
 	case f.retryFailed != 0:
-		return retryCampaign(ctx, env, f, st, gc)
+		return ob.explain(retryCampaign(ctx, env, f, ob))
 	}
+	return ob.explain(newCampaign(ctx, env, f, ob))
+}
 
-	var pageGC *fbgraph.Client
-	if gcErr == nil {
-		pageGC = gc
-	}
-	pageID, err := resolvePage(ctx, env.cfg, st, pageGC)
+// newCampaign draws up the ledger, prints it and, unless it is a dry run,
+// creates the campaign and follows it.
+func newCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox) error {
+	pageID, err := ob.page(ctx, env.cfg)
 	if err != nil {
 		return err
 	}
-	keys, err := campaignKeys(ctx, st, pageID, f)
+	keys, err := campaignKeys(ctx, ob, pageID, f)
 	if err != nil {
 		return err
 	}
-	ledger, err := st.Eligibility(ctx, pageID, keys)
-	if err != nil {
-		return err
+	ledger := store.Ledger{PageID: pageID, MessagingType: store.Update}
+	if len(keys) > 0 {
+		if ledger, err = ob.Eligibility(ctx, keys); err != nil {
+			return err
+		}
 	}
-	// The store cannot know whether the token works; Meta can.
-	tokenNote := ""
-	if gcErr != nil {
-		tokenNote = "PAGE_ACCESS_TOKEN is not set: the token was not checked"
-	} else if why, err := checkToken(ctx, gc); err != nil {
+	// The store cannot know whether the token works; Meta can, and so
+	// does a daemon that has been sending.
+	why, tokenNote, err := ob.tokenProblem(ctx)
+	if err != nil {
 		if !f.dryRun {
 			return err
 		}
@@ -161,12 +169,12 @@ func runCampaign(ctx context.Context, env cmdEnv, f *campaignFlags) error {
 	if ledger.Counts().Total == 0 {
 		return errors.New("no recipients: nothing to send")
 	}
-	camp, err := st.CreateCampaignFromLedger(ctx, store.Campaign{Title: f.title, Text: f.text, ImageURL: f.image}, ledger)
+	camp, err := ob.StartCampaign(ctx, store.Campaign{Title: f.title, Text: f.text, ImageURL: f.image}, ledger)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.stderr, "campaign %d created: sending to %d, %d skipped\n", camp.ID, camp.Counts.Queued, camp.Counts.Skipped)
-	return driveCampaign(ctx, env, f, st, gc, camp.ID)
+	return driveCampaign(ctx, env, f, ob, camp.ID)
 }
 
 // checkToken asks Meta whether the Page token works. An invalid token is
@@ -182,7 +190,7 @@ func checkToken(ctx context.Context, gc *fbgraph.Client) (problem string, err er
 }
 
 // campaignKeys resolves the recipients the flags select.
-func campaignKeys(ctx context.Context, st *store.Store, pageID string, f *campaignFlags) ([]store.ConvKey, error) {
+func campaignKeys(ctx context.Context, ob *outbox, pageID string, f *campaignFlags) ([]store.ConvKey, error) {
 	if len(f.to) > 0 {
 		keys := make([]store.ConvKey, len(f.to))
 		for i, p := range f.to {
@@ -197,7 +205,7 @@ func campaignKeys(ctx context.Context, st *store.Store, pageID string, f *campai
 	case f.unread:
 		filter = store.FilterUnread
 	}
-	all, err := st.ConversationKeys(ctx, store.ListQuery{Filter: filter})
+	all, err := ob.SelectAll(ctx, store.ListQuery{Filter: filter})
 	if err != nil {
 		return nil, err
 	}
@@ -267,8 +275,8 @@ func printLedger(w io.Writer, title string, l store.Ledger, detail bool) {
 
 // resumeCampaign is the TUI's Resume: the campaign runs again; its items
 // left unknown by a crash stay unknown.
-func resumeCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, st *store.Store, gc *fbgraph.Client) error {
-	c, err := st.Campaign(ctx, f.resume)
+func resumeCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox) error {
+	c, err := ob.Campaign(ctx, f.resume)
 	if err != nil {
 		return err
 	}
@@ -279,36 +287,36 @@ func resumeCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, st *store
 	case store.CampaignCancelled:
 		return fmt.Errorf("campaign %d %q was cancelled: it cannot be resumed", c.ID, c.Title)
 	}
-	if why, err := checkToken(ctx, gc); err != nil {
+	if why, _, err := ob.tokenProblem(ctx); err != nil {
 		return err
 	} else if why != "" {
 		return errors.New(why)
 	}
 	fmt.Fprintf(env.stderr, "resuming campaign %d %q (%s): %d to send; %d in flight when it stopped stay unknown and are not resent\n",
 		c.ID, c.Title, c.Status, c.Counts.Queued, c.Counts.Unknown)
-	if _, err := st.SetCampaignStatus(ctx, c.ID, store.CampaignRunning); err != nil {
+	if _, err := ob.SetCampaignStatus(ctx, c.ID, store.CampaignRunning); err != nil {
 		return err
 	}
-	return driveCampaign(ctx, env, f, st, gc, c.ID)
+	return driveCampaign(ctx, env, f, ob, c.ID)
 }
 
 // retryCampaign is the TUI's "Retry failed": only retryable failures go
 // again, then the campaign runs to completion.
-func retryCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, st *store.Store, gc *fbgraph.Client) error {
-	c, err := st.Campaign(ctx, f.retryFailed)
+func retryCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox) error {
+	c, err := ob.Campaign(ctx, f.retryFailed)
 	if err != nil {
 		return err
 	}
-	if why, err := checkToken(ctx, gc); err != nil {
+	if why, _, err := ob.tokenProblem(ctx); err != nil {
 		return err
 	} else if why != "" {
 		return errors.New(why)
 	}
-	n, err := st.RetryFailed(ctx, c.ID)
+	n, err := ob.RetryFailed(ctx, c.ID)
 	if err != nil {
 		return err
 	}
-	if c, err = st.Campaign(ctx, c.ID); err != nil {
+	if c, err = ob.Campaign(ctx, c.ID); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.stderr, "campaign %d %q: %d retryable failures queued again; %d other failures would fail again and stay failed\n",
@@ -319,33 +327,23 @@ func retryCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, st *store.
 		}
 		return finish(env, c)
 	}
-	return driveCampaign(ctx, env, f, st, gc, c.ID)
+	return driveCampaign(ctx, env, f, ob, c.ID)
 }
 
-// driveCampaign runs a dispatcher until the campaign has nothing left in
-// the queue or in flight, printing progress to stderr. Ctrl-C, or a token
-// that stops working, pauses the campaign: sends in flight are recorded
-// first, and --resume continues it.
-func driveCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, st *store.Store, gc *fbgraph.Client, id uint64) error {
-	// Store calls must outlive Ctrl-C: what Meta answered is recorded.
+// driveCampaign follows a campaign until it has nothing left in the queue
+// or in flight, printing progress to stderr; with the file, this process's
+// dispatcher sends meanwhile. Ctrl-C, or a token that stops working,
+// pauses the campaign: sends in flight are recorded first, and --resume
+// continues it.
+func driveCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox, id uint64) error {
+	// Calls must outlive Ctrl-C: what Meta answered is recorded, and the
+	// campaign paused.
 	bg := context.WithoutCancel(ctx)
-	runCtx, stopRun := context.WithCancel(ctx)
-	d := fbgraph.NewDispatcher(st, gc, fbgraph.DispatcherOptions{Rate: f.rate, Concurrency: f.concurrency,
-		Logger: newLogger(env.cfg), Poll: 100 * time.Millisecond})
-	done := make(chan error, 1)
-	go func() { done <- d.Run(runCtx) }()
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopRun()
-			<-done
-			stopped = true
-		}
-	}
+	stop := ob.dispatch(ctx)
 	defer stop()
 
 	start := time.Now()
-	first, err := st.Campaign(bg, id)
+	first, err := ob.Campaign(bg, id)
 	if err != nil {
 		return err
 	}
@@ -357,50 +355,76 @@ func driveCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, st *store.
 			id, c.Counts.Sent, c.Counts.Failed, c.Counts.Skipped, c.Counts.Total, c.Counts.Queued+c.Counts.Sending,
 			rate, elapsed.Round(100*time.Millisecond))
 	}
-	pause := func(why string) (store.Campaign, error) {
-		stop()
-		c, err := st.Campaign(bg, id)
-		if err == nil && c.Status == store.CampaignRunning && c.Counts.Queued > 0 {
-			c, err = st.SetCampaignStatus(bg, id, store.CampaignPaused)
-		}
-		if err != nil {
-			return c, err
-		}
+	stopped := func(c store.Campaign, why string) {
 		progress(c)
 		fmt.Fprintf(env.stderr, "%s: campaign %d is %s; pageinbox campaign --resume %d continues it\n", why, id, c.Status, id)
 		fmt.Fprintf(env.stdout, "sent %d, failed %d, skipped %d\n", c.Counts.Sent, c.Counts.Failed, c.Counts.Skipped)
-		return c, nil
+	}
+	pause := func(why string) error {
+		stop() // this process's sends in flight are recorded
+		c, err := ob.Campaign(bg, id)
+		if err == nil && c.Status == store.CampaignRunning && c.Counts.Queued > 0 {
+			if c, err = ob.SetCampaignStatus(bg, id, store.CampaignPaused); errors.Is(err, store.ErrInvalid) {
+				c, err = ob.Campaign(bg, id) // the daemon finished it meanwhile
+			}
+		}
+		// A daemon's sends in flight finish on their own: wait for their
+		// outcome, so the counts printed are the final ones.
+		for deadline := time.Now().Add(daemonGrace); err == nil && c.Counts.Sending > 0 && time.Now().Before(deadline); {
+			time.Sleep(f.pollInterval)
+			c, err = ob.Campaign(bg, id)
+		}
+		if err != nil {
+			return err
+		}
+		stopped(c, why)
+		return nil
 	}
 
 	poll := time.NewTicker(f.pollInterval)
 	defer poll.Stop()
 	lastPrint := time.Now()
+	var away time.Time
 	for {
-		c, err := st.Campaign(bg, id)
-		if err != nil {
+		c, err := ob.Campaign(bg, id)
+		switch {
+		case ob.away(err, &away):
+			// The daemon is restarting; the client reconnects.
+		case err != nil:
 			return err
-		}
-		if c.Status != store.CampaignRunning && c.Counts.Sending == 0 {
+		case c.Status != store.CampaignRunning && c.Counts.Sending == 0:
 			stop()
-			if c, err = st.Campaign(bg, id); err != nil {
+			if c, err = ob.Campaign(bg, id); err != nil {
 				return err
 			}
-			progress(c)
-			return finish(env, c)
-		}
-		if why := d.Blocked(); why != "" {
-			if _, err := pause("sending stopped"); err != nil {
-				return err
+			if (c.Status == store.CampaignPaused || c.Status == store.CampaignInterrupted) && c.Counts.Queued > 0 {
+				// Only with a daemon: an agent paused it in the TUI, or the
+				// daemon restarted under it.
+				stopped(c, "stopped outside this command")
+				return fmt.Errorf("campaign %d was %s before it finished", id, c.Status)
 			}
-			return errors.New(why)
-		}
-		if time.Since(lastPrint) >= f.progressEvery {
 			progress(c)
-			lastPrint = time.Now()
+			err := finish(env, c)
+			if c.Status == store.CampaignCancelled && err == nil {
+				// Only with a daemon: an agent cancelled it in the TUI.
+				err = fmt.Errorf("campaign %d was cancelled before it finished: whoever it had not reached yet is recorded skipped", id)
+			}
+			return err
+		default:
+			if why := ob.blocked(bg); why != "" {
+				if err := pause("sending stopped"); err != nil {
+					return err
+				}
+				return errors.New(why)
+			}
+			if time.Since(lastPrint) >= f.progressEvery {
+				progress(c)
+				lastPrint = time.Now()
+			}
 		}
 		select {
 		case <-ctx.Done():
-			if _, err := pause("interrupted"); err != nil {
+			if err := pause("interrupted"); err != nil {
 				return err
 			}
 			return errors.New("interrupted")

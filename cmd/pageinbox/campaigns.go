@@ -7,14 +7,15 @@ import (
 	"fmt"
 	"strconv"
 	"text/tabwriter"
-	"time"
 
+	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/store"
 )
 
 // setupCampaigns lists campaigns with their progress and replies, newest
 // first; with an ID, that campaign's recipients and their results. It
-// only reads the store: no token needed.
+// only reads, through the daemon while one serves the data dir, else from
+// the file: no token needed.
 func setupCampaigns(fs *flag.FlagSet) runFunc {
 	return func(ctx context.Context, env cmdEnv) error {
 		var id uint64
@@ -29,48 +30,53 @@ func setupCampaigns(fs *flag.FlagSet) runFunc {
 		default:
 			return errors.New("campaigns takes at most one campaign ID")
 		}
-		st, err := openStore(env.cfg, "campaigns", time.Second)
+		ob, err := openOutbox(ctx, env.cfg, "campaigns", false, fbgraph.DispatcherOptions{})
 		if err != nil {
 			return err
 		}
-		defer st.Close()
+		defer ob.close()
 		if id != 0 {
-			return showCampaign(ctx, env, st, id)
+			return ob.explain(showCampaign(ctx, env, ob, id))
 		}
-		camps, err := st.Campaigns(ctx)
-		if err != nil {
-			return err
-		}
-		if len(camps) == 0 {
-			fmt.Fprintln(env.stderr, "no campaigns yet")
-			return nil
-		}
-		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSTATUS\tSENT\tFAILED\tSKIPPED\tUNKNOWN\tQUEUED\tTOTAL\tREPLIES\tCREATED\tTITLE")
-		for _, c := range camps {
-			replies, err := st.CampaignReplies(ctx, c.ID)
-			if err != nil {
-				return err
-			}
-			n := c.Counts
-			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", c.ID, c.Status, n.Sent, n.Failed, n.Skipped,
-				n.Unknown, n.Queued+n.Sending, n.Total, replies, c.CreatedAt.Local().Format("2006-01-02 15:04"), c.Title)
-		}
-		return tw.Flush()
+		return ob.explain(listCampaigns(ctx, env, ob))
 	}
 }
 
+// listCampaigns prints the history table.
+func listCampaigns(ctx context.Context, env cmdEnv, b backend) error {
+	camps, err := b.Campaigns(ctx)
+	if err != nil {
+		return err
+	}
+	if len(camps) == 0 {
+		fmt.Fprintln(env.stderr, "no campaigns yet")
+		return nil
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tSENT\tFAILED\tSKIPPED\tUNKNOWN\tQUEUED\tTOTAL\tREPLIES\tCREATED\tTITLE")
+	for _, c := range camps {
+		replies, err := b.CampaignReplies(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		n := c.Counts
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", c.ID, c.Status, n.Sent, n.Failed, n.Skipped,
+			n.Unknown, n.Queued+n.Sending, n.Total, replies, c.CreatedAt.Local().Format("2006-01-02 15:04"), c.Title)
+	}
+	return tw.Flush()
+}
+
 // showCampaign prints one campaign and each recipient's result.
-func showCampaign(ctx context.Context, env cmdEnv, st *store.Store, id uint64) error {
-	c, err := st.Campaign(ctx, id)
+func showCampaign(ctx context.Context, env cmdEnv, b backend, id uint64) error {
+	c, err := b.Campaign(ctx, id)
 	if err != nil {
 		return err
 	}
-	replies, err := st.CampaignReplies(ctx, id)
+	replies, err := b.CampaignReplies(ctx, id)
 	if err != nil {
 		return err
 	}
-	items, err := st.CampaignItems(ctx, id)
+	items, err := b.CampaignItems(ctx, id)
 	if err != nil {
 		return err
 	}
