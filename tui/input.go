@@ -162,6 +162,7 @@ func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
 				m.list.marked[c.ConvKey] = true
 			}
 			m.list.move(1)
+			return m.syncThreadToList() // the thread beside follows the cursor, as with j
 		}
 	case key.Matches(msg, m.keys.SelectAll):
 		return m.selectAll()
