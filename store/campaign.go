@@ -89,7 +89,8 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, recipients []Rec
 				return err
 			}
 			if item.State == OutboxQueued {
-				if err := w.bucket(bOutQueued).Put(u64(item.ID), nil); err != nil {
+				// The queue entry names its campaign, for Claim.
+				if err := w.bucket(bOutQueued).Put(u64(item.ID), u64(id)); err != nil {
 					return err
 				}
 			}

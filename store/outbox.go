@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -113,7 +114,11 @@ func (w *wtx) putItem(item *OutboxItem, from OutboxState) error {
 				}
 			}
 			if item.State == st.state {
-				if err := b.Put(u64(item.ID), nil); err != nil {
+				var campaign []byte // the queue entry names its campaign, for Claim
+				if item.CampaignID != 0 {
+					campaign = u64(item.CampaignID)
+				}
+				if err := b.Put(u64(item.ID), campaign); err != nil {
 					return err
 				}
 			}
@@ -134,10 +139,37 @@ func (s *Store) Claim(ctx context.Context, max int) ([]OutboxItem, error) {
 	now := s.now()
 	err := s.write(ctx, max, func(w *wtx) error {
 		items = items[:0]
+		// Walk the queue in order, past the items of paused or interrupted
+		// campaigns: they must not hold up replies and running campaigns
+		// queued behind them. The queue entry names its campaign, so
+		// skipping one costs no decoding.
 		status := map[uint64]CampaignStatus{}
+		running := func(id uint64) (bool, error) {
+			if id == 0 {
+				return true, nil
+			}
+			st, ok := status[id]
+			if !ok {
+				camp, err := w.campaign(id)
+				if err != nil {
+					return false, err
+				}
+				st = camp.Status
+				status[id] = st
+			}
+			return st == CampaignRunning, nil
+		}
 		c := w.bucket(bOutQueued).Cursor()
 		var keys [][]byte
-		for k, _ := c.First(); k != nil && len(keys) < max; k, _ = c.Next() {
+		for k, v := c.First(); k != nil && len(keys) < max; k, v = c.Next() {
+			if len(v) == 8 {
+				if ok, err := running(binary.BigEndian.Uint64(v)); err != nil || !ok {
+					if err != nil {
+						return err
+					}
+					continue
+				}
+			}
 			keys = append(keys, append([]byte(nil), k...))
 		}
 		for _, k := range keys {
@@ -145,19 +177,11 @@ func (s *Store) Claim(ctx context.Context, max int) ([]OutboxItem, error) {
 			if _, err := getJSON(w.bucket(bOutbox), k, &item); err != nil {
 				return err
 			}
-			if item.CampaignID != 0 {
-				st, ok := status[item.CampaignID]
-				if !ok {
-					camp, err := w.campaign(item.CampaignID)
-					if err != nil {
-						return err
-					}
-					st = camp.Status
-					status[item.CampaignID] = st
+			if ok, err := running(item.CampaignID); err != nil || !ok {
+				if err != nil {
+					return err
 				}
-				if st != CampaignRunning {
-					continue
-				}
+				continue // an entry of an older file, without its campaign
 			}
 			rec, old, err := w.conv(item.ConvKey, false)
 			if err != nil {

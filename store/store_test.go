@@ -709,3 +709,30 @@ func TestJournal(t *testing.T) {
 		t.Errorf("journal after prune = %q", got)
 	}
 }
+
+// A paused campaign at the head of the queue does not hold up what is
+// queued behind it.
+func TestClaimSkipsPausedCampaigns(t *testing.T) {
+	s, _ := openStore(t, newClock(at(time.Hour)))
+	var rs []store.Recipient
+	for i := 0; i < 20; i++ {
+		psid := fmt.Sprintf("u%02d", i)
+		mustIngest(t, s, msg(psid, "m"+psid, "hi", at(0)))
+		rs = append(rs, store.Recipient{ConvKey: key(psid)})
+	}
+	camp, err := s.CreateCampaign(ctx(), store.Campaign{PageID: page, Title: "t", Text: "x"}, rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetCampaignStatus(ctx(), camp.ID, store.CampaignPaused); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := s.Enqueue(ctx(), store.Send{ConvKey: key("u00"), Text: "a reply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Claim(ctx(), 8)
+	if err != nil || len(got) != 1 || got[0].ID != reply.ID {
+		t.Fatalf("claim behind a paused campaign = %+v %v, want the reply", got, err)
+	}
+}

@@ -29,6 +29,17 @@ type core struct {
 
 	mu       sync.Mutex
 	pageName string // learnt from the token in the background
+
+	stopped chan struct{} // closed when the dispatcher has recorded its last send
+}
+
+// wait blocks until the dispatcher has stopped (its context ended) and
+// recorded every send it had under way: only then may the store close,
+// or those sends would be left unknown.
+func (c *core) wait() {
+	if c.stopped != nil {
+		<-c.stopped
+	}
 }
 
 // startCore starts the dispatcher and the profile lookups (when there is
@@ -50,7 +61,8 @@ func startCore(ctx context.Context, cfg config, st *store.Store, log *slog.Logge
 	if os.Getenv("PAGEINBOX_MARK_SEEN") == "1" {
 		c.Local.Seen = c.markSeen
 	}
-	go c.disp.Run(ctx)
+	c.stopped = make(chan struct{})
+	go func() { c.disp.Run(ctx); close(c.stopped) }()
 	go c.names.Run(ctx)
 	go func() {
 		if me, err := gc.Me(ctx); err == nil {

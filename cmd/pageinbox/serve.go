@@ -64,6 +64,7 @@ func setupServe(fs *flag.FlagSet) runFunc {
 		ctx, stop := context.WithCancel(ctx)
 		defer stop()
 		core := startCore(ctx, cfg, st, log)
+		defer func() { stop(); core.wait() }() // before the store closes
 		h := webhook.New(st, webhook.Config{
 			AppSecret:     cfg.AppSecret.Reveal(),
 			VerifyToken:   cfg.VerifyToken.Reveal(),

@@ -83,6 +83,7 @@ func runInbox(ctx context.Context, cfg config, o inboxOptions) error {
 	defer stop()
 
 	b := startCore(ctx, cfg, st, log)
+	defer func() { stop(); b.wait() }() // before the store closes
 	if cfg.PageID != "" {
 		if err := st.EnsurePages(ctx, []string{cfg.PageID}); err != nil {
 			return err
