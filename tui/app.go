@@ -54,14 +54,16 @@ type Model struct {
 	thread  threadPane
 	compose composePane
 
-	presence  map[store.ConvKey][]store.AgentPresence
-	here      store.ConvKey // where this agent last said it is
-	typing    bool          // told the others we are typing
-	typingAt  time.Time
-	mode      mode
-	bulk      bulkForm
-	campaign  campaignView
-	campaigns campaignsView
+	counting    bool // a counts request is out
+	countsStale bool // changes came in since it left
+	presence    map[store.ConvKey][]store.AgentPresence
+	here        store.ConvKey // where this agent last said it is
+	typing      bool          // told the others we are typing
+	typingAt    time.Time
+	mode        mode
+	bulk        bulkForm
+	campaign    campaignView
+	campaigns   campaignsView
 
 	focus    pane
 	showHelp bool
@@ -70,6 +72,7 @@ type Model struct {
 	now      time.Time
 	status   store.SystemStatus
 	errText  string
+	noteText string
 	errAt    time.Time
 	feed     <-chan store.Change
 	ctx      context.Context
@@ -131,16 +134,26 @@ func (m *Model) loadList(more bool) tea.Cmd {
 	}
 }
 
+// loadCounts asks for the tab counts, one request at a time: changes that
+// arrive meanwhile only mark them stale, and the answer asks again. A busy
+// campaign then costs one count at a time, not one per burst.
 func (m *Model) loadCounts() tea.Cmd {
+	if m.counting {
+		m.countsStale = true
+		return nil
+	}
+	m.counting, m.countsStale = true, false
 	be, ctx := m.be, m.ctx
 	return func() tea.Msg {
 		c, err := be.Counts(ctx)
 		if err != nil {
-			return errMsg{"count conversations", err}
+			return countsFailedMsg{err}
 		}
 		return countsMsg(c)
 	}
 }
+
+type countsFailedMsg struct{ err error }
 
 func (m *Model) loadStatus() tea.Cmd {
 	be, ctx := m.be, m.ctx
@@ -317,7 +330,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tickMsg:
 		m.now = time.Time(msg)
 		if !m.errAt.IsZero() && m.now.Sub(m.errAt) > 8*time.Second {
-			m.errText, m.errAt = "", time.Time{}
+			m.errText, m.noteText, m.errAt = "", "", time.Time{}
 		}
 		cmds := []tea.Cmd{tick(), m.loadStatus()}
 		if m.mode == modeCampaign && m.now.Second()%5 == 0 {
@@ -367,6 +380,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.syncThreadToList()
 	case countsMsg:
 		m.list.counts = store.Counts(msg)
+		m.counting = false
+		if m.countsStale {
+			return m, m.loadCounts()
+		}
+		return m, nil
+	case countsFailedMsg:
+		m.counting = false
+		m.setErr("count conversations", msg.err)
 		return m, nil
 	case statusMsg:
 		m.status = store.SystemStatus(msg)
@@ -417,6 +438,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// setNote shows news that is not an error in the status bar for a while.
+func (m *Model) setNote(text string) {
+	m.noteText, m.errAt = text, m.now
+}
+
 func (m *Model) setErr(op string, err error) {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return
@@ -428,6 +454,7 @@ func (m *Model) setErr(op string, err error) {
 // applyChanges folds a burst of changes into the panes.
 func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 	var cmds []tea.Cmd
+	var updated []store.Conversation
 	ring, counts := false, false
 	for _, ch := range changes {
 		switch ch.Kind {
@@ -438,7 +465,7 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 			}
 		case store.ConversationUpdated:
 			c := *ch.Conversation
-			m.list.upsert(c, m.matchesList(c))
+			updated = append(updated, c)
 			if m.thread.open && c.ConvKey == m.thread.key {
 				m.thread.conv = c
 				if c.Unread > 0 && m.focus != paneList {
@@ -460,6 +487,13 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 				ring = true
 			}
 		}
+	}
+	if len(updated) > 0 {
+		matches := make([]bool, len(updated))
+		for i, c := range updated {
+			matches[i] = m.matchesList(c)
+		}
+		m.list.upsertAll(updated, matches)
 	}
 	if ring {
 		cmds = append(cmds, m.bell())

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/pageinbox/pageinbox/store"
 )
@@ -37,6 +38,7 @@ type bulkForm struct {
 	field      int // 0 title, 1 text, 2 image
 	confirming bool
 	starting   bool
+	seq        int // the ledger request in flight; older answers are dropped
 }
 
 func newBulkForm(st Styles, km KeyMap) bulkForm {
@@ -58,6 +60,13 @@ func newBulkForm(st Styles, km KeyMap) bulkForm {
 	image.Prompt = "Image: "
 	image.PromptStyle, image.TextStyle, image.PlaceholderStyle = st.Bold, st.App, st.Dim
 	return bulkForm{title: title, text: text, image: image}
+}
+
+// setSize fits the message box to the form.
+func (f *bulkForm) setSize(w, h int) {
+	f.text.SetWidth(max(10, w))
+	f.text.SetHeight(max(2, min(8, h/4)))
+	f.title.Width, f.image.Width = max(10, w-8), max(10, w-8)
 }
 
 func (f *bulkForm) focus() tea.Cmd {
@@ -96,8 +105,14 @@ type campaignsView struct {
 // Messages of the campaign screens.
 type (
 	selectedMsg struct{ keys []store.ConvKey }
-	ledgerMsg   struct{ ledger store.Ledger }
-	startedMsg  struct{ c store.Campaign }
+	ledgerMsg   struct {
+		seq    int
+		ledger store.Ledger
+	}
+	startedMsg struct {
+		c   store.Campaign
+		err error
+	}
 	campaignMsg struct{ c store.Campaign }
 	itemsMsg    struct {
 		id    uint64
@@ -128,13 +143,14 @@ func (m *Model) selectAll() tea.Cmd {
 }
 
 func (m *Model) loadLedger(keys []store.ConvKey) tea.Cmd {
-	be, ctx := m.be, m.ctx
+	m.bulk.seq++
+	be, ctx, seq := m.be, m.ctx, m.bulk.seq
 	return func() tea.Msg {
 		l, err := be.Eligibility(ctx, keys)
 		if err != nil {
 			return errMsg{"eligibility", err}
 		}
-		return ledgerMsg{l}
+		return ledgerMsg{seq, l}
 	}
 }
 
@@ -150,10 +166,7 @@ func (m *Model) startCampaign() tea.Cmd {
 	be, ctx := m.be, m.ctx
 	return func() tea.Msg {
 		got, err := be.StartCampaign(ctx, c, l)
-		if err != nil {
-			return errMsg{"start campaign", err}
-		}
-		return startedMsg{got}
+		return startedMsg{got, err}
 	}
 }
 
@@ -234,13 +247,19 @@ func (m *Model) campaignUpdate(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		return nil, true
 	case ledgerMsg:
-		if m.mode == modeBulk {
+		if m.mode == modeBulk && msg.seq == m.bulk.seq { // else: for an older selection
 			l := msg.ledger
 			m.bulk.ledger, m.bulk.loading = &l, false
 		}
 		return nil, true
 	case startedMsg:
+		if msg.err != nil {
+			m.bulk.starting = false // the form stays, with its text, to try again
+			m.setErr("start campaign", msg.err)
+			return nil, true
+		}
 		m.bulk = newBulkForm(m.styles, m.keys)
+		m.layout()
 		clear(m.list.marked)
 		return m.openCampaign(msg.c), true
 	case campaignMsg:
@@ -265,7 +284,7 @@ func (m *Model) campaignUpdate(msg tea.Msg) (tea.Cmd, bool) {
 		m.campaigns.cursor = min(m.campaigns.cursor, max(0, len(msg)-1))
 		return nil, true
 	case retriedMsg:
-		m.setErr("retry", errString(fmt.Sprintf("%d failed recipients queued again", msg.n)))
+		m.setNote(fmt.Sprintf("%d failed recipients queued again", msg.n))
 		return m.loadItems(msg.id), true
 	}
 	return nil, false
@@ -297,6 +316,9 @@ func (m *Model) applyOutbox(it store.OutboxItem) {
 
 func (m *Model) bulkKey(msg tea.KeyMsg) tea.Cmd {
 	f := &m.bulk
+	if f.starting {
+		return nil // the campaign is being written: one confirmation, one campaign
+	}
 	if f.confirming {
 		switch {
 		case key.Matches(msg, m.keys.Confirm):
@@ -501,9 +523,11 @@ func (m *Model) campaignViewStr(w, h int) string {
 	var b strings.Builder
 	b.WriteString(spread(s.Title.Render(c.Title), s.Bold.Render(strings.ToUpper(string(c.Status))), w) + "\n")
 	b.WriteString(s.Dim.Render(truncate(oneLine(c.Text), w)) + "\n\n")
-	pct := 0.0
-	if n.Total > 0 {
-		pct = float64(finished(n)) / float64(n.Total)
+	// Progress over the recipients there was something to send to: the
+	// skipped ones were settled before the first send.
+	pct := 1.0
+	if toSend := n.Total - n.Skipped; toSend > 0 {
+		pct = float64(n.Sent+n.Failed+n.Unknown) / float64(toSend)
 	}
 	v.bar.Width = max(10, w-8)
 	b.WriteString(v.bar.ViewAs(pct) + fmt.Sprintf(" %3.0f%%", pct*100) + "\n")
@@ -517,17 +541,22 @@ func (m *Model) campaignViewStr(w, h int) string {
 	}
 	b.WriteString(fmt.Sprintf("sent %d · failed %d · skipped %d · unknown %d · left %d of %d · replied %d · %s%s\n",
 		n.Sent, n.Failed, n.Skipped, n.Unknown, n.Queued+n.Sending, n.Total, v.replies, elapsed.Round(time.Second), rate))
+	note := func(st lipgloss.Style, text string) {
+		for _, line := range wrap(text, w) {
+			b.WriteString(st.Render(line) + "\n")
+		}
+	}
 	switch c.Status {
 	case store.CampaignInterrupted:
-		b.WriteString(s.WindowLow.Render("Interrupted: pageinbox stopped while it ran. Recipients in flight are marked unknown and are not resent. R resumes the rest.") + "\n")
+		note(s.WindowLow, "Interrupted: pageinbox stopped while it ran. Recipients in flight are marked unknown and are not resent. R resumes the rest.")
 	case store.CampaignPaused:
-		b.WriteString(s.WindowLow.Render("Paused. p or R resumes.") + "\n")
+		note(s.WindowLow, "Paused. p or R resumes.")
 	}
 	if v.cancel {
-		b.WriteString(s.Bold.Render(fmt.Sprintf("Cancel: the %d recipients not sent yet will be skipped. y to cancel, any other key to keep going", n.Queued)) + "\n")
+		note(s.Bold, fmt.Sprintf("Cancel: the %d recipients not sent yet will be skipped. y to cancel, any other key to keep going", n.Queued))
 	}
 	b.WriteString("\n")
-	rows := h - strings.Count(b.String(), "\n") - 1
+	rows := h - strings.Count(b.String(), "\n")
 	if len(v.items) == 0 {
 		b.WriteString(s.Dim.Render("Loading recipients…"))
 		return b.String()

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/textinput"
@@ -141,6 +142,52 @@ func (l *listPane) move(delta int) {
 // wantsMore reports whether the cursor is near the end of what is loaded.
 func (l *listPane) wantsMore() bool {
 	return l.next != "" && !l.loading && l.cursor >= len(l.convs)-l.visibleRows()*2
+}
+
+// upsertAll applies a burst of changed conversations with one sort and one
+// reindex, whatever their number: a campaign moves thousands at a time.
+func (l *listPane) upsertAll(convs []store.Conversation, matches []bool) {
+	if len(convs) == 1 {
+		l.upsert(convs[0], matches[0])
+		return
+	}
+	drop, added, seen := map[store.ConvKey]bool{}, map[store.ConvKey]bool{}, map[store.ConvKey]bool{}
+	// Newest snapshot first: an older one of the same burst is skipped.
+	for i := len(convs) - 1; i >= 0; i-- {
+		c := convs[i]
+		if seen[c.ConvKey] {
+			continue
+		}
+		seen[c.ConvKey] = true
+		if j, had := l.index[c.ConvKey]; had {
+			if matches[i] {
+				l.convs[j] = c
+			} else {
+				drop[c.ConvKey] = true
+			}
+			continue
+		}
+		if matches[i] {
+			l.convs = append(l.convs, c)
+			added[c.ConvKey] = true
+		}
+	}
+	if len(drop) > 0 {
+		kept := l.convs[:0]
+		for _, c := range l.convs {
+			if !drop[c.ConvKey] {
+				kept = append(kept, c)
+			}
+		}
+		l.convs = kept
+	}
+	sort.SliceStable(l.convs, func(a, b int) bool { return l.convs[a].LastActivity.After(l.convs[b].LastActivity) })
+	// New rows older than everything loaded arrive with their page.
+	for l.next != "" && len(l.convs) > 0 && added[l.convs[len(l.convs)-1].ConvKey] {
+		l.convs = l.convs[:len(l.convs)-1]
+	}
+	l.reindex()
+	l.follow()
 }
 
 // upsert applies a changed conversation: it moves to its place by

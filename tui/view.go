@@ -51,6 +51,7 @@ func (m *Model) layout() {
 	ch := m.composeOuterHeight()
 	m.thread.setSize(max(1, rw-2), max(1, mainH-ch-2))
 	m.compose.setSize(max(1, rw-2), max(1, ch-2))
+	m.bulk.setSize(m.width-2, mainH-2)
 	m.help.Width = m.width
 }
 
@@ -148,6 +149,9 @@ func (m *Model) statusLine() string {
 	line := spread(left, strings.TrimPrefix(right, " · "), m.width)
 	if m.errText != "" {
 		return m.styles.StatusErr.Render(padRight(truncate("✗ "+m.errText, m.width), m.width))
+	}
+	if m.noteText != "" {
+		return m.styles.Status.Render(padRight(truncate("● "+m.noteText, m.width), m.width))
 	}
 	if s.Sending != "" {
 		return m.styles.StatusErr.Render(padRight(truncate("✗ "+s.Sending, m.width), m.width))
