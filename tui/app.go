@@ -459,7 +459,11 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 	for _, ch := range changes {
 		switch ch.Kind {
 		case store.Resync:
-			cmds = append(cmds, m.loadList(false), m.loadCounts())
+			// Changes were missed, maybe across a daemon restart: reload,
+			// forget who was where, and say again where this agent is.
+			clear(m.presence)
+			m.here = store.ConvKey{PSID: "\x00resync"}
+			cmds = append(cmds, m.loadList(false), m.loadCounts(), m.followFocus())
 			if m.thread.open {
 				cmds = append(cmds, m.loadThread(false))
 			}

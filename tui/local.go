@@ -73,7 +73,7 @@ func (b *Local) SaveDraft(ctx context.Context, key store.ConvKey, draft string) 
 }
 
 func (b *Local) Subscribe(ctx context.Context) (<-chan store.Change, error) {
-	sub := b.Store.Subscribe(4096)
+	sub := b.Store.Subscribe(1 << 15)
 	go func() {
 		<-ctx.Done()
 		sub.Close()

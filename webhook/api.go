@@ -59,11 +59,13 @@ type API interface {
 // thousands of recipients; only a client holding the API token gets that
 // far.
 const (
-	writeWait      = 10 * time.Second
-	pongWait       = 60 * time.Second
-	pingPeriod     = pongWait * 9 / 10
-	maxFrame       = 64 << 20
-	clientQueueLen = 1024
+	writeWait  = 10 * time.Second
+	pongWait   = 60 * time.Second
+	pingPeriod = pongWait * 9 / 10
+	maxFrame   = 64 << 20
+	// maxBatchChanges bounds one "changes" frame.
+	maxBatchChanges = 256
+	clientQueueLen  = 1024
 )
 
 // APIServer serves /ws to attached clients. Every client has its own
@@ -105,8 +107,24 @@ func (s *APIServer) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Everything already waiting goes out in one frame: a commit of ten
+	// events is twenty changes, and one frame for them costs every client
+	// one write and one decode, not twenty.
 	for ch := range changes {
-		frame, err := json.Marshal(Frame{Type: "change", Change: &ch})
+		batch := []store.Change{ch}
+	drain:
+		for len(batch) < maxBatchChanges {
+			select {
+			case more, ok := <-changes:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, more)
+			default:
+				break drain
+			}
+		}
+		frame, err := json.Marshal(Frame{Type: "changes", Changes: batch})
 		if err != nil {
 			continue
 		}
@@ -242,6 +260,12 @@ func (c *apiClient) writePump() {
 		case frame := <-c.send:
 			c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := c.conn.WriteMessage(websocket.TextMessage, frame); err != nil {
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					// Stuck for writeWait: as slow as a full queue.
+					c.srv.dropped.Add(1)
+					c.srv.log.Warn("api: client stopped reading, cut loose", "agent", c.agent.Name, "remote", c.remote)
+				}
 				return
 			}
 		case <-ping.C:

@@ -45,7 +45,7 @@ func (a storeAPI) SaveDraft(ctx context.Context, k store.ConvKey, d string) erro
 	return err
 }
 func (a storeAPI) Subscribe(ctx context.Context) (<-chan store.Change, error) {
-	sub := a.st.Subscribe(4096)
+	sub := a.st.Subscribe(1 << 15)
 	go func() { <-ctx.Done(); sub.Close() }()
 	return sub.C, nil
 }

@@ -199,9 +199,9 @@ func (c *Client) serve(conn *websocket.Conn, out chan []byte, reconnected bool) 
 			if ch != nil {
 				ch <- f
 			}
-		case "change":
-			if f.Change != nil {
-				c.publish(*f.Change)
+		case "changes":
+			for _, ch := range f.Changes {
+				c.publish(ch)
 			}
 		}
 	}
@@ -352,7 +352,8 @@ func (c *Client) SaveDraft(ctx context.Context, key store.ConvKey, draft string)
 // Subscribe delivers the daemon's changes until ctx ends; after a
 // reconnect it delivers a Resync first.
 func (c *Client) Subscribe(ctx context.Context) (<-chan store.Change, error) {
-	ch := make(chan store.Change, 4096)
+	// Room for a few seconds of a busy daemon: a TUI reads in bursts.
+	ch := make(chan store.Change, 1<<15)
 	c.mu.Lock()
 	c.subs = append(c.subs, ch)
 	c.mu.Unlock()

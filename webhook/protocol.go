@@ -12,7 +12,7 @@ const ProtocolVersion = 1
 
 // Frame is one /ws message, either way. Type says which fields are set.
 type Frame struct {
-	Type string `json:"type"` // hello, welcome, request, reply, change, error
+	Type string `json:"type"` // hello, welcome, request, reply, changes, error
 
 	// hello (client) and welcome (server)
 	Version int          `json:"version,omitempty"`
@@ -26,8 +26,8 @@ type Frame struct {
 	Result json.RawMessage `json:"result,omitempty"`
 	Error  *FrameError     `json:"error,omitempty"`
 
-	// change (server push)
-	Change *store.Change `json:"change,omitempty"`
+	// changes (server push), in commit order
+	Changes []store.Change `json:"changes,omitempty"`
 }
 
 // FrameError is a refused request or connection.
