@@ -363,7 +363,9 @@ func driveCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox
 	pause := func(why string) error {
 		stop() // this process's sends in flight are recorded
 		c, err := ob.Campaign(bg, id)
-		if err == nil && c.Status == store.CampaignRunning && c.Counts.Queued > 0 {
+		// Items in flight count as left to do: a stopping dispatcher may
+		// put them back in the queue.
+		if err == nil && c.Status == store.CampaignRunning && c.Counts.Queued+c.Counts.Sending > 0 {
 			if c, err = ob.SetCampaignStatus(bg, id, store.CampaignPaused); errors.Is(err, store.ErrInvalid) {
 				c, err = ob.Campaign(bg, id) // the daemon finished it meanwhile
 			}
