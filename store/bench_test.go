@@ -5,46 +5,34 @@ package store_test
 //
 //	go test ./store -run '^$' -bench . -benchtime 2000x
 //
-// The 100k-conversation fixture is built once and cached under
-// os.TempDir()/pageinbox-bench-<version>/, reused by later runs while its
-// version matches; delete the directory or set PAGEINBOX_BENCH_REBUILD=1 to
-// rebuild it. Every name here starts with "bench" so that it cannot clash
-// with the unit tests' helpers in the same package.
+// The 1k- and 100k-conversation fixtures come from package storetest: built
+// once and cached under os.TempDir()/pageinbox-bench-<version>-schema<N>/,
+// reused by later runs (and by the tui's benchmarks) while the version
+// matches; delete the directory or set PAGEINBOX_BENCH_REBUILD=1 to rebuild
+// them. Every name here starts with "bench" so that it cannot clash with the
+// unit tests' helpers in the same package.
 
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/store/storetest"
 )
 
 const (
-	benchPage    = "BENCHPAGE"
 	benchWriters = 64 // concurrent Ingest callers in BenchmarkIngestConcurrent64
 	benchPSIDs   = 1000
-	benchBatch   = 5000 // events per Ingest call while building fixtures
-	// benchFixtureVersion names the cached fixtures: bump it whenever the
-	// generator below changes, so stale files are not reused.
-	benchFixtureVersion = "v1"
 )
-
-// benchNow is the fixed clock of the fixture stores: the window filter has
-// the same work on every run, however old the cached file is.
-var benchNow = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
-
-func benchClock() time.Time { return benchNow }
 
 // --- BenchmarkIngestConcurrent64 ---
 
@@ -138,11 +126,9 @@ func benchIngestConcurrent(b *testing.B, opts store.Options, writers int) float6
 }
 
 func benchInbound(psid int, mid string, t time.Time) store.Event {
-	return store.Event{Kind: store.EventMessage, PageID: benchPage, PSID: benchPSID(psid), MID: mid,
+	return store.Event{Kind: store.EventMessage, PageID: storetest.PageID, PSID: storetest.PSID(psid), MID: mid,
 		Text: "Hi! Is the blue one still available in size M?", Time: t}
 }
-
-func benchPSID(i int) string { return fmt.Sprintf("psid%07d", i) }
 
 // benchOpenEmpty opens a new store in b's temp dir with the page registered.
 func benchOpenEmpty(b *testing.B, opts store.Options) *store.Store {
@@ -151,7 +137,7 @@ func benchOpenEmpty(b *testing.B, opts store.Options) *store.Store {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := s.PutPage(context.Background(), store.Page{ID: benchPage, Name: "Bench shop"}); err != nil {
+	if err := s.PutPage(context.Background(), store.Page{ID: storetest.PageID, Name: "Bench shop"}); err != nil {
 		s.Close()
 		b.Fatal(err)
 	}
@@ -213,249 +199,27 @@ func BenchmarkFeedPublish(b *testing.B) {
 	}
 }
 
-// --- fixtures for the read benchmarks ---
+// --- fixtures for the read benchmarks (built by storetest) ---
 
-// benchSpec describes a generated inbox. Each conversation has perConv
-// messages, except longConvs of them (spread over the file) with longLen,
-// so that thread paging has somewhere to go.
-type benchSpec struct {
-	name                        string
-	convs, perConv              int
-	longConvs, longLen          int
-	once                        sync.Once
-	path                        string
-	err                         error
-	messages                    int
-	buildTime                   time.Duration
-	reused                      bool
-	builtBefore                 string
-	countAll, countUnr, countWn int
-}
-
-var (
-	benchSmall = &benchSpec{name: "conv=1k", convs: 1000, perConv: 10, longConvs: 2, longLen: 1000}
-	benchLarge = &benchSpec{name: "conv=100k", convs: 100_000, perConv: 10, longConvs: 20, longLen: 1000}
-)
-
-func (sp *benchSpec) isLong(i int) bool { return i%(sp.convs/sp.longConvs) == 0 }
-
-func (sp *benchSpec) threadLen(i int) int {
-	if sp.isLong(i) {
-		return sp.longLen
-	}
-	return sp.perConv
-}
-
-// longIndexes are the conversations with long threads.
-func (sp *benchSpec) longIndexes() []int {
-	var out []int
-	for i := 0; i < sp.convs; i++ {
-		if sp.isLong(i) {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
-// benchConvPlan is conversation i's generated shape.
-type benchConvPlan struct {
-	last     time.Time     // time of its last message
-	gap      time.Duration // between consecutive messages
-	lastEcho bool          // the Page wrote last
-	read     bool          // marked read after the build
-}
-
-func (sp *benchSpec) plan(i int) benchConvPlan {
-	r := rand.New(rand.NewPCG(0x9a9e1b0c, uint64(i)))
-	var p benchConvPlan
-	// Last activity spread over the 90 days before benchNow.
-	p.last = benchNow.Add(-time.Minute - time.Duration(r.Int64N(int64(90*24*time.Hour))))
-	// Gaps from a minute to about three days, log-uniform.
-	p.gap = time.Duration(float64(time.Minute) * math.Exp2(r.Float64()*12))
-	if sp.isLong(i) && p.gap > time.Hour {
-		p.gap = time.Hour
-	}
-	p.lastEcho = r.IntN(2) == 0
-	// The agent has read threads the Page answered last, and 60% of the rest.
-	p.read = p.lastEcho || r.IntN(10) < 6
-	return p
-}
-
-// events appends conversation i's messages, oldest first.
-func (sp *benchSpec) events(dst []store.Event, i int) []store.Event {
-	p := sp.plan(i)
-	n := sp.threadLen(i)
-	for j := 0; j < n; j++ {
-		back := n - 1 - j // messages after this one
-		t := p.last.Add(-time.Duration(back) * p.gap)
-		echo := (back%2 == 0) == p.lastEcho
-		ev := store.Event{PageID: benchPage, PSID: benchPSID(i), MID: fmt.Sprintf("m.%07d.%05d", i, j), Time: t}
-		if echo {
-			ev.Kind, ev.AppID = store.EventEcho, "263902037430900"
-			ev.Text = fmt.Sprintf("Thanks for your message! Order #%d ships tomorrow.", i*10+j)
-		} else {
-			ev.Kind = store.EventMessage
-			ev.Text = fmt.Sprintf("Hello, is item %d still available? I would like two.", j)
-		}
-		dst = append(dst, ev)
-	}
-	return dst
-}
-
-// benchFixture returns the path of sp's data file, building it (once per
-// process, and only if no valid cached copy exists).
-func benchFixture(b *testing.B, sp *benchSpec) string {
-	b.Helper()
-	sp.once.Do(func() { sp.err = sp.prepare() })
-	if sp.err != nil {
-		b.Fatalf("fixture %s: %v", sp.name, sp.err)
-	}
-	return sp.path
-}
-
-// describe says how the fixture came about, for the benchmark log.
-func (sp *benchSpec) describe() string {
-	how := fmt.Sprintf("built in %v (%d MB)", sp.buildTime.Round(time.Millisecond), benchFileMB(sp.path))
-	if sp.reused {
-		how = "reused, " + sp.builtBefore
-	}
-	return fmt.Sprintf("fixture %s: %s, %s; %d conversations (%d unread, %d inside the 24 h window at %s), %d messages",
-		sp.name, sp.path, how, sp.countAll, sp.countUnr, sp.countWn, benchNow.Format(time.RFC3339), sp.messages)
-}
-
-func benchFileMB(path string) int64 {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return -1
-	}
-	return fi.Size() >> 20
-}
-
-func (sp *benchSpec) prepare() error {
-	dir := filepath.Join(os.TempDir(),
-		fmt.Sprintf("pageinbox-bench-%s-schema%d", benchFixtureVersion, store.SchemaVersion))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	sp.path = filepath.Join(dir, fmt.Sprintf("inbox-%d.db", sp.convs))
-	for i := 0; i < sp.convs; i++ {
-		sp.messages += sp.threadLen(i)
-	}
-	info := sp.path + ".built"
-	if os.Getenv("PAGEINBOX_BENCH_REBUILD") == "" {
-		if err := sp.counts(); err == nil && sp.countAll == sp.convs {
-			sp.reused = true
-			if raw, err := os.ReadFile(info); err == nil {
-				sp.builtBefore = strings.TrimSpace(string(raw))
-			} else {
-				sp.builtBefore = "built by an earlier run"
-			}
-			return nil
-		}
-	}
-	start := time.Now()
-	tmp := fmt.Sprintf("%s.tmp%d", sp.path, os.Getpid())
-	_ = os.Remove(tmp)
-	if err := sp.build(tmp); err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, sp.path); err != nil {
-		return err
-	}
-	sp.buildTime = time.Since(start)
-	_ = os.WriteFile(info, []byte(fmt.Sprintf("built in %v on %s",
-		sp.buildTime.Round(time.Millisecond), time.Now().Format(time.RFC3339))), 0o600)
-	if err := sp.counts(); err != nil {
-		return err
-	}
-	if sp.countAll != sp.convs {
-		return fmt.Errorf("built %d conversations, want %d", sp.countAll, sp.convs)
-	}
-	return nil
-}
-
-// counts opens the fixture (failing if it is absent) and reads its counts.
-func (sp *benchSpec) counts() error {
-	if _, err := os.Stat(sp.path); err != nil {
-		return err
-	}
-	s, err := store.Open(sp.path, store.Options{Now: benchClock})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	bctx := context.Background()
-	for _, c := range []struct {
-		f   store.Filter
-		dst *int
-	}{{store.FilterAll, &sp.countAll}, {store.FilterUnread, &sp.countUnr}, {store.FilterWindow, &sp.countWn}} {
-		if *c.dst, err = s.Count(bctx, c.f); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// build writes the fixture without fsync, in big Ingest calls, then marks
-// the conversations its plan says the agent has read.
-func (sp *benchSpec) build(path string) error {
-	bctx := context.Background()
-	s, err := store.Open(path, store.Options{NoSync: true, Now: benchClock})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := s.PutPage(bctx, store.Page{ID: benchPage, Name: "Bench shop"}); err != nil {
-		return err
-	}
-	batch := make([]store.Event, 0, benchBatch+sp.longLen)
-	for i := 0; i < sp.convs; i++ {
-		batch = sp.events(batch, i)
-		if len(batch) >= benchBatch || i == sp.convs-1 {
-			if err := s.Ingest(bctx, batch); err != nil {
-				return err
-			}
-			batch = batch[:0]
-		}
-	}
-	// Group commit folds these into a few hundred transactions.
-	var wg sync.WaitGroup
-	var first atomic.Pointer[error]
-	for g := 0; g < benchWriters; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := g; i < sp.convs; i += benchWriters {
-				if !sp.plan(i).read {
-					continue
-				}
-				if _, err := s.MarkRead(bctx, store.ConvKey{PageID: benchPage, PSID: benchPSID(i)}); err != nil {
-					first.CompareAndSwap(nil, &err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if e := first.Load(); e != nil {
-		return *e
-	}
-	if err := s.Check(); err != nil {
-		return err
-	}
-	return s.Close()
-}
-
-// benchOpenFixture opens sp's file the normal way (durable, default
+// benchOpenFixture opens f's file the normal way (durable, default
 // options) with the fixed clock.
-func benchOpenFixture(b *testing.B, sp *benchSpec) *store.Store {
+func benchOpenFixture(b *testing.B, f *storetest.Fixture) *store.Store {
 	b.Helper()
-	s, err := store.Open(benchFixture(b, sp), store.Options{Now: benchClock})
+	s, err := store.Open(f.Path(b), store.Options{Now: storetest.Clock})
 	if err != nil {
 		b.Fatal(err)
 	}
 	return s
+}
+
+// benchDescribe says how the fixture came about, for the benchmark log.
+func benchDescribe(f *storetest.Fixture) string {
+	fa := f.Facts()
+	how := fmt.Sprintf("built in %v (%d MB)", fa.BuildTime.Round(time.Millisecond), fa.FileMB())
+	if fa.Reused {
+		how = "reused, " + fa.BuiltBefore
+	}
+	return fmt.Sprintf("fixture %s: %s, %s; %s", f.Name, fa.Path, how, fa.Summary())
 }
 
 // --- BenchmarkListFirstScreen ---
@@ -464,15 +228,15 @@ func benchOpenFixture(b *testing.B, sp *benchSpec) *store.Store {
 // filter, on a 1k- and a 100k-conversation file: the cost must not depend
 // on the size of the file. all/page20 starts 1000 rows deep from a cursor.
 func BenchmarkListFirstScreen(b *testing.B) {
-	for _, sp := range []*benchSpec{benchSmall, benchLarge} {
-		b.Run(sp.name, func(b *testing.B) {
+	for _, sp := range []*storetest.Fixture{storetest.Small, storetest.Large} {
+		b.Run(sp.Name, func(b *testing.B) {
 			s := benchOpenFixture(b, sp)
 			defer s.Close()
 			bctx := context.Background()
 			for _, f := range []store.Filter{store.FilterAll, store.FilterUnread, store.FilterWindow} {
 				b.Run(string(f), func(b *testing.B) {
 					if f == store.FilterAll {
-						b.Log(sp.describe()) // once per run, from a leaf so it shows without -v
+						b.Log(benchDescribe(sp)) // once per run, from a leaf so it shows without -v
 					}
 					benchList(b, s, f, "")
 				})
@@ -520,21 +284,21 @@ func benchList(b *testing.B, s *store.Store, f store.Filter, after store.Cursor)
 // conversations (10 messages each), of long ones (1000 messages), and one
 // page further back from a random Before cursor of a long thread.
 func BenchmarkThreadPage(b *testing.B) {
-	for _, sp := range []*benchSpec{benchSmall, benchLarge} {
-		b.Run(sp.name, func(b *testing.B) {
+	for _, sp := range []*storetest.Fixture{storetest.Small, storetest.Large} {
+		b.Run(sp.Name, func(b *testing.B) {
 			s := benchOpenFixture(b, sp)
 			defer s.Close()
 			bctx := context.Background()
 			r := rand.New(rand.NewPCG(7, 11))
 			var short []store.ConvKey
 			for len(short) < 1024 {
-				if i := r.IntN(sp.convs); !sp.isLong(i) {
-					short = append(short, store.ConvKey{PageID: benchPage, PSID: benchPSID(i)})
+				if i := r.IntN(sp.Convs); !sp.IsLong(i) {
+					short = append(short, store.ConvKey{PageID: storetest.PageID, PSID: storetest.PSID(i)})
 				}
 			}
 			var long []store.ConvKey
-			for _, i := range sp.longIndexes() {
-				long = append(long, store.ConvKey{PageID: benchPage, PSID: benchPSID(i)})
+			for _, i := range sp.LongIndexes() {
+				long = append(long, store.ConvKey{PageID: storetest.PageID, PSID: storetest.PSID(i)})
 			}
 			// Every Before cursor of every long thread, shuffled.
 			type back struct {
@@ -579,7 +343,7 @@ func BenchmarkThreadPage(b *testing.B) {
 				b.ReportMetric(float64(msgs)/float64(n), "msgs/op")
 			}
 			b.Run("newest", func(b *testing.B) {
-				b.Log(sp.describe())
+				b.Log(benchDescribe(sp))
 				benchThread(b, func(i int) (store.ConvKey, store.Cursor) { return short[i%len(short)], "" })
 			})
 			b.Run("newest-long", func(b *testing.B) {
