@@ -92,8 +92,8 @@ type Conversation struct {
 	Name            string     `json:"name,omitempty"`
 	LastMessage     string     `json:"last_message,omitempty"`
 	LastDirection   Direction  `json:"last_direction,omitempty"` // who wrote the last message
-	LastMessageTime time.Time  `json:"last_message_time"`
-	LastInboundTime time.Time  `json:"last_inbound_time"` // drives the messaging window
+	LastMessageTime time.Time  `json:"last_message_time,omitzero"`
+	LastInboundTime time.Time  `json:"last_inbound_time,omitzero"` // drives the messaging window
 	Unread          int        `json:"unread"`
 	MessageCount    int        `json:"message_count"`
 	Status          ConvStatus `json:"status"`
@@ -101,12 +101,12 @@ type Conversation struct {
 
 	// Watermarks (ms resolution) from delivery and read events. Kept so a
 	// message that becomes known after its watermark still gets its status.
-	DeliveredUpTo time.Time `json:"delivered_up_to"`
-	ReadUpTo      time.Time `json:"read_up_to"`
+	DeliveredUpTo time.Time `json:"delivered_up_to,omitzero"`
+	ReadUpTo      time.Time `json:"read_up_to,omitzero"`
 
 	// LastActivity is when anything last happened in the conversation: the
 	// order of the inbox.
-	LastActivity time.Time `json:"last_activity"`
+	LastActivity time.Time `json:"last_activity,omitzero"`
 
 	// Blocked is why the customer cannot be reached (a send failed with
 	// "this person isn't available right now" or "no matching user"), ""
