@@ -277,6 +277,9 @@ func (l *listPane) tabsView(s Styles) string {
 	if lipgloss.Width(line) > l.width {
 		line = render(true)
 	}
+	if lipgloss.Width(line) > l.width { // tightest: single spaces
+		line = strings.Join(strings.Fields(line), " ")
+	}
 	return truncate(line, l.width)
 }
 
