@@ -73,7 +73,9 @@ func (b *Local) SaveDraft(ctx context.Context, key store.ConvKey, draft string) 
 }
 
 func (b *Local) Subscribe(ctx context.Context) (<-chan store.Change, error) {
-	sub := b.Store.Subscribe(1 << 15)
+	// A TUI reads in bursts; a daemon's fan-out reads as fast as it can.
+	// 8192 changes are a few seconds of a busy inbox (and 600 KB).
+	sub := b.Store.Subscribe(8192)
 	go func() {
 		<-ctx.Done()
 		sub.Close()

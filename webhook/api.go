@@ -240,12 +240,17 @@ func (c *apiClient) queue(frame []byte) bool {
 	}
 }
 
+// cut stops queueing to the client at once; the goodbye and the close
+// happen off the caller's path, since a stuck socket can take a second to
+// refuse them and the broadcaster must not wait.
 func (c *apiClient) cut(why string) {
 	c.once.Do(func() {
 		close(c.done)
-		c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, why),
-			time.Now().Add(time.Second))
-		c.conn.Close()
+		go func() {
+			c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, why),
+				time.Now().Add(time.Second))
+			c.conn.Close()
+		}()
 	})
 }
 
