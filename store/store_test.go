@@ -26,7 +26,6 @@ type clock struct {
 }
 
 func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time)         { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 func newClock(t time.Time) *clock        { return &clock{t: t} }
 func key(psid string) store.ConvKey      { return store.ConvKey{PageID: page, PSID: psid} }

@@ -7,7 +7,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,8 +14,7 @@ import (
 	"syscall"
 )
 
-// Exit codes. 2 means "this binary cannot do what you asked": a usage error,
-// or a command that is not built yet.
+// Exit codes. 2 means "this binary cannot do what you asked": a usage error.
 const (
 	exitOK    = 0
 	exitError = 1
@@ -56,8 +54,5 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "pageinbox: %v\n", err)
-	if errors.Is(err, errNotBuilt) {
-		return exitUsage
-	}
 	return exitError
 }

@@ -50,9 +50,6 @@ func TestCommandHelp(t *testing.T) {
 						t.Errorf("help does not mention %s", v)
 					}
 				}
-				if !c.built && !strings.Contains(stdout, "Not built yet") {
-					t.Errorf("help of an unbuilt command does not say so:\n%s", stdout)
-				}
 			})
 		}
 	}
@@ -123,40 +120,6 @@ func TestUsageErrors(t *testing.T) {
 				if !strings.Contains(stderr, want) {
 					t.Errorf("stderr does not contain %q:\n%s", want, stderr)
 				}
-			}
-		})
-	}
-}
-
-// TestNotBuilt keeps the binary honest: a command that does nothing must say
-// so and fail, never exit 0.
-func TestNotBuilt(t *testing.T) {
-	type tc struct {
-		args []string
-		want string
-	}
-	var tests []tc
-	for _, c := range commands {
-		if c.built {
-			continue
-		}
-		want := `pageinbox: "` + c.name + `" is not built yet` + "\n"
-		tests = append(tests,
-			tc{[]string{c.name}, want},
-			tc{[]string{c.name, "--debug", "--data", "/tmp/x", "extra", "args"}, want},
-		)
-	}
-	for _, tt := range tests {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			code, stdout, stderr := runCLI(t, map[string]string{"HOME": "/home/test"}, tt.args...)
-			if code != exitUsage {
-				t.Errorf("exit %d, want %d", code, exitUsage)
-			}
-			if stdout != "" {
-				t.Errorf("stdout = %q, want nothing", stdout)
-			}
-			if stderr != tt.want {
-				t.Errorf("stderr = %q, want %q", stderr, tt.want)
 			}
 		})
 	}

@@ -8,22 +8,20 @@ import (
 	"text/tabwriter"
 )
 
-const notBuiltNote = " (not built yet)"
-
 // printRootUsage is `pageinbox --help`: every command with one line each.
 func printRootUsage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintf(w, `pageinbox: a Facebook Page's Messenger inbox in the terminal.
 
 Usage:
-  pageinbox [flags]                     open the inbox TUI%s
+  pageinbox [flags]                     open the inbox TUI
   pageinbox <command> [flags] [args]
   pageinbox help <command>
 
 Commands:
-`, notBuiltNote)
+`)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range commands {
-		fmt.Fprintf(tw, "  %s\t%s%s\n", c.name, c.summary, builtNote(c))
+		fmt.Fprintf(tw, "  %s\t%s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(tw, "  help\tshow help for a command\n")
 	tw.Flush()
@@ -37,9 +35,6 @@ Commands:
 // printCommandUsage is `pageinbox <command> --help`.
 func printCommandUsage(w io.Writer, c command, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "Usage: pageinbox %s [flags]\n\n%s.\n", c.name, upperFirst(c.summary))
-	if !c.built {
-		fmt.Fprintf(w, "Not built yet: running it prints so and exits with status 2.\n")
-	}
 	fmt.Fprintf(w, "\nFlags:\n")
 	printFlags(w, fs)
 	printEnv(w)
@@ -75,13 +70,6 @@ func printEnv(w io.Writer) {
 	fmt.Fprintf(tw, "  VERIFY_TOKEN\ttoken Meta echoes when verifying the webhook (WEBHOOK_VERIFY_TOKEN also accepted)\n")
 	fmt.Fprintf(tw, "  PAGE_ID\tthe Page's id; optional, learnt from the token when unset\n")
 	tw.Flush()
-}
-
-func builtNote(c command) string {
-	if c.built {
-		return ""
-	}
-	return notBuiltNote
 }
 
 func upperFirst(s string) string {

@@ -330,28 +330,6 @@ func (s *Server) InboundMessage(psid, mid, text string, at time.Time) string {
 	return mid
 }
 
-// LastInbound is when the user last wrote (zero if never).
-func (s *Server) LastInbound(psid string) time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if u := s.users[psid]; u != nil {
-		return u.lastInbound
-	}
-	return time.Time{}
-}
-
-// Users lists the known PSIDs, sorted.
-func (s *Server) Users() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.users))
-	for psid := range s.users {
-		out = append(out, psid)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // PageInboxReply records a reply a person typed in Meta's own Page Inbox
 // (not through the Send API): it joins the conversation and, with
 // Config.Echoes, is echoed with Meta Page Inbox's app_id and no metadata.
@@ -534,13 +512,6 @@ func (s *Server) newMIDLocked() string {
 	binary.BigEndian.PutUint64(b[:8], s.idRNG.Uint64())
 	binary.BigEndian.PutUint64(b[8:], s.seq)
 	return "m_" + base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-// NewMID makes a unique mid, for building inbound events.
-func (s *Server) NewMID() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.newMIDLocked()
 }
 
 const traceAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"

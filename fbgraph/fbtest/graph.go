@@ -102,15 +102,6 @@ func (p *fieldParser) item() (field, error) {
 	return f, nil
 }
 
-func findField(fs []field, name string) (field, bool) {
-	for _, f := range fs {
-		if f.name == name {
-			return f, true
-		}
-	}
-	return field{}, false
-}
-
 func (c *call) fields(def string) ([]field, *apiError) {
 	s := c.p["fields"]
 	if s == "" {
