@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // PutPage registers (or renames) a page the inbox serves. Events for pages
@@ -86,13 +89,92 @@ func (s *Store) SetStatus(ctx context.Context, key ConvKey, st ConvStatus) (Conv
 	return s.updateConv(ctx, key, func(r *convRecord) error { r.Status = st; return nil })
 }
 
-// SaveDraft keeps the reply being written in a thread, so that leaving the
-// thread or the program never throws it away.
-func (s *Store) SaveDraft(ctx context.Context, key ConvKey, draft string) (Conversation, error) {
+// SaveDraft keeps the reply an agent is writing in a thread, so that
+// leaving the thread or the program never throws it away. Drafts are each
+// agent's own (owner: the agent's name; "" for a single user): two agents
+// in one thread never overwrite or see each other's. An empty draft is
+// deleted.
+func (s *Store) SaveDraft(ctx context.Context, owner string, key ConvKey, draft string) error {
 	if len(draft) > 64<<10 {
-		return Conversation{}, invalidf("draft of %d bytes", len(draft))
+		return invalidf("draft of %d bytes", len(draft))
 	}
-	return s.updateConv(ctx, key, func(r *convRecord) error { r.Draft = draft; return nil })
+	if key.PageID == "" || key.PSID == "" {
+		return invalidf("conversation %q", key.String())
+	}
+	return s.write(ctx, 1, func(w *wtx) error {
+		if _, _, err := w.conv(key, false); err != nil {
+			return err
+		}
+		b := w.bucket(bDrafts)
+		if draft == "" {
+			return b.Delete(draftKey(owner, key))
+		}
+		return b.Put(draftKey(owner, key), []byte(draft))
+	})
+}
+
+// Draft reads owner's draft in a thread ("" if none). A draft saved before
+// drafts had owners is everyone's until someone saves their own.
+func (s *Store) Draft(ctx context.Context, owner string, key ConvKey) (string, error) {
+	var draft string
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bDrafts)
+		v := b.Get(draftKey(owner, key))
+		if v == nil && owner != "" {
+			v = b.Get(draftKey("", key))
+		}
+		draft = string(v)
+		return nil
+	})
+	return draft, err
+}
+
+func draftKey(owner string, key ConvKey) []byte {
+	return []byte(owner + "\x00" + key.PageID + "\x00" + key.PSID)
+}
+
+// moveDrafts upgrades schema 2: drafts were one per conversation, inside
+// its record; they become the drafts of owner "" (see Draft).
+func moveDrafts(tx *bolt.Tx) error {
+	drafts, err := tx.CreateBucketIfNotExists(bDrafts)
+	if err != nil {
+		return err
+	}
+	convs := tx.Bucket(bConvs)
+	type moved struct {
+		k, v []byte
+	}
+	var rewrite []moved
+	err = convs.ForEach(func(k, v []byte) error {
+		var old struct {
+			Draft string `json:"draft"`
+		}
+		if json.Unmarshal(v, &old) != nil || old.Draft == "" {
+			return nil
+		}
+		if err := drafts.Put(append([]byte("\x00"), k...), []byte(old.Draft)); err != nil {
+			return err
+		}
+		rec := &convRecord{}
+		if err := json.Unmarshal(v, rec); err != nil {
+			return err
+		}
+		nv, err := json.Marshal(rec) // without the draft
+		if err != nil {
+			return err
+		}
+		rewrite = append(rewrite, moved{append([]byte(nil), k...), nv})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range rewrite {
+		if err := convs.Put(m.k, m.v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PruneJournal drops raw webhook bodies received before cutoff and returns

@@ -1,12 +1,16 @@
 package store_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/pageinbox/pageinbox/store"
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestConversationUpdates(t *testing.T) {
@@ -21,8 +25,6 @@ func TestConversationUpdates(t *testing.T) {
 	}{
 		{"name", func() (store.Conversation, error) { return s.SetName(ctx(), key("u1"), "Ana Souza") },
 			func(c store.Conversation) bool { return c.Name == "Ana Souza" }},
-		{"draft", func() (store.Conversation, error) { return s.SaveDraft(ctx(), key("u1"), "Thanks Ana,\nsee you") },
-			func(c store.Conversation) bool { return c.Draft == "Thanks Ana,\nsee you" }},
 		{"read", func() (store.Conversation, error) { return s.MarkRead(ctx(), key("u1")) },
 			func(c store.Conversation) bool { return c.Unread == 0 }},
 		{"done", func() (store.Conversation, error) { return s.SetStatus(ctx(), key("u1"), store.ConvDone) },
@@ -47,7 +49,7 @@ func TestConversationUpdates(t *testing.T) {
 	if _, err := s.SetStatus(ctx(), key("u1"), "archived"); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("bad status: %v", err)
 	}
-	if _, err := s.SaveDraft(ctx(), store.ConvKey{PageID: page}, "x"); !errors.Is(err, store.ErrInvalid) {
+	if err := s.SaveDraft(ctx(), "ana", store.ConvKey{PageID: page}, "x"); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("empty psid: %v", err)
 	}
 }
@@ -137,5 +139,62 @@ func TestSearch(t *testing.T) {
 		if fmt.Sprint(ids) != tt.want && !(tt.want == "[]" && ids == nil) {
 			t.Errorf("search %s %q = %v, want %s", tt.f, tt.q, ids, tt.want)
 		}
+	}
+}
+
+// Drafts are each agent's own, survive reopening, and a draft from before
+// drafts had owners is migrated and still found.
+func TestDraftsPerAgent(t *testing.T) {
+	c := newClock(at(time.Hour))
+	s, path := openStore(t, c)
+	mustIngest(t, s, msg("u1", "m1", "hi", at(0)))
+	k := key("u1")
+	if err := s.SaveDraft(ctx(), "ana", k, "Ana's half reply"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveDraft(ctx(), "ben", k, "Ben's"); err != nil {
+		t.Fatal(err)
+	}
+	for owner, want := range map[string]string{"ana": "Ana's half reply", "ben": "Ben's", "cleo": ""} {
+		if got, err := s.Draft(ctx(), owner, k); err != nil || got != want {
+			t.Errorf("draft of %s = %q %v, want %q", owner, got, err, want)
+		}
+	}
+	if err := s.SaveDraft(ctx(), "ben", k, ""); err != nil { // sent: cleared
+		t.Fatal(err)
+	}
+	if got, _ := s.Draft(ctx(), "ben", k); got != "" {
+		t.Errorf("cleared draft = %q", got)
+	}
+	if err := s.SaveDraft(ctx(), "ana", key("nobody"), "x"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("draft for an unknown conversation: %v", err)
+	}
+	s.Close()
+
+	// A schema-2 file kept the draft in the conversation record.
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error {
+		tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte{0, 0, 0, 2})
+		b := tx.Bucket([]byte("convs"))
+		ck := []byte(page + "\x00u1")
+		var rec map[string]any
+		json.Unmarshal(b.Get(ck), &rec)
+		rec["draft"] = "old shared draft"
+		v, _ := json.Marshal(rec)
+		b.Put(ck, v)
+		return tx.DeleteBucket([]byte("drafts"))
+	})
+	db.Close()
+	s = reopen(t, path, c)
+	if got, _ := s.Draft(ctx(), "cleo", k); got != "old shared draft" {
+		t.Errorf("migrated draft = %q", got)
+	}
+	var out bytes.Buffer
+	s.Export(ctx(), &out, true)
+	if strings.Contains(out.String(), "old shared draft") {
+		t.Error("the migrated draft is still in the conversation record")
 	}
 }

@@ -23,7 +23,7 @@ func TestExport(t *testing.T) {
 	}
 	s.Claim(ctx(), 1)
 	s.Complete(ctx(), item.ID, store.Result{Failed: true, Reason: "This person isn't available right now"})
-	s.SaveDraft(ctx(), key("u1"), "private draft")
+	s.SaveDraft(ctx(), "ana", key("u1"), "private draft")
 
 	var out bytes.Buffer
 	if err := s.Export(ctx(), &out, false); err != nil {

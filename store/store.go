@@ -35,7 +35,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Older files are migrated on
 // open; newer ones are refused.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 const magic = "pageinbox"
 
@@ -58,9 +58,10 @@ var (
 	bJournal    = []byte("journal")
 	bUnknown    = []byte("unknown")
 	bCounts     = []byte("counts")
+	bDrafts     = []byte("drafts")
 
 	allBuckets = [][]byte{bMeta, bPages, bConvs, bConvIDs, bActAll, bActUnread, bActDone, bMsgs,
-		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts}
+		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts, bDrafts}
 
 	keyMagic  = []byte("magic")
 	keySchema = []byte("schema")
@@ -217,6 +218,8 @@ func (s *Store) prepare() error {
 var migrations = map[uint32]func(*bolt.Tx) error{
 	// Schema 1 kept no per-filter counts; count them once.
 	1: rebuildCounts,
+	// Schema 2 kept one draft per conversation; drafts now have owners.
+	2: moveDrafts,
 }
 
 func migrate(tx *bolt.Tx, from uint32) error {

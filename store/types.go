@@ -97,7 +97,6 @@ type Conversation struct {
 	Unread          int        `json:"unread"`
 	MessageCount    int        `json:"message_count"`
 	Status          ConvStatus `json:"status"`
-	Draft           string     `json:"draft,omitempty"`
 
 	// Watermarks (ms resolution) from delivery and read events. Kept so a
 	// message that becomes known after its watermark still gets its status.

@@ -242,6 +242,23 @@ func (m *Model) markRead(key store.ConvKey) tea.Cmd {
 	}
 }
 
+// loadDraft reads this agent's saved draft of a thread.
+func (m *Model) loadDraft(key store.ConvKey) tea.Cmd {
+	be, ctx := m.be, m.ctx
+	return func() tea.Msg {
+		text, err := be.Draft(ctx, key)
+		if err != nil {
+			return errMsg{"load draft", err}
+		}
+		return draftMsg{key, text}
+	}
+}
+
+type draftMsg struct {
+	key  store.ConvKey
+	text string
+}
+
 func (m *Model) saveDraft() tea.Cmd {
 	if !m.compose.dirty || m.compose.key.PSID == "" {
 		return nil
@@ -415,6 +432,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Batch(m.saveDraft(), m.announce(msg.key, false))
 		}
 		return m, nil
+	case draftMsg:
+		m.compose.restore(msg.key, msg.text)
+		return m, nil
 	case editorReadyMsg:
 		return m, runEditor(msg)
 	case editedMsg:
@@ -546,6 +566,9 @@ func (m *Model) openThread(c store.Conversation, focus bool) tea.Cmd {
 		cmds = append(cmds, m.saveDraft())
 	}
 	changed := m.thread.key != c.ConvKey || !m.thread.open
+	if m.compose.key != c.ConvKey {
+		cmds = append(cmds, m.loadDraft(c.ConvKey))
+	}
 	m.thread.show(c)
 	m.compose.load(c)
 	if changed {

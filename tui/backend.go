@@ -24,7 +24,9 @@ type Backend interface {
 	Send(ctx context.Context, s store.Send) (store.OutboxItem, error)
 	MarkRead(ctx context.Context, key store.ConvKey) error
 	SetStatus(ctx context.Context, key store.ConvKey, st store.ConvStatus) error
+	// SaveDraft and Draft keep this agent's own draft in a thread.
 	SaveDraft(ctx context.Context, key store.ConvKey, draft string) error
+	Draft(ctx context.Context, key store.ConvKey) (string, error)
 	// Subscribe delivers committed changes until ctx ends, then closes.
 	Subscribe(ctx context.Context) (<-chan store.Change, error)
 	Status(ctx context.Context) (store.SystemStatus, error)

@@ -50,7 +50,15 @@ func (c *composePane) load(conv store.Conversation) {
 		return
 	}
 	c.key, c.humanAgent, c.dirty = conv.ConvKey, false, false
-	c.area.SetValue(conv.Draft)
+	c.area.Reset() // the saved draft follows (draftMsg)
+}
+
+// restore puts a loaded draft in, unless the user typed meanwhile.
+func (c *composePane) restore(key store.ConvKey, draft string) {
+	if key != c.key || c.dirty || c.area.Value() != "" {
+		return
+	}
+	c.area.SetValue(draft)
 	c.area.CursorEnd()
 }
 

@@ -22,18 +22,19 @@ import (
 // changes, then the conversation), and a call under a cancelled context
 // fails the way the store's does. Every call is recorded.
 type fakeBackend struct {
-	mu       sync.Mutex
-	now      func() time.Time
-	convs    map[store.ConvKey]*store.Conversation
-	msgs     map[store.ConvKey][]store.Message // oldest first
-	status   store.SystemStatus
-	subs     map[chan store.Change]struct{}
-	done     chan struct{} // closed by close: every subscription ends
-	closed   bool
-	seq      uint64
-	nextID   int
-	camps    fakeCampaigns
-	presence []presenceCall
+	mu        sync.Mutex
+	now       func() time.Time
+	convs     map[store.ConvKey]*store.Conversation
+	msgs      map[store.ConvKey][]store.Message // oldest first
+	status    store.SystemStatus
+	subs      map[chan store.Change]struct{}
+	done      chan struct{} // closed by close: every subscription ends
+	closed    bool
+	seq       uint64
+	nextID    int
+	camps     fakeCampaigns
+	presence  []presenceCall
+	draftText map[store.ConvKey]string // the agent's saved drafts
 
 	// fail makes a method ("Conversations", "Send", ...) return an error.
 	fail map[string]error
@@ -67,13 +68,14 @@ type draftCall struct {
 
 func newFakeBackend(now func() time.Time) *fakeBackend {
 	return &fakeBackend{
-		now:    now,
-		convs:  map[store.ConvKey]*store.Conversation{},
-		msgs:   map[store.ConvKey][]store.Message{},
-		subs:   map[chan store.Change]struct{}{},
-		done:   make(chan struct{}),
-		fail:   map[string]error{},
-		status: store.SystemStatus{Mode: "local", Connected: true},
+		now:       now,
+		convs:     map[store.ConvKey]*store.Conversation{},
+		msgs:      map[store.ConvKey][]store.Message{},
+		subs:      map[chan store.Change]struct{}{},
+		done:      make(chan struct{}),
+		fail:      map[string]error{},
+		draftText: map[store.ConvKey]string{},
+		status:    store.SystemStatus{Mode: "local", Connected: true},
 	}
 }
 
@@ -492,11 +494,30 @@ func (f *fakeBackend) SaveDraft(ctx context.Context, key store.ConvKey, draft st
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	err := f.begin(ctx, "SaveDraft")
+	if _, ok := f.convs[key]; err == nil && !ok {
+		err = fmt.Errorf("%w: conversation %s", store.ErrNotFound, key)
+	}
 	if err == nil {
-		err = f.update(key, func(c *store.Conversation) { c.Draft = draft })
+		f.draftText[key] = draft
 	}
 	f.drafts = append(f.drafts, draftCall{key, draft, err})
 	return err
+}
+
+func (f *fakeBackend) Draft(ctx context.Context, key store.ConvKey) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.begin(ctx, "Draft"); err != nil {
+		return "", err
+	}
+	return f.draftText[key], nil
+}
+
+// draft is what the backend holds as the agent's draft in a thread.
+func (f *fakeBackend) draft(key store.ConvKey) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.draftText[key]
 }
 
 func (f *fakeBackend) Subscribe(ctx context.Context) (<-chan store.Change, error) {

@@ -193,7 +193,10 @@ func addRow(f *fakeBackend, r busyRow) {
 		}
 		msgs = append(msgs, out(r.text, at, store.StatusDelivered))
 	}
-	c := store.Conversation{ConvKey: k, Name: r.name, Unread: r.unread, Draft: r.draft}
+	c := store.Conversation{ConvKey: k, Name: r.name, Unread: r.unread}
+	if r.draft != "" {
+		f.draftText[k] = r.draft
+	}
 	if r.done {
 		c.Status = store.ConvDone
 	}

@@ -67,9 +67,23 @@ func (b *Local) SetStatus(ctx context.Context, key store.ConvKey, st store.ConvS
 	return err
 }
 
+// SaveDraft keeps the draft as this agent's (by name, so it survives
+// restarts and is never another agent's).
 func (b *Local) SaveDraft(ctx context.Context, key store.ConvKey, draft string) error {
-	_, err := b.Store.SaveDraft(ctx, key, draft)
-	return err
+	return b.Store.SaveDraft(ctx, b.Agent.Name, key, draft)
+}
+
+func (b *Local) Draft(ctx context.Context, key store.ConvKey) (string, error) {
+	return b.Store.Draft(ctx, b.Agent.Name, key)
+}
+
+// SaveDraftOf and DraftOf are the same for an attached agent.
+func (b *Local) SaveDraftOf(ctx context.Context, agent store.Agent, key store.ConvKey, draft string) error {
+	return b.Store.SaveDraft(ctx, agent.Name, key, draft)
+}
+
+func (b *Local) DraftOf(ctx context.Context, agent store.Agent, key store.ConvKey) (string, error) {
+	return b.Store.Draft(ctx, agent.Name, key)
 }
 
 func (b *Local) Subscribe(ctx context.Context) (<-chan store.Change, error) {

@@ -327,7 +327,7 @@ func TestEscSavesDraftThatSurvives(t *testing.T) {
 	if len(drafts) != 1 || drafts[0] != (draftCall{Key: richKey, Draft: "see you soon"}) {
 		t.Fatalf("SaveDraft calls = %+v, want one for %v with the draft", drafts, richKey)
 	}
-	if got := d.be.conv(richKey).Draft; got != "see you soon" {
+	if got := d.be.draft(richKey); got != "see you soon" {
 		t.Fatalf("backend draft %q", got)
 	}
 
@@ -500,7 +500,7 @@ func TestCtrlCFromComposeSavesDraftFirst(t *testing.T) {
 	if drafts[0].Err != nil {
 		t.Fatalf("the draft was not saved on the way out: SaveDraft failed with %v", drafts[0].Err)
 	}
-	if got := d.be.conv(richKey).Draft; got != "half a reply" {
+	if got := d.be.draft(richKey); got != "half a reply" {
 		t.Fatalf("backend draft %q after quitting", got)
 	}
 }

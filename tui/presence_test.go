@@ -101,3 +101,36 @@ func runCmd(t *testing.T, m *Model, cmd tea.Cmd) {
 		runCmd(t, m, m.updateCmd(msg))
 	}
 }
+
+// Drafts are each agent's own: Ben never sees, nor overwrites, Ana's.
+func TestDraftsAreEachAgentsOwn(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "inbox.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	st.EnsurePages(ctx, []string{"P"})
+	st.Ingest(ctx, []store.Event{{Kind: store.EventMessage, PageID: "P", PSID: "u1", MID: "m1", Text: "Where is my parcel?", Time: time.Now()}})
+
+	base := &Local{Store: st, Board: NewPresenceBoard()}
+	ana, ben := store.Agent{ID: "a", Name: "Ana"}, store.Agent{ID: "b", Name: "Ben"}
+	open := func(agent store.Agent) *Model {
+		m := New(Options{Backend: base.As(agent), Agent: agent, NoTick: true})
+		runCmd(t, m, m.updateCmd(tea.WindowSizeMsg{Width: 120, Height: 36}))
+		runCmd(t, m, m.loadList(false))
+		runCmd(t, m, m.updateCmd(tea.KeyMsg{Type: tea.KeyEnter}))
+		return m
+	}
+	mA := open(ana)
+	runCmd(t, mA, mA.updateCmd(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("It left on Monday")}))
+	runCmd(t, mA, mA.updateCmd(tea.KeyMsg{Type: tea.KeyEsc})) // saves the draft
+
+	mB := open(ben)
+	if got := mB.compose.area.Value(); got != "" {
+		t.Fatalf("Ben's reply box shows %q", got)
+	}
+	if got := open(ana).compose.area.Value(); got != "It left on Monday" {
+		t.Errorf("Ana's draft on reopening = %q", got)
+	}
+}

@@ -28,7 +28,9 @@ type API interface {
 	Send(ctx context.Context, s store.Send) (store.OutboxItem, error)
 	MarkRead(ctx context.Context, key store.ConvKey) error
 	SetStatus(ctx context.Context, key store.ConvKey, st store.ConvStatus) error
-	SaveDraft(ctx context.Context, key store.ConvKey, draft string) error
+	// Drafts are the attached agent's own.
+	SaveDraftOf(ctx context.Context, agent store.Agent, key store.ConvKey, draft string) error
+	DraftOf(ctx context.Context, agent store.Agent, key store.ConvKey) (string, error)
 	Subscribe(ctx context.Context) (<-chan store.Change, error)
 	Status(ctx context.Context) (store.SystemStatus, error)
 
@@ -413,7 +415,12 @@ func (s *APIServer) call(ctx context.Context, agent store.Agent, method string, 
 		if err := decode(&kp); err != nil {
 			return nil, err
 		}
-		return struct{}{}, s.api.SaveDraft(ctx, kp.Key, kp.Draft)
+		return struct{}{}, s.api.SaveDraftOf(ctx, agent, kp.Key, kp.Draft)
+	case "draft":
+		if err := decode(&kp); err != nil {
+			return nil, err
+		}
+		return s.api.DraftOf(ctx, agent, kp.Key)
 	case "status":
 		return s.api.Status(ctx)
 	case "presence":

@@ -40,9 +40,11 @@ func (a storeAPI) SetStatus(ctx context.Context, k store.ConvKey, s store.ConvSt
 	_, err := a.st.SetStatus(ctx, k, s)
 	return err
 }
-func (a storeAPI) SaveDraft(ctx context.Context, k store.ConvKey, d string) error {
-	_, err := a.st.SaveDraft(ctx, k, d)
-	return err
+func (a storeAPI) SaveDraftOf(ctx context.Context, ag store.Agent, k store.ConvKey, d string) error {
+	return a.st.SaveDraft(ctx, ag.Name, k, d)
+}
+func (a storeAPI) DraftOf(ctx context.Context, ag store.Agent, k store.ConvKey) (string, error) {
+	return a.st.Draft(ctx, ag.Name, k)
 }
 func (a storeAPI) Subscribe(ctx context.Context) (<-chan store.Change, error) {
 	sub := a.st.Subscribe(1 << 15)
@@ -199,7 +201,7 @@ func TestAPIRequestsAndTwoClientsSeeTheSameChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := st.Conversation(ctx, key)
-	if c.Draft != "draft from a" || c.Unread != 0 {
+	if d, _ := st.Draft(ctx, "tester", key); d != "draft from a" || c.Unread != 0 {
 		t.Errorf("conversation after remote calls: %+v", c)
 	}
 	if _, err := a.Thread(ctx, store.ConvKey{PageID: pageID, PSID: "nobody"}, "", 10); !errors.Is(err, store.ErrNotFound) {

@@ -345,6 +345,12 @@ func (c *Client) SetStatus(ctx context.Context, key store.ConvKey, st store.Conv
 	return c.call(ctx, "set_status", keyParams{Key: key, Status: st}, nil)
 }
 
+// Draft reads this agent's draft in a thread.
+func (c *Client) Draft(ctx context.Context, key store.ConvKey) (string, error) {
+	var draft string
+	return draft, c.call(ctx, "draft", keyParams{Key: key}, &draft)
+}
+
 func (c *Client) SaveDraft(ctx context.Context, key store.ConvKey, draft string) error {
 	return c.call(ctx, "save_draft", keyParams{Key: key, Draft: draft}, nil)
 }
