@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -203,15 +204,24 @@ func (s *Store) Campaigns(ctx context.Context) ([]Campaign, error) {
 }
 
 // CampaignItems lists a campaign's recipients and their results.
+// Each item carries its customer's name (Name), read in the same pass, for
+// the campaign's recipient list.
 func (s *Store) CampaignItems(ctx context.Context, id uint64) ([]OutboxItem, error) {
 	var out []OutboxItem
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bCampItems).Cursor()
 		prefix := u64(id)
+		convs := tx.Bucket(bConvs)
 		for k, _ := c.Seek(prefix); k != nil && string(k[:8]) == string(prefix); k, _ = c.Next() {
 			var item OutboxItem
 			if _, err := getJSON(tx.Bucket(bOutbox), k[8:], &item); err != nil {
 				return err
+			}
+			var conv struct {
+				Name string `json:"name"`
+			}
+			if raw := convs.Get(convKeyBytes(item.ConvKey)); raw != nil && json.Unmarshal(raw, &conv) == nil {
+				item.Name = conv.Name
 			}
 			out = append(out, item)
 		}

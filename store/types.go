@@ -169,8 +169,11 @@ const TagHumanAgent = "HUMAN_AGENT"
 // OutboxItem is one message waiting to go to one recipient, alone or as
 // part of a campaign.
 type OutboxItem struct {
-	ID            uint64        `json:"id"`
-	ConvKey                     // recipient
+	ID      uint64 `json:"id"`
+	ConvKey        // recipient
+	// Name is the customer's, filled in by CampaignItems for display;
+	// never stored with the item.
+	Name          string        `json:"name,omitempty"`
 	MessageID     string        `json:"message_id"` // the thread message it shows as
 	CampaignID    uint64        `json:"campaign_id,omitempty"`
 	Text          string        `json:"text,omitempty"`

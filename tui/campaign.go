@@ -308,6 +308,9 @@ func (m *Model) applyOutbox(it store.OutboxItem) {
 		return
 	}
 	if i, ok := m.campaign.byID[it.ID]; ok {
+		if it.Name == "" {
+			it.Name = m.campaign.items[i].Name // changes carry no name
+		}
 		m.campaign.items[i] = it
 	}
 }
@@ -570,7 +573,11 @@ func (m *Model) campaignViewStr(w, h int) string {
 	end := min(len(order), v.offset+max(1, rows))
 	for _, i := range order[min(v.offset, len(order)):end] {
 		it := v.items[i]
-		b.WriteString(truncate(fmt.Sprintf("%-9s %-18s %s", it.State, it.PSID, it.Reason), w) + "\n")
+		who := it.Name
+		if who == "" {
+			who = it.PSID
+		}
+		b.WriteString(truncate(fmt.Sprintf("%-9s %-22s %s", it.State, truncate(who, 22), it.Reason), w) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

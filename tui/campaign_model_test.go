@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -409,7 +410,14 @@ func TestProgressViewFollowsChanges(t *testing.T) {
 		items[4].State = store.OutboxSending
 	})
 	d.settle()
-	d.wantView("sent 3 · failed 1", "failed    "+d.m.campaign.items[3].PSID+"   "+reason, "sending   "+d.m.campaign.items[4].PSID)
+	row := func(state string, it store.OutboxItem) string {
+		who := it.Name
+		if who == "" {
+			who = it.PSID
+		}
+		return fmt.Sprintf("%-9s %-22s ", state, truncate(who, 22))
+	}
+	d.wantView("sent 3 · failed 1", row("failed", d.m.campaign.items[3])+reason, row("sending", d.m.campaign.items[4]))
 
 	// An OutboxChanged on its own moves the row; a campaign's change for
 	// another campaign moves nothing.

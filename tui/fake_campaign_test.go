@@ -134,7 +134,13 @@ func (f *fakeBackend) CampaignItems(ctx context.Context, id uint64) ([]store.Out
 	if err := f.begin(ctx, "CampaignItems"); err != nil {
 		return nil, err
 	}
-	return append([]store.OutboxItem(nil), f.camps.items[id]...), nil
+	items := append([]store.OutboxItem(nil), f.camps.items[id]...)
+	for i := range items { // as the store does: the customer's name for display
+		if c, ok := f.convs[items[i].ConvKey]; ok {
+			items[i].Name = c.Name
+		}
+	}
+	return items, nil
 }
 
 // SetCampaignStatus follows the store: a finished campaign is refused,
