@@ -384,7 +384,7 @@ func (c *Client) once(ctx context.Context, op, method, u string, payload []byte,
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return &Error{Class: transportClass(ctx, err), Op: op, Err: redactErr(err), MaybeSent: !beforeSending(err)}
+		return &Error{Class: transportClass(ctx), Op: op, Err: redactErr(err), MaybeSent: !beforeSending(err)}
 	}
 	defer resp.Body.Close()
 	ok := resp.StatusCode/100 == 2
@@ -469,7 +469,7 @@ func beforeSending(err error) bool {
 
 // transportClass: the network failing (timeouts, resets) is transient,
 // unless the caller gave up, which must not be retried.
-func transportClass(ctx context.Context, _ error) Class {
+func transportClass(ctx context.Context) Class {
 	if ctx.Err() != nil {
 		return ClassUnknown
 	}

@@ -144,13 +144,11 @@ func (l *listPane) wantsMore() bool {
 	return l.next != "" && !l.loading && l.cursor >= len(l.convs)-l.visibleRows()*2
 }
 
-// upsertAll applies a burst of changed conversations with one sort and one
-// reindex, whatever their number: a campaign moves thousands at a time.
+// upsertAll applies a burst of changed conversations: each moves to its
+// place by activity, enters the list if it now matches the filter, or
+// leaves it. One sort and one reindex, whatever their number: a campaign
+// moves thousands at a time.
 func (l *listPane) upsertAll(convs []store.Conversation, matches []bool) {
-	if len(convs) == 1 {
-		l.upsert(convs[0], matches[0])
-		return
-	}
 	drop, added, seen := map[store.ConvKey]bool{}, map[store.ConvKey]bool{}, map[store.ConvKey]bool{}
 	// Newest snapshot first: an older one of the same burst is skipped.
 	for i := len(convs) - 1; i >= 0; i-- {
@@ -185,35 +183,6 @@ func (l *listPane) upsertAll(convs []store.Conversation, matches []bool) {
 	// New rows older than everything loaded arrive with their page.
 	for l.next != "" && len(l.convs) > 0 && added[l.convs[len(l.convs)-1].ConvKey] {
 		l.convs = l.convs[:len(l.convs)-1]
-	}
-	l.reindex()
-	l.follow()
-}
-
-// upsert applies a changed conversation: it moves to its place by
-// activity, enters the list if it now matches the filter, or leaves it.
-func (l *listPane) upsert(c store.Conversation, matches bool) {
-	i, had := l.index[c.ConvKey]
-	if had {
-		l.convs = append(l.convs[:i], l.convs[i+1:]...)
-	}
-	if matches {
-		// Newest first: it goes before the first row that is older.
-		pos := len(l.convs)
-		for j, o := range l.convs {
-			if o.LastActivity.Before(c.LastActivity) {
-				pos = j
-				break
-			}
-		}
-		// Past the loaded part and more to load: it arrives with that page.
-		if pos == len(l.convs) && l.next != "" && !had {
-			l.reindex()
-			return
-		}
-		l.convs = append(l.convs, store.Conversation{})
-		copy(l.convs[pos+1:], l.convs[pos:])
-		l.convs[pos] = c
 	}
 	l.reindex()
 	l.follow()

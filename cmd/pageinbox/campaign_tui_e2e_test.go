@@ -12,7 +12,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -29,13 +28,7 @@ var (
 )
 
 func TestCampaignTUIDemoInTmux(t *testing.T) {
-	if testing.Short() {
-		t.Skip("drives the real binary in tmux; skipped with -short")
-	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Fatalf("tmux not found in PATH (%v): this test drives the TUI in a real terminal and must run in CI; .ci/run must install tmux", err)
-	}
+	tmux := requireTmux(t)
 	bin := buildTUIBinary(t)
 
 	dir := t.TempDir()

@@ -33,13 +33,7 @@ type daemonAgent struct {
 }
 
 func TestDaemonAttachedTUIsInTmux(t *testing.T) {
-	if testing.Short() {
-		t.Skip("drives the real binary as a daemon and two TUIs in tmux; skipped with -short")
-	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Fatalf("tmux not found in PATH (%v): this test drives attached TUIs in a real terminal; .ci/run must install tmux", err)
-	}
+	tmux := requireTmux(t)
 	bin := buildTUIBinary(t)
 	dir := t.TempDir()
 	dataDir := filepath.Join(dir, "data")

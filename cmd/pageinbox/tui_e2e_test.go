@@ -27,13 +27,7 @@ var tuiSeeded = []string{"Carla Mendes", "Diego Ruiz", "Eva Novak"}
 var psidRE = regexp.MustCompile(`^\d+$`)
 
 func TestTUIDemoInTmux(t *testing.T) {
-	if testing.Short() {
-		t.Skip("drives the real binary in tmux; skipped with -short")
-	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Fatalf("tmux not found in PATH (%v): this test drives the TUI in a real terminal and must run in CI; .ci/run must install tmux", err)
-	}
+	tmux := requireTmux(t)
 	bin := buildTUIBinary(t)
 	// In parallel: each waits ~8 s for the crowd's first message.
 	for _, term := range []string{"xterm-256color", "xterm"} {
@@ -46,6 +40,21 @@ func TestTUIDemoInTmux(t *testing.T) {
 
 // buildTUIBinary builds pageinbox once; with -race when the test binary
 // has it, so the TUI's goroutines are checked too.
+// requireTmux skips under -short and fails without tmux: these tests
+// drive the real binary in a real terminal and must run in CI (.ci/run
+// installs tmux).
+func requireTmux(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("drives the real binary in tmux; skipped with -short")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Fatalf("tmux not found in PATH (%v): this test drives the TUI in a real terminal and must run in CI; .ci/run must install tmux", err)
+	}
+	return tmux
+}
+
 func buildTUIBinary(t *testing.T) string {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
