@@ -145,6 +145,9 @@ func encodeInbound(e *Event) (*encodedMessage, error) {
 	if e.Kind == EventPostback {
 		m.Kind = "postback"
 		m.Text, m.Payload = e.Title, e.Payload
+		if m.Text == "" { // a button without a title: its payload says what was tapped
+			m.Text = e.Payload
+		}
 	}
 	raw, err := json.Marshal(&m)
 	if err != nil {
