@@ -19,3 +19,15 @@ var (
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("store: closed")
 )
+
+// ErrStoreFailed: a commit returned an error. The store stops writing for
+// good (the failed transaction may be partly or wholly on disk, so no op
+// is ever run again); reopen the file to carry on from what it holds.
+var ErrStoreFailed = errors.New("store: commit failed")
+
+// failedError is the sticky error every write gets after a failed commit.
+type failedError struct{ cause error }
+
+func (e *failedError) Error() string        { return "store: commit failed: " + e.cause.Error() }
+func (e *failedError) Is(target error) bool { return target == ErrStoreFailed }
+func (e *failedError) Unwrap() error        { return e.cause }

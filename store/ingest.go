@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -47,7 +48,7 @@ func (s *Store) IngestJournaled(ctx context.Context, raw []byte, events []Event)
 			}
 		}
 		if raw != nil {
-			if err := w.journal(now, raw); err != nil {
+			if _, err := w.journal(now, raw); err != nil {
 				return err
 			}
 		}
@@ -60,16 +61,33 @@ func (s *Store) IngestJournaled(ctx context.Context, raw []byte, events []Event)
 	})
 }
 
-func (w *wtx) journal(now time.Time, raw []byte) error {
+// JournalRaw keeps raw in the webhook journal without ingesting anything,
+// and returns its journal id: for a body, or the part of one, that is set
+// aside (not understood, or refused), so that `replay` can retry it later.
+func (s *Store) JournalRaw(ctx context.Context, raw []byte) (string, error) {
+	now := s.now()
+	var key []byte
+	err := s.write(ctx, 1, func(w *wtx) error {
+		k, err := w.journal(now, raw)
+		key = k
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(key), nil
+}
+
+func (w *wtx) journal(now time.Time, raw []byte) ([]byte, error) {
 	b := w.bucket(bJournal)
 	seq, err := b.NextSequence()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	key := make([]byte, 16)
 	binary.BigEndian.PutUint64(key, timeKey(now))
 	binary.BigEndian.PutUint64(key[8:], seq)
-	return b.Put(key, append([]byte(nil), raw...))
+	return key, b.Put(key, append([]byte(nil), raw...))
 }
 
 func (w *wtx) ingest(e *Event) error {
@@ -127,6 +145,9 @@ func encodeInbound(e *Event) (*encodedMessage, error) {
 	if e.Kind == EventPostback {
 		m.Kind = "postback"
 		m.Text, m.Payload = e.Title, e.Payload
+		if m.Text == "" { // a button without a title: its payload says what was tapped
+			m.Text = e.Payload
+		}
 	}
 	raw, err := json.Marshal(&m)
 	if err != nil {

@@ -299,6 +299,7 @@ func (s *Store) EachMessage(ctx context.Context, fn func(Message) error) error {
 
 // JournalEntry is one raw webhook body as received.
 type JournalEntry struct {
+	ID       string // as JournalRaw returns it and the webhook logs it
 	Received time.Time
 	Raw      []byte
 }
@@ -329,7 +330,7 @@ func (s *Store) Journal(ctx context.Context, since time.Time, after Cursor, limi
 				return nil
 			}
 			t := time.Unix(0, int64(binary.BigEndian.Uint64(k))).UTC()
-			out = append(out, JournalEntry{Received: t, Raw: append([]byte(nil), v...)})
+			out = append(out, JournalEntry{ID: hex.EncodeToString(k), Received: t, Raw: append([]byte(nil), v...)})
 			last = k
 		}
 		return nil

@@ -97,6 +97,13 @@ type Options struct {
 	// NoSync skips fsync. Only for bulk-loading benchmark fixtures: a crash
 	// can lose or corrupt data.
 	NoSync bool
+	// FaultCommit is a test fault injector, never for production: the
+	// FaultCommit-th write transaction after Open (counting from 1) is
+	// committed and then reported as failed, the worst case of a commit
+	// error (its changes are on disk, its callers see an error). The store
+	// then fails stop as on a real failure. 0, the default, is off. The
+	// command sets it only from PAGEINBOX_FAULT_COMMIT.
+	FaultCommit int
 }
 
 // Store is the open data file. It is safe for concurrent use.
@@ -115,6 +122,11 @@ type Store struct {
 	closed    atomic.Bool
 	commitMu  sync.Mutex             // one commit-and-publish at a time
 	convCache map[ConvKey]convRecord // guarded by commitMu
+
+	commits     uint64       // transactions committed, guarded by commitMu
+	faultCommit uint64       // Options.FaultCommit
+	failErr     atomic.Value // *failedError, once a commit failed
+	failed      chan struct{}
 
 	feed feed
 }
@@ -152,7 +164,10 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, now: opts.Now, mode: opts.CommitMode, maxBatch: opts.MaxBatch,
-		ops: make(chan *op, 1024), stop: make(chan struct{})}
+		ops: make(chan *op, 1024), stop: make(chan struct{}), failed: make(chan struct{})}
+	if opts.FaultCommit > 0 {
+		s.faultCommit = uint64(opts.FaultCommit)
+	}
 	if err := s.prepare(); err != nil {
 		db.Close()
 		return nil, err
@@ -277,6 +292,42 @@ func (s *Store) Close() error {
 		err = s.db.Close()
 		_ = os.Remove(lockInfoPath(s.path))
 	})
+	return err
+}
+
+// Health is nil while the store can commit: else the sticky error of the
+// failed commit (ErrStoreFailed), or ErrClosed.
+func (s *Store) Health() error {
+	if err := s.failure(); err != nil {
+		return err
+	}
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	return nil
+}
+
+// Failed is closed when a commit fails. The store writes nothing more;
+// whoever owns the process should exit and let it be restarted on the
+// file's last good state.
+func (s *Store) Failed() <-chan struct{} { return s.failed }
+
+func (s *Store) failure() error {
+	if err, ok := s.failErr.Load().(*failedError); ok {
+		return err
+	}
+	return nil
+}
+
+// fail records the first commit failure and returns the sticky error.
+// Called with commitMu held.
+func (s *Store) fail(cause error) error {
+	if err := s.failure(); err != nil {
+		return err
+	}
+	err := &failedError{cause: cause}
+	s.failErr.Store(err)
+	close(s.failed)
 	return err
 }
 

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"runtime"
 
 	bolt "go.etcd.io/bbolt"
@@ -10,6 +12,7 @@ import (
 // op is one caller's share of a write transaction. apply must check its
 // input before it writes anything: when it fails, the whole batch is rolled
 // back and every op is re-run alone, so one bad op never fails another's.
+// A failed commit is different: nothing is ever re-run (see commitOnce).
 type op struct {
 	apply func(*wtx) error
 	done  chan error
@@ -42,6 +45,10 @@ func (s *Store) write(ctx context.Context, size int, fn func(*wtx) error) error 
 	if s.closed.Load() {
 		s.closeMu.RUnlock()
 		return ErrClosed
+	}
+	if err := s.failure(); err != nil {
+		s.closeMu.RUnlock()
+		return err
 	}
 	if s.mode == CommitEach {
 		defer s.closeMu.RUnlock()
@@ -103,12 +110,14 @@ func (s *Store) finish(batch []*op, errs []error) {
 	}
 }
 
-// commit applies ops in one transaction and publishes their changes. If any
-// op fails, the transaction is rolled back and each op is retried alone, so
-// one bad op never fails the others.
+// commit applies ops in one transaction and publishes their changes. If an
+// op refuses its input, the transaction is rolled back (nothing of it
+// reached the file) and each op is retried alone, so one bad op never fails
+// the others. If the commit itself fails, every op gets the error and
+// nothing is retried: see commitOnce.
 func (s *Store) commit(batch []*op) []error {
 	errs, err := s.commitOnce(batch)
-	if err == nil || len(batch) == 1 {
+	if err == nil || len(batch) == 1 || errors.Is(err, ErrStoreFailed) {
 		return errs
 	}
 	for i, o := range batch {
@@ -121,12 +130,22 @@ func (s *Store) commit(batch []*op) []error {
 // commitOnce runs batch in one transaction. Publishing under the same lock
 // as the commit keeps the feed in commit order even when callers commit on
 // their own goroutines (CommitEach).
+//
+// A commit that returns an error stops the store for good: bbolt may have
+// written the transaction's pages and even its meta page before the error
+// (an fsync that fails after the write), so running the ops again could
+// apply them twice. Every op of the batch, and every later write, gets the
+// sticky ErrStoreFailed; the process should exit and reopen the file.
 func (s *Store) commitOnce(batch []*op) ([]error, error) {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
 	errs := make([]error, len(batch))
+	if err := s.failure(); err != nil {
+		return fill(errs, err), err
+	}
 	var changes []Change
 	var written []convRecord
+	applied := false
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		w := &wtx{tx: tx, s: s}
 		for i, o := range batch {
@@ -139,8 +158,19 @@ func (s *Store) commitOnce(batch []*op) ([]error, error) {
 			return err
 		}
 		changes, written = w.changes, w.written
+		applied = true
 		return nil
 	})
+	if applied {
+		s.commits++
+		if err == nil && s.commits == s.faultCommit {
+			err = fmt.Errorf("injected fault (PAGEINBOX_FAULT_COMMIT=%d): commit %d reported failed after writing", s.faultCommit, s.commits)
+		}
+		if err != nil {
+			err = s.fail(err)
+			return fill(errs, err), err
+		}
+	}
 	if err != nil {
 		if len(batch) == 1 {
 			errs[0] = err
@@ -150,4 +180,11 @@ func (s *Store) commitOnce(batch []*op) ([]error, error) {
 	s.rememberConvs(written)
 	s.feed.publish(changes)
 	return errs, nil
+}
+
+func fill(errs []error, err error) []error {
+	for i := range errs {
+		errs[i] = err
+	}
+	return errs
 }

@@ -14,7 +14,9 @@ import (
 )
 
 // FuzzParse: Parse never panics, fails only with ErrMalformed, and every
-// event it returns is routed to one of the body's entry ids.
+// event it returns is routed to one of the body's entry ids. Decode agrees
+// with Parse where Parse succeeds, and names a problem where Parse fails
+// on a body Decode accepts.
 func FuzzParse(f *testing.F) {
 	for _, pattern := range []string{"*.json", filepath.Join("malformed", "*")} {
 		files, err := filepath.Glob(filepath.Join("testdata", pattern))
@@ -39,6 +41,20 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := Parse(body)
+		d, derr := Decode(body)
+		switch {
+		case derr != nil && !errors.Is(derr, ErrMalformed):
+			t.Fatalf("Decode error does not wrap ErrMalformed: %v", derr)
+		case err == nil && (derr != nil || !reflect.DeepEqual(d, p)):
+			t.Fatalf("Parse gave %+v; Decode %+v, %v", p, d, derr)
+		case err != nil && derr == nil && len(d.Problems) == 0:
+			t.Fatalf("Parse failed (%v) but Decode found no problem: %+v", err, d)
+		}
+		for _, pr := range d.Problems {
+			if !errors.Is(pr, ErrMalformed) {
+				t.Fatalf("problem does not wrap ErrMalformed: %v", pr)
+			}
+		}
 		if err != nil {
 			if !errors.Is(err, ErrMalformed) {
 				t.Fatalf("error does not wrap ErrMalformed: %v", err)

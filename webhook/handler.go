@@ -24,7 +24,11 @@ import (
 // Store is what the webhook needs of the store.
 type Store interface {
 	IngestJournaled(ctx context.Context, raw []byte, events []store.Event) error
+	Ingest(ctx context.Context, events []store.Event) error
+	JournalRaw(ctx context.Context, raw []byte) (id string, err error)
 	EnsurePages(ctx context.Context, ids []string) error
+	// Health is nil while the store can commit, else why not.
+	Health() error
 }
 
 // DefaultMaxBody bounds a POST. Meta batches up to 1000 updates; 4 MiB
@@ -54,12 +58,17 @@ type Handler struct {
 
 	unknownSeen sync.Map // event types already logged
 
-	ack latency // POST received -> 200, for /metrics
+	ack    latency // POST received -> 200, for /metrics
+	commit latency // the store's part of it: committing the body and its events
 
-	received  atomic.Uint64 // events stored
-	posts     atomic.Uint64
-	badSig    atomic.Uint64
-	lastEvent atomic.Int64 // unix nanos
+	received       atomic.Uint64 // events stored
+	posts          atomic.Uint64
+	badSig         atomic.Uint64
+	unparsable     atomic.Uint64 // bodies Decode could not read at all
+	asideBodies    atomic.Uint64 // bodies with anything set aside (unparsable ones too)
+	asideEvents    atomic.Uint64 // events (or parts of a body) set aside
+	ingestFailures atomic.Uint64 // POSTs answered 500: the store could not commit
+	lastEvent      atomic.Int64  // unix nanos
 }
 
 // New returns a Handler storing events in st.
@@ -81,12 +90,25 @@ type Stats struct {
 	Posts             uint64
 	Events            uint64
 	SignatureFailures uint64
-	LastEvent         time.Time
+	// Unparsable counts signed bodies Decode could not read at all; they
+	// are journaled and acknowledged.
+	Unparsable uint64
+	// SetAsideBodies counts acknowledged bodies with anything set aside
+	// (kept raw in the journal for `replay`), Unparsable ones included;
+	// SetAsideEvents the events, or unreadable parts, set aside.
+	SetAsideBodies uint64
+	SetAsideEvents uint64
+	// IngestFailures counts POSTs answered 500 because the store could
+	// not commit (Meta redelivers them).
+	IngestFailures uint64
+	LastEvent      time.Time
 }
 
 // Stats reads the counters.
 func (h *Handler) Stats() Stats {
-	st := Stats{Posts: h.posts.Load(), Events: h.received.Load(), SignatureFailures: h.badSig.Load()}
+	st := Stats{Posts: h.posts.Load(), Events: h.received.Load(), SignatureFailures: h.badSig.Load(),
+		Unparsable: h.unparsable.Load(), SetAsideBodies: h.asideBodies.Load(), SetAsideEvents: h.asideEvents.Load(),
+		IngestFailures: h.ingestFailures.Load()}
 	if n := h.lastEvent.Load(); n != 0 {
 		st.LastEvent = time.Unix(0, n)
 	}
@@ -107,6 +129,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case "/healthz":
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := h.st.Health(); err != nil {
+			// A load balancer or supervisor sees the store cannot commit.
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "store cannot commit: "+err.Error())
+			return
+		}
 		io.WriteString(w, "ok")
 	default:
 		http.NotFound(w, r)
@@ -129,9 +157,20 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, q.Get("hub.challenge"))
 }
 
-// receive stores a signed POST and answers 200 only once it is durable.
+// receive stores a signed POST and answers 200 only once the body is
+// durable in the journal and every event it could is stored. What cannot
+// be read or stored is set aside (see Handler.store); only a store that cannot
+// commit gets a 500, so that Meta redelivers.
 func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	header := r.Header.Get("X-Hub-Signature-256")
+	if !h.cfg.SkipSignature {
+		// Refused before the body is read: an unsigned POST costs nothing.
+		if status, why := checkSignatureHeader(header); status != 0 {
+			h.refuse(w, r, status, why)
+			return
+		}
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -145,71 +184,89 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !h.cfg.SkipSignature {
-		if status, why := checkSignature(r.Header.Get("X-Hub-Signature-256"), body, h.cfg.AppSecret); status != 0 {
-			h.badSig.Add(1)
-			h.log.Warn("webhook POST refused: "+why, "remote", r.RemoteAddr, "bytes", len(body))
-			http.Error(w, why, status)
+		if status, why := checkSignature(header, body, h.cfg.AppSecret); status != 0 {
+			h.refuse(w, r, status, why)
 			return
 		}
 	}
-	payload, err := Parse(body)
-	if err != nil {
-		h.log.Error("webhook POST not understood", "err", err, "bytes", len(body))
-		http.Error(w, "malformed payload", http.StatusBadRequest)
-		return
-	}
 	h.posts.Add(1)
 	var events []store.Event
-	if payload.Object == "page" {
-		events = h.screen(payload)
-	} else {
+	var aside []string
+	payload, err := Decode(body)
+	switch {
+	case err != nil:
+		h.unparsable.Add(1)
+		aside = []string{err.Error()}
+	case payload.Object == "page":
+		events, aside = h.screen(payload)
+	default:
 		// Not Messenger: journal it, store no events, and acknowledge, or
 		// Meta retries it for hours.
 		h.log.Info("webhook POST for another object kept in the journal only", "object", payload.Object)
 	}
-	if err := h.ensurePages(r.Context(), events); err != nil {
-		h.log.Error("webhook: registering pages failed; Meta will redeliver", "err", err)
+	storing := time.Now()
+	stored, err := h.store(r.Context(), body, events, aside)
+	h.commit.observe(time.Since(storing))
+	if err != nil {
+		h.ingestFailures.Add(1)
+		h.log.Error("webhook: the store cannot commit; answering 500 so Meta redelivers", "err", err, "events", len(events))
 		http.Error(w, "temporarily unavailable", http.StatusInternalServerError)
 		return
 	}
-	if err := h.st.IngestJournaled(r.Context(), body, events); err != nil {
-		h.log.Error("webhook: storing events failed; Meta will redeliver", "err", err, "events", len(events))
-		http.Error(w, "temporarily unavailable", http.StatusInternalServerError)
-		return
-	}
-	h.received.Add(uint64(len(events)))
+	h.received.Add(uint64(len(stored)))
 	h.lastEvent.Store(h.cfg.Now().UnixNano())
-	if h.cfg.Names != nil {
-		for _, e := range events {
-			if e.Kind == store.EventMessage || e.Kind == store.EventPostback {
-				h.cfg.Names.Want(store.ConvKey{PageID: e.PageID, PSID: e.PSID})
-			}
-		}
-	}
+	h.wantNames(stored)
 	h.ack.observe(time.Since(start))
-	h.log.Debug("webhook POST stored", "events", len(events), "took", time.Since(start))
+	h.log.Debug("webhook POST stored", "events", len(stored), "took", time.Since(start))
 	io.WriteString(w, "EVENT_RECEIVED")
 }
 
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, why string) {
+	h.badSig.Add(1)
+	h.log.Warn("webhook POST refused: "+why, "remote", r.RemoteAddr)
+	http.Error(w, why, status)
+}
+
+// wantNames asks for the names of the customers of new conversations. A
+// conversation can begin with the Page's own echo: its customer is the
+// echo's recipient, which the event's PSID already is.
+func (h *Handler) wantNames(events []store.Event) {
+	if h.cfg.Names == nil {
+		return
+	}
+	for _, e := range events {
+		switch e.Kind {
+		case store.EventMessage, store.EventPostback, store.EventEcho:
+			h.cfg.Names.Want(store.ConvKey{PageID: e.PageID, PSID: e.PSID})
+		}
+	}
+}
+
 // screen logs unknown event types once each, and sets aside events the
-// store would refuse: they stay in the journal (the raw body is kept) and
-// must not make Meta retry a POST forever.
-func (h *Handler) screen(p Payload) []store.Event {
+// store would refuse and the parts of the body that could not be read:
+// they stay in the journal (the raw body is kept) and must not make Meta
+// retry a POST forever. It returns the events to store and why the others
+// were set aside.
+func (h *Handler) screen(p Payload) ([]store.Event, []string) {
 	for _, typ := range p.Unknown {
 		if _, seen := h.unknownSeen.LoadOrStore(typ, true); !seen {
 			h.log.Info("webhook: event type not understood yet; kept raw", "type", typ)
 		}
 	}
+	var aside []string
+	for _, err := range p.Problems {
+		aside = append(aside, err.Error())
+	}
 	now := h.cfg.Now()
 	kept := p.Events[:0:0]
 	for _, e := range p.Events {
 		if err := e.Validate(now); err != nil {
-			h.log.Error("webhook: event set aside (kept in the journal)", "err", err)
+			aside = append(aside, err.Error())
 			continue
 		}
 		kept = append(kept, e)
 	}
-	return kept
+	return kept, aside
 }
 
 func (h *Handler) ensurePages(ctx context.Context, events []store.Event) error {
@@ -236,9 +293,9 @@ func (h *Handler) ensurePages(ctx context.Context, events []store.Event) error {
 	return nil
 }
 
-// checkSignature verifies X-Hub-Signature-256 over the raw body. It
-// returns 0 when the signature is good, else the status and reason.
-func checkSignature(header string, body []byte, secret string) (int, string) {
+// checkSignatureHeader checks the form of X-Hub-Signature-256, before the
+// body is read. It returns 0 when it may be good, else the status and reason.
+func checkSignatureHeader(header string) (int, string) {
 	if header == "" {
 		return http.StatusUnauthorized, "missing X-Hub-Signature-256"
 	}
@@ -246,10 +303,19 @@ func checkSignature(header string, body []byte, secret string) (int, string) {
 	if !ok {
 		return http.StatusUnauthorized, "X-Hub-Signature-256 is not sha256=<hex>"
 	}
-	got, err := hex.DecodeString(hexSig)
-	if err != nil || len(got) != sha256.Size {
+	if got, err := hex.DecodeString(hexSig); err != nil || len(got) != sha256.Size {
 		return http.StatusForbidden, "X-Hub-Signature-256 is not a sha256 hex digest"
 	}
+	return 0, ""
+}
+
+// checkSignature verifies X-Hub-Signature-256 over the raw body. It
+// returns 0 when the signature is good, else the status and reason.
+func checkSignature(header string, body []byte, secret string) (int, string) {
+	if status, why := checkSignatureHeader(header); status != 0 {
+		return status, why
+	}
+	got, _ := hex.DecodeString(strings.TrimPrefix(header, "sha256="))
 	if secret == "" || !hmac.Equal(got, Sign(body, secret)) {
 		return http.StatusForbidden, "signature does not match the app secret"
 	}

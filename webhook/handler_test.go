@@ -163,7 +163,7 @@ func TestReceive(t *testing.T) {
 		body string
 		code int
 	}{
-		{"malformed JSON", `{"object":"page","entry":[`, 400},
+		{"malformed JSON is journaled and acknowledged", `{"object":"page","entry":[`, 200},
 		{"instagram object is acknowledged and ignored", `{"object":"instagram","entry":[{"id":"1","time":1,"messaging":[]}]}`, 200},
 		{"event the store would refuse is set aside, POST acknowledged",
 			fmt.Sprintf(`{"object":"page","entry":[{"id":"%s","time":1,"messaging":[{"sender":{"id":"u9"},"recipient":{"id":"%s"},"timestamp":%d,"message":{"text":"no mid"}}]}]}`, pageID, pageID, ms(now)), 200},
@@ -186,10 +186,11 @@ func TestReceive(t *testing.T) {
 	if got := strings.Count(logs.String(), "brand_new_thing"); got != 1 {
 		t.Errorf("unknown type logged %d times, want once", got)
 	}
-	// The journal keeps every verified body, including the set-aside event.
+	// The journal keeps every verified body, including the set-aside event
+	// and the malformed one.
 	entries, _, _ := st.Journal(context.Background(), time.Time{}, "", 100)
-	if len(entries) != 6 {
-		t.Errorf("journal holds %d bodies, want 6 (3 redeliveries, instagram, set-aside, unknown)", len(entries))
+	if len(entries) != 7 {
+		t.Errorf("journal holds %d bodies, want 7 (3 redeliveries, malformed, instagram, set-aside, unknown)", len(entries))
 	}
 	for _, leak := range []string{secret, verifyTk, sign(body)[7:]} {
 		if strings.Contains(logs.String(), leak) {
@@ -210,6 +211,11 @@ func (f *failingStore) IngestJournaled(context.Context, []byte, []store.Event) e
 	return errors.New("disk full")
 }
 func (f *failingStore) EnsurePages(context.Context, []string) error { return nil }
+func (f *failingStore) Ingest(context.Context, []store.Event) error { return errors.New("disk full") }
+func (f *failingStore) JournalRaw(context.Context, []byte) (string, error) {
+	return "", errors.New("disk full")
+}
+func (f *failingStore) Health() error { return nil }
 
 func TestStoreFailureIs500(t *testing.T) {
 	f := &failingStore{}
@@ -236,7 +242,10 @@ func (s *slowStore) IngestJournaled(context.Context, []byte, []store.Event) erro
 	s.mu.Unlock()
 	return nil
 }
-func (s *slowStore) EnsurePages(context.Context, []string) error { return nil }
+func (s *slowStore) EnsurePages(context.Context, []string) error        { return nil }
+func (s *slowStore) Ingest(context.Context, []store.Event) error        { return nil }
+func (s *slowStore) JournalRaw(context.Context, []byte) (string, error) { return "", nil }
+func (s *slowStore) Health() error                                      { return nil }
 
 func TestAckWaitsForCommit(t *testing.T) {
 	s := &slowStore{}

@@ -69,7 +69,12 @@ func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		counter("pageinbox_webhook_posts_total", "Verified webhook POSTs.", st.Posts)
 		counter("pageinbox_webhook_events_total", "Webhook events stored.", st.Events)
 		counter("pageinbox_webhook_signature_failures_total", "Webhook POSTs refused for their signature.", st.SignatureFailures)
+		counter("pageinbox_webhook_unparsable_total", "Signed webhook bodies not understood at all (journaled, acknowledged).", st.Unparsable)
+		counter("pageinbox_webhook_set_aside_bodies_total", "Acknowledged webhook bodies with anything set aside in the journal.", st.SetAsideBodies)
+		counter("pageinbox_webhook_set_aside_events_total", "Webhook events, or unreadable parts of a body, set aside in the journal.", st.SetAsideEvents)
+		counter("pageinbox_webhook_ingest_failures_total", "Webhook POSTs answered 500 because the store could not commit.", st.IngestFailures)
 		m.Hook.ack.write(w, "pageinbox_webhook_ack_seconds", "Time from receiving a webhook POST to its durable 200.")
+		m.Hook.commit.write(w, "pageinbox_webhook_commit_seconds", "Time the store took to commit a webhook body and its events (or to fail).")
 	}
 	if m.API != nil {
 		fmt.Fprintf(w, "# HELP pageinbox_api_clients Attached TUIs.\n# TYPE pageinbox_api_clients gauge\npageinbox_api_clients %d\n", m.API.Attached())

@@ -29,20 +29,37 @@ type Payload struct {
 	// unknown event: "pass_thread_control", "optin", "messaging_foo", ...,
 	// and "no_sender" for an event skipped because it names nobody.
 	Unknown []string
+	// Problems are the parts of the body Decode could not read as events
+	// (an entry that is not an object, a messaging[] that is not an array,
+	// an element that is not an object, ...), each wrapping ErrMalformed.
+	// Their neighbours still give their events. Parse fails on the first.
+	Problems []error
 }
 
-// ErrMalformed wraps every error from Parse (the handler answers 400).
+// ErrMalformed wraps every error from Parse and Decode, and every problem.
 var ErrMalformed = errors.New("webhook: malformed payload")
 
 func malformedf(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrMalformed}, args...)...)
 }
 
-// Parse reads the body of a webhook POST.
+// Parse reads the body of a webhook POST, strictly: it is Decode, failing
+// on the first of the payload's Problems.
+func Parse(body []byte) (Payload, error) {
+	p, err := Decode(body)
+	if err == nil && len(p.Problems) > 0 {
+		return Payload{}, p.Problems[0]
+	}
+	return p, err
+}
+
+// Decode reads the body of a webhook POST, keeping what it can.
 //
-// Only the shape is checked: the body must be one JSON object, "entry" an
-// array of objects, and each entry's "messaging", "standby" and "changes"
-// arrays of objects. Anything wrong inside an event (a missing mid, a
+// Only the shape is checked: the body must be one JSON object and "entry"
+// an array (else Decode fails); each entry an object and its "messaging",
+// "standby" and "changes" arrays of objects (else that part is skipped and
+// named in Problems, and the rest of the body still gives its events).
+// An event without a timestamp of its own takes its entry's "time". Anything wrong inside an event (a missing mid, a
 // string where a number belongs) still gives an event, with the fields it
 // could read; the store validates events and refuses the broken ones.
 // Unknown keys are ignored everywhere.
@@ -66,7 +83,7 @@ func malformedf(format string, args ...any) error {
 // The body is read twice: once to check that it is JSON, exactly as
 // encoding/json would, then once to pick out the events, without
 // reflection and without copying anything but the strings the events keep.
-func Parse(body []byte) (Payload, error) {
+func Decode(body []byte) (Payload, error) {
 	v := jsonValidator{b: body}
 	if !v.valid() {
 		// encoding/json words the error.
@@ -117,11 +134,11 @@ func Parse(body []byte) (Payload, error) {
 	}
 	for n := 0; r.nextElem(); n++ {
 		if r.peek() != '{' {
-			return Payload{}, malformedf("entry[%d] is not an object", n)
+			p.problem(malformedf("entry[%d] is not an object", n))
+			r.skip()
+			continue
 		}
-		if err := p.addEntry(&r, n); err != nil {
-			return Payload{}, err
-		}
+		p.addEntry(&r, n)
 	}
 	if len(p.Events) == 0 {
 		p.Events = nil // as without the room made above
@@ -129,76 +146,89 @@ func Parse(body []byte) (Payload, error) {
 	return p, nil
 }
 
+func (p *Payload) problem(err error) { p.Problems = append(p.Problems, err) }
+
 // addEntry adds the events of the entry at the cursor, in body order.
-func (p *Payload) addEntry(r *jsonReader, n int) error {
+func (p *Payload) addEntry(r *jsonReader, n int) {
 	first := len(p.Events)
-	// The page id may come after the events it routes; the last one wins,
-	// as with encoding/json. It is filled in at the end.
-	var pageID []byte
+	// The page id and time may come after the events they route; the last
+	// one wins, as with encoding/json. They are filled in at the end.
+	var pageID, entryTime []byte
 	r.i++ // {
 	for key, ok := r.next(); ok; key, ok = r.next() {
-		var err error
 		switch string(key) {
 		case "id":
 			pageID = r.flex()
+		case "time":
+			entryTime = r.flex()
 		case "messaging":
-			err = p.addElements(r, n, "messaging")
+			p.addElements(r, n, "messaging")
 		case "standby":
-			err = p.addElements(r, n, "standby")
+			p.addElements(r, n, "standby")
 		case "changes":
-			err = p.addChanges(r, n)
+			p.addChanges(r, n)
 		default:
 			r.skip()
 		}
-		if err != nil {
-			return err
+	}
+	if first == len(p.Events) {
+		return
+	}
+	id, at := string(pageID), parseTimestamp(entryTime)
+	for i := first; i < len(p.Events); i++ {
+		e := &p.Events[i]
+		e.PageID = id
+		// Deliveries and reads are timed by their watermark instead.
+		if e.Time.IsZero() && e.Kind != store.EventDelivery && e.Kind != store.EventRead {
+			e.Time = at
 		}
 	}
-	if first < len(p.Events) {
-		id := string(pageID)
-		for i := first; i < len(p.Events); i++ {
-			p.Events[i].PageID = id
-		}
-	}
-	return nil
 }
 
 // addElements adds the events of entry[n].name, an array of objects (null is
-// an empty one).
-func (p *Payload) addElements(r *jsonReader, n int, name string) error {
+// an empty one). What is not an object is skipped and named in Problems.
+func (p *Payload) addElements(r *jsonReader, n int, name string) {
 	switch r.peek() {
 	case 'n':
 		r.skip()
-		return nil
+		return
 	case '[':
 		r.i++
 	default:
-		return malformedf("entry[%d].%s is not an array", n, name)
+		p.problem(malformedf("entry[%d].%s is not an array", n, name))
+		r.skip()
+		return
 	}
 	for j := 0; r.nextElem(); j++ {
 		if r.peek() != '{' {
-			return malformedf("entry[%d].%s[%d] is not an object", n, name, j)
+			p.problem(malformedf("entry[%d].%s[%d] is not an object", n, name, j))
+			r.skip()
+			continue
 		}
 		p.addElement(r)
 	}
-	return nil
 }
 
 // addChanges adds the events of entry[n].changes, an array of objects whose
-// "value" (exact key, the last one) must be an object.
-func (p *Payload) addChanges(r *jsonReader, n int) error {
+// "value" (exact key, the last one) must be an object. What is not is
+// skipped and named in Problems.
+func (p *Payload) addChanges(r *jsonReader, n int) {
 	switch r.peek() {
 	case 'n':
 		r.skip()
-		return nil
+		return
 	case '[':
 		r.i++
 	default:
-		return malformedf("entry[%d].changes is not an array", n)
+		p.problem(malformedf("entry[%d].changes is not an array", n))
+		r.skip()
+		return
 	}
 	for j := 0; r.nextElem(); j++ {
 		if r.peek() != '{' {
-			return malformedf("entry[%d].changes[%d] is not an object", n, j)
+			p.problem(malformedf("entry[%d].changes[%d] is not an object", n, j))
+			r.skip()
+			continue
 		}
 		r.i++
 		valueAt := -1
@@ -209,14 +239,14 @@ func (p *Payload) addChanges(r *jsonReader, n int) error {
 			r.skip()
 		}
 		if valueAt < 0 || r.b[valueAt] != '{' {
-			return malformedf("entry[%d].changes[%d]: value is not an object", n, j)
+			p.problem(malformedf("entry[%d].changes[%d]: value is not an object", n, j))
+			continue
 		}
 		end := r.i
 		r.i = valueAt
 		p.addElement(r)
 		r.i = end
 	}
-	return nil
 }
 
 // addElement turns the element of messaging[] (or change value) at the

@@ -447,6 +447,45 @@ func TestParseMalformed(t *testing.T) {
 	}
 }
 
+// Decode keeps what it can: a part that is not the right shape is named
+// in Problems and skipped, its neighbours still give their events, and an
+// event without a timestamp of its own takes its entry's time.
+func TestDecodeKeepsGoodNeighbours(t *testing.T) {
+	ev := func(mid string, ts string) string {
+		return `{"sender":{"id":"` + fxPSID + `"},"recipient":{"id":"` + fxPage + `"},` + ts + `"message":{"mid":"` + mid + `"}}`
+	}
+	body := `{"object":"page","entry":[
+		{"id":"` + fxPage + `","time":1700000000000,"messaging":[` + ev("m1", `"timestamp":1700000000500,`) + `,42,null,` + ev("m2", "") + `]},
+		"not an entry",
+		{"id":"` + fxPage + `","standby":{"x":1},"changes":[{"value":7},{"value":` + ev("m3", `"timestamp":1700000000900,`) + `}]}]}`
+	p, err := Decode([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := func(mid string, ms int64) store.Event {
+		return with(fxIn(store.EventMessage, ms), func(e *store.Event) { e.MID = mid })
+	}
+	want := []store.Event{msg("m1", 1700000000500), msg("m2", 1700000000000), msg("m3", 1700000000900)}
+	if !reflect.DeepEqual(p.Events, want) {
+		t.Errorf("events:\n%+v\nwant\n%+v", p.Events, want)
+	}
+	var problems []string
+	for _, err := range p.Problems {
+		if !errors.Is(err, ErrMalformed) {
+			t.Errorf("problem %v does not wrap ErrMalformed", err)
+		}
+		problems = append(problems, strings.TrimPrefix(err.Error(), ErrMalformed.Error()+": "))
+	}
+	wantProblems := []string{"entry[0].messaging[1] is not an object", "entry[0].messaging[2] is not an object",
+		"entry[1] is not an object", "entry[2].standby is not an array", "entry[2].changes[0]: value is not an object"}
+	if !reflect.DeepEqual(problems, wantProblems) {
+		t.Errorf("problems = %q\nwant       %q", problems, wantProblems)
+	}
+	if _, err := Parse([]byte(body)); err == nil || err.Error() != p.Problems[0].Error() {
+		t.Errorf("Parse = %v, want the first problem", err)
+	}
+}
+
 // TestParseDoesNotAlias: events must not point into the body, which the
 // caller may reuse.
 func TestParseDoesNotAlias(t *testing.T) {

@@ -22,7 +22,9 @@ type ReplayStats struct {
 
 // Replay parses every journaled POST received since the given time again
 // and ingests its events. Ingest is idempotent, so replaying is harmless;
-// it recovers events an older parser missed or misread.
+// it recovers events an older parser missed or misread, and the bodies and
+// events the webhook set aside. What is still not understood or refused is
+// counted and left in the journal; only a store that cannot commit stops it.
 func Replay(ctx context.Context, st ReplayStore, since time.Time, now func() time.Time) (ReplayStats, error) {
 	var rs ReplayStats
 	var after store.Cursor
@@ -33,7 +35,7 @@ func Replay(ctx context.Context, st ReplayStore, since time.Time, now func() tim
 		}
 		for _, e := range entries {
 			rs.Posts++
-			p, err := Parse(e.Raw)
+			p, err := Decode(e.Raw)
 			if err != nil {
 				rs.Unparsable++
 				continue
@@ -41,6 +43,7 @@ func Replay(ctx context.Context, st ReplayStore, since time.Time, now func() tim
 			if p.Object != "page" {
 				continue
 			}
+			rs.SetAside += len(p.Problems)
 			var events []store.Event
 			pages := map[string]bool{}
 			for _, ev := range p.Events {
@@ -60,10 +63,12 @@ func Replay(ctx context.Context, st ReplayStore, since time.Time, now func() tim
 					return rs, err
 				}
 			}
-			if err := st.Ingest(ctx, events); err != nil {
-				return rs, fmt.Errorf("replay POST received %s: %w", e.Received.Format(time.RFC3339), err)
+			stored, refused, err := ingestEach(ctx, st, events)
+			if err != nil {
+				return rs, fmt.Errorf("replay POST received %s (journal %s): %w", e.Received.Format(time.RFC3339), e.ID, err)
 			}
-			rs.Events += len(events)
+			rs.Events += len(stored)
+			rs.SetAside += len(refused)
 		}
 		if next == "" {
 			return rs, nil

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -36,6 +37,11 @@ type config struct {
 	PageAccessToken secret
 	AppSecret       secret
 	VerifyToken     secret
+
+	// FaultCommit is PAGEINBOX_FAULT_COMMIT, a test fault injector and
+	// nothing else: the Nth commit of the data file is made to fail
+	// (store.Options.FaultCommit), to test that serve fails stop. "" is off.
+	FaultCommit string
 }
 
 // configFromEnv returns the configuration before any flag is parsed. env is
@@ -56,6 +62,8 @@ func configFromEnv(env func(string) string) config {
 		PageAccessToken: newSecret(env("PAGE_ACCESS_TOKEN")),
 		AppSecret:       newSecret(env("APP_SECRET")),
 		VerifyToken:     newSecret(verify),
+
+		FaultCommit: env("PAGEINBOX_FAULT_COMMIT"),
 	}
 }
 
@@ -106,6 +114,9 @@ func (c *config) check() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		return fmt.Errorf("--listen %q: want host:port or :port", c.Listen)
+	}
+	if n, err := strconv.Atoi(c.FaultCommit); c.FaultCommit != "" && (err != nil || n < 1) {
+		return fmt.Errorf("PAGEINBOX_FAULT_COMMIT %q: want a commit number from 1 (a test fault injector; unset it)", c.FaultCommit)
 	}
 	return nil
 }

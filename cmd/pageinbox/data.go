@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/pageinbox/pageinbox/store"
@@ -16,7 +17,8 @@ func openStore(cfg config, owner string, timeout time.Duration) (*store.Store, e
 	if cfg.DataDir == "" {
 		return nil, errors.New("no data dir: set --data or PAGEINBOX_DATA (or HOME)")
 	}
-	return store.Open(filepath.Join(cfg.DataDir, "inbox.db"), store.Options{Owner: owner, Timeout: timeout})
+	fault, _ := strconv.Atoi(cfg.FaultCommit) // checked by config.check
+	return store.Open(filepath.Join(cfg.DataDir, "inbox.db"), store.Options{Owner: owner, Timeout: timeout, FaultCommit: fault})
 }
 
 // newLogger logs to w (stderr for serve): text, debug level with --debug.

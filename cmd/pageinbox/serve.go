@@ -52,6 +52,9 @@ func setupServe(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		defer st.Close()
+		if cfg.FaultCommit != "" {
+			log.Warn("TEST FAULT INJECTOR ON: a commit will be made to fail (PAGEINBOX_FAULT_COMMIT)", "commit", cfg.FaultCommit)
+		}
 		if cfg.PageID != "" {
 			if err := st.EnsurePages(ctx, []string{cfg.PageID}); err != nil {
 				return err
@@ -63,6 +66,7 @@ func setupServe(fs *flag.FlagSet) runFunc {
 		}
 		ctx, stop := context.WithCancel(ctx)
 		defer stop()
+		go stopOnStoreFailure(ctx, st, stop, log)
 		core := startCore(ctx, cfg, st, log)
 		defer func() { stop(); core.wait() }() // before the store closes
 		h := webhook.New(st, webhook.Config{
@@ -126,7 +130,21 @@ func setupServe(fs *flag.FlagSet) runFunc {
 		stop()
 		wg.Wait()
 		log.Info("stopped", "events", h.Stats().Events)
+		if ferr := st.Health(); errors.Is(ferr, store.ErrStoreFailed) {
+			return fmt.Errorf("%w; exiting so the supervisor restarts on the last good state", ferr)
+		}
 		return err
+	}
+}
+
+// stopOnStoreFailure stops serve when a commit fails: the store writes
+// nothing more, and a restart reopens the file on its last good state.
+func stopOnStoreFailure(ctx context.Context, st *store.Store, stop func(), log *slog.Logger) {
+	select {
+	case <-ctx.Done():
+	case <-st.Failed():
+		log.Error("the store failed; stopping so the supervisor restarts on the last good state", "err", st.Health())
+		stop()
 	}
 }
 
