@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/inert"
 )
 
 // Options configure the TUI.
@@ -617,9 +618,10 @@ func (m *Model) others(key store.ConvKey) (names []string, typing []string) {
 		if a.ID == m.opts.Agent.ID {
 			continue
 		}
-		names = append(names, a.Name)
+		name := inert.Line(a.Name) // another client's word for itself
+		names = append(names, name)
 		if a.Typing {
-			typing = append(typing, a.Name)
+			typing = append(typing, name)
 		}
 	}
 	return names, typing

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/inert"
 )
 
 // mode is what fills the screen.
@@ -491,11 +492,11 @@ func ledgerView(s Styles, l store.Ledger, w int) string {
 			if name == "" {
 				name = e.PSID
 			}
-			b.WriteString(s.Dim.Render(truncate("  "+name+": "+e.Reason, w)) + "\n")
+			b.WriteString(s.Dim.Render(truncate("  "+inert.Line(name)+": "+inert.Line(e.Reason), w)) + "\n")
 		}
 	}
 	if l.TokenProblem != "" {
-		b.WriteString(s.Failed.Render(truncate(l.TokenProblem, w)) + "\n")
+		b.WriteString(s.Failed.Render(truncate(inert.Line(l.TokenProblem), w)) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -524,7 +525,7 @@ func (m *Model) campaignViewStr(w, h int) string {
 	c := v.c
 	n := c.Counts
 	var b strings.Builder
-	b.WriteString(spread(s.Title.Render(c.Title), s.Bold.Render(strings.ToUpper(string(c.Status))), w) + "\n")
+	b.WriteString(spread(s.Title.Render(inert.Line(c.Title)), s.Bold.Render(strings.ToUpper(string(c.Status))), w) + "\n")
 	b.WriteString(s.Dim.Render(truncate(oneLine(c.Text), w)) + "\n\n")
 	// Progress over the recipients there was something to send to: the
 	// skipped ones were settled before the first send.
@@ -577,7 +578,7 @@ func (m *Model) campaignViewStr(w, h int) string {
 		if who == "" {
 			who = it.PSID
 		}
-		b.WriteString(truncate(fmt.Sprintf("%-9s %-22s %s", it.State, truncate(who, 22), it.Reason), w) + "\n")
+		b.WriteString(truncate(fmt.Sprintf("%-9s %-22s %s", it.State, truncate(inert.Line(who), 22), inert.Line(it.Reason)), w) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -611,7 +612,7 @@ func (m *Model) campaignsViewStr(w, h int) string {
 	for i, c := range v.list[:min(len(v.list), max(1, h-3))] {
 		n := c.Counts
 		line := fmt.Sprintf("#%-4d %-12s %-28s sent %d · failed %d · skipped %d · unknown %d of %d",
-			c.ID, c.Status, truncate(c.Title, 28), n.Sent, n.Failed, n.Skipped, n.Unknown, n.Total)
+			c.ID, c.Status, truncate(inert.Line(c.Title), 28), n.Sent, n.Failed, n.Skipped, n.Unknown, n.Total)
 		marker := "  "
 		if i == v.cursor {
 			marker = s.Cursor.Render("▌ ")

@@ -9,7 +9,16 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/inert"
 )
+
+// Text from outside (customers' messages and names, Meta's titles, URLs
+// and error messages, other agents' names) reaches a pane only through
+// inert.String or inert.Line, field by field, where the view formats it:
+// displayName, oneLine and the views' own calls. Sanitising each field on
+// its own keeps an unterminated sequence in one from swallowing the next,
+// and keeps widths right. View passes the whole frame through
+// inert.Styled as well, a backstop that lets only colours through.
 
 // relTime is a short age: 45s, 12m, 3h, yesterday, Mon, 12 Oct.
 func relTime(t, now time.Time) string {
@@ -57,8 +66,9 @@ func truncate(s string, width int) string {
 	return ansi.Truncate(s, width, "…")
 }
 
-// oneLine flattens whitespace so a preview never breaks a row.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine makes outside text inert and flattens its whitespace, so a
+// preview never breaks a row.
+func oneLine(s string) string { return strings.Join(strings.Fields(inert.Line(s)), " ") }
 
 // padRight fills s with spaces to width cells.
 func padRight(s string, width int) string {
@@ -79,9 +89,10 @@ func spread(left, right string, width int) string {
 	return left + strings.Repeat(" ", gap) + right
 }
 
+// displayName is the customer's name from Graph, else their PSID, inert.
 func displayName(c store.Conversation) string {
 	if c.Name != "" {
-		return c.Name
+		return inert.Line(c.Name)
 	}
-	return c.PSID
+	return inert.Line(c.PSID)
 }

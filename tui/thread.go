@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/inert"
 )
 
 const threadPage = 50
@@ -183,27 +184,15 @@ func (t *threadPane) draw(s Styles, m store.Message, quoted string) []string {
 	if m.Kind == "postback" {
 		text = "[button] " + text
 	}
-	if text != "" {
+	if text = inert.String(text); text != "" {
 		wrapped := lipgloss.NewStyle().Width(bubble).Render(text)
 		for _, line := range strings.Split(wrapped, "\n") {
 			body = append(body, strings.TrimRight(line, " "))
 		}
 	}
 	for _, a := range m.Attachments {
-		label := "[" + a.Type + "]"
-		if a.Title != "" {
-			label += " " + a.Title
-		}
-		switch {
-		case a.URL != "":
-			label += " " + a.URL
-		case a.Type == "location":
-			label += fmt.Sprintf(" %.5f,%.5f", a.Lat, a.Long)
-		case a.StickerID != "":
-			label += " sticker " + a.StickerID
-		}
 		// URLs are wrapped, never cut: the whole link is what the agent needs.
-		for _, line := range wrap(label, bubble) {
+		for _, line := range wrap(attachmentLabel(a), bubble) {
 			body = append(body, s.Dim.Render(line))
 		}
 	}
@@ -214,7 +203,7 @@ func (t *threadPane) draw(s Styles, m store.Message, quoted string) []string {
 			if e == "" {
 				e = r.Reaction
 			}
-			rs = append(rs, e+" "+r.Reaction)
+			rs = append(rs, inert.Line(e)+" "+inert.Line(r.Reaction))
 		}
 		body = append(body, s.Dim.Render(truncate(strings.Join(rs, "  "), bubble)))
 	}
@@ -228,7 +217,7 @@ func (t *threadPane) draw(s Styles, m store.Message, quoted string) []string {
 		style = s.Outbound
 		meta += " " + statusTick(s, m)
 		if m.Status == store.StatusFailed || m.Status == store.StatusUnknown {
-			why = m.Error
+			why = inert.String(m.Error)
 		}
 	}
 	body = append(body, s.Dim.Render(meta))
@@ -244,6 +233,24 @@ func (t *threadPane) draw(s Styles, m store.Message, quoted string) []string {
 		out = append(out, line)
 	}
 	return append(out, "")
+}
+
+// attachmentLabel is an attachment in one line: its kind, title and link,
+// each made inert on its own.
+func attachmentLabel(a store.Attachment) string {
+	label := "[" + inert.Line(a.Type) + "]"
+	if a.Title != "" {
+		label += " " + inert.Line(a.Title)
+	}
+	switch {
+	case a.URL != "":
+		label += " " + inert.Line(a.URL)
+	case a.Type == "location":
+		label += fmt.Sprintf(" %.5f,%.5f", a.Lat, a.Long)
+	case a.StickerID != "":
+		label += " sticker " + inert.Line(a.StickerID)
+	}
+	return label
 }
 
 // statusTick is an outbound message's state, in a symbol and a word.

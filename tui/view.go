@@ -6,6 +6,8 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/pageinbox/pageinbox/tui/inert"
 )
 
 // The smallest screen the layout is drawn for; below it a note says so.
@@ -55,8 +57,14 @@ func (m *Model) layout() {
 	m.help.Width = m.width
 }
 
-// View draws the screen. It reads only what Update stored.
-func (m *Model) View() string {
+// View draws the screen. It reads only what Update stored. Every pane
+// made outside text inert as it formatted it; inert.Styled on the whole
+// frame is the backstop: whatever a future field lets slip, nothing but
+// colours reaches the terminal.
+func (m *Model) View() string { return inert.Styled(m.frame()) }
+
+// frame is the screen as the panes draw it.
+func (m *Model) frame() string {
 	if m.width < minWidth || m.height < minHeight {
 		return m.tooSmall()
 	}
@@ -117,8 +125,11 @@ func (m *Model) box(content string, w, h int, focused bool) string {
 	return st.Render(strings.Join(lines, "\n"))
 }
 
+// statusLine is the bottom bar. The Page's name comes from Graph and the
+// reasons from Meta's answers or a daemon: all made inert here.
 func (m *Model) statusLine() string {
 	s := m.status
+	s.Mode, s.Webhook, s.PageName, s.Sending = inert.Line(s.Mode), inert.Line(s.Webhook), inert.Line(s.PageName), inert.Line(s.Sending)
 	left := "● " + s.Mode
 	if s.Mode == "" {
 		left = "● local"
@@ -148,10 +159,10 @@ func (m *Model) statusLine() string {
 	}
 	line := spread(left, strings.TrimPrefix(right, " · "), m.width)
 	if m.errText != "" {
-		return m.styles.StatusErr.Render(padRight(truncate("✗ "+m.errText, m.width), m.width))
+		return m.styles.StatusErr.Render(padRight(truncate("✗ "+inert.Line(m.errText), m.width), m.width))
 	}
 	if m.noteText != "" {
-		return m.styles.Status.Render(padRight(truncate("● "+m.noteText, m.width), m.width))
+		return m.styles.Status.Render(padRight(truncate("● "+inert.Line(m.noteText), m.width), m.width))
 	}
 	if s.Sending != "" {
 		return m.styles.StatusErr.Render(padRight(truncate("✗ "+s.Sending, m.width), m.width))

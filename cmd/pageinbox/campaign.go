@@ -12,6 +12,7 @@ import (
 
 	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/inert"
 )
 
 // psidList is a repeatable flag; each value may also hold several PSIDs
@@ -152,7 +153,7 @@ func newCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox) 
 	}
 	printLedger(out, f.title, ledger, f.dryRun)
 	if tokenNote != "" {
-		fmt.Fprintln(out, "note: "+tokenNote)
+		fmt.Fprintln(out, "note: "+inert.String(tokenNote))
 	}
 	if est := time.Duration(float64(len(ledger.Send)) / f.rate * float64(time.Second)); len(ledger.Send) > 0 {
 		if n := ledger.ClosingWithin(est + time.Minute); n > 0 {
@@ -267,7 +268,7 @@ func printLedger(w io.Writer, title string, l store.Ledger, detail bool) {
 			if name == "" {
 				name = "-"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", list.name, e.PSID, name, e.Reason)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", list.name, inert.Line(e.PSID), inert.Line(name), inert.Line(e.Reason))
 		}
 	}
 	tw.Flush()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/inert"
 )
 
 // setupCampaigns lists campaigns with their progress and replies, newest
@@ -61,7 +62,7 @@ func listCampaigns(ctx context.Context, env cmdEnv, b backend) error {
 		}
 		n := c.Counts
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", c.ID, c.Status, n.Sent, n.Failed, n.Skipped,
-			n.Unknown, n.Queued+n.Sending, n.Total, replies, c.CreatedAt.Local().Format("2006-01-02 15:04"), c.Title)
+			n.Unknown, n.Queued+n.Sending, n.Total, replies, c.CreatedAt.Local().Format("2006-01-02 15:04"), inert.Line(c.Title))
 	}
 	return tw.Flush()
 }
@@ -82,7 +83,7 @@ func showCampaign(ctx context.Context, env cmdEnv, b backend, id uint64) error {
 	}
 	n := c.Counts
 	fmt.Fprintf(env.stdout, "campaign %d %q, %s: sent %d, failed %d, skipped %d, unknown %d, queued %d of %d; %d replied\n",
-		c.ID, c.Title, c.Status, n.Sent, n.Failed, n.Skipped, n.Unknown, n.Queued+n.Sending, n.Total, replies)
+		c.ID, inert.Line(c.Title), c.Status, n.Sent, n.Failed, n.Skipped, n.Unknown, n.Queued+n.Sending, n.Total, replies)
 	tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PSID\tSTATE\tKIND\tRETRYABLE\tREASON")
 	for _, it := range items {
@@ -93,7 +94,7 @@ func showCampaign(ctx context.Context, env cmdEnv, b backend, id uint64) error {
 		if it.State == store.OutboxFailed {
 			retry = strconv.FormatBool(it.Retryable)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", it.PSID, it.State, kind, retry, it.Reason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", inert.Line(it.PSID), it.State, kind, retry, inert.Line(it.Reason))
 	}
 	return tw.Flush()
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/inert"
 )
 
 // requiredFields are the webhook fields pageinbox needs the Page
@@ -31,9 +32,10 @@ func setupDoctor(fs *flag.FlagSet) runFunc {
 				mark = "FAIL"
 				failed++
 			}
-			fmt.Fprintf(env.stdout, "[%s] %s\n", mark, what)
+			// what and fix quote Meta's answers and the Page's name.
+			fmt.Fprintf(env.stdout, "[%s] %s\n", mark, inert.String(what))
 			if !ok && fix != "" {
-				fmt.Fprintf(env.stdout, "       fix: %s\n", fix)
+				fmt.Fprintf(env.stdout, "       fix: %s\n", inert.String(fix))
 			}
 		}
 		cfg := env.cfg

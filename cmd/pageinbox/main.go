@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/pageinbox/pageinbox/tui/inert"
 )
 
 // Exit codes. 2 means "this binary cannot do what you asked": a usage error.
@@ -53,6 +55,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "pageinbox: %v\n", err)
+	// Errors carry Meta's messages and customers' names: inert, like every
+	// human-readable output.
+	fmt.Fprintf(stderr, "pageinbox: %s\n", inert.String(err.Error()))
 	return exitError
 }
