@@ -421,12 +421,19 @@ func decodeError(resp *http.Response, raw []byte, op, tag string) *Error {
 		} `json:"error"`
 	}
 	e := &Error{HTTPStatus: resp.StatusCode, Op: op}
-	if json.Unmarshal(raw, &env) == nil && env.Error.Code != 0 {
+	if json.Unmarshal(raw, &env) == nil && (env.Error.Code != 0 || env.Error.Message != "" || env.Error.FBTraceID != "") {
 		m := env.Error
 		e.Code, e.Subcode, e.Type, e.Message = m.Code, m.Subcode, m.Type, m.Message
 		e.UserTitle, e.UserMsg, e.FBTraceID, e.IsTransient = m.UserTitle, m.UserMsg, m.FBTraceID, m.IsTransient
 	} else {
 		e.Message = http.StatusText(resp.StatusCode)
+		if resp.StatusCode >= 500 {
+			// Not Meta's answer: an edge (a proxy, a load balancer) gave
+			// up on Meta's backend, which may have accepted the request.
+			// Only Meta's own error envelope proves a refusal.
+			e.MaybeSent = true
+			e.Err = fmt.Errorf("HTTP %d %s without Meta's error envelope", resp.StatusCode, http.StatusText(resp.StatusCode))
+		}
 	}
 	e.Class = classify(resp.StatusCode, e.Code, e.Subcode, e.IsTransient, tag)
 	if e.Class == ClassRateLimited {
