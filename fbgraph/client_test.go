@@ -181,6 +181,17 @@ func TestRetryPolicy(t *testing.T) {
 			t.Errorf("err %v after %d calls", err, len(f.srv.Requests()))
 		}
 	})
+	t.Run("throttling does not use up the budget for Meta failing", func(t *testing.T) {
+		f := newFixture(t) // 4 attempts
+		f.srv.FailNext(3, 613, 0, 400)
+		f.srv.FailNext(1, 2, 0, 500)
+		if _, err := f.c.Send(context.Background(), text("u1", "hi")); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(f.srv.Requests()); n != 5 || len(f.srv.Sent()) != 1 {
+			t.Errorf("%d calls, %d sent", n, len(f.srv.Sent()))
+		}
+	})
 	t.Run("outside the window is never retried", func(t *testing.T) {
 		f := newFixture(t)
 		f.srv.AddUser("old", "Old Customer")
