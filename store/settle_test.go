@@ -251,20 +251,20 @@ func TestCampaignUnknownAndEchoes(t *testing.T) {
 	s.Complete(ctx(), items[1].ID, ambiguous)
 	s.Complete(ctx(), items[2].ID, ambiguous)
 	got, _ := s.Campaign(ctx(), camp.ID)
-	if got.Status != store.CampaignDone || got.Counts.Sent != 1 || got.Counts.Unknown != 2 || got.Counts.AwaitingEcho != 2 {
+	if got.Status != store.CampaignDone || got.Counts.Sent != 1 || got.Counts.Unknown != 2 || got.AwaitingEcho != 2 {
 		t.Fatalf("campaign after two 502s = %s %+v", got.Status, got.Counts)
 	}
 	// One echo comes: sent. The other does not; echoes flow, so it goes again.
 	c.Advance(time.Second)
 	mustIngest(t, s, ownEcho(items[0], "mid.0", c.Now()), ownEcho(items[1], "mid.1", c.Now()))
-	if got, _ = s.Campaign(ctx(), camp.ID); got.Counts.Sent != 2 || got.Counts.Unknown != 1 || got.Counts.AwaitingEcho != 1 {
+	if got, _ = s.Campaign(ctx(), camp.ID); got.Counts.Sent != 2 || got.Counts.Unknown != 1 || got.AwaitingEcho != 1 {
 		t.Fatalf("after an echo = %+v", got.Counts)
 	}
 	c.Advance(echoWait)
 	if res, _ := s.SweepUnechoed(ctx(), echoWait); res.Resent != 1 {
 		t.Fatalf("sweep = %+v", res)
 	}
-	if got, _ = s.Campaign(ctx(), camp.ID); got.Status != store.CampaignRunning || got.Counts.Queued != 1 || got.Counts.AwaitingEcho != 0 {
+	if got, _ = s.Campaign(ctx(), camp.ID); got.Status != store.CampaignRunning || got.Counts.Queued != 1 || got.AwaitingEcho != 0 {
 		t.Fatalf("after the sweep = %s %+v", got.Status, got.Counts)
 	}
 	again, _ := s.Claim(ctx(), 3)

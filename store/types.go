@@ -236,20 +236,21 @@ type CampaignCounts struct {
 	Failed  int `json:"failed"`
 	Skipped int `json:"skipped"`
 	Unknown int `json:"unknown"`
-	// AwaitingEcho counts the unknown items still waiting for the echo
-	// that settles them; read from the store, never stored.
-	AwaitingEcho int `json:"awaiting_echo,omitempty"`
 }
 
 // Campaign is one message sent to many recipients.
 type Campaign struct {
-	ID        uint64         `json:"id"`
-	PageID    string         `json:"page_id"`
-	Title     string         `json:"title"`
-	Text      string         `json:"text"`
-	ImageURL  string         `json:"image_url,omitempty"`
-	Status    CampaignStatus `json:"status"`
-	Counts    CampaignCounts `json:"counts"`
-	CreatedAt time.Time      `json:"created_at"`
-	UpdatedAt time.Time      `json:"updated_at"`
+	ID       uint64         `json:"id"`
+	PageID   string         `json:"page_id"`
+	Title    string         `json:"title"`
+	Text     string         `json:"text"`
+	ImageURL string         `json:"image_url,omitempty"`
+	Status   CampaignStatus `json:"status"`
+	Counts   CampaignCounts `json:"counts"`
+	// AwaitingEcho counts the unknown recipients still waiting for the
+	// echo that settles them (part of Counts.Unknown); read from the
+	// store's index, never stored.
+	AwaitingEcho int       `json:"awaiting_echo,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
