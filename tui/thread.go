@@ -31,6 +31,9 @@ type threadPane struct {
 	scroll  int // lines scrolled up from the bottom
 	width   int
 	height  int
+	// held: sending is stopped (the Page token was refused), so queued
+	// replies wait for it to work again.
+	held bool
 
 	cache map[string]renderedMsg
 }
@@ -153,7 +156,7 @@ func centre(s string, w int) string {
 // render draws one message, from the cache when nothing it shows changed.
 func (t *threadPane) render(s Styles, m store.Message) []string {
 	quoted := t.quoted(m)
-	sig := fmt.Sprintf("%s|%s|%d|%d|%s|%s", m.Status, m.Text, len(m.Reactions), m.Edits, m.Error, quoted)
+	sig := fmt.Sprintf("%s|%s|%d|%d|%s|%s|%t", m.Status, m.Text, len(m.Reactions), m.Edits, m.Error, quoted, t.held)
 	if r, ok := t.cache[m.ID]; ok && r.sig == sig {
 		return r.lines
 	}
@@ -226,7 +229,7 @@ func (t *threadPane) draw(s Styles, m store.Message, quoted string) []string {
 	var why string
 	if m.Direction == store.Out {
 		style = s.Outbound
-		meta += " " + statusTick(s, m)
+		meta += " " + statusTick(s, m, t.held)
 		if m.Status == store.StatusFailed || m.Status == store.StatusUnknown {
 			why = m.Error
 		}
@@ -247,9 +250,13 @@ func (t *threadPane) draw(s Styles, m store.Message, quoted string) []string {
 }
 
 // statusTick is an outbound message's state, in a symbol and a word.
-func statusTick(s Styles, m store.Message) string {
+// held: sending is stopped until the Page token works again.
+func statusTick(s Styles, m store.Message, held bool) string {
 	switch m.Status {
 	case store.StatusQueued:
+		if held {
+			return s.Failed.Render("◷ held: the Page token was refused; goes out when the token works")
+		}
 		return s.Dim.Render("◷ queued")
 	case store.StatusSending:
 		return s.Dim.Render("… sending")
@@ -262,9 +269,23 @@ func statusTick(s Styles, m store.Message) string {
 	case store.StatusFailed:
 		return s.Failed.Render("✗ failed")
 	case store.StatusUnknown:
-		return s.Failed.Render("? unknown")
+		if m.OutboxID != 0 {
+			return s.Failed.Render("? may have been sent: r sends again")
+		}
+		return s.Failed.Render("? may have been sent")
 	}
 	return ""
+}
+
+// lastUnknown is the newest message of ours that may or may not have
+// arrived and can be sent again (r), if any.
+func (t *threadPane) lastUnknown() (store.Message, bool) {
+	for i := len(t.msgs) - 1; i >= 0; i-- {
+		if m := t.msgs[i]; m.Direction == store.Out && m.Status == store.StatusUnknown && m.OutboxID != 0 {
+			return m, true
+		}
+	}
+	return store.Message{}, false
 }
 
 // view draws the thread's header and the window of lines on screen.
