@@ -80,3 +80,29 @@ func TestHeldRepliesShownUntilTheTokenWorks(t *testing.T) {
 		t.Errorf("status bar after the token works: %q", bar)
 	}
 }
+
+// A campaign counts the recipients who may or may not have it apart, and
+// says how many still wait for the echo that settles them.
+func TestCampaignProgressCountsUnknownApart(t *testing.T) {
+	d := campaignDriver(t)
+	id := d.startCampaign("Hello")
+	d.be.progress(id, func(items []store.OutboxItem) {
+		items[0].State = store.OutboxSent
+		items[1].State, items[1].ErrorKind = store.OutboxUnknown, store.KindAmbiguous
+		items[2].State, items[2].ErrorKind = store.OutboxUnknown, store.KindAmbiguous
+		items[1].Reason = "may have been sent: HTTP 502 without Meta's error: Meta may have accepted it"
+	}, func(c *store.Campaign) { c.AwaitingEcho = 2 })
+	d.settle()
+	d.wantView("sent 1 · failed 0 · skipped 2 · unknown 2 · left 6 of 11",
+		"2 unknown: Meta's answer did not say whether they were sent; waiting for Meta's echo, which settles them.",
+		"unknown   ")
+	// The echoes come: sent, nothing waits.
+	d.be.progress(id, func(items []store.OutboxItem) {
+		items[1].State, items[2].State = store.OutboxSent, store.OutboxSent
+	}, func(c *store.Campaign) { c.AwaitingEcho = 0 })
+	d.settle()
+	d.wantView("sent 3 · failed 0 · skipped 2 · unknown 0 · left 6 of 11")
+	if strings.Contains(d.view(), "waiting for Meta's echo") {
+		t.Error("still waiting for echoes that came")
+	}
+}
