@@ -214,8 +214,10 @@ func (d *Dispatcher) Stats() DispatchStats {
 func (d *Dispatcher) Run(ctx context.Context) error {
 	var inflight sync.WaitGroup
 	defer inflight.Wait()
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep() // before the wait: Run may end while ctx goes on (the store closed)
 	inflight.Add(1)
-	go func() { defer inflight.Done(); d.sweep(ctx) }()
+	go func() { defer inflight.Done(); d.sweep(sweepCtx) }()
 	for {
 		if err := d.waitUnblocked(ctx); err != nil {
 			return nil

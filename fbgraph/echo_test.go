@@ -208,3 +208,19 @@ func TestDispatcherResumesWhenTheTokenWorksAgain(t *testing.T) {
 		}
 	}
 }
+
+// A dispatcher whose store closes under it stops, echo sweeps included,
+// without waiting for its context.
+func TestDispatcherStopsWhenTheStoreCloses(t *testing.T) {
+	w := newWorld(t, 1, fbtest.Config{})
+	d := fbgraph.NewDispatcher(w.st, w.client(fbgraph.Options{}), fbgraph.DispatcherOptions{Now: w.clock.Now,
+		Poll: 10 * time.Millisecond, Sweep: 10 * time.Millisecond})
+	done := make(chan struct{})
+	go func() { d.Run(context.Background()); close(done) }()
+	w.st.Close()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not return after the store closed")
+	}
+}

@@ -11,6 +11,7 @@
 //	mids       pageID 0x00 mid           -> message key
 //	outbox     itemID(8)                 -> outbox item (JSON); outq/outsending index it by state
 //	outecho    campaignID(8) itemID(8)   -> nil   (unknown items awaiting their echo)
+//	echoseen   pageID                    -> time(8) an echo of our own send last arrived
 //	journal    time(8) seq(8)            -> raw webhook body
 //
 // All integers are big-endian, times are Unix nanoseconds, so byte order is
