@@ -366,6 +366,13 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 		}
 		return
 	}
+	d.settleError(item, err, record)
+}
+
+// settleError records what a send's error means for its item: held back
+// (token, throttling), unknown (the answer proved nothing), skipped or
+// failed (Meta refused it).
+func (d *Dispatcher) settleError(item store.OutboxItem, err error, record func(store.Result)) {
 	class := ClassOf(err)
 	var ge *Error
 	if class == ClassTokenInvalid {
