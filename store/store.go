@@ -10,6 +10,8 @@
 //	msgs       convID(8) time(8) seq(8)  -> message (JSON)
 //	mids       pageID 0x00 mid           -> message key
 //	outbox     itemID(8)                 -> outbox item (JSON); outq/outsending index it by state
+//	outecho    campaignID(8) itemID(8)   -> nil   (unknown items awaiting their echo)
+//	echoseen   pageID                    -> time(8) an echo of our own send last arrived
 //	journal    time(8) seq(8)            -> raw webhook body
 //
 // All integers are big-endian, times are Unix nanoseconds, so byte order is
@@ -59,9 +61,12 @@ var (
 	bUnknown    = []byte("unknown")
 	bCounts     = []byte("counts")
 	bDrafts     = []byte("drafts")
+	bOutEcho    = []byte("outecho")  // campaignID(8) itemID(8) -> nil: unknown items awaiting their echo
+	bEchoSeen   = []byte("echoseen") // pageID -> time(8): when an echo of our own send last arrived
 
 	allBuckets = [][]byte{bMeta, bPages, bConvs, bConvIDs, bActAll, bActUnread, bActDone, bMsgs,
-		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts, bDrafts}
+		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts, bDrafts,
+		bOutEcho, bEchoSeen}
 
 	keyMagic  = []byte("magic")
 	keySchema = []byte("schema")

@@ -44,6 +44,10 @@ type API interface {
 	CampaignReplies(ctx context.Context, id uint64) (int, error)
 	// Item reads one outbox item: how `pageinbox send` follows its message.
 	Item(ctx context.Context, id uint64) (store.OutboxItem, error)
+	// Resend sends an unknown item again, as an agent decided; Abandon is
+	// `pageinbox send` giving up on its item (nothing of it goes later).
+	Resend(ctx context.Context, id uint64) (store.OutboxItem, error)
+	Abandon(ctx context.Context, id uint64, why string) (store.OutboxItem, error)
 	// Campaign reads one campaign: how `pageinbox campaign` follows one.
 	Campaign(ctx context.Context, id uint64) (store.Campaign, error)
 	// Pages lists the Pages the store serves: which one a command works on
@@ -466,6 +470,10 @@ func (s *APIServer) call(ctx context.Context, agent store.Agent, method string, 
 		return s.api.CampaignReplies(ctx, p.ID)
 	case "outbox_item":
 		return s.api.Item(ctx, p.ID)
+	case "resend":
+		return s.api.Resend(ctx, p.ID)
+	case "abandon":
+		return s.api.Abandon(ctx, p.ID, p.Why)
 	case "campaign":
 		return s.api.Campaign(ctx, p.ID)
 	}

@@ -439,6 +439,18 @@ func (c *Client) Item(ctx context.Context, id uint64) (store.OutboxItem, error) 
 	return it, c.call(ctx, "outbox_item", campaignParams{ID: id}, &it)
 }
 
+// Resend sends an unknown outbox item again, as a new item.
+func (c *Client) Resend(ctx context.Context, id uint64) (store.OutboxItem, error) {
+	var it store.OutboxItem
+	return it, c.call(ctx, "resend", campaignParams{ID: id}, &it)
+}
+
+// Abandon makes sure nothing of an outbox item goes out later.
+func (c *Client) Abandon(ctx context.Context, id uint64, why string) (store.OutboxItem, error) {
+	var it store.OutboxItem
+	return it, c.call(ctx, "abandon", campaignParams{ID: id, Why: why}, &it)
+}
+
 // Campaign reads one campaign.
 func (c *Client) Campaign(ctx context.Context, id uint64) (store.Campaign, error) {
 	var camp store.Campaign
