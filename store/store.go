@@ -11,6 +11,8 @@
 //	mids       pageID 0x00 mid           -> message key
 //	outbox     itemID(8)                 -> outbox item (JSON); outq/outsending index it by state
 //	journal    time(8) seq(8)            -> raw webhook body
+//	agents     name                      -> named agent: SHA-256 of its token, created, last used
+//	forgotten  sha256(pageID 0x00 psid)  -> time(8) of the forget: older events of theirs are dropped
 //
 // All integers are big-endian, times are Unix nanoseconds, so byte order is
 // time order.
@@ -59,9 +61,12 @@ var (
 	bUnknown    = []byte("unknown")
 	bCounts     = []byte("counts")
 	bDrafts     = []byte("drafts")
+	bAgents     = []byte("agents")
+	bForgotten  = []byte("forgotten")
 
 	allBuckets = [][]byte{bMeta, bPages, bConvs, bConvIDs, bActAll, bActUnread, bActDone, bMsgs,
-		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts, bDrafts}
+		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts, bDrafts,
+		bAgents, bForgotten}
 
 	keyMagic  = []byte("magic")
 	keySchema = []byte("schema")
