@@ -73,6 +73,9 @@ func (w *wtx) journal(now time.Time, raw []byte) error {
 }
 
 func (w *wtx) ingest(e *Event) error {
+	if w.forgotten(e) {
+		return nil // from before they asked to be forgotten (see Forget)
+	}
 	key := ConvKey{PageID: e.PageID, PSID: e.PSID}
 	switch e.Kind {
 	case EventMessage, EventPostback:
