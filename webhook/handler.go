@@ -50,9 +50,9 @@ type Handler struct {
 	log *slog.Logger
 
 	pagesMu sync.Mutex
-	pages   map[string]bool // pages known to be registered in the store
+	pages   *lruSet[string] // pages known to be registered in the store
 
-	unknownSeen sync.Map // event types already logged
+	unknownSeen *lruSet[string] // event types already logged
 
 	ack latency // POST received -> 200, for /metrics
 
@@ -73,7 +73,8 @@ func New(st Store, cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Handler{st: st, cfg: cfg, log: cfg.Logger, pages: map[string]bool{}}
+	return &Handler{st: st, cfg: cfg, log: cfg.Logger, pages: newLRUSet[string](maxKnownPages),
+		unknownSeen: newLRUSet[string](maxUnknownTypes)}
 }
 
 // Stats are the webhook's counters, for the status bar and /metrics.
@@ -196,7 +197,7 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 // must not make Meta retry a POST forever.
 func (h *Handler) screen(p Payload) []store.Event {
 	for _, typ := range p.Unknown {
-		if _, seen := h.unknownSeen.LoadOrStore(typ, true); !seen {
+		if typ = shortName(typ); h.unknownSeen.add(typ) {
 			h.log.Info("webhook: event type not understood yet; kept raw", "type", typ)
 		}
 	}
@@ -216,8 +217,7 @@ func (h *Handler) ensurePages(ctx context.Context, events []store.Event) error {
 	h.pagesMu.Lock()
 	var missing []string
 	for _, e := range events {
-		if !h.pages[e.PageID] {
-			h.pages[e.PageID] = true
+		if h.pages.add(e.PageID) {
 			missing = append(missing, e.PageID)
 		}
 	}
@@ -228,7 +228,7 @@ func (h *Handler) ensurePages(ctx context.Context, events []store.Event) error {
 	if err := h.st.EnsurePages(ctx, missing); err != nil {
 		h.pagesMu.Lock()
 		for _, id := range missing {
-			delete(h.pages, id)
+			h.pages.remove(id)
 		}
 		h.pagesMu.Unlock()
 		return err
