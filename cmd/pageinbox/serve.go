@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -165,8 +166,10 @@ func dialable(addr string) string {
 }
 
 // exportHandler streams `pageinbox export` from the daemon, for the API
-// token's holder.
-func exportHandler(st *store.Store, token string) http.Handler {
+// token's holder, however long it takes (see streamWriter).
+func exportHandler(st interface {
+	Export(ctx context.Context, w io.Writer, conversations bool) error
+}, token string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
@@ -174,7 +177,7 @@ func exportHandler(st *store.Store, token string) http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "application/x-ndjson")
-		if err := st.Export(r.Context(), w, r.URL.Query().Get("conversations") == "1"); err != nil {
+		if err := st.Export(r.Context(), newStreamWriter(w), r.URL.Query().Get("conversations") == "1"); err != nil {
 			// Headers are gone; the client sees a cut stream and says so.
 			panic(http.ErrAbortHandler)
 		}
