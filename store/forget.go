@@ -116,6 +116,31 @@ func (w *wtx) forgotten(e *Event) bool {
 	return timeKey(e.Time) <= binary.BigEndian.Uint64(v)
 }
 
+// withoutForgotten is a webhook body as the journal may keep it: without
+// the events of forgotten customers from before they were forgotten (a
+// redelivery of an old POST), nil when nothing else is in it. Without a
+// scrubber (Options.Scrubber) the body is kept whole; their events are
+// still dropped from the store.
+func (w *wtx) withoutForgotten(raw []byte, evs []Event) []byte {
+	if raw == nil || w.s == nil || w.s.scrubber == nil {
+		return raw
+	}
+	done := map[ConvKey]bool{}
+	for i := range evs {
+		key := ConvKey{PageID: evs[i].PageID, PSID: evs[i].PSID}
+		if done[key] || !w.forgotten(&evs[i]) {
+			continue
+		}
+		done[key] = true
+		out, keep := w.s.scrubber(key.PageID, key.PSID).ScrubBody(raw)
+		if !keep {
+			return nil
+		}
+		raw = out
+	}
+	return raw
+}
+
 // forgetPages is the Page given, or every Page the store serves.
 func (w *wtx) forgetPages(pageID string) ([]string, error) {
 	if pageID != "" {

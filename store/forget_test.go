@@ -231,3 +231,47 @@ func TestForgetRefusedWhileSending(t *testing.T) {
 		t.Errorf("forget on an unknown page: %v", err)
 	}
 }
+
+// A webhook body that brings a forgotten customer's old events again (a
+// redelivery) is journaled without them, or not at all.
+func TestRedeliveryAfterForgetIsJournaledWithoutThem(t *testing.T) {
+	c := newClock(t0.Add(time.Hour))
+	s, err := store.Open(t.TempDir()+"/inbox.db", store.Options{Now: c.Now,
+		Scrubber: func(_, psid string) store.JournalScrubber { return lineScrub{psid} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.PutPage(ctx(), store.Page{ID: page}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.IngestJournaled(ctx(), []byte("u1:old"), []store.Event{msg("u1", "m1", "old", at(0))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Forget(ctx(), page, "u1", lineScrub{"u1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, redelivery := range []struct {
+		body string
+		evs  []store.Event
+	}{
+		{"u1:old", []store.Event{msg("u1", "m1", "old", at(0))}},
+		{"u1:old\nu2:hi", []store.Event{msg("u1", "m1", "old", at(0)), msg("u2", "m2", "hi", at(time.Second))}},
+	} {
+		if err := s.IngestJournaled(ctx(), []byte(redelivery.body), redelivery.evs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Advance(time.Minute)
+	if err := s.IngestJournaled(ctx(), []byte("u1:new"), []store.Event{msg("u1", "m3", "new", c.Now())}); err != nil {
+		t.Fatal(err)
+	}
+	entries, _, _ := s.Journal(ctx(), time.Time{}, "", 10)
+	var bodies []string
+	for _, e := range entries {
+		bodies = append(bodies, string(e.Raw))
+	}
+	if len(bodies) != 2 || bodies[0] != "u2:hi" || bodies[1] != "u1:new" {
+		t.Errorf("journal = %q, want u2's part of the redelivery and u1's new message", bodies)
+	}
+}

@@ -46,8 +46,8 @@ func (s *Store) IngestJournaled(ctx context.Context, raw []byte, events []Event)
 				return fmt.Errorf("store: ingest event %d: %w: %s", i, ErrUnknownPage, evs[i].PageID)
 			}
 		}
-		if raw != nil {
-			if err := w.journal(now, raw); err != nil {
+		if body := w.withoutForgotten(raw, evs); body != nil {
+			if err := w.journal(now, body); err != nil {
 				return err
 			}
 		}

@@ -102,6 +102,10 @@ type Options struct {
 	// NoSync skips fsync. Only for bulk-loading benchmark fixtures: a crash
 	// can lose or corrupt data.
 	NoSync bool
+	// Scrubber takes a forgotten customer's events out of a webhook body
+	// that brings them again (see Forget); the webhook package has one.
+	// Without it such a body is journaled whole.
+	Scrubber func(pageID, psid string) JournalScrubber
 }
 
 // Store is the open data file. It is safe for concurrent use.
@@ -118,6 +122,7 @@ type Store struct {
 	closeOnce sync.Once
 	closeMu   sync.RWMutex // held for reading while an op is handed to the writer
 	closed    atomic.Bool
+	scrubber  func(pageID, psid string) JournalScrubber
 	commitMu  sync.Mutex             // one commit-and-publish at a time
 	convCache map[ConvKey]convRecord // guarded by commitMu
 
@@ -157,7 +162,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, now: opts.Now, mode: opts.CommitMode, maxBatch: opts.MaxBatch,
-		ops: make(chan *op, 1024), stop: make(chan struct{})}
+		ops: make(chan *op, 1024), stop: make(chan struct{}), scrubber: opts.Scrubber}
 	if err := s.prepare(); err != nil {
 		db.Close()
 		return nil, err
