@@ -88,10 +88,12 @@ func setupServe(fs *flag.FlagSet) runFunc {
 				return err
 			}
 			api := webhook.NewAPIServer(core, token, log)
+			api.AllowAgents(st)
 			mux := http.NewServeMux()
 			mux.Handle("/ws", api)
 			mux.Handle("/metrics", &webhook.Metrics{Hook: h, API: api, Sends: core.sendStats, Campaigns: core.campaignStats})
 			mux.Handle("/export", exportHandler(st, token))
+			(&adminAPI{st: st, api: api, names: core.names, token: token, log: log}).routes(mux)
 			wg.Add(2)
 			go func() { defer wg.Done(); api.Run(ctx) }()
 			go func() {
