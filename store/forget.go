@@ -7,6 +7,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // JournalScrubber rewrites raw webhook bodies without one customer's
@@ -101,6 +103,20 @@ func (s *Store) Forget(ctx context.Context, pageID, psid string, scrub JournalSc
 func forgottenKey(k ConvKey) []byte {
 	h := sha256.Sum256([]byte(k.PageID + "\x00" + k.PSID))
 	return h[:]
+}
+
+// ForgottenAt is when a customer was forgotten (false if never): their
+// events from before it are dropped on ingest. sync uses it to say so.
+func (s *Store) ForgottenAt(ctx context.Context, key ConvKey) (time.Time, bool, error) {
+	var at time.Time
+	var ok bool
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bForgotten).Get(forgottenKey(key)); len(v) == 8 {
+			at, ok = time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC(), true
+		}
+		return nil
+	})
+	return at, ok, err
 }
 
 // forgotten reports whether e is an event of a forgotten customer from

@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -29,10 +29,15 @@ func dataEnv(t *testing.T) map[string]string {
 // serveWithWebhook runs serve in the test process with its webhook on a
 // port of its own, and returns the webhook's base URL once daemon.json
 // names the API. stop ends it (the test's end does too).
-func serveWithWebhook(t *testing.T, env map[string]string) (hook string, stop func()) {
+func serveWithWebhook(t testing.TB, env map[string]string) (hook string, stop func()) {
 	t.Helper()
 	for attempt := 1; ; attempt++ {
-		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
 		ctx, cancel := context.WithCancel(context.Background())
 		logs := &syncBuffer{}
 		exited := make(chan int, 1)

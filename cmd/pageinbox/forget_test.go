@@ -175,3 +175,36 @@ func TestForgetThroughTheDaemonThenReplay(t *testing.T) {
 	withStore(t, dir, func(st *store.Store) { checkForgotten(t, st, "m-u1-new") })
 	checkJournalAlone(t, dir, "m-u1-new")
 }
+
+// sync backfills from the Graph API, which still has a forgotten
+// customer's history: it does not bring them back; what they write after
+// the forget comes in as a new conversation.
+func TestSyncAfterForget(t *testing.T) {
+	srv, env := graphEnv(t)
+	srv.AddUser("olga", "Olga Old")
+	srv.InboundMessage("olga", "m-olga-1", "my phone is 555", time.Now().Add(-48*time.Hour))
+	srv.PageInboxReply("olga", "noted")
+	if code, out, errOut := runCLI(t, env, "sync"); code != 0 {
+		t.Fatalf("sync: %d %q %q", code, out, errOut)
+	}
+	if code, out, _ := runCLI(t, env, "forget", "--psid", "olga"); code != 0 || !strings.Contains(out, "2 message(s)") {
+		t.Fatalf("forget: %d %q", code, out)
+	}
+	code, out, errOut := runCLI(t, env, "sync")
+	if code != 0 || !strings.Contains(out, "skipped 2 messages of forgotten customers") {
+		t.Fatalf("sync after forget: %d %q %q", code, out, errOut)
+	}
+	if _, out, _ := runCLI(t, env, "export"); strings.Contains(out, `"psid":"olga"`) {
+		t.Fatalf("sync brought olga back:\n%s", out)
+	}
+	// The Conversations API gives times to the second: a message in the
+	// second of the forget counts as before it.
+	srv.InboundMessage("olga", "m-olga-2", "hello again", time.Now().Add(2*time.Second))
+	if code, _, errOut := runCLI(t, env, "sync"); code != 0 {
+		t.Fatalf("sync: %d %q", code, errOut)
+	}
+	_, out, _ = runCLI(t, env, "export")
+	if strings.Count(out, `"psid":"olga"`) != 1 || !strings.Contains(out, `"mid":"m-olga-2"`) {
+		t.Errorf("olga's new conversation:\n%s", out)
+	}
+}
