@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -57,6 +58,9 @@ func (s *Store) Forget(ctx context.Context, pageID, psid string, scrub JournalSc
 	var rep ForgetReport
 	if psid == "" || scrub == nil {
 		return rep, invalidf("forget: a PSID and a journal scrubber are needed")
+	}
+	if strings.ContainsRune(psid+pageID, 0) || len(psid) > 256 {
+		return rep, invalidf("forget: PSID %q", psid)
 	}
 	// Find the journal bodies that name them in a read transaction first:
 	// the journal can hold weeks of traffic, and the webhook must not wait

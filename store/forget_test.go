@@ -230,6 +230,11 @@ func TestForgetRefusedWhileSending(t *testing.T) {
 	if _, err := s.Forget(ctx(), "NOPAGE", "u1", lineScrub{"u1"}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("forget on an unknown page: %v", err)
 	}
+	for _, bad := range []string{"", "u1\x00x"} {
+		if _, err := s.Forget(ctx(), page, bad, lineScrub{bad}); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("forget %q: %v, want ErrInvalid", bad, err)
+		}
+	}
 }
 
 // A webhook body that brings a forgotten customer's old events again (a
