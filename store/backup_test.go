@@ -107,3 +107,53 @@ func TestVerifyBackupRefusesDamage(t *testing.T) {
 		t.Errorf("good copy: %+v, %v", info, err)
 	}
 }
+
+// A compacted copy holds live records only: after a forget, not a byte of
+// what was forgotten, which a plain copy may still carry in free pages.
+func TestCompactedCopyLeavesNothingOfAForget(t *testing.T) {
+	c := newClock(t0.Add(time.Hour))
+	s, _ := openStore(t, c)
+	secret := "SECRET-ADDRESS-4242-MAIN-STREET"
+	for i := 0; i < 50; i++ {
+		// u2 first: conversation 1; u1 is 2, and 2 is what a compaction
+		// that lost the counters would hand out again.
+		mustIngest(t, s, msg("u2", fmt.Sprintf("n%d", i), "keep me", at(time.Duration(i)*time.Second)),
+			msg("u1", fmt.Sprintf("m%d", i), secret, at(time.Duration(i)*time.Second)))
+	}
+	if _, err := s.Forget(ctx(), page, "u1", lineScrub{"u1"}); err != nil {
+		t.Fatal(err)
+	}
+	var plain bytes.Buffer
+	if _, err := s.Backup(ctx(), &plain); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the plain copy still holds the forgotten text: %v", bytes.Contains(plain.Bytes(), []byte(secret)))
+
+	path := filepath.Join(t.TempDir(), "compact.db")
+	if err := s.CompactTo(ctx(), path); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte(secret)) {
+		t.Error("the compacted copy holds the forgotten text")
+	}
+	if info, err := store.VerifyBackup(path); err != nil || info.Messages != 50 || info.Conversations != 1 {
+		t.Fatalf("compacted copy: %+v %v", info, err)
+	}
+	copied, err := store.Open(path, store.Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copied.Close()
+	// Sequences survive compaction: new ids do not collide with old ones.
+	mustIngest(t, copied, msg("u3", "x1", "new", at(time.Hour)))
+	if got, th := conv(t, copied, "u3"), thread(t, copied, "u3"); got.MessageCount != 1 || len(th) != 1 {
+		t.Errorf("new conversation in the compacted copy: %+v, thread of %d", got, len(th))
+	}
+	if th := thread(t, copied, "u2"); len(th) != 50 {
+		t.Errorf("u2 has %d messages in the compacted copy", len(th))
+	}
+}

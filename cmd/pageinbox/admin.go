@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/pageinbox/pageinbox/store"
@@ -87,13 +91,34 @@ func (a *adminAPI) backup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
-	n, err := a.st.Backup(r.Context(), newStreamWriter(w))
+	var n int64
+	var err error
+	if r.URL.Query().Get("compact") == "1" {
+		n, err = a.compacted(r.Context(), newStreamWriter(w))
+	} else {
+		n, err = a.st.Backup(r.Context(), newStreamWriter(w))
+	}
 	if err != nil {
 		a.log.Error("backup through the API failed", "err", err, "bytes", n)
 		// Cut the stream: the client sees it short and keeps nothing.
 		panic(http.ErrAbortHandler)
 	}
 	a.log.Info("backup streamed", "bytes", n)
+}
+
+// compacted writes a compacted copy into a file in the data dir, streams
+// it and removes it.
+func (a *adminAPI) compacted(ctx context.Context, w io.Writer) (int64, error) {
+	f, err := os.CreateTemp(filepath.Dir(a.st.Path()), ".backup-compact-*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if err := a.st.CompactTo(ctx, f.Name()); err != nil {
+		return 0, err
+	}
+	return io.Copy(w, f)
 }
 
 // forget removes one customer (POST ?psid=&page=).

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -17,9 +18,11 @@ import (
 // daemon while it runs, or from the file when none does.
 func setupBackup(fs *flag.FlagSet) runFunc {
 	force := fs.Bool("force", false, "replace FILE if it exists")
+	compact := fs.Bool("compact", false, "copy live records only: no free pages, so nothing of what was deleted\n"+
+		"or forgotten (slower; the daemon needs room for a second copy in its data dir)")
 	return func(ctx context.Context, env cmdEnv) error {
 		if len(env.args) == 0 {
-			return errors.New("usage: pageinbox backup [--force] FILE")
+			return errors.New("usage: pageinbox backup [--force] [--compact] FILE")
 		}
 		// Flags may follow the file too: backup FILE --force.
 		if err := fs.Parse(env.args[1:]); err != nil {
@@ -29,49 +32,53 @@ func setupBackup(fs *flag.FlagSet) runFunc {
 			return fmt.Errorf("unexpected argument %q: one FILE only", fs.Arg(0))
 		}
 		dst := env.args[0]
-		var n int64
-		info, err := writeBackup(dst, *force, func(w io.Writer) error {
+		info, err := writeBackup(dst, *force, func(f *os.File) error {
 			return throughDaemon(ctx, env.cfg, "backup",
-				func(wsURL string) error {
-					var err error
-					n, err = backupRemote(ctx, env.cfg, wsURL, w)
-					return err
-				},
+				func(wsURL string) error { return backupRemote(ctx, env.cfg, wsURL, f, *compact) },
 				func(st *store.Store) error {
-					var err error
-					n, err = st.Backup(ctx, w)
+					if *compact {
+						return st.CompactTo(ctx, f.Name())
+					}
+					_, err := st.Backup(ctx, f)
 					return err
 				})
 		})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.stdout, "backed up to %s: %.1f MB, %d conversations, %d messages (schema %d); bbolt's check passed\n",
-			dst, float64(n)/1e6, info.Conversations, info.Messages, info.Schema)
+		how := ""
+		if *compact {
+			how = ", compacted"
+		}
+		fmt.Fprintf(env.stdout, "backed up to %s%s: %.1f MB, %d conversations, %d messages (schema %d); bbolt's check passed\n",
+			dst, how, float64(info.Size)/1e6, info.Conversations, info.Messages, info.Schema)
 		return nil
 	}
 }
 
-func backupRemote(ctx context.Context, cfg config, wsURL string, w io.Writer) (int64, error) {
-	resp, err := daemonHTTP(ctx, cfg, wsURL, http.MethodGet, "/backup", nil)
+func backupRemote(ctx context.Context, cfg config, wsURL string, w io.Writer, compact bool) error {
+	var q url.Values
+	if compact {
+		q = url.Values{"compact": {"1"}}
+	}
+	resp, err := daemonHTTP(ctx, cfg, wsURL, http.MethodGet, "/backup", q)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer resp.Body.Close()
 	// A copy may already have begun to arrive: a failure now is not one
 	// to retry on the file, which the daemon still holds.
-	n, err := io.Copy(w, resp.Body)
-	if err != nil {
-		return n, fmt.Errorf("backup through the daemon was cut short after %d bytes: %v", n, err)
+	if n, err := io.Copy(w, resp.Body); err != nil {
+		return fmt.Errorf("backup through the daemon was cut short after %d bytes: %v", n, err)
 	}
-	return n, nil
+	return nil
 }
 
 // writeBackup has fill write the copy into a new file (mode 0600) beside
 // dst, syncs it, checks it with bbolt, and only then puts it in place:
 // dst is never a half-written or damaged copy. Without force, an existing
 // dst is refused, even one that appears meanwhile.
-func writeBackup(dst string, force bool, fill func(io.Writer) error) (info store.BackupInfo, err error) {
+func writeBackup(dst string, force bool, fill func(*os.File) error) (info store.BackupInfo, err error) {
 	if !force {
 		if _, err := os.Lstat(dst); err == nil {
 			return info, fmt.Errorf("%s exists; pass --force to replace it", dst)
@@ -100,7 +107,7 @@ func writeBackup(dst string, force bool, fill func(io.Writer) error) (info store
 }
 
 // writeSynced fills f (mode 0600), syncs and closes it.
-func writeSynced(f *os.File, fill func(io.Writer) error) error {
+func writeSynced(f *os.File, fill func(*os.File) error) error {
 	err := f.Chmod(0o600)
 	if err == nil {
 		err = fill(f)

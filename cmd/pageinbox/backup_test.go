@@ -44,6 +44,11 @@ func TestBackupOnTheFile(t *testing.T) {
 	if code, _, errOut := runCLI(t, env, "backup", "--force", dst); code != 0 {
 		t.Errorf("backup --force before the file: exit %d, %q", code, errOut)
 	}
+	compact := filepath.Join(dir, "compact.db")
+	if code, out, errOut := runCLI(t, env, "backup", "--compact", compact); code != 0 ||
+		!strings.Contains(out, "compacted") || !strings.Contains(out, "1 conversations, 1 messages") {
+		t.Errorf("backup --compact: exit %d, %q %q", code, out, errOut)
+	}
 	if code, _, errOut := runCLI(t, env, "backup", filepath.Join(dir, "no", "such", "dir", "x.db")); code != 1 || errOut == "" {
 		t.Errorf("backup into a missing dir: exit %d, %q", code, errOut)
 	}

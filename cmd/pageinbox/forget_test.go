@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -166,6 +168,17 @@ func TestForgetThroughTheDaemonThenReplay(t *testing.T) {
 	th, err := owner.Thread(ctx, u1, "", 10)
 	if err != nil || len(th.Messages) != 1 || th.Messages[0].MID != "m-u1-new" {
 		t.Errorf("u1's new thread: %+v %v", th.Messages, err)
+	}
+	// A compacted backup through the daemon carries not a byte of it.
+	dst := filepath.Join(t.TempDir(), "compact.db")
+	if code, out, errOut := runCLI(t, env, "backup", "--compact", dst); code != 0 || !strings.Contains(out, "compacted") {
+		t.Fatalf("backup --compact: exit %d %q %q", code, out, errOut)
+	}
+	if raw, _ := os.ReadFile(dst); bytes.Contains(raw, []byte("my card is 4242")) || bytes.Contains(raw, []byte("and my address")) {
+		t.Error("the compacted backup holds the forgotten messages")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".backup-compact-*")); len(left) > 0 {
+		t.Errorf("the daemon left %v behind", left)
 	}
 	stop()
 
