@@ -47,8 +47,8 @@ func (s *Store) IngestJournaled(ctx context.Context, raw []byte, events []Event)
 				return fmt.Errorf("store: ingest event %d: %w: %s", i, ErrUnknownPage, evs[i].PageID)
 			}
 		}
-		if raw != nil {
-			if _, err := w.journal(now, raw); err != nil {
+		if body := w.withoutForgotten(raw, evs); body != nil {
+			if _, err := w.journal(now, body); err != nil {
 				return err
 			}
 		}
@@ -91,6 +91,9 @@ func (w *wtx) journal(now time.Time, raw []byte) ([]byte, error) {
 }
 
 func (w *wtx) ingest(e *Event) error {
+	if w.forgotten(e) {
+		return nil // from before they asked to be forgotten (see Forget)
+	}
 	key := ConvKey{PageID: e.PageID, PSID: e.PSID}
 	switch e.Kind {
 	case EventMessage, EventPostback:

@@ -13,6 +13,8 @@
 //	outecho    campaignID(8) itemID(8)   -> nil   (unknown items awaiting their echo)
 //	echoseen   pageID                    -> time(8) an echo of our own send last arrived
 //	journal    time(8) seq(8)            -> raw webhook body
+//	agents     name                      -> named agent: SHA-256 of its token, created, last used
+//	forgotten  sha256(pageID 0x00 psid)  -> time(8) of the forget: older events of theirs are dropped
 //
 // All integers are big-endian, times are Unix nanoseconds, so byte order is
 // time order.
@@ -63,10 +65,12 @@ var (
 	bDrafts     = []byte("drafts")
 	bOutEcho    = []byte("outecho")  // campaignID(8) itemID(8) -> nil: unknown items awaiting their echo
 	bEchoSeen   = []byte("echoseen") // pageID -> time(8): when an echo of our own send last arrived
+	bAgents     = []byte("agents")
+	bForgotten  = []byte("forgotten")
 
 	allBuckets = [][]byte{bMeta, bPages, bConvs, bConvIDs, bActAll, bActUnread, bActDone, bMsgs,
 		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts, bDrafts,
-		bOutEcho, bEchoSeen}
+		bOutEcho, bEchoSeen, bAgents, bForgotten}
 
 	keyMagic  = []byte("magic")
 	keySchema = []byte("schema")
@@ -109,6 +113,10 @@ type Options struct {
 	// then fails stop as on a real failure. 0, the default, is off. The
 	// command sets it only from PAGEINBOX_FAULT_COMMIT.
 	FaultCommit int
+	// Scrubber takes a forgotten customer's events out of a webhook body
+	// that brings them again (see Forget); the webhook package has one.
+	// Without it such a body is journaled whole.
+	Scrubber func(pageID, psid string) JournalScrubber
 }
 
 // Store is the open data file. It is safe for concurrent use.
@@ -125,6 +133,7 @@ type Store struct {
 	closeOnce sync.Once
 	closeMu   sync.RWMutex // held for reading while an op is handed to the writer
 	closed    atomic.Bool
+	scrubber  func(pageID, psid string) JournalScrubber
 	commitMu  sync.Mutex             // one commit-and-publish at a time
 	convCache map[ConvKey]convRecord // guarded by commitMu
 
@@ -169,7 +178,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, now: opts.Now, mode: opts.CommitMode, maxBatch: opts.MaxBatch,
-		ops: make(chan *op, 1024), stop: make(chan struct{}), failed: make(chan struct{})}
+		ops: make(chan *op, 1024), stop: make(chan struct{}), failed: make(chan struct{}), scrubber: opts.Scrubber}
 	if opts.FaultCommit > 0 {
 		s.faultCommit = uint64(opts.FaultCommit)
 	}
