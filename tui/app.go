@@ -14,15 +14,24 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/common"
 	"github.com/pageinbox/pageinbox/tui/inert"
+	"github.com/pageinbox/pageinbox/tui/keymap"
+	"github.com/pageinbox/pageinbox/tui/styles"
 )
 
 // Options configure the TUI.
 type Options struct {
-	Backend  Backend
-	Renderer *lipgloss.Renderer // the session's; default lipgloss's
-	Now      func() time.Time   // default time.Now; tests pin it
-	Logger   *slog.Logger
+	Backend Backend
+	// Renderer is the session's: every style is made by it, since over
+	// SSH each client has its own colour profile. Default: a renderer on
+	// os.Stdout, the terminal a local TUI draws on.
+	Renderer *lipgloss.Renderer
+	Now      func() time.Time // default time.Now; tests pin it
+	// TZ is the agent's time zone, that times are shown in. Default
+	// time.Local.
+	TZ     *time.Location
+	Logger *slog.Logger
 	// Bell rings the terminal for a new inbound message in a thread that
 	// is not open. nil: no bell.
 	Bell func()
@@ -46,8 +55,9 @@ const (
 type Model struct {
 	be     Backend
 	opts   Options
-	styles Styles
-	keys   KeyMap
+	common *common.Common
+	styles *Styles
+	keys   *KeyMap
 	help   help.Model
 	log    *slog.Logger
 
@@ -86,21 +96,26 @@ func New(o Options) *Model {
 		o.Now = time.Now
 	}
 	if o.Renderer == nil {
-		o.Renderer = lipgloss.DefaultRenderer()
+		o.Renderer = lipgloss.NewRenderer(os.Stdout)
+	}
+	if o.TZ == nil {
+		o.TZ = time.Local
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	km := DefaultKeyMap()
+	km, st := keymap.Default(), styles.New(o.Renderer)
 	h := help.New()
 	ctx, cancel := context.WithCancel(context.Background())
-	st := NewStyles(o.Renderer)
+	c := &common.Common{Ctx: ctx, Renderer: o.Renderer, Styles: &st, Keys: &km, Logger: o.Logger,
+		Agent: o.Agent, Clock: o.Now, TZ: o.TZ, CanExec: true, Width: 80, Height: 24}
+	c.SetNow(o.Now())
 	h.Styles = help.Styles{ShortKey: st.Help.Bold(true), ShortDesc: st.Help, ShortSeparator: st.Dim, Ellipsis: st.Dim,
 		FullKey: st.Help.Bold(true), FullDesc: st.Help, FullSeparator: st.Dim}
-	m := &Model{be: o.Backend, opts: o, styles: st, keys: km, help: h, log: o.Logger,
-		list: newListPane(st), thread: newThreadPane(), compose: newComposePane(km, st),
+	m := &Model{be: o.Backend, opts: o, common: c, styles: &st, keys: &km, help: h, log: o.Logger,
+		list: newListPane(&st), thread: newThreadPane(), compose: newComposePane(&km, &st),
 		now: o.Now(), ctx: ctx, cancel: cancel, width: 80, height: 24}
-	m.bulk = newBulkForm(st, km)
+	m.bulk = newBulkForm(c)
 	m.presence = map[store.ConvKey][]store.AgentPresence{}
 	m.layout()
 	return m

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/common"
 	"github.com/pageinbox/pageinbox/tui/inert"
 )
 
@@ -42,24 +43,29 @@ type bulkForm struct {
 	seq        int // the ledger request in flight; older answers are dropped
 }
 
-func newBulkForm(st Styles, km KeyMap) bulkForm {
+func newBulkForm(c *common.Common) bulkForm {
+	st := c.Styles
 	title := textinput.New()
 	title.Placeholder = "campaign title (for your records)"
 	title.Prompt = "Title: "
 	title.CharLimit = 120
 	title.PromptStyle, title.TextStyle, title.PlaceholderStyle = st.Bold, st.App, st.Dim
+	title.Cursor.Style = st.App
 	text := textarea.New()
 	text.Placeholder = "The message every eligible recipient gets…"
 	text.ShowLineNumbers = false
 	text.Prompt = ""
 	text.CharLimit = 0
-	text.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("enter", "alt+enter", "ctrl+j"))
-	text.FocusedStyle = textarea.Style{Base: st.App, CursorLine: st.App, Placeholder: st.Dim, Prompt: st.App, Text: st.App, EndOfBuffer: st.Dim}
+	text.KeyMap.InsertNewline = c.Keys.FormNewline
+	text.FocusedStyle = textarea.Style{Base: st.App, CursorLine: st.App, Placeholder: st.Dim, Prompt: st.App, Text: st.App,
+		EndOfBuffer: st.Dim, LineNumber: st.Dim, CursorLineNumber: st.Dim}
 	text.BlurredStyle = text.FocusedStyle
+	text.Cursor.Style = st.App
 	image := textinput.New()
 	image.Placeholder = "optional https:// image URL, sent after the text"
 	image.Prompt = "Image: "
 	image.PromptStyle, image.TextStyle, image.PlaceholderStyle = st.Bold, st.App, st.Dim
+	image.Cursor.Style = st.App
 	return bulkForm{title: title, text: text, image: image}
 }
 
@@ -228,7 +234,8 @@ func (m *Model) retryFailed(id uint64) tea.Cmd {
 
 // openCampaign shows one campaign's progress and recipients.
 func (m *Model) openCampaign(c store.Campaign) tea.Cmd {
-	bar := progress.New(progress.WithDefaultGradient(), progress.WithoutPercentage())
+	bar := progress.New(progress.WithDefaultGradient(), progress.WithoutPercentage(),
+		progress.WithColorProfile(m.common.Renderer.ColorProfile()))
 	m.campaign = campaignView{c: c, byID: map[uint64]int{}, bar: bar, openedAt: m.now, doneAt: finished(c.Counts)}
 	m.mode = modeCampaign
 	return tea.Batch(m.loadItems(c.ID), m.loadReplies(c.ID))
@@ -259,7 +266,7 @@ func (m *Model) campaignUpdate(msg tea.Msg) (tea.Cmd, bool) {
 			m.setErr("start campaign", msg.err)
 			return nil, true
 		}
-		m.bulk = newBulkForm(m.styles, m.keys)
+		m.bulk = newBulkForm(m.common)
 		m.layout()
 		clear(m.list.marked)
 		return m.openCampaign(msg.c), true
@@ -376,8 +383,8 @@ func (m *Model) campaignKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if delta, _, ok := m.navigation(msg, 10); ok {
-		v.offset = max(0, min(v.offset+delta, len(v.items)-1))
+	if nav, ok := m.keys.Navigate(msg, 10); ok {
+		v.offset = max(0, min(v.offset+nav.Delta, len(v.items)-1))
 		return nil
 	}
 	switch {
@@ -415,14 +422,14 @@ func (m *Model) campaignKey(msg tea.KeyMsg) tea.Cmd {
 
 func (m *Model) campaignsKey(msg tea.KeyMsg) tea.Cmd {
 	v := &m.campaigns
-	if delta, jump, ok := m.navigation(msg, 10); ok {
-		switch jump {
+	if nav, ok := m.keys.Navigate(msg, 10); ok {
+		switch nav.Jump {
 		case -1:
 			v.cursor = 0
 		case 1:
 			v.cursor = len(v.list) - 1
 		}
-		v.cursor = max(0, min(v.cursor+delta, len(v.list)-1))
+		v.cursor = max(0, min(v.cursor+nav.Delta, len(v.list)-1))
 		return nil
 	}
 	switch {
@@ -471,7 +478,7 @@ func (m *Model) bulkView(w, h int) string {
 }
 
 // ledgerView is the eligibility breakdown, with a reason for every group.
-func ledgerView(s Styles, l store.Ledger, w int) string {
+func ledgerView(s *Styles, l store.Ledger, w int) string {
 	var b strings.Builder
 	c := l.Counts()
 	b.WriteString(s.Ok.Render(fmt.Sprintf("Will send: %d", c.Send)) + s.Dim.Render(" inside the 24 h window, as UPDATE"))

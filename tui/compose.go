@@ -22,7 +22,7 @@ type composePane struct {
 	height     int
 }
 
-func newComposePane(km KeyMap, st Styles) composePane {
+func newComposePane(km *KeyMap, st *Styles) composePane {
 	ta := textarea.New()
 	ta.Placeholder = "Write a reply…"
 	ta.ShowLineNumbers = false
@@ -32,6 +32,7 @@ func newComposePane(km KeyMap, st Styles) composePane {
 	ta.FocusedStyle = textarea.Style{Base: st.App, CursorLine: st.App, Placeholder: st.Dim, Prompt: st.App, Text: st.App,
 		EndOfBuffer: st.Dim, LineNumber: st.Dim, CursorLineNumber: st.Dim}
 	ta.BlurredStyle = ta.FocusedStyle
+	ta.Cursor.Style = st.App
 	ta.CharLimit = 0 // the counter shows the limit; a paste is never cut silently
 	ta.MaxHeight = 0
 	ta.KeyMap.InsertNewline = km.Newline
@@ -99,7 +100,7 @@ func (c *composePane) counter() string {
 	return fmt.Sprintf("%d/%d", utf8.RuneCountInString(c.area.Value()), store.MaxTextLen)
 }
 
-func (c *composePane) view(s Styles, conv store.Conversation, now time.Time, focused bool) string {
+func (c *composePane) view(s *Styles, conv store.Conversation, now time.Time, focused bool) string {
 	p := c.plan(conv, now)
 	footer := s.Ok.Render("↵ " + p.line)
 	if !p.ok {

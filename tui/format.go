@@ -43,7 +43,7 @@ func relTime(t, now time.Time) string {
 
 // windowBadge is the window of a conversation in a few cells, coloured,
 // with words that stand without colour.
-func windowBadge(s Styles, lastInbound, now time.Time) string {
+func windowBadge(s *Styles, lastInbound, now time.Time) string {
 	w := store.WindowAt(lastInbound, now)
 	switch w.State {
 	case store.WindowOpen:

@@ -82,51 +82,15 @@ func (m *Model) cycleFocus() tea.Cmd {
 	return nil
 }
 
-// navigation reads a key as a movement; Bubble Tea can deliver several
-// typed runes in one message ("jjj"), and each counts.
-func (m *Model) navigation(msg tea.KeyMsg, page int) (delta int, jump int, ok bool) {
-	switch {
-	case key.Matches(msg, m.keys.Up):
-		return -repeat(msg), 0, true
-	case key.Matches(msg, m.keys.Down):
-		return repeat(msg), 0, true
-	case key.Matches(msg, m.keys.PageUp):
-		return -page, 0, true
-	case key.Matches(msg, m.keys.PageDown):
-		return page, 0, true
-	case key.Matches(msg, m.keys.Top):
-		return 0, -1, true
-	case key.Matches(msg, m.keys.Bottom):
-		return 0, 1, true
-	}
-	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 {
-		s := string(msg.Runes)
-		if strings.Trim(s, "j") == "" {
-			return len(msg.Runes), 0, true
-		}
-		if strings.Trim(s, "k") == "" {
-			return -len(msg.Runes), 0, true
-		}
-	}
-	return 0, 0, false
-}
-
-func repeat(msg tea.KeyMsg) int {
-	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 {
-		return len(msg.Runes)
-	}
-	return 1
-}
-
 func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
-	if delta, jump, ok := m.navigation(msg, m.list.visibleRows()); ok {
-		switch jump {
+	if nav, ok := m.keys.Navigate(msg, m.list.visibleRows()); ok {
+		switch nav.Jump {
 		case -1:
 			m.list.cursor = 0
 		case 1:
 			m.list.cursor = len(m.list.convs) - 1
 		}
-		m.list.move(delta)
+		m.list.move(nav.Delta)
 		var cmds []tea.Cmd
 		if m.list.wantsMore() {
 			cmds = append(cmds, m.loadList(true))
@@ -238,8 +202,8 @@ func (m *Model) setFilter(f store.Filter) tea.Cmd {
 // searchKey edits the search box; each change searches again (in a
 // command; an older answer is dropped by its seq).
 func (m *Model) searchKey(msg tea.KeyMsg) tea.Cmd {
-	switch msg.Type {
-	case tea.KeyEsc:
+	switch {
+	case key.Matches(msg, m.keys.SearchClear):
 		m.list.typing = false
 		m.list.search.Blur()
 		if m.list.query == "" {
@@ -247,11 +211,11 @@ func (m *Model) searchKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		m.list.query = ""
 		return m.loadList(false)
-	case tea.KeyEnter:
+	case key.Matches(msg, m.keys.SearchKeep):
 		m.list.typing = false
 		m.list.search.Blur()
 		return nil
-	case tea.KeyUp, tea.KeyDown:
+	case key.Matches(msg, m.keys.SearchLeave):
 		m.list.typing = false
 		m.list.search.Blur()
 		return m.listKey(msg)
@@ -267,14 +231,14 @@ func (m *Model) searchKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (m *Model) threadKey(msg tea.KeyMsg) tea.Cmd {
-	if delta, jump, ok := m.navigation(msg, max(1, m.thread.height-2)); ok {
-		switch jump {
+	if nav, ok := m.keys.Navigate(msg, max(1, m.thread.height-2)); ok {
+		switch nav.Jump {
 		case -1:
 			m.thread.scroll = 1 << 30
 		case 1:
 			m.thread.scroll = 0
 		}
-		m.thread.scroll = max(0, m.thread.scroll-delta)
+		m.thread.scroll = max(0, m.thread.scroll-nav.Delta)
 		if m.thread.before != "" && !m.thread.loading && m.thread.atTop(m.styles, m.now) {
 			return m.loadThread(true)
 		}

@@ -48,7 +48,7 @@ type listPane struct {
 	height   int
 }
 
-func newListPane(st Styles) listPane {
+func newListPane(st *Styles) listPane {
 	ti := textinput.New()
 	ti.PromptStyle, ti.TextStyle, ti.PlaceholderStyle = st.App, st.App, st.Dim
 	ti.Cursor.Style = st.App
@@ -188,7 +188,7 @@ func (l *listPane) upsertAll(convs []store.Conversation, matches []bool) {
 	l.follow()
 }
 
-func (l *listPane) view(s Styles, focused bool, now nowFunc) string {
+func (l *listPane) view(s *Styles, focused bool, now nowFunc) string {
 	var b strings.Builder
 	b.WriteString(l.tabsView(s))
 	b.WriteString("\n")
@@ -225,7 +225,7 @@ func (l *listPane) view(s Styles, focused bool, now nowFunc) string {
 
 // tabsView draws the filters with their counts; the active one is in
 // brackets, so it shows without colour. Labels shorten to fit.
-func (l *listPane) tabsView(s Styles) string {
+func (l *listPane) tabsView(s *Styles) string {
 	render := func(short bool) string {
 		var ts []string
 		for _, t := range tabs {
@@ -265,7 +265,7 @@ func (l *listPane) countOf(f store.Filter) int {
 }
 
 // row renders one conversation in two lines of l.width cells.
-func (l *listPane) row(s Styles, c store.Conversation, selected, focused bool, now nowTime) string {
+func (l *listPane) row(s *Styles, c store.Conversation, selected, focused bool, now nowTime) string {
 	w := l.width
 	marker := "  "
 	switch {

@@ -116,7 +116,7 @@ func (t *threadPane) apply(kind store.ChangeKind, m store.Message) {
 }
 
 // lines renders the whole loaded thread from the per-message cache.
-func (t *threadPane) lines(s Styles, now time.Time) []string {
+func (t *threadPane) lines(s *Styles, now time.Time) []string {
 	var out []string
 	var day string
 	for _, m := range t.msgs {
@@ -155,7 +155,7 @@ func centre(s string, w int) string {
 }
 
 // render draws one message, from the cache when nothing it shows changed.
-func (t *threadPane) render(s Styles, m store.Message) []string {
+func (t *threadPane) render(s *Styles, m store.Message) []string {
 	quoted := t.quoted(m)
 	sig := t.renderSig(m, quoted)
 	if r, ok := t.cache[m.ID]; ok && r.sig == sig {
@@ -182,7 +182,7 @@ func (t *threadPane) quoted(m store.Message) string {
 	return "an earlier message"
 }
 
-func (t *threadPane) draw(s Styles, m store.Message, quoted string) []string {
+func (t *threadPane) draw(s *Styles, m store.Message, quoted string) []string {
 	bubble := max(10, t.width*3/4)
 	var body []string
 	if quoted != "" {
@@ -263,7 +263,7 @@ func attachmentLabel(a store.Attachment) string {
 
 // statusTick is an outbound message's state, in a symbol and a word.
 // held: sending is stopped until the Page token works again.
-func statusTick(s Styles, m store.Message, held bool) string {
+func statusTick(s *Styles, m store.Message, held bool) string {
 	switch m.Status {
 	case store.StatusQueued:
 		if held {
@@ -301,7 +301,7 @@ func (t *threadPane) lastUnknown() (store.Message, bool) {
 }
 
 // view draws the thread's header and the window of lines on screen.
-func (t *threadPane) view(s Styles, now time.Time, others, typing []string) string {
+func (t *threadPane) view(s *Styles, now time.Time, others, typing []string) string {
 	if !t.open {
 		return s.Dim.Render(lipgloss.NewStyle().Width(t.width).Render("Select a conversation and press enter."))
 	}
@@ -333,12 +333,12 @@ func (t *threadPane) view(s Styles, now time.Time, others, typing []string) stri
 }
 
 // atTop reports whether the top line on screen is the oldest loaded.
-func (t *threadPane) atTop(s Styles, now time.Time) bool {
+func (t *threadPane) atTop(s *Styles, now time.Time) bool {
 	return t.scroll >= len(t.lines(s, now))-(t.height-1)
 }
 
 // windowLine is the thread header's account of the window.
-func windowLine(s Styles, lastInbound, now time.Time) string {
+func windowLine(s *Styles, lastInbound, now time.Time) string {
 	w := store.WindowAt(lastInbound, now)
 	switch w.State {
 	case store.WindowOpen:

@@ -188,7 +188,7 @@ func (m *Model) shortHelp() []key.Binding {
 	case m.mode == modeCampaigns:
 		return []key.Binding{k.Up, k.Down, k.Open, k.Back}
 	case m.list.typing:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
+		return []key.Binding{k.SearchKeep, k.SearchClear}
 	case m.focus == paneCompose:
 		return []key.Binding{k.Send, k.Newline, k.Editor, k.HumanAgent, k.Back, k.NextPane}
 	case m.focus == paneThread:
