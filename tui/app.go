@@ -2,21 +2,21 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/common"
+	"github.com/pageinbox/pageinbox/tui/help"
 	"github.com/pageinbox/pageinbox/tui/inert"
 	"github.com/pageinbox/pageinbox/tui/keymap"
+	"github.com/pageinbox/pageinbox/tui/statusbar"
 	"github.com/pageinbox/pageinbox/tui/styles"
 )
 
@@ -58,7 +58,6 @@ type Model struct {
 	common *common.Common
 	styles *Styles
 	keys   *KeyMap
-	help   help.Model
 	log    *slog.Logger
 
 	list    listPane
@@ -76,18 +75,15 @@ type Model struct {
 	campaign    campaignView
 	campaigns   campaignsView
 
-	focus    pane
-	showHelp bool
-	width    int
-	height   int
-	now      time.Time
-	status   store.SystemStatus
-	errText  string
-	noteText string
-	errAt    time.Time
-	feed     <-chan store.Change
-	ctx      context.Context
-	cancel   context.CancelFunc
+	focus     pane
+	showHelp  bool
+	width     int
+	height    int
+	statusbar *statusbar.Model
+	help      *help.Model
+	feed      <-chan store.Change
+	ctx       context.Context
+	cancel    context.CancelFunc
 }
 
 // New returns the root model.
@@ -105,16 +101,13 @@ func New(o Options) *Model {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	km, st := keymap.Default(), styles.New(o.Renderer)
-	h := help.New()
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &common.Common{Ctx: ctx, Renderer: o.Renderer, Styles: &st, Keys: &km, Logger: o.Logger,
 		Agent: o.Agent, Clock: o.Now, TZ: o.TZ, CanExec: true, Width: 80, Height: 24}
 	c.SetNow(o.Now())
-	h.Styles = help.Styles{ShortKey: st.Help.Bold(true), ShortDesc: st.Help, ShortSeparator: st.Dim, Ellipsis: st.Dim,
-		FullKey: st.Help.Bold(true), FullDesc: st.Help, FullSeparator: st.Dim}
-	m := &Model{be: o.Backend, opts: o, common: c, styles: &st, keys: &km, help: h, log: o.Logger,
+	m := &Model{be: o.Backend, opts: o, common: c, styles: &st, keys: &km, log: o.Logger,
 		list: newListPane(&st), thread: newThreadPane(), compose: newComposePane(&km, &st),
-		now: o.Now(), ctx: ctx, cancel: cancel, width: 80, height: 24}
+		statusbar: statusbar.New(c, o.Backend), help: help.New(c), ctx: ctx, cancel: cancel, width: 80, height: 24}
 	m.bulk = newBulkForm(c)
 	m.presence = map[store.ConvKey][]store.AgentPresence{}
 	m.layout()
@@ -123,7 +116,7 @@ func New(o Options) *Model {
 
 // Init loads the first screen and starts listening.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.subscribe(), m.loadList(false), m.loadCounts(), m.loadStatus()}
+	cmds := []tea.Cmd{m.subscribe(), m.loadList(false), m.loadCounts(), m.statusbar.Load()}
 	if !m.opts.NoTick {
 		cmds = append(cmds, tick())
 	}
@@ -131,7 +124,7 @@ func (m *Model) Init() tea.Cmd {
 }
 
 func tick() tea.Cmd {
-	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return common.TickMsg(t) })
 }
 
 // --- commands: every call to the backend happens here, never in Update.
@@ -170,17 +163,6 @@ func (m *Model) loadCounts() tea.Cmd {
 }
 
 type countsFailedMsg struct{ err error }
-
-func (m *Model) loadStatus() tea.Cmd {
-	be, ctx := m.be, m.ctx
-	return func() tea.Msg {
-		st, err := be.Status(ctx)
-		if err != nil {
-			return errMsg{"status", err}
-		}
-		return statusMsg(st)
-	}
-}
 
 func (m *Model) loadThread(older bool) tea.Cmd {
 	key, before := m.thread.key, store.Cursor("")
@@ -252,7 +234,7 @@ func (m *Model) markRead(key store.ConvKey) tea.Cmd {
 	be, ctx := m.be, m.ctx
 	return func() tea.Msg {
 		if err := be.MarkRead(ctx, key); err != nil {
-			return errMsg{"mark read", err}
+			return common.ErrMsg{Op: "mark read", Err: err}
 		}
 		return nil
 	}
@@ -264,7 +246,7 @@ func (m *Model) loadDraft(key store.ConvKey) tea.Cmd {
 	return func() tea.Msg {
 		text, err := be.Draft(ctx, key)
 		if err != nil {
-			return errMsg{"load draft", err}
+			return common.ErrMsg{Op: "load draft", Err: err}
 		}
 		return draftMsg{key, text}
 	}
@@ -283,7 +265,7 @@ func (m *Model) saveDraft() tea.Cmd {
 	be, ctx, key, text := m.be, context.WithoutCancel(m.ctx), m.compose.key, m.compose.area.Value() // saved even while quitting
 	return func() tea.Msg {
 		if err := be.SaveDraft(ctx, key, text); err != nil {
-			return errMsg{"save draft", err}
+			return common.ErrMsg{Op: "save draft", Err: err}
 		}
 		return draftSavedMsg{}
 	}
@@ -351,7 +333,14 @@ func (m *Model) bell() tea.Cmd {
 
 // --- update
 
+// Update routes msg, then tells the status bar what the list holds.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := m.update(msg)
+	m.statusbar.SetSelected(len(m.list.marked))
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if cmd, ok := m.campaignUpdate(msg); ok {
 		return m, cmd
 	}
@@ -360,19 +349,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
 		return m, m.syncThreadToList()
-	case tickMsg:
-		m.now = time.Time(msg)
-		if !m.errAt.IsZero() && m.now.Sub(m.errAt) > 8*time.Second {
-			m.errText, m.noteText, m.errAt = "", "", time.Time{}
-		}
-		cmds := []tea.Cmd{tick(), m.loadStatus()}
-		if m.mode == modeCampaign && m.now.Second()%5 == 0 {
+	case common.TickMsg:
+		m.common.SetNow(time.Time(msg))
+		cmds := []tea.Cmd{tick(), m.statusbar.Update(msg)}
+		if m.mode == modeCampaign && m.common.Now().Second()%5 == 0 {
 			cmds = append(cmds, m.loadReplies(m.campaign.c.ID))
 		}
-		if m.compose.dirty && m.now.Sub(m.compose.editedAt) > time.Second {
+		if m.compose.dirty && m.common.Now().Sub(m.compose.editedAt) > time.Second {
 			cmds = append(cmds, m.saveDraft())
 		}
-		if m.typing && m.now.Sub(m.compose.editedAt) > 4*time.Second {
+		if m.typing && m.common.Now().Sub(m.compose.editedAt) > 4*time.Second {
 			cmds = append(cmds, m.announce(m.here, false))
 		}
 		return m, tea.Batch(cmds...)
@@ -387,7 +373,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// and reload what is on screen, since changes were missed.
 		err := msg.err
 		if err == nil {
-			err = errString("the change feed ended; reconnecting")
+			err = common.Error("the change feed ended; reconnecting")
 		}
 		m.setErr("live updates", err)
 		return m, tea.Tick(time.Second, func(time.Time) tea.Msg { return resubscribeMsg{} })
@@ -422,13 +408,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.counting = false
 		m.setErr("count conversations", msg.err)
 		return m, nil
-	case statusMsg:
-		if m.status.Sending != "" && msg.Sending == "" && msg.Connected {
-			m.setNote("sending works again: held replies are going out")
-		}
-		m.status = store.SystemStatus(msg)
-		m.thread.held = m.status.Sending != ""
-		return m, nil
+	case statusbar.StatusMsg:
+		m.thread.held = msg.Sending != ""
+		return m, m.statusbar.Update(msg)
 	case resentMsg:
 		if msg.err != nil {
 			m.setErr("send again", msg.err)
@@ -471,12 +453,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if msg.key == m.compose.key {
 			m.compose.area.SetValue(msg.text)
-			m.compose.dirty, m.compose.editedAt = true, m.now
+			m.compose.dirty, m.compose.editedAt = true, m.common.Now()
 		}
 		return m, m.saveDraft()
-	case errMsg:
-		m.setErr(msg.op, msg.err)
-		return m, nil
+	case common.ErrMsg, common.NoteMsg:
+		return m, m.statusbar.Update(msg)
 	case tea.MouseMsg:
 		return m, m.mouse(msg)
 	case tea.KeyMsg:
@@ -486,17 +467,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // setNote shows news that is not an error in the status bar for a while.
-func (m *Model) setNote(text string) {
-	m.noteText, m.errAt = text, m.now
-}
+func (m *Model) setNote(text string) { m.statusbar.Update(common.NoteMsg(text)) }
 
-func (m *Model) setErr(op string, err error) {
-	if err == nil || errors.Is(err, context.Canceled) {
-		return
-	}
-	m.errText, m.errAt = op+": "+err.Error(), m.now
-	m.log.Warn("tui: "+op, "err", err)
-}
+// setErr shows a failure in the status bar.
+func (m *Model) setErr(op string, err error) { m.statusbar.Update(common.ErrMsg{Op: op, Err: err}) }
 
 // applyChanges folds a burst of changes into the panes.
 func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
@@ -566,7 +540,7 @@ func (m *Model) matchesList(c store.Conversation) bool {
 	case store.FilterUnread:
 		return c.Unread > 0 || c.ConvKey == m.list.selected
 	case store.FilterWindow:
-		return store.WindowAt(c.LastInboundTime, m.now).State == store.WindowOpen
+		return store.WindowAt(c.LastInboundTime, m.common.Now()).State == store.WindowOpen
 	case store.FilterDone:
 		return c.Status == store.ConvDone
 	}
@@ -613,17 +587,17 @@ func (m *Model) openThread(c store.Conversation, focus bool) tea.Cmd {
 // announce tells the other agents where this one is and whether they are
 // typing. Only changes, and typing at most every 3 s, reach the backend.
 func (m *Model) announce(key store.ConvKey, typing bool) tea.Cmd {
-	if key == m.here && typing == m.typing && (!typing || m.now.Sub(m.typingAt) < 3*time.Second) {
+	if key == m.here && typing == m.typing && (!typing || m.common.Now().Sub(m.typingAt) < 3*time.Second) {
 		return nil
 	}
 	m.here, m.typing = key, typing
 	if typing {
-		m.typingAt = m.now
+		m.typingAt = m.common.Now()
 	}
 	be, ctx := m.be, context.WithoutCancel(m.ctx)
 	return func() tea.Msg {
 		if err := be.Presence(ctx, key, typing); err != nil {
-			return errMsg{"presence", err}
+			return common.ErrMsg{Op: "presence", Err: err}
 		}
 		return nil
 	}

@@ -29,6 +29,7 @@ import (
 
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/store/storetest"
+	"github.com/pageinbox/pageinbox/tui/common"
 )
 
 // loadFrame runs cmd the way the program would, with the commands of a
@@ -54,8 +55,8 @@ func loadFrame(m *Model, cmd tea.Cmd) error {
 			for _, c := range msg {
 				start(c)
 			}
-		case errMsg:
-			return fmt.Errorf("%s: %w", msg.op, msg.err)
+		case common.ErrMsg:
+			return fmt.Errorf("%s: %w", msg.Op, msg.Err)
 		case feedEndMsg:
 			return fmt.Errorf("subscribe: %v", msg.err)
 		default:
@@ -63,8 +64,8 @@ func loadFrame(m *Model, cmd tea.Cmd) error {
 			start(c)
 		}
 	}
-	if m.errText != "" {
-		return errors.New(m.errText)
+	if m.statusbar.Err() != "" {
+		return errors.New(m.statusbar.Err())
 	}
 	return nil
 }

@@ -143,7 +143,7 @@ func (m *Model) selectAll() tea.Cmd {
 	return func() tea.Msg {
 		keys, err := be.SelectAll(ctx, q)
 		if err != nil {
-			return errMsg{"select", err}
+			return common.ErrMsg{Op: "select", Err: err}
 		}
 		return selectedMsg{keys}
 	}
@@ -155,7 +155,7 @@ func (m *Model) loadLedger(keys []store.ConvKey) tea.Cmd {
 	return func() tea.Msg {
 		l, err := be.Eligibility(ctx, keys)
 		if err != nil {
-			return errMsg{"eligibility", err}
+			return common.ErrMsg{Op: "eligibility", Err: err}
 		}
 		return ledgerMsg{seq, l}
 	}
@@ -166,7 +166,7 @@ func (m *Model) startCampaign() tea.Cmd {
 	c := store.Campaign{Title: strings.TrimSpace(f.title.Value()), Text: strings.TrimSpace(f.text.Value()),
 		ImageURL: strings.TrimSpace(f.image.Value())}
 	if c.Title == "" {
-		c.Title = "Campaign " + m.now.Local().Format("2 Jan 15:04")
+		c.Title = "Campaign " + m.common.Now().Local().Format("2 Jan 15:04")
 	}
 	l := *f.ledger
 	c.PageID = l.PageID
@@ -182,7 +182,7 @@ func (m *Model) loadItems(id uint64) tea.Cmd {
 	return func() tea.Msg {
 		items, err := be.CampaignItems(ctx, id)
 		if err != nil {
-			return errMsg{"campaign recipients", err}
+			return common.ErrMsg{Op: "campaign recipients", Err: err}
 		}
 		return itemsMsg{id, items}
 	}
@@ -193,7 +193,7 @@ func (m *Model) loadReplies(id uint64) tea.Cmd {
 	return func() tea.Msg {
 		n, err := be.CampaignReplies(ctx, id)
 		if err != nil {
-			return errMsg{"campaign replies", err}
+			return common.ErrMsg{Op: "campaign replies", Err: err}
 		}
 		return repliesMsg{id, n}
 	}
@@ -204,7 +204,7 @@ func (m *Model) loadCampaigns() tea.Cmd {
 	return func() tea.Msg {
 		list, err := be.Campaigns(ctx)
 		if err != nil {
-			return errMsg{"campaigns", err}
+			return common.ErrMsg{Op: "campaigns", Err: err}
 		}
 		return campaignsMsg(list)
 	}
@@ -215,7 +215,7 @@ func (m *Model) setCampaignStatus(id uint64, st store.CampaignStatus) tea.Cmd {
 	return func() tea.Msg {
 		c, err := be.SetCampaignStatus(ctx, id, st)
 		if err != nil {
-			return errMsg{"campaign", err}
+			return common.ErrMsg{Op: "campaign", Err: err}
 		}
 		return campaignMsg{c}
 	}
@@ -226,7 +226,7 @@ func (m *Model) retryFailed(id uint64) tea.Cmd {
 	return func() tea.Msg {
 		n, err := be.RetryFailed(ctx, id)
 		if err != nil {
-			return errMsg{"retry failed", err}
+			return common.ErrMsg{Op: "retry failed", Err: err}
 		}
 		return retriedMsg{id, n}
 	}
@@ -236,7 +236,7 @@ func (m *Model) retryFailed(id uint64) tea.Cmd {
 func (m *Model) openCampaign(c store.Campaign) tea.Cmd {
 	bar := progress.New(progress.WithDefaultGradient(), progress.WithoutPercentage(),
 		progress.WithColorProfile(m.common.Renderer.ColorProfile()))
-	m.campaign = campaignView{c: c, byID: map[uint64]int{}, bar: bar, openedAt: m.now, doneAt: finished(c.Counts)}
+	m.campaign = campaignView{c: c, byID: map[uint64]int{}, bar: bar, openedAt: m.common.Now(), doneAt: finished(c.Counts)}
 	m.mode = modeCampaign
 	return tea.Batch(m.loadItems(c.ID), m.loadReplies(c.ID))
 }
@@ -350,9 +350,9 @@ func (m *Model) bulkKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Submit):
 		switch {
 		case f.ledger == nil:
-			m.setErr("campaign", errString("the eligibility ledger is still loading"))
+			m.setErr("campaign", common.Error("the eligibility ledger is still loading"))
 		case len(f.ledger.Send) == 0:
-			m.setErr("campaign", errString("nobody selected can receive a campaign now"))
+			m.setErr("campaign", common.Error("nobody selected can receive a campaign now"))
 		default:
 			if err := store.CheckText(f.text.Value(), strings.TrimSpace(f.image.Value())); err != nil {
 				m.setErr("campaign", err)
@@ -542,12 +542,12 @@ func (m *Model) campaignViewStr(w, h int) string {
 	}
 	v.bar.Width = max(10, w-8)
 	b.WriteString(v.bar.ViewAs(pct) + fmt.Sprintf(" %3.0f%%", pct*100) + "\n")
-	elapsed := m.now.Sub(c.CreatedAt)
+	elapsed := m.common.Now().Sub(c.CreatedAt)
 	if c.Status != store.CampaignRunning {
 		elapsed = c.UpdatedAt.Sub(c.CreatedAt)
 	}
 	rate := ""
-	if secs := m.now.Sub(v.openedAt).Seconds(); c.Status == store.CampaignRunning && secs >= 1 {
+	if secs := m.common.Now().Sub(v.openedAt).Seconds(); c.Status == store.CampaignRunning && secs >= 1 {
 		rate = fmt.Sprintf(" · %.0f/s", float64(finished(n)-v.doneAt)/secs)
 	}
 	b.WriteString(fmt.Sprintf("sent %d · failed %d · skipped %d · unknown %d · left %d of %d · replied %d · %s%s\n",

@@ -265,7 +265,7 @@ func (l *respLoop) until(what string, limit time.Duration, cond func() bool) {
 		case msg := <-l.msgs:
 			l.handle(msg)
 		case <-deadline.C:
-			l.b.Fatalf("timed out after %v waiting for %s (errors: %q)", limit, what, l.m.errText)
+			l.b.Fatalf("timed out after %v waiting for %s (errors: %q)", limit, what, l.m.statusbar.Err())
 		}
 	}
 }

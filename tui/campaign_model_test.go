@@ -240,8 +240,8 @@ func TestBulkWithoutSelectionRefuses(t *testing.T) {
 	if d.m.mode != modeInbox {
 		t.Fatalf("B with nothing selected opened mode %v", d.m.mode)
 	}
-	if !strings.Contains(d.m.errText, "select recipients first") {
-		t.Fatalf("no message: %q", d.m.errText)
+	if !strings.Contains(d.m.statusbar.Err(), "select recipients first") {
+		t.Fatalf("no message: %q", d.m.statusbar.Err())
 	}
 	d.wantView("select recipients first: space toggles one, V takes the whole filter")
 	if n := d.be.callCount("Eligibility"); n != 0 {
@@ -302,8 +302,8 @@ func TestSubmitWithNobodyToSendRefuses(t *testing.T) {
 	if d.m.bulk.confirming {
 		t.Fatal("ctrl+s asks to confirm a campaign to nobody")
 	}
-	if !strings.Contains(d.m.errText, "nobody selected can receive a campaign now") {
-		t.Fatalf("no message: %q", d.m.errText)
+	if !strings.Contains(d.m.statusbar.Err(), "nobody selected can receive a campaign now") {
+		t.Fatalf("no message: %q", d.m.statusbar.Err())
 	}
 	d.runes("y")
 	if n := d.be.callCount("StartCampaign"); n != 0 {

@@ -14,7 +14,9 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/common"
 	"github.com/pageinbox/pageinbox/tui/inert"
+	"github.com/pageinbox/pageinbox/tui/statusbar"
 )
 
 // hostile surrounds words with what an outsider could use to drive the
@@ -112,9 +114,9 @@ func TestHostileTextIsInertInEveryPane(t *testing.T) {
 	checkScreen(t, "presence", d.m.frame(), "also here: ", "Ben")
 
 	// Errors and reasons from Meta or a daemon, in the status bar.
-	d.send(statusMsg(store.SystemStatus{Mode: "local", Connected: true, Sending: hostile("token expired")}))
+	d.send(statusbar.StatusMsg(store.SystemStatus{Mode: "local", Connected: true, Sending: hostile("token expired")}))
 	checkScreen(t, "sending paused", d.m.frame(), "token expired")
-	d.send(errMsg{"mark read", errors.New(hostile("Graph is down"))})
+	d.send(common.ErrMsg{Op: "mark read", Err: errors.New(hostile("Graph is down"))})
 	checkScreen(t, "error", d.m.frame(), "mark read", "Graph is down")
 
 	// The campaign screens: recipients' names, Meta's reasons, the

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/common"
 )
 
 // key routes a key to the focused pane, then tells the other agents if
@@ -132,7 +133,7 @@ func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
 		return m.selectAll()
 	case key.Matches(msg, m.keys.Bulk):
 		if len(m.list.marked) == 0 {
-			m.setErr("campaign", errString("select recipients first: space toggles one, V takes the whole filter"))
+			m.setErr("campaign", common.Error("select recipients first: space toggles one, V takes the whole filter"))
 			return nil
 		}
 		return m.openBulk()
@@ -162,7 +163,7 @@ func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
 			be, ctx := m.be, m.ctx
 			return func() tea.Msg {
 				if err := be.SetStatus(ctx, c.ConvKey, st); err != nil {
-					return errMsg{"mark done", err}
+					return common.ErrMsg{Op: "mark done", Err: err}
 				}
 				return nil
 			}
@@ -239,7 +240,7 @@ func (m *Model) threadKey(msg tea.KeyMsg) tea.Cmd {
 			m.thread.scroll = 0
 		}
 		m.thread.scroll = max(0, m.thread.scroll-nav.Delta)
-		if m.thread.before != "" && !m.thread.loading && m.thread.atTop(m.styles, m.now) {
+		if m.thread.before != "" && !m.thread.loading && m.thread.atTop(m.styles, m.common.Now()) {
 			return m.loadThread(true)
 		}
 		return nil
@@ -261,7 +262,7 @@ func (m *Model) threadKey(msg tea.KeyMsg) tea.Cmd {
 func (m *Model) resend() tea.Cmd {
 	msg, ok := m.thread.lastUnknown()
 	if !ok {
-		m.setErr("send again", errString("nothing here may have been lost: r sends again a reply marked \"may have been sent\""))
+		m.setErr("send again", common.Error("nothing here may have been lost: r sends again a reply marked \"may have been sent\""))
 		return nil
 	}
 	be, ctx := m.be, m.ctx
@@ -284,11 +285,11 @@ func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Editor):
 		return m.openEditor()
 	case key.Matches(msg, m.keys.HumanAgent):
-		p := m.compose.plan(m.thread.conv, m.now)
+		p := m.compose.plan(m.thread.conv, m.common.Now())
 		if p.canTag {
 			m.compose.humanAgent = !m.compose.humanAgent
 		} else {
-			m.setErr("HUMAN_AGENT", errString("only outside the 24 h window and within 7 days"))
+			m.setErr("HUMAN_AGENT", common.Error("only outside the 24 h window and within 7 days"))
 		}
 		return nil
 	case key.Matches(msg, m.keys.Send) && !key.Matches(msg, m.keys.Newline):
@@ -296,10 +297,10 @@ func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		// Checked against the clock of this moment, not of the last frame.
-		m.now = m.opts.Now()
-		p := m.compose.plan(m.thread.conv, m.now)
+		m.common.Refresh()
+		p := m.compose.plan(m.thread.conv, m.common.Now())
 		if !p.ok {
-			m.setErr("not sent", errString(p.line))
+			m.setErr("not sent", common.Error(p.line))
 			return nil
 		}
 		return m.send(p)
@@ -308,7 +309,7 @@ func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
 	m.compose.area, cmd = m.compose.area.Update(msg)
 	if m.compose.area.Value() != before {
-		m.compose.dirty, m.compose.editedAt = true, m.now
+		m.compose.dirty, m.compose.editedAt = true, m.common.Now()
 		return tea.Batch(cmd, m.announce(m.compose.key, m.compose.area.Value() != ""))
 	}
 	return cmd
@@ -341,7 +342,7 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 			return tea.Batch(append(cmds, m.syncThreadToList())...)
 		}
 		m.thread.scroll = max(0, m.thread.scroll-delta)
-		if delta < 0 && m.thread.before != "" && !m.thread.loading && m.thread.atTop(m.styles, m.now) {
+		if delta < 0 && m.thread.before != "" && !m.thread.loading && m.thread.atTop(m.styles, m.common.Now()) {
 			return m.loadThread(true)
 		}
 		return nil

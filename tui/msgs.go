@@ -30,17 +30,11 @@ type (
 	}
 	changesMsg []store.Change
 	feedEndMsg struct{ err error }
-	statusMsg  store.SystemStatus
 	sentMsg    struct {
 		key  store.ConvKey
 		item store.OutboxItem
 		err  error
 	}
-	errMsg struct {
-		op  string
-		err error
-	}
-	tickMsg   time.Time
 	editedMsg struct {
 		key  store.ConvKey
 		text string

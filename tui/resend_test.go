@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/statusbar"
 )
 
 // r in the thread sends the newest reply that may have been sent once
@@ -65,13 +66,13 @@ func TestHeldRepliesShownUntilTheTokenWorks(t *testing.T) {
 	d.wantView("◷ queued")
 	st := store.SystemStatus{Mode: "local", Connected: true, PageName: "Harbour Outfitters", Queued: 1,
 		Sending: "the Page access token is invalid or expired: get a new one and set PAGE_ACCESS_TOKEN; sending is paused, nothing was lost"}
-	d.send(statusMsg(st))
+	d.send(statusbar.StatusMsg(st))
 	d.wantView(held)
 	if bar := d.statusBar(); !strings.Contains(bar, "✗ 1 held until it works · the Page access token is invalid") {
 		t.Errorf("status bar while held: %q", bar)
 	}
 	st.Sending, st.TokenOK = "", true
-	d.send(statusMsg(st))
+	d.send(statusbar.StatusMsg(st))
 	if strings.Contains(d.view(), held) {
 		t.Error("still shown held after the token works")
 	}

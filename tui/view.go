@@ -54,7 +54,8 @@ func (m *Model) layout() {
 	m.thread.setSize(max(1, rw-2), max(1, mainH-ch-2))
 	m.compose.setSize(max(1, rw-2), max(1, ch-2))
 	m.bulk.setSize(m.width-2, mainH-2)
-	m.help.Width = m.width
+	m.help.SetSize(m.width, mainH)
+	m.statusbar.SetSize(m.width, 1)
 }
 
 // View draws the screen. It reads only what Update stored. Every pane
@@ -72,7 +73,7 @@ func (m *Model) frame() string {
 	var main string
 	switch {
 	case m.showHelp:
-		main = m.helpView(mainH)
+		main = m.help.View()
 	case m.mode == modeBulk:
 		main = m.box(m.bulkView(m.width-2, mainH-2), m.width-2, mainH-2, true)
 	case m.mode == modeCampaign:
@@ -88,19 +89,19 @@ func (m *Model) frame() string {
 		left := m.box(m.list.view(m.styles, m.focus == paneList, m.clock), lw-2, mainH-2, m.focus == paneList)
 		main = lipgloss.JoinHorizontal(lipgloss.Top, left, m.rightColumn(m.width-lw))
 	}
-	return lipgloss.JoinVertical(lipgloss.Left, main, m.statusLine(), m.helpLine())
+	return lipgloss.JoinVertical(lipgloss.Left, main, m.statusbar.View(), m.help.Line(m.shortHelp()))
 }
 
-func (m *Model) clock() nowTime { return m.now }
+func (m *Model) clock() nowTime { return m.common.Now() }
 
 func (m *Model) rightColumn(w int) string {
 	ch := m.composeOuterHeight()
 	mainH := max(3, m.height-2)
 	others, typing := m.others(m.thread.key)
-	thread := m.box(m.thread.view(m.styles, m.now, others, typing), w-2, mainH-ch-2, m.focus == paneThread)
+	thread := m.box(m.thread.view(m.styles, m.common.Now(), others, typing), w-2, mainH-ch-2, m.focus == paneThread)
 	var compose string
 	if m.thread.open {
-		compose = m.compose.view(m.styles, m.thread.conv, m.now, m.focus == paneCompose)
+		compose = m.compose.view(m.styles, m.thread.conv, m.common.Now(), m.focus == paneCompose)
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, thread, m.box(compose, w-2, ch-2, m.focus == paneCompose))
 }
@@ -125,59 +126,6 @@ func (m *Model) box(content string, w, h int, focused bool) string {
 	return st.Render(strings.Join(lines, "\n"))
 }
 
-// statusLine is the bottom bar. The Page's name comes from Graph and the
-// reasons from Meta's answers or a daemon: all made inert here.
-func (m *Model) statusLine() string {
-	s := m.status
-	s.Mode, s.Webhook, s.PageName, s.Sending = inert.Line(s.Mode), inert.Line(s.Webhook), inert.Line(s.PageName), inert.Line(s.Sending)
-	left := "● " + s.Mode
-	if s.Mode == "" {
-		left = "● local"
-	}
-	if !s.Connected && strings.HasPrefix(s.Mode, "attached") {
-		left = "○ reconnecting to " + strings.TrimPrefix(s.Mode, "attached to ")
-	}
-	if s.Webhook != "" {
-		left += " · webhook " + s.Webhook
-	}
-	left += fmt.Sprintf(" · %d events", s.Events)
-	if !s.LastEvent.IsZero() {
-		left += " · last " + relTime(s.LastEvent, m.now) + " ago"
-	}
-	right := s.PageName
-	switch {
-	case s.Sending != "":
-		right += " · sending paused"
-	case s.TokenOK:
-		right += " · token ok"
-	}
-	if s.Queued > 0 {
-		right += fmt.Sprintf(" · %d queued", s.Queued)
-	}
-	if n := len(m.list.marked); n > 0 {
-		right = fmt.Sprintf("%d selected · ", n) + right
-	}
-	line := spread(left, strings.TrimPrefix(right, " · "), m.width)
-	if m.errText != "" {
-		return m.styles.StatusErr.Render(padRight(truncate("✗ "+inert.Line(m.errText), m.width), m.width))
-	}
-	if m.noteText != "" {
-		return m.styles.Status.Render(padRight(truncate("● "+inert.Line(m.noteText), m.width), m.width))
-	}
-	if s.Sending != "" {
-		held := ""
-		if s.Queued > 0 {
-			held = fmt.Sprintf("%d held until it works · ", s.Queued)
-		}
-		return m.styles.StatusErr.Render(padRight(truncate("✗ "+held+s.Sending, m.width), m.width))
-	}
-	return m.styles.Status.Render(padRight(truncate(line, m.width), m.width))
-}
-
-func (m *Model) helpLine() string {
-	return truncate(m.help.ShortHelpView(m.shortHelp()), m.width)
-}
-
 func (m *Model) shortHelp() []key.Binding {
 	k := m.keys
 	switch {
@@ -195,24 +143,4 @@ func (m *Model) shortHelp() []key.Binding {
 		return []key.Binding{k.Up, k.Down, k.Open, k.Resend, k.Back, k.NextPane, k.Help}
 	}
 	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.NextTab, k.Select, k.Bulk, k.Help, k.Quit}
-}
-
-func (m *Model) fullHelp() [][]key.Binding {
-	k := m.keys
-	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Back, k.NextPane, k.Filter, k.Help, k.Quit, k.ForceQuit},
-		{k.TabAll, k.TabUnread, k.TabWindow, k.TabDone, k.NextTab, k.Done},
-		{k.Select, k.SelectAll, k.Bulk, k.Campaigns, k.Pause, k.Cancel, k.Retry},
-		{k.Send, k.Newline, k.Editor, k.HumanAgent, k.Resend},
-	}
-}
-
-func (m *Model) helpView(h int) string {
-	title := m.styles.Title.Render("Keys") + m.styles.Dim.Render("  (any key closes)")
-	body := title + "\n\n" + m.help.FullHelpView(m.fullHelp()) + "\n\n" +
-		m.styles.Dim.Render("The list: enter opens a conversation with the reply box focused; esc goes back, the draft is kept.\n"+
-			"Replies go as RESPONSE inside the 24 h window. Between 24 h and 7 days only a person may reply,\n"+
-			"tagged HUMAN_AGENT (ctrl+t confirms). Beyond 7 days Messenger allows nothing until the customer writes.")
-	return m.box(body, m.width-2, h-2, true)
 }
