@@ -16,6 +16,7 @@ import (
 	"github.com/pageinbox/pageinbox/tui/help"
 	"github.com/pageinbox/pageinbox/tui/inert"
 	"github.com/pageinbox/pageinbox/tui/keymap"
+	"github.com/pageinbox/pageinbox/tui/list"
 	"github.com/pageinbox/pageinbox/tui/statusbar"
 	"github.com/pageinbox/pageinbox/tui/styles"
 )
@@ -60,20 +61,18 @@ type Model struct {
 	keys   *KeyMap
 	log    *slog.Logger
 
-	list    listPane
+	list    *list.Model
 	thread  threadPane
 	compose composePane
 
-	counting    bool // a counts request is out
-	countsStale bool // changes came in since it left
-	presence    map[store.ConvKey][]store.AgentPresence
-	here        store.ConvKey // where this agent last said it is
-	typing      bool          // told the others we are typing
-	typingAt    time.Time
-	mode        mode
-	bulk        bulkForm
-	campaign    campaignView
-	campaigns   campaignsView
+	presence  map[store.ConvKey][]store.AgentPresence
+	here      store.ConvKey // where this agent last said it is
+	typing    bool          // told the others we are typing
+	typingAt  time.Time
+	mode      mode
+	bulk      bulkForm
+	campaign  campaignView
+	campaigns campaignsView
 
 	focus     pane
 	showHelp  bool
@@ -106,7 +105,7 @@ func New(o Options) *Model {
 		Agent: o.Agent, Clock: o.Now, TZ: o.TZ, CanExec: true, Width: 80, Height: 24}
 	c.SetNow(o.Now())
 	m := &Model{be: o.Backend, opts: o, common: c, styles: &st, keys: &km, log: o.Logger,
-		list: newListPane(&st), thread: newThreadPane(), compose: newComposePane(&km, &st),
+		list: list.New(c, o.Backend), thread: newThreadPane(), compose: newComposePane(&km, &st),
 		statusbar: statusbar.New(c, o.Backend), help: help.New(c), ctx: ctx, cancel: cancel, width: 80, height: 24}
 	m.bulk = newBulkForm(c)
 	m.presence = map[store.ConvKey][]store.AgentPresence{}
@@ -116,7 +115,7 @@ func New(o Options) *Model {
 
 // Init loads the first screen and starts listening.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.subscribe(), m.loadList(false), m.loadCounts(), m.statusbar.Load()}
+	cmds := []tea.Cmd{m.subscribe(), m.list.Load(false), m.list.LoadCounts(), m.statusbar.Load()}
 	if !m.opts.NoTick {
 		cmds = append(cmds, tick())
 	}
@@ -128,41 +127,6 @@ func tick() tea.Cmd {
 }
 
 // --- commands: every call to the backend happens here, never in Update.
-
-func (m *Model) loadList(more bool) tea.Cmd {
-	m.list.seq++
-	m.list.loading = true
-	seq, q := m.list.seq, store.ListQuery{Filter: m.list.filter, Search: m.list.query, Limit: listPage}
-	if more {
-		q.After = m.list.next
-	}
-	be, ctx := m.be, m.ctx
-	return func() tea.Msg {
-		page, err := be.Conversations(ctx, q)
-		return listLoadedMsg{seq: seq, page: page, append: more, err: err}
-	}
-}
-
-// loadCounts asks for the tab counts, one request at a time: changes that
-// arrive meanwhile only mark them stale, and the answer asks again. A busy
-// campaign then costs one count at a time, not one per burst.
-func (m *Model) loadCounts() tea.Cmd {
-	if m.counting {
-		m.countsStale = true
-		return nil
-	}
-	m.counting, m.countsStale = true, false
-	be, ctx := m.be, m.ctx
-	return func() tea.Msg {
-		c, err := be.Counts(ctx)
-		if err != nil {
-			return countsFailedMsg{err}
-		}
-		return countsMsg(c)
-	}
-}
-
-type countsFailedMsg struct{ err error }
 
 func (m *Model) loadThread(older bool) tea.Cmd {
 	key, before := m.thread.key, store.Cursor("")
@@ -336,7 +300,7 @@ func (m *Model) bell() tea.Cmd {
 // Update routes msg, then tells the status bar what the list holds.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := m.update(msg)
-	m.statusbar.SetSelected(len(m.list.marked))
+	m.statusbar.SetSelected(m.list.MarkedCount())
 	return m, cmd
 }
 
@@ -378,36 +342,12 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setErr("live updates", err)
 		return m, tea.Tick(time.Second, func(time.Time) tea.Msg { return resubscribeMsg{} })
 	case resubscribeMsg:
-		return m, tea.Batch(m.subscribe(), m.loadList(false), m.loadCounts(), m.reloadThread())
+		return m, tea.Batch(m.subscribe(), m.list.Load(false), m.list.LoadCounts(), m.reloadThread())
 	case changesMsg:
 		cmd := m.applyChanges(msg)
 		return m, tea.Batch(cmd, waitChanges(m.feed))
-	case listLoadedMsg:
-		if msg.seq != m.list.seq {
-			return m, nil // an answer to an older question
-		}
-		m.list.loading = false
-		if msg.err != nil {
-			m.setErr("load conversations", msg.err)
-			return m, nil
-		}
-		if msg.append {
-			m.list.appendPage(msg.page)
-		} else {
-			m.list.reset(msg.page)
-		}
-		return m, m.syncThreadToList()
-	case countsMsg:
-		m.list.counts = store.Counts(msg)
-		m.counting = false
-		if m.countsStale {
-			return m, m.loadCounts()
-		}
-		return m, nil
-	case countsFailedMsg:
-		m.counting = false
-		m.setErr("count conversations", msg.err)
-		return m, nil
+	case list.LoadedMsg:
+		return m, tea.Batch(m.list.Update(msg), m.syncThreadToList())
 	case statusbar.StatusMsg:
 		m.thread.held = msg.Sending != ""
 		return m, m.statusbar.Update(msg)
@@ -463,7 +403,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyMsg:
 		return m, m.key(msg)
 	}
-	return m, nil
+	return m, m.list.Update(msg)
 }
 
 // setNote shows news that is not an error in the status bar for a while.
@@ -484,7 +424,7 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 			// forget who was where, and say again where this agent is.
 			clear(m.presence)
 			m.here = store.ConvKey{PSID: "\x00resync"}
-			cmds = append(cmds, m.loadList(false), m.loadCounts(), m.followFocus())
+			cmds = append(cmds, m.list.Load(false), m.list.LoadCounts(), m.followFocus())
 			if m.thread.open {
 				cmds = append(cmds, m.loadThread(false))
 			}
@@ -514,43 +454,21 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 		}
 	}
 	if len(updated) > 0 {
-		matches := make([]bool, len(updated))
-		for i, c := range updated {
-			matches[i] = m.matchesList(c)
-		}
-		m.list.upsertAll(updated, matches)
+		m.list.ApplyUpdates(updated)
 	}
 	if ring {
 		cmds = append(cmds, m.bell())
 	}
 	if counts {
-		cmds = append(cmds, m.loadCounts())
+		cmds = append(cmds, m.list.LoadCounts())
 	}
 	return tea.Batch(cmds...)
-}
-
-// matchesList reports whether a conversation belongs in the list as
-// filtered now. A search is redone on its own, so rows only update.
-func (m *Model) matchesList(c store.Conversation) bool {
-	if m.list.query != "" {
-		_, shown := m.list.index[c.ConvKey]
-		return shown
-	}
-	switch m.list.filter {
-	case store.FilterUnread:
-		return c.Unread > 0 || c.ConvKey == m.list.selected
-	case store.FilterWindow:
-		return store.WindowAt(c.LastInboundTime, m.common.Now()).State == store.WindowOpen
-	case store.FilterDone:
-		return c.Status == store.ConvDone
-	}
-	return true
 }
 
 // syncThreadToList keeps the thread pane on the conversation under the
 // cursor in the wide layout.
 func (m *Model) syncThreadToList() tea.Cmd {
-	c, ok := m.list.current()
+	c, ok := m.list.Current()
 	if !ok || (m.thread.open && c.ConvKey == m.thread.key) {
 		return nil
 	}
@@ -629,6 +547,7 @@ func (m *Model) others(key store.ConvKey) (names []string, typing []string) {
 
 func (m *Model) setFocus(p pane) {
 	m.focus = p
+	m.list.SetFocused(p == paneList)
 	if p == paneCompose {
 		m.compose.area.Focus()
 	} else {

@@ -30,6 +30,7 @@ import (
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/store/storetest"
 	"github.com/pageinbox/pageinbox/tui/common"
+	"github.com/pageinbox/pageinbox/tui/list"
 )
 
 // loadFrame runs cmd the way the program would, with the commands of a
@@ -137,9 +138,9 @@ func BenchmarkFirstFrame100k(b *testing.B) {
 
 func checkFirstFrame(b *testing.B, m *Model, view string) {
 	b.Helper()
-	if len(m.list.convs) != listPage || !m.thread.loaded || len(m.thread.msgs) == 0 || m.list.counts.All != storetest.Large.Convs {
+	if len(m.list.Conversations()) != list.PageSize || !m.thread.loaded || len(m.thread.msgs) == 0 || m.list.Counts().All != storetest.Large.Convs {
 		b.Fatalf("incomplete first frame: %d rows, thread loaded %v with %d messages, count %d",
-			len(m.list.convs), m.thread.loaded, len(m.thread.msgs), m.list.counts.All)
+			len(m.list.Conversations()), m.thread.loaded, len(m.thread.msgs), m.list.Counts().All)
 	}
 	if !strings.Contains(view, "All 100000") {
 		b.Fatalf("the first frame lacks the count:\n%s", view)

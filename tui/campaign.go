@@ -111,8 +111,7 @@ type campaignsView struct {
 
 // Messages of the campaign screens.
 type (
-	selectedMsg struct{ keys []store.ConvKey }
-	ledgerMsg   struct {
+	ledgerMsg struct {
 		seq    int
 		ledger store.Ledger
 	}
@@ -137,17 +136,6 @@ type (
 )
 
 // --- commands
-
-func (m *Model) selectAll() tea.Cmd {
-	be, ctx, q := m.be, m.ctx, store.ListQuery{Filter: m.list.filter, Search: m.list.query}
-	return func() tea.Msg {
-		keys, err := be.SelectAll(ctx, q)
-		if err != nil {
-			return common.ErrMsg{Op: "select", Err: err}
-		}
-		return selectedMsg{keys}
-	}
-}
 
 func (m *Model) loadLedger(keys []store.ConvKey) tea.Cmd {
 	m.bulk.seq++
@@ -249,11 +237,6 @@ func finished(n store.CampaignCounts) int { return n.Sent + n.Failed + n.Skipped
 // messages that are not theirs.
 func (m *Model) campaignUpdate(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
-	case selectedMsg:
-		for _, k := range msg.keys {
-			m.list.marked[k] = true
-		}
-		return nil, true
 	case ledgerMsg:
 		if m.mode == modeBulk && msg.seq == m.bulk.seq { // else: for an older selection
 			l := msg.ledger
@@ -268,7 +251,7 @@ func (m *Model) campaignUpdate(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		m.bulk = newBulkForm(m.common)
 		m.layout()
-		clear(m.list.marked)
+		m.list.ClearMarks()
 		return m.openCampaign(msg.c), true
 	case campaignMsg:
 		m.applyCampaign(msg.c)

@@ -277,7 +277,9 @@ func (l *respLoop) phaseFor(name string, d time.Duration, stop func() bool) *pha
 	l.phase = p
 	calls := l.be.calls.Load()
 	l.be.max.Store(l.be.inflight.Load())
-	defer func() { p.counts, p.countsMax, p.rows = l.be.calls.Load()-calls, l.be.max.Load(), len(l.m.list.convs) }()
+	defer func() {
+		p.counts, p.countsMax, p.rows = l.be.calls.Load()-calls, l.be.max.Load(), len(l.m.list.Conversations())
+	}()
 	keys := time.NewTicker(respEvery)
 	defer keys.Stop()
 	end := time.NewTimer(d)
@@ -418,11 +420,11 @@ func runResponsive(b *testing.B) {
 	}()
 	l.handle(tea.WindowSizeMsg{Width: 120, Height: 40})
 	l.exec(m.Init())
-	l.until("the first screen", 20*time.Second, func() bool { return m.list.loaded && m.list.counts.All >= respRecipients })
+	l.until("the first screen", 20*time.Second, func() bool { return m.list.Loaded() && m.list.Counts().All >= respRecipients })
 	ambient(ctx, b, st, page, &bg)
 	l.runes("3")
 	l.until("the window filter", 10*time.Second, func() bool {
-		return m.list.filter == store.FilterWindow && m.list.loaded && !m.list.loading
+		return m.list.Filter() == store.FilterWindow && m.list.Loaded() && !m.list.Loading()
 	})
 
 	l.settle(30 * time.Second)
@@ -432,7 +434,7 @@ func runResponsive(b *testing.B) {
 	// The campaign, from the keyboard: V, B, the text, ctrl+s, y.
 	setup := time.Now()
 	l.runes("V")
-	l.until("V to select the window filter", 20*time.Second, func() bool { return len(m.list.marked) == respRecipients })
+	l.until("V to select the window filter", 20*time.Second, func() bool { return m.list.MarkedCount() == respRecipients })
 	l.runes("B")
 	l.until("the ledger", 30*time.Second, func() bool { return m.mode == modeBulk && m.bulk.ledger != nil })
 	if n := m.bulk.ledger.Counts(); n.Send != respRecipients {

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -38,7 +37,7 @@ func (d *driver) steadyForm() {
 	d.m.bulk.image.Cursor.SetMode(cursor.CursorStatic)
 }
 
-func (d *driver) marked() map[store.ConvKey]bool { return maps.Clone(d.m.list.marked) }
+func (d *driver) marked() map[store.ConvKey]bool { return keySet(d.m.list.Marked()...) }
 
 func keySet(keys ...store.ConvKey) map[store.ConvKey]bool {
 	s := map[store.ConvKey]bool{}
@@ -59,11 +58,11 @@ func (d *driver) statusBar() string {
 func (d *driver) windowKeys() []store.ConvKey {
 	d.t.Helper()
 	d.runes("3")
-	if len(d.m.list.convs) != 11 {
-		d.t.Fatalf("the window filter lists %d conversations, want 11", len(d.m.list.convs))
+	if len(d.m.list.Conversations()) != 11 {
+		d.t.Fatalf("the window filter lists %d conversations, want 11", len(d.m.list.Conversations()))
 	}
 	var keys []store.ConvKey
-	for _, c := range d.m.list.convs {
+	for _, c := range d.m.list.Conversations() {
 		keys = append(keys, c.ConvKey)
 	}
 	return keys
@@ -101,12 +100,12 @@ func TestSpaceTogglesAndMovesDown(t *testing.T) {
 	d := campaignDriver(t)
 	r0, r1, r29 := d.rowKey(0), d.rowKey(1), d.rowKey(29)
 	d.send(space)
-	if !reflect.DeepEqual(d.marked(), keySet(r0)) || d.m.list.cursor != 1 {
-		t.Fatalf("space on row 0: marked %v, cursor %d; want row 0 marked, cursor 1", d.marked(), d.m.list.cursor)
+	if !reflect.DeepEqual(d.marked(), keySet(r0)) || d.m.list.Cursor() != 1 {
+		t.Fatalf("space on row 0: marked %v, cursor %d; want row 0 marked, cursor 1", d.marked(), d.m.list.Cursor())
 	}
 	d.send(space)
-	if !reflect.DeepEqual(d.marked(), keySet(r0, r1)) || d.m.list.cursor != 2 {
-		t.Fatalf("space on row 1: marked %v, cursor %d", d.marked(), d.m.list.cursor)
+	if !reflect.DeepEqual(d.marked(), keySet(r0, r1)) || d.m.list.Cursor() != 2 {
+		t.Fatalf("space on row 1: marked %v, cursor %d", d.marked(), d.m.list.Cursor())
 	}
 	// Wide layout: the thread beside follows the cursor, as with j.
 	if d.m.thread.key != d.rowKey(2) || !d.m.thread.loaded {
@@ -117,13 +116,13 @@ func TestSpaceTogglesAndMovesDown(t *testing.T) {
 	}
 	d.runes("k")
 	d.send(space) // toggles row 1 off
-	if !reflect.DeepEqual(d.marked(), keySet(r0)) || d.m.list.cursor != 2 {
-		t.Fatalf("space again on row 1: marked %v, cursor %d; want only row 0, cursor 2", d.marked(), d.m.list.cursor)
+	if !reflect.DeepEqual(d.marked(), keySet(r0)) || d.m.list.Cursor() != 2 {
+		t.Fatalf("space again on row 1: marked %v, cursor %d; want only row 0, cursor 2", d.marked(), d.m.list.Cursor())
 	}
 	d.runes("G")
 	d.send(space) // the last row: marked, the cursor stays
-	if !d.m.list.marked[r29] || d.m.list.cursor != 29 {
-		t.Fatalf("space on the last row: marked %v, cursor %d", d.marked(), d.m.list.cursor)
+	if !d.m.list.IsMarked(r29) || d.m.list.Cursor() != 29 {
+		t.Fatalf("space on the last row: marked %v, cursor %d", d.marked(), d.m.list.Cursor())
 	}
 	d.wantView("2 selected")
 	// Marks show in the list: the cursor's row and another one.
@@ -190,7 +189,7 @@ func TestSelectionSurvivesResorting(t *testing.T) {
 	})
 	d.settle()
 	if d.rowKey(0) != moved {
-		t.Fatalf("the updated conversation is at %d, want the top", d.m.list.index[moved])
+		t.Fatalf("the updated conversation is at %d, want the top", d.index(moved))
 	}
 	if !reflect.DeepEqual(d.marked(), keySet(moved, other)) {
 		t.Fatalf("after re-sorting: marked %v, want %v and %v", d.marked(), moved, other)
@@ -220,15 +219,15 @@ func TestEscClearsSelection(t *testing.T) {
 	if n := len(d.marked()); n != 0 {
 		t.Fatalf("esc left %d marked", n)
 	}
-	if d.m.list.query != "a" {
-		t.Errorf("the first esc cleared the search (%q) as well as the selection", d.m.list.query)
+	if d.m.list.Query() != "a" {
+		t.Errorf("the first esc cleared the search (%q) as well as the selection", d.m.list.Query())
 	}
 	if bar := d.statusBar(); strings.Contains(bar, "selected") {
 		t.Errorf("status bar still counts a selection: %q", bar)
 	}
 	d.key(tea.KeyEsc) // and the next one the search
-	if d.m.list.query != "" {
-		t.Errorf("the second esc kept the search %q", d.m.list.query)
+	if d.m.list.Query() != "" {
+		t.Errorf("the second esc kept the search %q", d.m.list.Query())
 	}
 }
 

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -40,8 +39,8 @@ func (m *Model) routeKey(msg tea.KeyMsg) tea.Cmd {
 	case modeCampaigns:
 		return m.campaignsKey(msg)
 	}
-	if m.list.typing {
-		return m.searchKey(msg)
+	if m.list.Typing() {
+		return m.toList(msg)
 	}
 	if m.focus == paneCompose {
 		return m.composeKey(msg)
@@ -69,7 +68,7 @@ func (m *Model) quit() tea.Cmd {
 func (m *Model) cycleFocus() tea.Cmd {
 	switch m.focus {
 	case paneList:
-		if c, ok := m.list.current(); ok {
+		if c, ok := m.list.Current(); ok {
 			cmd := m.openThread(c, false)
 			m.setFocus(paneThread)
 			return cmd
@@ -83,56 +82,19 @@ func (m *Model) cycleFocus() tea.Cmd {
 	return nil
 }
 
+// listKey: opening, quitting and the campaign keys are the root's; the
+// rest is the list's, and the thread beside follows its selection.
 func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
-	if nav, ok := m.keys.Navigate(msg, m.list.visibleRows()); ok {
-		switch nav.Jump {
-		case -1:
-			m.list.cursor = 0
-		case 1:
-			m.list.cursor = len(m.list.convs) - 1
-		}
-		m.list.move(nav.Delta)
-		var cmds []tea.Cmd
-		if m.list.wantsMore() {
-			cmds = append(cmds, m.loadList(true))
-		}
-		return tea.Batch(append(cmds, m.syncThreadToList())...)
-	}
 	switch {
 	case key.Matches(msg, m.keys.Quit):
 		return m.quit()
 	case key.Matches(msg, m.keys.Open):
-		if c, ok := m.list.current(); ok {
+		if c, ok := m.list.Current(); ok {
 			return m.openThread(c, true)
 		}
-	case key.Matches(msg, m.keys.Filter):
-		m.list.typing = true
-		m.list.search.SetValue(m.list.query)
-		m.list.search.CursorEnd()
-		return m.list.search.Focus()
-	case key.Matches(msg, m.keys.Back):
-		if len(m.list.marked) > 0 {
-			clear(m.list.marked)
-			return nil
-		}
-		if m.list.query != "" {
-			m.list.query = ""
-			return m.loadList(false)
-		}
-	case key.Matches(msg, m.keys.Select):
-		if c, ok := m.list.current(); ok {
-			if m.list.marked[c.ConvKey] {
-				delete(m.list.marked, c.ConvKey)
-			} else {
-				m.list.marked[c.ConvKey] = true
-			}
-			m.list.move(1)
-			return m.syncThreadToList() // the thread beside follows the cursor, as with j
-		}
-	case key.Matches(msg, m.keys.SelectAll):
-		return m.selectAll()
+		return nil
 	case key.Matches(msg, m.keys.Bulk):
-		if len(m.list.marked) == 0 {
+		if m.list.MarkedCount() == 0 {
 			m.setErr("campaign", common.Error("select recipients first: space toggles one, V takes the whole filter"))
 			return nil
 		}
@@ -140,95 +102,29 @@ func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Campaigns):
 		m.mode = modeCampaigns
 		return m.loadCampaigns()
-	case key.Matches(msg, m.keys.TabAll):
-		return m.setFilter(store.FilterAll)
-	case key.Matches(msg, m.keys.TabUnread):
-		return m.setFilter(store.FilterUnread)
-	case key.Matches(msg, m.keys.TabWindow):
-		return m.setFilter(store.FilterWindow)
-	case key.Matches(msg, m.keys.TabDone):
-		return m.setFilter(store.FilterDone)
-	case key.Matches(msg, m.keys.NextTab):
-		for i, t := range tabs {
-			if t.filter == m.list.filter {
-				return m.setFilter(tabs[(i+1)%len(tabs)].filter)
-			}
-		}
-	case key.Matches(msg, m.keys.Done):
-		if c, ok := m.list.current(); ok {
-			st := store.ConvDone
-			if c.Status == store.ConvDone {
-				st = store.ConvActive
-			}
-			be, ctx := m.be, m.ctx
-			return func() tea.Msg {
-				if err := be.SetStatus(ctx, c.ConvKey, st); err != nil {
-					return common.ErrMsg{Op: "mark done", Err: err}
-				}
-				return nil
-			}
-		}
 	}
-	return nil
+	return m.toList(msg)
+}
+
+// toList hands msg to the list; when its selection moved, the thread
+// beside follows.
+func (m *Model) toList(msg tea.Msg) tea.Cmd {
+	before := m.list.Selected()
+	cmd := m.list.Update(msg)
+	if m.list.Selected() == before {
+		return cmd
+	}
+	return tea.Batch(cmd, m.syncThreadToList())
 }
 
 // openBulk shows the campaign form for the selection, with a fresh ledger.
 func (m *Model) openBulk() tea.Cmd {
-	keys := make([]store.ConvKey, 0, len(m.list.marked))
-	for k := range m.list.marked {
-		keys = append(keys, k)
-	}
-	// In a fixed order, not the map's: the ledger and the campaign's
-	// recipients are listed in it.
-	slices.SortFunc(keys, func(a, b store.ConvKey) int { return strings.Compare(a.String(), b.String()) })
+	keys := m.list.Marked()
 	m.mode = modeBulk
 	m.bulk.keys, m.bulk.ledger, m.bulk.loading = keys, nil, true
 	m.bulk.confirming, m.bulk.starting = false, false
 	m.bulk.field = 1
 	return tea.Batch(m.bulk.focus(), m.loadLedger(keys))
-}
-
-func (m *Model) setFilter(f store.Filter) tea.Cmd {
-	if m.list.filter == f {
-		return nil
-	}
-	m.list.filter = f
-	m.list.cursor, m.list.offset = 0, 0
-	m.list.selected = store.ConvKey{} // a new filter starts at its top
-	m.list.convs, m.list.loaded = nil, false
-	m.list.reindex()
-	return m.loadList(false)
-}
-
-// searchKey edits the search box; each change searches again (in a
-// command; an older answer is dropped by its seq).
-func (m *Model) searchKey(msg tea.KeyMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, m.keys.SearchClear):
-		m.list.typing = false
-		m.list.search.Blur()
-		if m.list.query == "" {
-			return nil
-		}
-		m.list.query = ""
-		return m.loadList(false)
-	case key.Matches(msg, m.keys.SearchKeep):
-		m.list.typing = false
-		m.list.search.Blur()
-		return nil
-	case key.Matches(msg, m.keys.SearchLeave):
-		m.list.typing = false
-		m.list.search.Blur()
-		return m.listKey(msg)
-	}
-	var cmd tea.Cmd
-	m.list.search, cmd = m.list.search.Update(msg)
-	if q := strings.TrimSpace(m.list.search.Value()); q != m.list.query {
-		m.list.query = q
-		m.list.cursor, m.list.offset = 0, 0
-		return tea.Batch(cmd, m.loadList(false))
-	}
-	return cmd
 }
 
 func (m *Model) threadKey(msg tea.KeyMsg) tea.Cmd {
@@ -334,12 +230,7 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 			if m.focus == paneCompose {
 				m.setFocus(paneList)
 			}
-			m.list.move(delta)
-			cmds := []tea.Cmd{m.saveDraft()}
-			if m.list.wantsMore() {
-				cmds = append(cmds, m.loadList(true))
-			}
-			return tea.Batch(append(cmds, m.syncThreadToList())...)
+			return tea.Batch(m.saveDraft(), m.list.Move(delta), m.syncThreadToList())
 		}
 		m.thread.scroll = max(0, m.thread.scroll-delta)
 		if delta < 0 && m.thread.before != "" && !m.thread.loading && m.thread.atTop(m.styles, m.common.Now()) {
@@ -351,10 +242,7 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	if inList {
-		row := (msg.Y - 1 - m.list.chrome()) / rowHeight
-		if row >= 0 && m.list.offset+row < len(m.list.convs) {
-			m.list.cursor = m.list.offset + row
-			m.list.move(0)
+		if m.list.Click(msg.Y - 1) { // the border's line, then the list's
 			m.setFocus(paneList)
 			return m.syncThreadToList()
 		}

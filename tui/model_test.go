@@ -50,7 +50,7 @@ func newDriver(t testing.TB, be *fakeBackend, w, h int) *driver {
 	// A blinking cursor is a timer command; a steady one draws the same
 	// (the Ascii profile drops the reverse video either way).
 	d.m.compose.area.Cursor.SetMode(cursor.CursorStatic)
-	d.m.list.search.Cursor.SetMode(cursor.CursorStatic)
+	d.m.list.SetCursorMode(cursor.CursorStatic)
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.run(d.m.Init())
 	return d
@@ -215,7 +215,7 @@ func (d *driver) keyNoRun(msg tea.KeyMsg) tea.Cmd {
 func (d *driver) view() string { return d.m.View() }
 
 func (d *driver) current() store.ConvKey {
-	c, ok := d.m.list.current()
+	c, ok := d.m.list.Current()
 	if !ok {
 		d.t.Fatal("no conversation under the cursor")
 	}
@@ -224,14 +224,22 @@ func (d *driver) current() store.ConvKey {
 
 func (d *driver) names() []string {
 	var out []string
-	for _, c := range d.m.list.convs {
+	for _, c := range d.m.list.Conversations() {
 		out = append(out, displayName(c))
 	}
 	return out
 }
 
+// index is where a conversation is in the list; -1 if it is not loaded.
+func (d *driver) index(k store.ConvKey) int {
+	if i, ok := d.m.list.Index(k); ok {
+		return i
+	}
+	return -1
+}
+
 // rowKey is the key of the i-th busy conversation in list order.
-func (d *driver) rowKey(i int) store.ConvKey { return d.m.list.convs[i].ConvKey }
+func (d *driver) rowKey(i int) store.ConvKey { return d.m.list.Conversations()[i].ConvKey }
 
 func (d *driver) wantFocus(p pane) {
 	d.t.Helper()
@@ -257,7 +265,7 @@ func (d *driver) wantView(substr ...string) {
 
 func TestNavigation(t *testing.T) {
 	d := busyDriver(t, 120, 36)
-	if n := len(d.m.list.convs); n != 30 {
+	if n := len(d.m.list.Conversations()); n != 30 {
 		t.Fatalf("loaded %d conversations, want 30", n)
 	}
 	steps := []struct {
@@ -275,12 +283,12 @@ func TestNavigation(t *testing.T) {
 		{"G", func() { d.runes("G") }, 29},
 		{"j at the bottom", func() { d.runes("j") }, 29},
 		{"g", func() { d.runes("g") }, 0},
-		{"pgdown", func() { d.key(tea.KeyPgDown) }, d.m.list.visibleRows()},
+		{"pgdown", func() { d.key(tea.KeyPgDown) }, d.m.list.VisibleRows()},
 	}
 	for _, s := range steps {
 		s.do()
-		if d.m.list.cursor != s.want {
-			t.Fatalf("after %s: cursor %d, want %d", s.name, d.m.list.cursor, s.want)
+		if d.m.list.Cursor() != s.want {
+			t.Fatalf("after %s: cursor %d, want %d", s.name, d.m.list.Cursor(), s.want)
 		}
 		// Wide layout: the thread beside follows the cursor, and is loaded.
 		if d.m.thread.key != d.current() || !d.m.thread.loaded {
@@ -299,11 +307,11 @@ func TestEnterOpensComposeAndMarksRead(t *testing.T) {
 	if got := d.be.markReadCalls(); !slices.Equal(got, []store.ConvKey{richKey}) {
 		t.Fatalf("MarkRead calls = %v, want [%v]", got, richKey)
 	}
-	if c := d.m.list.convs[0]; c.ConvKey != richKey || c.Unread != 0 {
+	if c := d.m.list.Conversations()[0]; c.ConvKey != richKey || c.Unread != 0 {
 		t.Errorf("list row after MarkRead: %v unread %d, want %v unread 0", c.ConvKey, c.Unread, richKey)
 	}
-	if d.m.list.counts.Unread != 15 {
-		t.Errorf("unread count %d after marking one of 16 read", d.m.list.counts.Unread)
+	if d.m.list.Counts().Unread != 15 {
+		t.Errorf("unread count %d after marking one of 16 read", d.m.list.Counts().Unread)
 	}
 	d.wantView("enter send", "Write a reply")
 
@@ -365,7 +373,7 @@ func TestTabCyclesPanes(t *testing.T) {
 func TestSearch(t *testing.T) {
 	d := busyDriver(t, 120, 36)
 	d.runes("/")
-	if !d.m.list.typing {
+	if !d.m.list.Typing() {
 		t.Fatal("/ did not open the search box")
 	}
 	lists := len(d.be.listCalls())
@@ -382,8 +390,8 @@ func TestSearch(t *testing.T) {
 
 	// Enter keeps the search and gives the keys back to the list.
 	d.key(tea.KeyEnter)
-	if d.m.list.typing || d.m.list.query != "ol" {
-		t.Fatalf("after enter: typing %v, query %q", d.m.list.typing, d.m.list.query)
+	if d.m.list.Typing() || d.m.list.Query() != "ol" {
+		t.Fatalf("after enter: typing %v, query %q", d.m.list.Typing(), d.m.list.Query())
 	}
 	d.runes("j")
 	if d.current() != convKey("1000000000000016") {
@@ -393,8 +401,8 @@ func TestSearch(t *testing.T) {
 
 	// Esc clears it and the whole inbox comes back.
 	d.key(tea.KeyEsc)
-	if d.m.list.query != "" || len(d.m.list.convs) != 30 {
-		t.Fatalf("after esc: query %q, %d rows", d.m.list.query, len(d.m.list.convs))
+	if d.m.list.Query() != "" || len(d.m.list.Conversations()) != 30 {
+		t.Fatalf("after esc: query %q, %d rows", d.m.list.Query(), len(d.m.list.Conversations()))
 	}
 }
 
@@ -419,17 +427,17 @@ func TestFilterKeys(t *testing.T) {
 	check := func(k string, f store.Filter, rows int) {
 		t.Helper()
 		d.runes(k)
-		if d.m.list.filter != f {
-			t.Fatalf("%s: filter %s, want %s", k, d.m.list.filter, f)
+		if d.m.list.Filter() != f {
+			t.Fatalf("%s: filter %s, want %s", k, d.m.list.Filter(), f)
 		}
 		calls := d.be.listCalls()
 		if last := calls[len(calls)-1]; last.Filter != f || last.Search != "" || last.After != "" {
 			t.Fatalf("%s: last List call %+v, want a first page of %s", k, last, f)
 		}
-		if len(d.m.list.convs) != rows {
-			t.Fatalf("%s: %d rows, want %d", k, len(d.m.list.convs), rows)
+		if len(d.m.list.Conversations()) != rows {
+			t.Fatalf("%s: %d rows, want %d", k, len(d.m.list.Conversations()), rows)
 		}
-		for _, c := range d.m.list.convs {
+		for _, c := range d.m.list.Conversations() {
 			ok := true
 			switch f {
 			case store.FilterUnread:
@@ -446,8 +454,8 @@ func TestFilterKeys(t *testing.T) {
 		// The cursor lands on a row of the new filter (the previous
 		// selection if it is there, else the top), and the thread beside
 		// follows it.
-		if c, ok := d.m.list.current(); !ok || d.m.thread.key != c.ConvKey {
-			t.Fatalf("%s: cursor %d, thread on %v", k, d.m.list.cursor, d.m.thread.key)
+		if c, ok := d.m.list.Current(); !ok || d.m.thread.key != c.ConvKey {
+			t.Fatalf("%s: cursor %d, thread on %v", k, d.m.list.Cursor(), d.m.thread.key)
 		}
 	}
 	check("2", store.FilterUnread, 16)
@@ -605,7 +613,7 @@ func TestSendRefusedOutsideWindow(t *testing.T) {
 	})
 	t.Run("never_wrote", func(t *testing.T) {
 		d := busyDriver(t, 120, 36)
-		for d.m.list.convs[d.m.list.cursor].Name != "Pierre Dubois" {
+		for d.m.list.Conversations()[d.m.list.Cursor()].Name != "Pierre Dubois" {
 			d.runes("j")
 		}
 		d.key(tea.KeyEnter)
@@ -642,13 +650,13 @@ func TestConversationUpdatedResortsAndKeepsSelection(t *testing.T) {
 	})
 	d.settle()
 	if d.rowKey(0) != moved {
-		t.Fatalf("the updated conversation is at %d, want the top", d.m.list.index[moved])
+		t.Fatalf("the updated conversation is at %d, want the top", d.index(moved))
 	}
 	if d.current() != sel {
 		t.Fatalf("selection moved from %v to %v", sel, d.current())
 	}
-	if d.m.list.cursor != 4 {
-		t.Errorf("cursor %d, want 4 (one row down, following the selection)", d.m.list.cursor)
+	if d.m.list.Cursor() != 4 {
+		t.Errorf("cursor %d, want 4 (one row down, following the selection)", d.m.list.Cursor())
 	}
 	d.wantView("just now")
 }

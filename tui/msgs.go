@@ -14,13 +14,6 @@ type (
 // Messages from commands back to the models. Results of loads carry the
 // seq of the request, so an answer to an older request is dropped.
 type (
-	listLoadedMsg struct {
-		seq    int
-		page   store.ConversationPage
-		append bool
-		err    error
-	}
-	countsMsg store.Counts
 	threadMsg struct {
 		key   store.ConvKey
 		gen   int

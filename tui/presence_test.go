@@ -35,7 +35,7 @@ func TestPresenceShowsWhoElseIsReplying(t *testing.T) {
 	run := func(m *Model, msg tea.Msg) { runCmd(t, m, m.updateCmd(msg)) }
 	for _, m := range []*Model{mA, mB} {
 		run(m, tea.WindowSizeMsg{Width: 120, Height: 36})
-		runCmd(t, m, m.loadList(false))
+		runCmd(t, m, m.list.Load(false))
 	}
 	feed := func() {
 		for {
@@ -118,7 +118,7 @@ func TestDraftsAreEachAgentsOwn(t *testing.T) {
 	open := func(agent store.Agent) *Model {
 		m := New(Options{Backend: base.As(agent), Agent: agent, NoTick: true})
 		runCmd(t, m, m.updateCmd(tea.WindowSizeMsg{Width: 120, Height: 36}))
-		runCmd(t, m, m.loadList(false))
+		runCmd(t, m, m.list.Load(false))
 		runCmd(t, m, m.updateCmd(tea.KeyMsg{Type: tea.KeyEnter}))
 		return m
 	}

@@ -45,7 +45,7 @@ func (m *Model) composeOuterHeight() int {
 func (m *Model) layout() {
 	mainH := max(3, m.height-2)
 	lw := m.listOuterWidth()
-	m.list.setSize(max(1, lw-2), max(1, mainH-2))
+	m.list.SetSize(max(1, lw-2), max(1, mainH-2))
 	rw := m.width - lw
 	if m.narrow() {
 		rw = m.width
@@ -81,12 +81,12 @@ func (m *Model) frame() string {
 	case m.mode == modeCampaigns:
 		main = m.box(m.campaignsViewStr(m.width-2, mainH-2), m.width-2, mainH-2, true)
 	case m.narrow() && m.focus == paneList:
-		main = m.box(m.list.view(m.styles, true, m.clock), m.width-2, mainH-2, true)
+		main = m.box(m.list.View(), m.width-2, mainH-2, true)
 	case m.narrow():
 		main = m.rightColumn(m.width)
 	default:
 		lw := m.listOuterWidth()
-		left := m.box(m.list.view(m.styles, m.focus == paneList, m.clock), lw-2, mainH-2, m.focus == paneList)
+		left := m.box(m.list.View(), lw-2, mainH-2, m.focus == paneList)
 		main = lipgloss.JoinHorizontal(lipgloss.Top, left, m.rightColumn(m.width-lw))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, main, m.statusbar.View(), m.help.Line(m.shortHelp()))
@@ -135,12 +135,12 @@ func (m *Model) shortHelp() []key.Binding {
 		return []key.Binding{k.Pause, k.Resume, k.Cancel, k.Retry, k.Campaigns, k.Back}
 	case m.mode == modeCampaigns:
 		return []key.Binding{k.Up, k.Down, k.Open, k.Back}
-	case m.list.typing:
-		return []key.Binding{k.SearchKeep, k.SearchClear}
+	case m.list.Typing():
+		return m.list.ShortHelp()
 	case m.focus == paneCompose:
 		return []key.Binding{k.Send, k.Newline, k.Editor, k.HumanAgent, k.Back, k.NextPane}
 	case m.focus == paneThread:
 		return []key.Binding{k.Up, k.Down, k.Open, k.Resend, k.Back, k.NextPane, k.Help}
 	}
-	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.NextTab, k.Select, k.Bulk, k.Help, k.Quit}
+	return m.list.ShortHelp()
 }
