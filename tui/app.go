@@ -14,11 +14,11 @@ import (
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/common"
 	"github.com/pageinbox/pageinbox/tui/help"
-	"github.com/pageinbox/pageinbox/tui/inert"
 	"github.com/pageinbox/pageinbox/tui/keymap"
 	"github.com/pageinbox/pageinbox/tui/list"
 	"github.com/pageinbox/pageinbox/tui/statusbar"
 	"github.com/pageinbox/pageinbox/tui/styles"
+	"github.com/pageinbox/pageinbox/tui/thread"
 )
 
 // Options configure the TUI.
@@ -62,10 +62,9 @@ type Model struct {
 	log    *slog.Logger
 
 	list    *list.Model
-	thread  threadPane
+	thread  *thread.Model
 	compose composePane
 
-	presence  map[store.ConvKey][]store.AgentPresence
 	here      store.ConvKey // where this agent last said it is
 	typing    bool          // told the others we are typing
 	typingAt  time.Time
@@ -105,10 +104,9 @@ func New(o Options) *Model {
 		Agent: o.Agent, Clock: o.Now, TZ: o.TZ, CanExec: true, Width: 80, Height: 24}
 	c.SetNow(o.Now())
 	m := &Model{be: o.Backend, opts: o, common: c, styles: &st, keys: &km, log: o.Logger,
-		list: list.New(c, o.Backend), thread: newThreadPane(), compose: newComposePane(&km, &st),
+		list: list.New(c, o.Backend), thread: thread.New(c, o.Backend), compose: newComposePane(&km, &st),
 		statusbar: statusbar.New(c, o.Backend), help: help.New(c), ctx: ctx, cancel: cancel, width: 80, height: 24}
 	m.bulk = newBulkForm(c)
-	m.presence = map[store.ConvKey][]store.AgentPresence{}
 	m.layout()
 	return m
 }
@@ -128,21 +126,6 @@ func tick() tea.Cmd {
 
 // --- commands: every call to the backend happens here, never in Update.
 
-func (m *Model) loadThread(older bool) tea.Cmd {
-	key, before := m.thread.key, store.Cursor("")
-	if older {
-		before = m.thread.before
-	} else {
-		m.thread.gen++
-	}
-	m.thread.loading = true
-	be, ctx, gen := m.be, m.ctx, m.thread.gen
-	return func() tea.Msg {
-		p, err := be.Thread(ctx, key, before, threadPage)
-		return threadMsg{key: key, gen: gen, page: p, older: older, err: err}
-	}
-}
-
 func (m *Model) subscribe() tea.Cmd {
 	be, ctx := m.be, m.ctx
 	return func() tea.Msg {
@@ -158,14 +141,6 @@ type (
 	feedStartMsg   struct{ ch <-chan store.Change }
 	resubscribeMsg struct{}
 )
-
-// reloadThread reloads the open thread's newest page, if one is open.
-func (m *Model) reloadThread() tea.Cmd {
-	if !m.thread.open {
-		return nil
-	}
-	return m.loadThread(false)
-}
 
 // waitChanges reads the next burst of changes: it blocks for one, then
 // takes whatever else arrives within 30 ms (up to 500), so a burst costs
@@ -315,7 +290,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.syncThreadToList()
 	case common.TickMsg:
 		m.common.SetNow(time.Time(msg))
-		cmds := []tea.Cmd{tick(), m.statusbar.Update(msg)}
+		cmds := []tea.Cmd{tick(), m.statusbar.Update(msg), m.thread.Update(msg)}
 		if m.mode == modeCampaign && m.common.Now().Second()%5 == 0 {
 			cmds = append(cmds, m.loadReplies(m.campaign.c.ID))
 		}
@@ -342,33 +317,15 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setErr("live updates", err)
 		return m, tea.Tick(time.Second, func(time.Time) tea.Msg { return resubscribeMsg{} })
 	case resubscribeMsg:
-		return m, tea.Batch(m.subscribe(), m.list.Load(false), m.list.LoadCounts(), m.reloadThread())
+		return m, tea.Batch(m.subscribe(), m.list.Load(false), m.list.LoadCounts(), m.thread.Reload())
 	case changesMsg:
 		cmd := m.applyChanges(msg)
 		return m, tea.Batch(cmd, waitChanges(m.feed))
 	case list.LoadedMsg:
 		return m, tea.Batch(m.list.Update(msg), m.syncThreadToList())
 	case statusbar.StatusMsg:
-		m.thread.held = msg.Sending != ""
+		m.thread.SetHeld(msg.Sending != "")
 		return m, m.statusbar.Update(msg)
-	case resentMsg:
-		if msg.err != nil {
-			m.setErr("send again", msg.err)
-		} else {
-			m.setNote("sent again as a new message: if the first did arrive, the customer has it twice")
-		}
-		return m, nil
-	case threadMsg:
-		if msg.key != m.thread.key || msg.gen != m.thread.gen {
-			return m, nil // for a thread or a load that is no longer on screen
-		}
-		if msg.err != nil {
-			m.thread.loading = false
-			m.setErr("load thread", msg.err)
-			return m, nil
-		}
-		m.thread.setPage(msg.page, msg.older)
-		return m, nil
 	case sentMsg:
 		if msg.err != nil {
 			m.setErr("send", msg.err)
@@ -403,7 +360,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyMsg:
 		return m, m.key(msg)
 	}
-	return m, m.list.Update(msg)
+	return m, tea.Batch(m.list.Update(msg), m.thread.Update(msg))
 }
 
 // setNote shows news that is not an error in the status bar for a while.
@@ -422,32 +379,30 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 		case store.Resync:
 			// Changes were missed, maybe across a daemon restart: reload,
 			// forget who was where, and say again where this agent is.
-			clear(m.presence)
+			m.thread.ClearPresence()
 			m.here = store.ConvKey{PSID: "\x00resync"}
 			cmds = append(cmds, m.list.Load(false), m.list.LoadCounts(), m.followFocus())
-			if m.thread.open {
-				cmds = append(cmds, m.loadThread(false))
-			}
+			cmds = append(cmds, m.thread.Reload())
 		case store.ConversationUpdated:
 			c := *ch.Conversation
 			updated = append(updated, c)
-			if m.thread.open && c.ConvKey == m.thread.key {
-				m.thread.conv = c
+			if m.thread.IsOpen() && c.ConvKey == m.thread.Key() {
+				m.thread.SetConversation(c)
 				if c.Unread > 0 && m.focus != paneList {
 					cmds = append(cmds, m.markRead(c.ConvKey))
 				}
 			}
 			counts = true
 		case store.PresenceChanged:
-			m.presence[ch.Presence.Key] = ch.Presence.Agents
+			m.thread.SetPresence(*ch.Presence)
 		case store.CampaignProgress:
 			m.applyCampaign(*ch.Campaign)
 		case store.OutboxChanged:
 			m.applyOutbox(*ch.Outbox)
 		case store.MessageAdded, store.MessageChanged, store.MessageRemoved:
 			msg := *ch.Message
-			m.thread.apply(ch.Kind, msg)
-			viewing := m.thread.open && msg.ConvKey == m.thread.key && m.focus != paneList
+			m.thread.Apply(ch.Kind, msg)
+			viewing := m.thread.IsOpen() && msg.ConvKey == m.thread.Key() && m.focus != paneList
 			if ch.Kind == store.MessageAdded && msg.Direction == store.In && !viewing {
 				ring = true
 			}
@@ -469,7 +424,7 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 // cursor in the wide layout.
 func (m *Model) syncThreadToList() tea.Cmd {
 	c, ok := m.list.Current()
-	if !ok || (m.thread.open && c.ConvKey == m.thread.key) {
+	if !ok || (m.thread.IsOpen() && c.ConvKey == m.thread.Key()) {
 		return nil
 	}
 	if m.narrow() {
@@ -484,15 +439,12 @@ func (m *Model) openThread(c store.Conversation, focus bool) tea.Cmd {
 	if m.compose.key != c.ConvKey {
 		cmds = append(cmds, m.saveDraft())
 	}
-	changed := m.thread.key != c.ConvKey || !m.thread.open
 	if m.compose.key != c.ConvKey {
 		cmds = append(cmds, m.loadDraft(c.ConvKey))
 	}
-	m.thread.show(c)
+	show := m.thread.Show(c)
 	m.compose.load(c)
-	if changed {
-		cmds = append(cmds, m.loadThread(false))
-	}
+	cmds = append(cmds, show)
 	if focus {
 		m.setFocus(paneCompose)
 		if c.Unread > 0 {
@@ -524,25 +476,10 @@ func (m *Model) announce(key store.ConvKey, typing bool) tea.Cmd {
 // followFocus tells the others which conversation this agent is in: the
 // one open in the thread or compose pane, none from the list.
 func (m *Model) followFocus() tea.Cmd {
-	if m.focus == paneList || !m.thread.open {
+	if m.focus == paneList || !m.thread.IsOpen() {
 		return m.announce(store.ConvKey{}, false)
 	}
-	return m.announce(m.thread.key, m.typing && m.here == m.thread.key)
-}
-
-// others are the other agents in a conversation.
-func (m *Model) others(key store.ConvKey) (names []string, typing []string) {
-	for _, a := range m.presence[key] {
-		if a.ID == m.opts.Agent.ID {
-			continue
-		}
-		name := inert.Line(a.Name) // another client's word for itself
-		names = append(names, name)
-		if a.Typing {
-			typing = append(typing, name)
-		}
-	}
-	return names, typing
+	return m.announce(m.thread.Key(), m.typing && m.here == m.thread.Key())
 }
 
 func (m *Model) setFocus(p pane) {

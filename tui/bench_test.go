@@ -138,9 +138,9 @@ func BenchmarkFirstFrame100k(b *testing.B) {
 
 func checkFirstFrame(b *testing.B, m *Model, view string) {
 	b.Helper()
-	if len(m.list.Conversations()) != list.PageSize || !m.thread.loaded || len(m.thread.msgs) == 0 || m.list.Counts().All != storetest.Large.Convs {
+	if len(m.list.Conversations()) != list.PageSize || !m.thread.Loaded() || len(m.thread.Messages()) == 0 || m.list.Counts().All != storetest.Large.Convs {
 		b.Fatalf("incomplete first frame: %d rows, thread loaded %v with %d messages, count %d",
-			len(m.list.Conversations()), m.thread.loaded, len(m.thread.msgs), m.list.Counts().All)
+			len(m.list.Conversations()), m.thread.Loaded(), len(m.thread.Messages()), m.list.Counts().All)
 	}
 	if !strings.Contains(view, "All 100000") {
 		b.Fatalf("the first frame lacks the count:\n%s", view)
@@ -213,7 +213,7 @@ func BenchmarkView200x50(b *testing.B) {
 	b.Run("cold-thread", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			clear(d.m.thread.cache)
+			d.m.thread.Invalidate()
 			_ = d.m.View()
 		}
 	})

@@ -471,7 +471,7 @@ func ledgerView(s *Styles, l store.Ledger, w int) string {
 	b.WriteString("\n")
 	if c.Skip > 0 {
 		b.WriteString(s.WindowHuman.Render(fmt.Sprintf("Skipped: %d", c.Skip)) + s.Dim.Render(" "+kinds(c.ByKind, store.SkipOutsideWindow, store.SkipBeyond7Days, store.SkipNeverWrote, store.SkipNoConversation)) + "\n")
-		for _, line := range wrap(store.NoTagForCampaigns+".", w) {
+		for _, line := range common.Wrap(store.NoTagForCampaigns+".", w) {
 			b.WriteString(s.Dim.Render(line) + "\n")
 		}
 	}
@@ -536,7 +536,7 @@ func (m *Model) campaignViewStr(w, h int) string {
 	b.WriteString(fmt.Sprintf("sent %d · failed %d · skipped %d · unknown %d · left %d of %d · replied %d · %s%s\n",
 		n.Sent, n.Failed, n.Skipped, n.Unknown, n.Queued+n.Sending, n.Total, v.replies, elapsed.Round(time.Second), rate))
 	note := func(st lipgloss.Style, text string) {
-		for _, line := range wrap(text, w) {
+		for _, line := range common.Wrap(text, w) {
 			b.WriteString(st.Render(line) + "\n")
 		}
 	}

@@ -108,8 +108,8 @@ func TestSpaceTogglesAndMovesDown(t *testing.T) {
 		t.Fatalf("space on row 1: marked %v, cursor %d", d.marked(), d.m.list.Cursor())
 	}
 	// Wide layout: the thread beside follows the cursor, as with j.
-	if d.m.thread.key != d.rowKey(2) || !d.m.thread.loaded {
-		t.Fatalf("after space: the thread shows %v, the cursor is on %v", d.m.thread.key, d.rowKey(2))
+	if d.m.thread.Key() != d.rowKey(2) || !d.m.thread.Loaded() {
+		t.Fatalf("after space: the thread shows %v, the cursor is on %v", d.m.thread.Key(), d.rowKey(2))
 	}
 	if bar := d.statusBar(); !strings.Contains(bar, "2 selected") {
 		t.Errorf("status bar %q lacks the count", bar)

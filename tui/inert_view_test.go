@@ -98,7 +98,7 @@ func TestHostileTextIsInertInEveryPane(t *testing.T) {
 	be, k := hostileBackend()
 	d := newDriver(t, be, 160, 44)
 	d.key(tea.KeyEnter) // open the thread, compose focused
-	if d.current() != k || !d.m.thread.loaded {
+	if d.current() != k || !d.m.thread.Loaded() {
 		t.Fatalf("the hostile conversation did not open")
 	}
 	// Two other agents, whose names come from their clients.
@@ -174,18 +174,17 @@ func TestHostileTextViewHoldsOnlyColours(t *testing.T) {
 	}
 }
 
-// The backstop: a line that reached the frame raw (here planted in the
-// thread's render cache, as a field a future change forgot would) still
-// never reaches the terminal as a sequence.
+// The backstop: text that reached the frame raw (here planted in a key's
+// help, as a key map read from a config file could hold it, or as a field
+// a future change forgot would) still never reaches the terminal as a
+// sequence.
 func TestViewBackstopDropsWhatSlipsThrough(t *testing.T) {
 	d := newDriver(t, busyBackend(), 120, 36)
 	d.key(tea.KeyEnter)
-	if len(d.m.thread.msgs) == 0 {
+	if len(d.m.thread.Messages()) == 0 {
 		t.Fatal("no thread open")
 	}
-	m := d.m.thread.msgs[len(d.m.thread.msgs)-1]
-	sig := d.m.thread.renderSig(m, d.m.thread.quoted(m))
-	d.m.thread.cache[m.ID] = renderedMsg{sig: sig, lines: []string{"slipped\x1b]2;pwned\x07\x1b[2Jthrough", ""}}
+	d.m.keys.Send.SetHelp("enter", "slipped\x1b]2;pwned\x07\x1b[2Jthrough") // on the help line of the reply box
 	if !strings.Contains(d.m.frame(), "\x1b]2;pwned") {
 		t.Fatal("the planted line is not in the frame: the test would prove nothing")
 	}

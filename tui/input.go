@@ -127,49 +127,18 @@ func (m *Model) openBulk() tea.Cmd {
 	return tea.Batch(m.bulk.focus(), m.loadLedger(keys))
 }
 
+// threadKey: leaving the thread is the root's, the rest the thread's.
 func (m *Model) threadKey(msg tea.KeyMsg) tea.Cmd {
-	if nav, ok := m.keys.Navigate(msg, max(1, m.thread.height-2)); ok {
-		switch nav.Jump {
-		case -1:
-			m.thread.scroll = 1 << 30
-		case 1:
-			m.thread.scroll = 0
-		}
-		m.thread.scroll = max(0, m.thread.scroll-nav.Delta)
-		if m.thread.before != "" && !m.thread.loading && m.thread.atTop(m.styles, m.common.Now()) {
-			return m.loadThread(true)
-		}
-		return nil
-	}
 	switch {
 	case key.Matches(msg, m.keys.Back), key.Matches(msg, m.keys.Quit):
 		m.setFocus(paneList)
 		return m.saveDraft()
 	case key.Matches(msg, m.keys.Open):
 		m.setFocus(paneCompose)
-	case key.Matches(msg, m.keys.Resend):
-		return m.resend()
-	}
-	return nil
-}
-
-// resend sends the newest message of ours that may have been sent once
-// more, as a new message: the agent decides, having looked.
-func (m *Model) resend() tea.Cmd {
-	msg, ok := m.thread.lastUnknown()
-	if !ok {
-		m.setErr("send again", common.Error("nothing here may have been lost: r sends again a reply marked \"may have been sent\""))
 		return nil
 	}
-	be, ctx := m.be, m.ctx
-	return func() tea.Msg {
-		_, err := be.Resend(ctx, msg.OutboxID)
-		return resentMsg{err: err}
-	}
+	return m.thread.Update(msg)
 }
-
-// resentMsg is the answer to r.
-type resentMsg struct{ err error }
 
 func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
@@ -181,7 +150,7 @@ func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Editor):
 		return m.openEditor()
 	case key.Matches(msg, m.keys.HumanAgent):
-		p := m.compose.plan(m.thread.conv, m.common.Now())
+		p := m.compose.plan(m.thread.Conversation(), m.common.Now())
 		if p.canTag {
 			m.compose.humanAgent = !m.compose.humanAgent
 		} else {
@@ -194,7 +163,7 @@ func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		// Checked against the clock of this moment, not of the last frame.
 		m.common.Refresh()
-		p := m.compose.plan(m.thread.conv, m.common.Now())
+		p := m.compose.plan(m.thread.Conversation(), m.common.Now())
 		if !p.ok {
 			m.setErr("not sent", common.Error(p.line))
 			return nil
@@ -232,11 +201,7 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 			}
 			return tea.Batch(m.saveDraft(), m.list.Move(delta), m.syncThreadToList())
 		}
-		m.thread.scroll = max(0, m.thread.scroll-delta)
-		if delta < 0 && m.thread.before != "" && !m.thread.loading && m.thread.atTop(m.styles, m.common.Now()) {
-			return m.loadThread(true)
-		}
-		return nil
+		return m.thread.Scroll(-delta)
 	}
 	if msg.Action != tea.MouseActionPress || msg.Button != tea.MouseButtonLeft {
 		return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/thread"
 )
 
 // Model tests without a program: keys and messages go straight into
@@ -291,8 +292,8 @@ func TestNavigation(t *testing.T) {
 			t.Fatalf("after %s: cursor %d, want %d", s.name, d.m.list.Cursor(), s.want)
 		}
 		// Wide layout: the thread beside follows the cursor, and is loaded.
-		if d.m.thread.key != d.current() || !d.m.thread.loaded {
-			t.Fatalf("after %s: thread shows %v (loaded %v), cursor on %v", s.name, d.m.thread.key, d.m.thread.loaded, d.current())
+		if d.m.thread.Key() != d.current() || !d.m.thread.Loaded() {
+			t.Fatalf("after %s: thread shows %v (loaded %v), cursor on %v", s.name, d.m.thread.Key(), d.m.thread.Loaded(), d.current())
 		}
 	}
 	if len(d.be.markReadCalls()) != 0 {
@@ -454,8 +455,8 @@ func TestFilterKeys(t *testing.T) {
 		// The cursor lands on a row of the new filter (the previous
 		// selection if it is there, else the top), and the thread beside
 		// follows it.
-		if c, ok := d.m.list.Current(); !ok || d.m.thread.key != c.ConvKey {
-			t.Fatalf("%s: cursor %d, thread on %v", k, d.m.list.Cursor(), d.m.thread.key)
+		if c, ok := d.m.list.Current(); !ok || d.m.thread.Key() != c.ConvKey {
+			t.Fatalf("%s: cursor %d, thread on %v", k, d.m.list.Cursor(), d.m.thread.Key())
 		}
 	}
 	check("2", store.FilterUnread, 16)
@@ -529,7 +530,7 @@ func TestEnterSendsResponseInsideWindow(t *testing.T) {
 		t.Errorf("compose holds %q after sending", v)
 	}
 	// The queued message arrives through the feed and ends the thread.
-	last := d.m.thread.msgs[len(d.m.thread.msgs)-1]
+	last := d.m.thread.Messages()[len(d.m.thread.Messages())-1]
 	if last.Text != "Thanks for waiting!" || last.Status != store.StatusQueued {
 		t.Errorf("last thread message %q (%s), want the queued reply", last.Text, last.Status)
 	}
@@ -664,12 +665,12 @@ func TestConversationUpdatedResortsAndKeepsSelection(t *testing.T) {
 func TestMessageAddedAppendsToOpenThread(t *testing.T) {
 	d := busyDriver(t, 120, 36)
 	d.key(tea.KeyEnter)
-	n := len(d.m.thread.msgs)
+	n := len(d.m.thread.Messages())
 	marks := len(d.be.markReadCalls())
 	d.be.receive(richKey, "Is delivery free?", testNow)
 	d.settle()
-	if len(d.m.thread.msgs) != n+1 || d.m.thread.msgs[n].Text != "Is delivery free?" {
-		t.Fatalf("thread has %d messages, last %q", len(d.m.thread.msgs), d.m.thread.msgs[len(d.m.thread.msgs)-1].Text)
+	if len(d.m.thread.Messages()) != n+1 || d.m.thread.Messages()[n].Text != "Is delivery free?" {
+		t.Fatalf("thread has %d messages, last %q", len(d.m.thread.Messages()), d.m.thread.Messages()[len(d.m.thread.Messages())-1].Text)
 	}
 	d.wantView("Is delivery free?")
 	// Read where it arrived: the open, focused thread is marked read again.
@@ -679,7 +680,7 @@ func TestMessageAddedAppendsToOpenThread(t *testing.T) {
 	// A message for another conversation stays out of this thread.
 	d.be.receive(convKey("1000000000000002"), "Wrong thread?", testNow)
 	d.settle()
-	if len(d.m.thread.msgs) != n+1 || d.m.thread.key != richKey {
+	if len(d.m.thread.Messages()) != n+1 || d.m.thread.Key() != richKey {
 		t.Fatal("another conversation's message landed in the open thread")
 	}
 }
@@ -772,23 +773,23 @@ func TestThreadLoadsOlderHistory(t *testing.T) {
 	}
 	be.add(store.Conversation{ConvKey: k, Name: "Long Thread"}, msgs...)
 	d := newDriver(t, be, 120, 36)
-	if n := len(d.m.thread.msgs); n != threadPage {
-		t.Fatalf("first thread page has %d messages, want %d", n, threadPage)
+	if n := len(d.m.thread.Messages()); n != thread.PageSize {
+		t.Fatalf("first thread page has %d messages, want %d", n, thread.PageSize)
 	}
 	d.key(tea.KeyTab) // the thread pane
-	for i := 0; i < 3 && d.m.thread.before != ""; i++ {
+	for i := 0; i < 3 && d.m.thread.Before() != ""; i++ {
 		d.runes("g") // to the top: the older page loads
 	}
 	calls := d.be.threadCalls()
-	if len(d.m.thread.msgs) != 120 || d.m.thread.before != "" {
-		t.Fatalf("after scrolling to the top: %d messages loaded, before %q; Thread calls %+v", len(d.m.thread.msgs), d.m.thread.before, calls)
+	if len(d.m.thread.Messages()) != 120 || d.m.thread.Before() != "" {
+		t.Fatalf("after scrolling to the top: %d messages loaded, before %q; Thread calls %+v", len(d.m.thread.Messages()), d.m.thread.Before(), calls)
 	}
 	for i, c := range calls[1:] {
 		if c.Before == "" {
 			t.Errorf("Thread call %d went back to the newest page: %+v", i+1, c)
 		}
 	}
-	if !slices.IsSortedFunc(d.m.thread.msgs, func(a, b store.Message) int { return a.Time.Compare(b.Time) }) {
+	if !slices.IsSortedFunc(d.m.thread.Messages(), func(a, b store.Message) int { return a.Time.Compare(b.Time) }) {
 		t.Error("the thread is out of time order after loading older pages")
 	}
 }
@@ -955,8 +956,8 @@ func TestOlderPageAfterReloadLeavesNoGap(t *testing.T) {
 	for _, msg := range d.collect(older) {
 		d.send(msg) // messages 020..069
 	}
-	for i, m := range d.m.thread.msgs[1:] {
-		prev := d.m.thread.msgs[i]
+	for i, m := range d.m.thread.Messages()[1:] {
+		prev := d.m.thread.Messages()[i]
 		if m.Time.Sub(prev.Time) > time.Minute && m.Text != "message 120" {
 			t.Fatalf("the thread jumps from %q to %q", prev.Text, m.Text)
 		}

@@ -14,13 +14,6 @@ type (
 // Messages from commands back to the models. Results of loads carry the
 // seq of the request, so an answer to an older request is dropped.
 type (
-	threadMsg struct {
-		key   store.ConvKey
-		gen   int
-		page  store.ThreadPage
-		older bool
-		err   error
-	}
 	changesMsg []store.Change
 	feedEndMsg struct{ err error }
 	sentMsg    struct {

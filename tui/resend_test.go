@@ -18,14 +18,14 @@ func TestRSendsAgainWhatMayHaveBeenSent(t *testing.T) {
 	d.key(tea.KeyTab) // the thread beside the list
 	d.wantFocus(paneThread)
 	d.wantView("? may have been sent: r sends again")
-	n := len(d.m.thread.msgs)
+	n := len(d.m.thread.Messages())
 	d.runes("r")
 	if got := d.be.resends; !slices.Equal(got, []uint64{7}) {
 		t.Fatalf("Resend calls = %v, want [7]", got)
 	}
-	last := d.m.thread.msgs[len(d.m.thread.msgs)-1]
-	if len(d.m.thread.msgs) != n+1 || last.Text != "Our returns policy is on the website." || last.Status != store.StatusQueued {
-		t.Fatalf("thread after r: %d messages, last %+v", len(d.m.thread.msgs), last)
+	last := d.m.thread.Messages()[len(d.m.thread.Messages())-1]
+	if len(d.m.thread.Messages()) != n+1 || last.Text != "Our returns policy is on the website." || last.Status != store.StatusQueued {
+		t.Fatalf("thread after r: %d messages, last %+v", len(d.m.thread.Messages()), last)
 	}
 	if !strings.Contains(d.statusBar(), "sent again as a new message") {
 		t.Errorf("status bar: %q", d.statusBar())
@@ -45,7 +45,7 @@ func TestRWithNothingUnknown(t *testing.T) {
 	d.runes("j")
 	d.key(tea.KeyTab)
 	d.wantFocus(paneThread)
-	if _, ok := d.m.thread.lastUnknown(); ok {
+	if _, ok := d.m.thread.LastUnknown(); ok {
 		t.Fatal("the second conversation has an unknown reply; the test needs one without")
 	}
 	d.runes("r")

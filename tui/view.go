@@ -51,7 +51,7 @@ func (m *Model) layout() {
 		rw = m.width
 	}
 	ch := m.composeOuterHeight()
-	m.thread.setSize(max(1, rw-2), max(1, mainH-ch-2))
+	m.thread.SetSize(max(1, rw-2), max(1, mainH-ch-2))
 	m.compose.setSize(max(1, rw-2), max(1, ch-2))
 	m.bulk.setSize(m.width-2, mainH-2)
 	m.help.SetSize(m.width, mainH)
@@ -97,13 +97,12 @@ func (m *Model) clock() nowTime { return m.common.Now() }
 func (m *Model) rightColumn(w int) string {
 	ch := m.composeOuterHeight()
 	mainH := max(3, m.height-2)
-	others, typing := m.others(m.thread.key)
-	thread := m.box(m.thread.view(m.styles, m.common.Now(), others, typing), w-2, mainH-ch-2, m.focus == paneThread)
+	top := m.box(m.thread.View(), w-2, mainH-ch-2, m.focus == paneThread)
 	var compose string
-	if m.thread.open {
-		compose = m.compose.view(m.styles, m.thread.conv, m.common.Now(), m.focus == paneCompose)
+	if m.thread.IsOpen() {
+		compose = m.compose.view(m.styles, m.thread.Conversation(), m.common.Now(), m.focus == paneCompose)
 	}
-	return lipgloss.JoinVertical(lipgloss.Left, thread, m.box(compose, w-2, ch-2, m.focus == paneCompose))
+	return lipgloss.JoinVertical(lipgloss.Left, top, m.box(compose, w-2, ch-2, m.focus == paneCompose))
 }
 
 // box frames content in exactly w×h cells inside a border.
