@@ -13,6 +13,7 @@ import (
 
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/common"
+	"github.com/pageinbox/pageinbox/tui/compose"
 	"github.com/pageinbox/pageinbox/tui/help"
 	"github.com/pageinbox/pageinbox/tui/keymap"
 	"github.com/pageinbox/pageinbox/tui/list"
@@ -63,7 +64,7 @@ type Model struct {
 
 	list    *list.Model
 	thread  *thread.Model
-	compose composePane
+	compose *compose.Model
 
 	here      store.ConvKey // where this agent last said it is
 	typing    bool          // told the others we are typing
@@ -104,7 +105,7 @@ func New(o Options) *Model {
 		Agent: o.Agent, Clock: o.Now, TZ: o.TZ, CanExec: true, Width: 80, Height: 24}
 	c.SetNow(o.Now())
 	m := &Model{be: o.Backend, opts: o, common: c, styles: &st, keys: &km, log: o.Logger,
-		list: list.New(c, o.Backend), thread: thread.New(c, o.Backend), compose: newComposePane(&km, &st),
+		list: list.New(c, o.Backend), thread: thread.New(c, o.Backend), compose: compose.New(c, o.Backend),
 		statusbar: statusbar.New(c, o.Backend), help: help.New(c), ctx: ctx, cancel: cancel, width: 80, height: 24}
 	m.bulk = newBulkForm(c)
 	m.layout()
@@ -197,11 +198,11 @@ type draftMsg struct {
 }
 
 func (m *Model) saveDraft() tea.Cmd {
-	if !m.compose.dirty || m.compose.key.PSID == "" {
+	key, text, ok := m.compose.TakeDraft()
+	if !ok {
 		return nil
 	}
-	m.compose.dirty = false
-	be, ctx, key, text := m.be, context.WithoutCancel(m.ctx), m.compose.key, m.compose.area.Value() // saved even while quitting
+	be, ctx := m.be, context.WithoutCancel(m.ctx) // saved even while quitting
 	return func() tea.Msg {
 		if err := be.SaveDraft(ctx, key, text); err != nil {
 			return common.ErrMsg{Op: "save draft", Err: err}
@@ -210,19 +211,9 @@ func (m *Model) saveDraft() tea.Cmd {
 	}
 }
 
-func (m *Model) send(p plan) tea.Cmd {
-	text := strings.TrimSpace(m.compose.area.Value())
-	be, ctx, key := m.be, m.ctx, m.compose.key
-	s := store.Send{ConvKey: key, Text: text, MessagingType: p.mt, Tag: p.tag}
-	return func() tea.Msg {
-		item, err := be.Send(ctx, s)
-		return sentMsg{key: key, item: item, err: err}
-	}
-}
-
 // openEditor writes the draft to a file and hands the terminal to $EDITOR.
 func (m *Model) openEditor() tea.Cmd {
-	key, text := m.compose.key, m.compose.area.Value()
+	key, text := m.compose.Key(), m.compose.Value()
 	return func() tea.Msg {
 		f, err := os.CreateTemp("", "pageinbox-reply-*.txt")
 		if err != nil {
@@ -294,10 +285,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.mode == modeCampaign && m.common.Now().Second()%5 == 0 {
 			cmds = append(cmds, m.loadReplies(m.campaign.c.ID))
 		}
-		if m.compose.dirty && m.common.Now().Sub(m.compose.editedAt) > time.Second {
+		if m.compose.Dirty() && m.common.Now().Sub(m.compose.EditedAt()) > time.Second {
 			cmds = append(cmds, m.saveDraft())
 		}
-		if m.typing && m.common.Now().Sub(m.compose.editedAt) > 4*time.Second {
+		if m.typing && m.common.Now().Sub(m.compose.EditedAt()) > 4*time.Second {
 			cmds = append(cmds, m.announce(m.here, false))
 		}
 		return m, tea.Batch(cmds...)
@@ -326,20 +317,14 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case statusbar.StatusMsg:
 		m.thread.SetHeld(msg.Sending != "")
 		return m, m.statusbar.Update(msg)
-	case sentMsg:
-		if msg.err != nil {
-			m.setErr("send", msg.err)
-			return m, nil
+	case compose.SentMsg:
+		cmd := m.compose.Update(msg)
+		if msg.Err != nil || msg.Key != m.compose.Key() {
+			return m, cmd
 		}
-		if msg.key == m.compose.key {
-			m.compose.area.Reset()
-			m.compose.dirty = true
-			m.compose.humanAgent = false
-			return m, tea.Batch(m.saveDraft(), m.announce(msg.key, false))
-		}
-		return m, nil
+		return m, tea.Batch(cmd, m.saveDraft(), m.announce(msg.Key, false))
 	case draftMsg:
-		m.compose.restore(msg.key, msg.text)
+		m.compose.Restore(msg.key, msg.text)
 		return m, nil
 	case editorReadyMsg:
 		return m, runEditor(msg)
@@ -348,10 +333,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setErr("editor", msg.err)
 			return m, nil
 		}
-		if msg.key == m.compose.key {
-			m.compose.area.SetValue(msg.text)
-			m.compose.dirty, m.compose.editedAt = true, m.common.Now()
-		}
+		m.compose.SetText(msg.key, msg.text)
 		return m, m.saveDraft()
 	case common.ErrMsg, common.NoteMsg:
 		return m, m.statusbar.Update(msg)
@@ -388,6 +370,7 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 			updated = append(updated, c)
 			if m.thread.IsOpen() && c.ConvKey == m.thread.Key() {
 				m.thread.SetConversation(c)
+				m.compose.SetConversation(c)
 				if c.Unread > 0 && m.focus != paneList {
 					cmds = append(cmds, m.markRead(c.ConvKey))
 				}
@@ -436,14 +419,14 @@ func (m *Model) syncThreadToList() tea.Cmd {
 // openThread shows c; focusing it (enter) also marks it read.
 func (m *Model) openThread(c store.Conversation, focus bool) tea.Cmd {
 	var cmds []tea.Cmd
-	if m.compose.key != c.ConvKey {
+	if m.compose.Key() != c.ConvKey {
 		cmds = append(cmds, m.saveDraft())
 	}
-	if m.compose.key != c.ConvKey {
+	if m.compose.Key() != c.ConvKey {
 		cmds = append(cmds, m.loadDraft(c.ConvKey))
 	}
 	show := m.thread.Show(c)
-	m.compose.load(c)
+	m.compose.Load(c)
 	cmds = append(cmds, show)
 	if focus {
 		m.setFocus(paneCompose)
@@ -486,9 +469,9 @@ func (m *Model) setFocus(p pane) {
 	m.focus = p
 	m.list.SetFocused(p == paneList)
 	if p == paneCompose {
-		m.compose.area.Focus()
+		m.compose.Focus()
 	} else {
-		m.compose.area.Blur()
+		m.compose.Blur()
 	}
 	m.layout()
 }

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"strings"
-
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -140,6 +138,8 @@ func (m *Model) threadKey(msg tea.KeyMsg) tea.Cmd {
 	return m.thread.Update(msg)
 }
 
+// composeKey: leaving the box and the editor are the root's; typing is
+// the box's, and the others hear whether this agent is writing.
 func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, m.keys.Back):
@@ -149,33 +149,11 @@ func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 		return m.cycleFocus()
 	case key.Matches(msg, m.keys.Editor):
 		return m.openEditor()
-	case key.Matches(msg, m.keys.HumanAgent):
-		p := m.compose.plan(m.thread.Conversation(), m.common.Now())
-		if p.canTag {
-			m.compose.humanAgent = !m.compose.humanAgent
-		} else {
-			m.setErr("HUMAN_AGENT", common.Error("only outside the 24 h window and within 7 days"))
-		}
-		return nil
-	case key.Matches(msg, m.keys.Send) && !key.Matches(msg, m.keys.Newline):
-		if strings.TrimSpace(m.compose.area.Value()) == "" {
-			return nil
-		}
-		// Checked against the clock of this moment, not of the last frame.
-		m.common.Refresh()
-		p := m.compose.plan(m.thread.Conversation(), m.common.Now())
-		if !p.ok {
-			m.setErr("not sent", common.Error(p.line))
-			return nil
-		}
-		return m.send(p)
 	}
-	before := m.compose.area.Value()
-	var cmd tea.Cmd
-	m.compose.area, cmd = m.compose.area.Update(msg)
-	if m.compose.area.Value() != before {
-		m.compose.dirty, m.compose.editedAt = true, m.common.Now()
-		return tea.Batch(cmd, m.announce(m.compose.key, m.compose.area.Value() != ""))
+	before := m.compose.Value()
+	cmd := m.compose.Update(msg)
+	if after := m.compose.Value(); after != before {
+		return tea.Batch(cmd, m.announce(m.compose.Key(), after != ""))
 	}
 	return cmd
 }

@@ -50,7 +50,7 @@ func newDriver(t testing.TB, be *fakeBackend, w, h int) *driver {
 		Bell: func() { d.bells++ }})
 	// A blinking cursor is a timer command; a steady one draws the same
 	// (the Ascii profile drops the reverse video either way).
-	d.m.compose.area.Cursor.SetMode(cursor.CursorStatic)
+	d.m.compose.SetCursorMode(cursor.CursorStatic)
 	d.m.list.SetCursorMode(cursor.CursorStatic)
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.run(d.m.Init())
@@ -247,7 +247,7 @@ func (d *driver) wantFocus(p pane) {
 	if d.m.focus != p {
 		d.t.Fatalf("focus = %v, want %v", d.m.focus, p)
 	}
-	if got := d.m.compose.area.Focused(); got != (p == paneCompose) {
+	if got := d.m.compose.Focused(); got != (p == paneCompose) {
 		d.t.Fatalf("compose focused = %v with focus on pane %v", got, p)
 	}
 }
@@ -342,13 +342,13 @@ func TestEscSavesDraftThatSurvives(t *testing.T) {
 
 	// Another conversation, then back: the draft is there again.
 	d.runes("j")
-	if d.m.compose.key == richKey || d.m.compose.area.Value() != "" {
-		t.Fatalf("compose on %v with %q after moving to another conversation", d.m.compose.key, d.m.compose.area.Value())
+	if d.m.compose.Key() == richKey || d.m.compose.Value() != "" {
+		t.Fatalf("compose on %v with %q after moving to another conversation", d.m.compose.Key(), d.m.compose.Value())
 	}
 	d.runes("k")
 	d.key(tea.KeyEnter)
 	d.wantFocus(paneCompose)
-	if got := d.m.compose.area.Value(); got != "see you soon" {
+	if got := d.m.compose.Value(); got != "see you soon" {
 		t.Fatalf("reopened compose holds %q, want the draft", got)
 	}
 	d.wantView("see you soon")
@@ -484,7 +484,7 @@ func TestQuitFromListButTypedInCompose(t *testing.T) {
 	if d.quit {
 		t.Fatal("q in compose quit the program")
 	}
-	if got := d.m.compose.area.Value(); got != "q" {
+	if got := d.m.compose.Value(); got != "q" {
 		t.Fatalf("compose holds %q after typing q", got)
 	}
 	d.key(tea.KeyEsc)
@@ -526,7 +526,7 @@ func TestEnterSendsResponseInsideWindow(t *testing.T) {
 	if len(sends) != 1 || sends[0] != want {
 		t.Fatalf("Send calls = %+v, want [%+v]", sends, want)
 	}
-	if v := d.m.compose.area.Value(); v != "" {
+	if v := d.m.compose.Value(); v != "" {
 		t.Errorf("compose holds %q after sending", v)
 	}
 	// The queued message arrives through the feed and ends the thread.
@@ -552,7 +552,7 @@ func TestNewlineKeysDoNotSend(t *testing.T) {
 	if n := len(d.be.sendCalls()); n != 0 {
 		t.Fatalf("alt+enter or ctrl+j sent %d messages", n)
 	}
-	if got, want := d.m.compose.area.Value(), "line one\nline two\nline three"; got != want {
+	if got, want := d.m.compose.Value(), "line one\nline two\nline three"; got != want {
 		t.Fatalf("compose holds %q, want %q", got, want)
 	}
 	d.key(tea.KeyEnter)
@@ -583,8 +583,8 @@ func TestSendRefusedOutsideWindow(t *testing.T) {
 			t.Fatalf("Send called %d times outside the 24 h window without HUMAN_AGENT", n)
 		}
 		d.wantView("✗ not sent: blocked: outside 24 h")
-		if d.m.compose.area.Value() != "Sorry for the wait" {
-			t.Fatalf("the refused reply was lost: %q", d.m.compose.area.Value())
+		if d.m.compose.Value() != "Sorry for the wait" {
+			t.Fatalf("the refused reply was lost: %q", d.m.compose.Value())
 		}
 		// ctrl+t: a person replies, tagged HUMAN_AGENT.
 		d.key(tea.KeyCtrlT)
@@ -594,7 +594,7 @@ func TestSendRefusedOutsideWindow(t *testing.T) {
 		if sends := be.sendCalls(); len(sends) != 1 || sends[0] != want {
 			t.Fatalf("Send calls = %+v, want [%+v]", sends, want)
 		}
-		if d.m.compose.humanAgent {
+		if d.m.compose.HumanAgent() {
 			t.Error("the HUMAN_AGENT confirmation outlived the send")
 		}
 	})
@@ -634,7 +634,7 @@ func TestSendErrorShownAndReplyKept(t *testing.T) {
 	d.typeText("Hello")
 	d.key(tea.KeyEnter)
 	d.wantView("✗ send: fake backend: induced failure")
-	if got := d.m.compose.area.Value(); got != "Hello" {
+	if got := d.m.compose.Value(); got != "Hello" {
 		t.Fatalf("compose holds %q after a failed send, want the reply kept", got)
 	}
 }
@@ -698,7 +698,7 @@ func TestChangesWhileComposingKeepDraftAndCursor(t *testing.T) {
 	d.settle()
 	d.wantFocus(paneCompose)
 	d.typeText("big ")
-	if got, want := d.m.compose.area.Value(), "hello big world"; got != want {
+	if got, want := d.m.compose.Value(), "hello big world"; got != want {
 		t.Fatalf("compose holds %q, want %q: the draft or its cursor moved", got, want)
 	}
 	if d.current() != richKey {
@@ -927,8 +927,8 @@ func TestWheelOverListKeepsReplyTarget(t *testing.T) {
 	d.key(tea.KeyEnter)
 	d.typeText("reply for Amara")
 	d.send(tea.MouseMsg{X: 5, Y: 10, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
-	if d.m.focus == paneCompose && d.m.compose.key != richKey {
-		t.Fatalf("the focused reply box now answers %v (holding %q), not %v", d.m.compose.key, d.m.compose.area.Value(), richKey)
+	if d.m.focus == paneCompose && d.m.compose.Key() != richKey {
+		t.Fatalf("the focused reply box now answers %v (holding %q), not %v", d.m.compose.Key(), d.m.compose.Value(), richKey)
 	}
 }
 

@@ -16,12 +16,7 @@ type (
 type (
 	changesMsg []store.Change
 	feedEndMsg struct{ err error }
-	sentMsg    struct {
-		key  store.ConvKey
-		item store.OutboxItem
-		err  error
-	}
-	editedMsg struct {
+	editedMsg  struct {
 		key  store.ConvKey
 		text string
 		err  error

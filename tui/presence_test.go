@@ -127,10 +127,10 @@ func TestDraftsAreEachAgentsOwn(t *testing.T) {
 	runCmd(t, mA, mA.updateCmd(tea.KeyMsg{Type: tea.KeyEsc})) // saves the draft
 
 	mB := open(ben)
-	if got := mB.compose.area.Value(); got != "" {
+	if got := mB.compose.Value(); got != "" {
 		t.Fatalf("Ben's reply box shows %q", got)
 	}
-	if got := open(ana).compose.area.Value(); got != "It left on Monday" {
+	if got := open(ana).compose.Value(); got != "It left on Monday" {
 		t.Errorf("Ana's draft on reopening = %q", got)
 	}
 }

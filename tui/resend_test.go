@@ -34,8 +34,8 @@ func TestRSendsAgainWhatMayHaveBeenSent(t *testing.T) {
 	d.key(tea.KeyEnter)
 	d.wantFocus(paneCompose)
 	d.runes("r")
-	if len(d.be.resends) != 1 || d.m.compose.area.Value() != "r" {
-		t.Errorf("r in the reply box: resends %v, text %q", d.be.resends, d.m.compose.area.Value())
+	if len(d.be.resends) != 1 || d.m.compose.Value() != "r" {
+		t.Errorf("r in the reply box: resends %v, text %q", d.be.resends, d.m.compose.Value())
 	}
 }
 

@@ -52,7 +52,7 @@ func (m *Model) layout() {
 	}
 	ch := m.composeOuterHeight()
 	m.thread.SetSize(max(1, rw-2), max(1, mainH-ch-2))
-	m.compose.setSize(max(1, rw-2), max(1, ch-2))
+	m.compose.SetSize(max(1, rw-2), max(1, ch-2))
 	m.bulk.setSize(m.width-2, mainH-2)
 	m.help.SetSize(m.width, mainH)
 	m.statusbar.SetSize(m.width, 1)
@@ -100,7 +100,7 @@ func (m *Model) rightColumn(w int) string {
 	top := m.box(m.thread.View(), w-2, mainH-ch-2, m.focus == paneThread)
 	var compose string
 	if m.thread.IsOpen() {
-		compose = m.compose.view(m.styles, m.thread.Conversation(), m.common.Now(), m.focus == paneCompose)
+		compose = m.compose.View()
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, top, m.box(compose, w-2, ch-2, m.focus == paneCompose))
 }
