@@ -12,6 +12,9 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/campaign/form"
+	"github.com/pageinbox/pageinbox/tui/campaign/history"
+	"github.com/pageinbox/pageinbox/tui/campaign/progress"
 	"github.com/pageinbox/pageinbox/tui/common"
 	"github.com/pageinbox/pageinbox/tui/compose"
 	"github.com/pageinbox/pageinbox/tui/help"
@@ -66,13 +69,13 @@ type Model struct {
 	thread  *thread.Model
 	compose *compose.Model
 
-	here      store.ConvKey // where this agent last said it is
-	typing    bool          // told the others we are typing
-	typingAt  time.Time
-	mode      mode
-	bulk      bulkForm
-	campaign  campaignView
-	campaigns campaignsView
+	here     store.ConvKey // where this agent last said it is
+	typing   bool          // told the others we are typing
+	typingAt time.Time
+	mode     mode
+	form     *form.Model
+	progress *progress.Model
+	history  *history.Model
 
 	focus     pane
 	showHelp  bool
@@ -107,7 +110,7 @@ func New(o Options) *Model {
 	m := &Model{be: o.Backend, opts: o, common: c, styles: &st, keys: &km, log: o.Logger,
 		list: list.New(c, o.Backend), thread: thread.New(c, o.Backend), compose: compose.New(c, o.Backend),
 		statusbar: statusbar.New(c, o.Backend), help: help.New(c), ctx: ctx, cancel: cancel, width: 80, height: 24}
-	m.bulk = newBulkForm(c)
+	m.form, m.progress, m.history = form.New(c, o.Backend), progress.New(c, o.Backend), history.New(c, o.Backend)
 	m.layout()
 	return m
 }
@@ -282,8 +285,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.TickMsg:
 		m.common.SetNow(time.Time(msg))
 		cmds := []tea.Cmd{tick(), m.statusbar.Update(msg), m.thread.Update(msg)}
-		if m.mode == modeCampaign && m.common.Now().Second()%5 == 0 {
-			cmds = append(cmds, m.loadReplies(m.campaign.c.ID))
+		if m.mode == modeCampaign {
+			cmds = append(cmds, m.progress.Update(msg))
 		}
 		if m.compose.Dirty() && m.common.Now().Sub(m.compose.EditedAt()) > time.Second {
 			cmds = append(cmds, m.saveDraft())
@@ -342,7 +345,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyMsg:
 		return m, m.key(msg)
 	}
-	return m, tea.Batch(m.list.Update(msg), m.thread.Update(msg))
+	return m, tea.Batch(m.list.Update(msg), m.thread.Update(msg), m.form.Update(msg), m.progress.Update(msg), m.history.Update(msg))
 }
 
 // setNote shows news that is not an error in the status bar for a while.
@@ -355,6 +358,7 @@ func (m *Model) setErr(op string, err error) { m.statusbar.Update(common.ErrMsg{
 func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 	var cmds []tea.Cmd
 	var updated []store.Conversation
+	var outbox []store.OutboxItem
 	ring, counts := false, false
 	for _, ch := range changes {
 		switch ch.Kind {
@@ -381,7 +385,7 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 		case store.CampaignProgress:
 			m.applyCampaign(*ch.Campaign)
 		case store.OutboxChanged:
-			m.applyOutbox(*ch.Outbox)
+			outbox = append(outbox, *ch.Outbox)
 		case store.MessageAdded, store.MessageChanged, store.MessageRemoved:
 			msg := *ch.Message
 			m.thread.Apply(ch.Kind, msg)
@@ -393,6 +397,9 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 	}
 	if len(updated) > 0 {
 		m.list.ApplyUpdates(updated)
+	}
+	if len(outbox) > 0 && m.mode == modeCampaign {
+		m.progress.ApplyOutbox(outbox)
 	}
 	if ring {
 		cmds = append(cmds, m.bell())

@@ -122,23 +122,22 @@ func TestHostileTextIsInertInEveryPane(t *testing.T) {
 	// The campaign screens: recipients' names, Meta's reasons, the
 	// campaign's title and text (another agent may have written them).
 	d.key(tea.KeyEsc)
-	d.m.mode, d.m.bulk.keys = modeBulk, []store.ConvKey{k}
-	d.send(ledgerMsg{seq: d.m.bulk.seq, ledger: store.Ledger{PageID: testPage, MessagingType: store.Update,
-		Blocked:      []store.LedgerEntry{{ConvKey: k, Name: hostile("Mallory Quinn"), Kind: store.SkipBlocked, Reason: hostile("no matching user")}},
-		TokenProblem: hostile("token invalid per Meta")}})
+	be.camps.editLedger = func(l *store.Ledger) { // what Eligibility answers
+		*l = store.Ledger{PageID: testPage, MessagingType: store.Update,
+			Blocked:      []store.LedgerEntry{{ConvKey: k, Name: hostile("Mallory Quinn"), Kind: store.SkipBlocked, Reason: hostile("no matching user")}},
+			TokenProblem: hostile("token invalid per Meta")}
+	}
+	d.m.mode = modeBulk
+	d.run(d.m.form.Open([]store.ConvKey{k}))
 	checkScreen(t, "campaign form", d.m.frame(), "Mallory Quinn", "no matching user", "token invalid per Meta")
 
-	camp := store.Campaign{ID: 7, PageID: testPage, Title: hostile("Spring sale"), Text: hostile("20% off"),
-		Status: store.CampaignRunning, CreatedAt: ago(time.Minute), UpdatedAt: ago(time.Minute),
-		Counts: store.CampaignCounts{Total: 2, Failed: 1, Sent: 1}}
-	d.run(d.m.openCampaign(camp))
-	d.send(itemsMsg{id: 7, items: []store.OutboxItem{
-		{ID: 1, ConvKey: k, Name: hostile("Mallory"), State: store.OutboxFailed, Reason: hostile("user unavailable")},
-		{ID: 2, ConvKey: convKey("2490000000006667"), State: store.OutboxSent},
-	}})
+	camp := be.addCampaign(store.Campaign{PageID: testPage, Title: hostile("Spring sale"), Text: hostile("20% off"),
+		Status: store.CampaignRunning, CreatedAt: ago(time.Minute), UpdatedAt: ago(time.Minute)},
+		store.OutboxItem{ConvKey: k, Name: hostile("Mallory"), State: store.OutboxFailed, Reason: hostile("user unavailable")},
+		store.OutboxItem{ConvKey: convKey("2490000000006667"), State: store.OutboxSent})
+	d.run(d.m.openCampaign(camp)) // its recipients come from CampaignItems
 	checkScreen(t, "campaign progress", d.m.frame(), "Spring sale", "20% off", "Mallory", "user unavailable", "2490000000006667")
-	d.m.mode = modeCampaigns
-	d.send(campaignsMsg{camp})
+	d.run(d.m.openHistory()) // the campaigns come from Campaigns
 	checkScreen(t, "campaign list", d.m.frame(), "Spring sale")
 }
 

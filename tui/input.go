@@ -31,11 +31,11 @@ func (m *Model) routeKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch m.mode {
 	case modeBulk:
-		return m.bulkKey(msg)
+		return m.formKey(msg)
 	case modeCampaign:
-		return m.campaignKey(msg)
+		return m.progressKey(msg)
 	case modeCampaigns:
-		return m.campaignsKey(msg)
+		return m.historyKey(msg)
 	}
 	if m.list.Typing() {
 		return m.toList(msg)
@@ -98,8 +98,7 @@ func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return m.openBulk()
 	case key.Matches(msg, m.keys.Campaigns):
-		m.mode = modeCampaigns
-		return m.loadCampaigns()
+		return m.openHistory()
 	}
 	return m.toList(msg)
 }
@@ -113,16 +112,6 @@ func (m *Model) toList(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	return tea.Batch(cmd, m.syncThreadToList())
-}
-
-// openBulk shows the campaign form for the selection, with a fresh ledger.
-func (m *Model) openBulk() tea.Cmd {
-	keys := m.list.Marked()
-	m.mode = modeBulk
-	m.bulk.keys, m.bulk.ledger, m.bulk.loading = keys, nil, true
-	m.bulk.confirming, m.bulk.starting = false, false
-	m.bulk.field = 1
-	return tea.Batch(m.bulk.focus(), m.loadLedger(keys))
 }
 
 // threadKey: leaving the thread is the root's, the rest the thread's.

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/pageinbox/pageinbox/tui/common"
 	"github.com/pageinbox/pageinbox/tui/inert"
 )
 
@@ -53,7 +54,9 @@ func (m *Model) layout() {
 	ch := m.composeOuterHeight()
 	m.thread.SetSize(max(1, rw-2), max(1, mainH-ch-2))
 	m.compose.SetSize(max(1, rw-2), max(1, ch-2))
-	m.bulk.setSize(m.width-2, mainH-2)
+	for _, c := range []common.Component{m.form, m.progress, m.history} {
+		c.SetSize(m.width-2, mainH-2)
+	}
 	m.help.SetSize(m.width, mainH)
 	m.statusbar.SetSize(m.width, 1)
 }
@@ -75,11 +78,11 @@ func (m *Model) frame() string {
 	case m.showHelp:
 		main = m.help.View()
 	case m.mode == modeBulk:
-		main = m.box(m.bulkView(m.width-2, mainH-2), m.width-2, mainH-2, true)
+		main = m.box(m.form.View(), m.width-2, mainH-2, true)
 	case m.mode == modeCampaign:
-		main = m.box(m.campaignViewStr(m.width-2, mainH-2), m.width-2, mainH-2, true)
+		main = m.box(m.progress.View(), m.width-2, mainH-2, true)
 	case m.mode == modeCampaigns:
-		main = m.box(m.campaignsViewStr(m.width-2, mainH-2), m.width-2, mainH-2, true)
+		main = m.box(m.history.View(), m.width-2, mainH-2, true)
 	case m.narrow() && m.focus == paneList:
 		main = m.box(m.list.View(), m.width-2, mainH-2, true)
 	case m.narrow():
@@ -125,21 +128,21 @@ func (m *Model) box(content string, w, h int, focused bool) string {
 	return st.Render(strings.Join(lines, "\n"))
 }
 
+// shortHelp is the keys of what has the keyboard.
 func (m *Model) shortHelp() []key.Binding {
-	k := m.keys
 	switch {
 	case m.mode == modeBulk:
-		return []key.Binding{k.NextPane, k.Submit, k.Back}
+		return m.form.ShortHelp()
 	case m.mode == modeCampaign:
-		return []key.Binding{k.Pause, k.Resume, k.Cancel, k.Retry, k.Campaigns, k.Back}
+		return m.progress.ShortHelp()
 	case m.mode == modeCampaigns:
-		return []key.Binding{k.Up, k.Down, k.Open, k.Back}
+		return m.history.ShortHelp()
 	case m.list.Typing():
 		return m.list.ShortHelp()
 	case m.focus == paneCompose:
-		return []key.Binding{k.Send, k.Newline, k.Editor, k.HumanAgent, k.Back, k.NextPane}
+		return m.compose.ShortHelp()
 	case m.focus == paneThread:
-		return []key.Binding{k.Up, k.Down, k.Open, k.Resend, k.Back, k.NextPane, k.Help}
+		return m.thread.ShortHelp()
 	}
 	return m.list.ShortHelp()
 }
