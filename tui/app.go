@@ -4,8 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"os/exec"
-	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -47,6 +45,7 @@ type Options struct {
 	Agent store.Agent
 }
 
+// pane is which of the inbox's panes has the keyboard.
 type pane int
 
 const (
@@ -55,37 +54,30 @@ const (
 	paneCompose
 )
 
-// Model is the root: it lays out the panes, routes keys to the focused
-// one, and turns the backend's changes into pane updates.
+// Model is the root. It routes messages to the panes, lays them out, and
+// does what crosses panes: the change feed, which conversation is open,
+// drafts, and telling the other agents where this one is. What each pane
+// shows is the pane's own state.
 type Model struct {
 	be     Backend
 	opts   Options
 	common *common.Common
-	styles *Styles
-	keys   *KeyMap
-	log    *slog.Logger
+	cancel context.CancelFunc // ends the session's calls and feed
 
-	list    *list.Model
-	thread  *thread.Model
-	compose *compose.Model
-
-	here     store.ConvKey // where this agent last said it is
-	typing   bool          // told the others we are typing
-	typingAt time.Time
-	mode     mode
-	form     *form.Model
-	progress *progress.Model
-	history  *history.Model
-
-	focus     pane
-	showHelp  bool
-	width     int
-	height    int
+	list      *list.Model
+	thread    *thread.Model
+	compose   *compose.Model
 	statusbar *statusbar.Model
 	help      *help.Model
-	feed      <-chan store.Change
-	ctx       context.Context
-	cancel    context.CancelFunc
+	form      *form.Model
+	progress  *progress.Model
+	history   *history.Model
+
+	mode     mode // what fills the screen
+	focus    pane // in the inbox, which pane has the keyboard
+	showHelp bool
+	feed     <-chan store.Change
+	said     presence // what this agent last told the others
 }
 
 // New returns the root model.
@@ -107,10 +99,11 @@ func New(o Options) *Model {
 	c := &common.Common{Ctx: ctx, Renderer: o.Renderer, Styles: &st, Keys: &km, Logger: o.Logger,
 		Agent: o.Agent, Clock: o.Now, TZ: o.TZ, CanExec: true, Width: 80, Height: 24}
 	c.SetNow(o.Now())
-	m := &Model{be: o.Backend, opts: o, common: c, styles: &st, keys: &km, log: o.Logger,
-		list: list.New(c, o.Backend), thread: thread.New(c, o.Backend), compose: compose.New(c, o.Backend),
-		statusbar: statusbar.New(c, o.Backend), help: help.New(c), ctx: ctx, cancel: cancel, width: 80, height: 24}
-	m.form, m.progress, m.history = form.New(c, o.Backend), progress.New(c, o.Backend), history.New(c, o.Backend)
+	be := o.Backend
+	m := &Model{be: be, opts: o, common: c, cancel: cancel,
+		list: list.New(c, be), thread: thread.New(c, be), compose: compose.New(c, be),
+		statusbar: statusbar.New(c, be), help: help.New(c),
+		form: form.New(c, be), progress: progress.New(c, be), history: history.New(c, be)}
 	m.layout()
 	return m
 }
@@ -128,224 +121,80 @@ func tick() tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return common.TickMsg(t) })
 }
 
-// --- commands: every call to the backend happens here, never in Update.
-
-func (m *Model) subscribe() tea.Cmd {
-	be, ctx := m.be, m.ctx
-	return func() tea.Msg {
-		ch, err := be.Subscribe(ctx)
-		if err != nil {
-			return feedEndMsg{err}
-		}
-		return feedStartMsg{ch}
-	}
-}
-
-type (
-	feedStartMsg   struct{ ch <-chan store.Change }
-	resubscribeMsg struct{}
-)
-
-// waitChanges reads the next burst of changes: it blocks for one, then
-// takes whatever else arrives within 30 ms (up to 500), so a burst costs
-// one Update and one View, not hundreds.
-func waitChanges(ch <-chan store.Change) tea.Cmd {
-	return func() tea.Msg {
-		first, ok := <-ch
-		if !ok {
-			return feedEndMsg{}
-		}
-		batch := []store.Change{first}
-		timer := time.NewTimer(30 * time.Millisecond)
-		defer timer.Stop()
-		for len(batch) < 500 {
-			select {
-			case c, ok := <-ch:
-				if !ok {
-					return changesMsg(batch)
-				}
-				batch = append(batch, c)
-			case <-timer.C:
-				return changesMsg(batch)
-			}
-		}
-		return changesMsg(batch)
-	}
-}
-
-func (m *Model) markRead(key store.ConvKey) tea.Cmd {
-	be, ctx := m.be, m.ctx
-	return func() tea.Msg {
-		if err := be.MarkRead(ctx, key); err != nil {
-			return common.ErrMsg{Op: "mark read", Err: err}
-		}
-		return nil
-	}
-}
-
-// loadDraft reads this agent's saved draft of a thread.
-func (m *Model) loadDraft(key store.ConvKey) tea.Cmd {
-	be, ctx := m.be, m.ctx
-	return func() tea.Msg {
-		text, err := be.Draft(ctx, key)
-		if err != nil {
-			return common.ErrMsg{Op: "load draft", Err: err}
-		}
-		return draftMsg{key, text}
-	}
-}
-
-type draftMsg struct {
-	key  store.ConvKey
-	text string
-}
-
-func (m *Model) saveDraft() tea.Cmd {
-	key, text, ok := m.compose.TakeDraft()
-	if !ok {
-		return nil
-	}
-	be, ctx := m.be, context.WithoutCancel(m.ctx) // saved even while quitting
-	return func() tea.Msg {
-		if err := be.SaveDraft(ctx, key, text); err != nil {
-			return common.ErrMsg{Op: "save draft", Err: err}
-		}
-		return draftSavedMsg{}
-	}
-}
-
-// openEditor writes the draft to a file and hands the terminal to $EDITOR.
-func (m *Model) openEditor() tea.Cmd {
-	key, text := m.compose.Key(), m.compose.Value()
-	return func() tea.Msg {
-		f, err := os.CreateTemp("", "pageinbox-reply-*.txt")
-		if err != nil {
-			return editedMsg{key: key, err: err}
-		}
-		_, err = f.WriteString(text)
-		f.Close()
-		if err != nil {
-			return editedMsg{key: key, err: err}
-		}
-		return editorReadyMsg{key: key, path: f.Name()}
-	}
-}
-
-type editorReadyMsg struct {
-	key  store.ConvKey
-	path string
-}
-
-func runEditor(ready editorReadyMsg) tea.Cmd {
-	editor := os.Getenv("VISUAL")
-	if editor == "" {
-		editor = os.Getenv("EDITOR")
-	}
-	if editor == "" {
-		editor = "vi"
-	}
-	args := strings.Fields(editor)
-	c := exec.Command(args[0], append(args[1:], ready.path)...)
-	return tea.ExecProcess(c, func(err error) tea.Msg {
-		defer os.Remove(ready.path)
-		if err != nil {
-			return editedMsg{key: ready.key, err: err}
-		}
-		b, err := os.ReadFile(ready.path)
-		return editedMsg{key: ready.key, text: strings.TrimRight(string(b), "\n"), err: err}
-	})
-}
-
-func (m *Model) bell() tea.Cmd {
-	if m.opts.Bell == nil {
-		return nil
-	}
-	ring := m.opts.Bell
-	return func() tea.Msg { ring(); return nil }
-}
-
-// --- update
-
 // Update routes msg, then tells the status bar what the list holds.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	_, cmd := m.update(msg)
+	cmd := m.route(msg)
 	m.statusbar.SetSelected(m.list.MarkedCount())
 	return m, cmd
 }
 
-func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
+// route hands msg to whoever it is for. A pane's own messages go to every
+// pane, and each takes only its own.
+func (m *Model) route(msg tea.Msg) tea.Cmd {
 	if cmd, ok := m.campaignUpdate(msg); ok {
-		return m, cmd
+		return cmd
+	}
+	if cmd, ok := m.feedUpdate(msg); ok {
+		return cmd
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
+		m.common.Width, m.common.Height = msg.Width, msg.Height
 		m.layout()
-		return m, m.syncThreadToList()
+		return m.syncThreadToList()
 	case common.TickMsg:
-		m.common.SetNow(time.Time(msg))
-		cmds := []tea.Cmd{tick(), m.statusbar.Update(msg), m.thread.Update(msg)}
-		if m.mode == modeCampaign {
-			cmds = append(cmds, m.progress.Update(msg))
-		}
-		if m.compose.Dirty() && m.common.Now().Sub(m.compose.EditedAt()) > time.Second {
-			cmds = append(cmds, m.saveDraft())
-		}
-		if m.typing && m.common.Now().Sub(m.compose.EditedAt()) > 4*time.Second {
-			cmds = append(cmds, m.announce(m.here, false))
-		}
-		return m, tea.Batch(cmds...)
-	case feedStartMsg:
-		m.feed = msg.ch
-		return m, waitChanges(msg.ch)
-	case feedEndMsg:
-		if m.ctx.Err() != nil {
-			return m, nil // quitting
-		}
-		// The feed ended (the backend restarted): say so, subscribe again
-		// and reload what is on screen, since changes were missed.
-		err := msg.err
-		if err == nil {
-			err = common.Error("the change feed ended; reconnecting")
-		}
-		m.setErr("live updates", err)
-		return m, tea.Tick(time.Second, func(time.Time) tea.Msg { return resubscribeMsg{} })
-	case resubscribeMsg:
-		return m, tea.Batch(m.subscribe(), m.list.Load(false), m.list.LoadCounts(), m.thread.Reload())
-	case changesMsg:
-		cmd := m.applyChanges(msg)
-		return m, tea.Batch(cmd, waitChanges(m.feed))
+		return m.tick(msg)
 	case list.LoadedMsg:
-		return m, tea.Batch(m.list.Update(msg), m.syncThreadToList())
+		return tea.Batch(m.list.Update(msg), m.syncThreadToList())
 	case statusbar.StatusMsg:
 		m.thread.SetHeld(msg.Sending != "")
-		return m, m.statusbar.Update(msg)
+		return m.statusbar.Update(msg)
 	case compose.SentMsg:
 		cmd := m.compose.Update(msg)
 		if msg.Err != nil || msg.Key != m.compose.Key() {
-			return m, cmd
+			return cmd
 		}
-		return m, tea.Batch(cmd, m.saveDraft(), m.announce(msg.Key, false))
+		return tea.Batch(cmd, m.saveDraft(), m.announce(msg.Key, false))
 	case draftMsg:
 		m.compose.Restore(msg.key, msg.text)
-		return m, nil
+		return nil
 	case editorReadyMsg:
-		return m, runEditor(msg)
+		return runEditor(msg)
 	case editedMsg:
 		if msg.err != nil {
 			m.setErr("editor", msg.err)
-			return m, nil
+			return nil
 		}
 		m.compose.SetText(msg.key, msg.text)
-		return m, m.saveDraft()
+		return m.saveDraft()
 	case common.ErrMsg, common.NoteMsg:
-		return m, m.statusbar.Update(msg)
+		return m.statusbar.Update(msg)
 	case tea.MouseMsg:
-		return m, m.mouse(msg)
+		return m.mouse(msg)
 	case tea.KeyMsg:
-		return m, m.key(msg)
+		return m.key(msg)
 	}
-	return m, tea.Batch(m.list.Update(msg), m.thread.Update(msg), m.form.Update(msg), m.progress.Update(msg), m.history.Update(msg))
+	return tea.Batch(m.list.Update(msg), m.thread.Update(msg), m.form.Update(msg),
+		m.progress.Update(msg), m.history.Update(msg))
+}
+
+// tick moves the frame's time, and does what is due: the status, the
+// campaign's replies, saving a draft a second after the last edit, and
+// saying the agent stopped typing after four.
+func (m *Model) tick(msg common.TickMsg) tea.Cmd {
+	now := time.Time(msg)
+	m.common.SetNow(now)
+	cmds := []tea.Cmd{tick(), m.statusbar.Update(msg), m.thread.Update(msg)}
+	if m.mode == modeCampaign {
+		cmds = append(cmds, m.progress.Update(msg))
+	}
+	if m.compose.Dirty() && now.Sub(m.compose.EditedAt()) > time.Second {
+		cmds = append(cmds, m.saveDraft())
+	}
+	if m.said.typing && now.Sub(m.compose.EditedAt()) > 4*time.Second {
+		cmds = append(cmds, m.announce(m.said.key, false))
+	}
+	return tea.Batch(cmds...)
 }
 
 // setNote shows news that is not an error in the status bar for a while.
@@ -353,132 +202,3 @@ func (m *Model) setNote(text string) { m.statusbar.Update(common.NoteMsg(text)) 
 
 // setErr shows a failure in the status bar.
 func (m *Model) setErr(op string, err error) { m.statusbar.Update(common.ErrMsg{Op: op, Err: err}) }
-
-// applyChanges folds a burst of changes into the panes.
-func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
-	var cmds []tea.Cmd
-	var updated []store.Conversation
-	var outbox []store.OutboxItem
-	ring, counts := false, false
-	for _, ch := range changes {
-		switch ch.Kind {
-		case store.Resync:
-			// Changes were missed, maybe across a daemon restart: reload,
-			// forget who was where, and say again where this agent is.
-			m.thread.ClearPresence()
-			m.here = store.ConvKey{PSID: "\x00resync"}
-			cmds = append(cmds, m.list.Load(false), m.list.LoadCounts(), m.followFocus())
-			cmds = append(cmds, m.thread.Reload())
-		case store.ConversationUpdated:
-			c := *ch.Conversation
-			updated = append(updated, c)
-			if m.thread.IsOpen() && c.ConvKey == m.thread.Key() {
-				m.thread.SetConversation(c)
-				m.compose.SetConversation(c)
-				if c.Unread > 0 && m.focus != paneList {
-					cmds = append(cmds, m.markRead(c.ConvKey))
-				}
-			}
-			counts = true
-		case store.PresenceChanged:
-			m.thread.SetPresence(*ch.Presence)
-		case store.CampaignProgress:
-			m.applyCampaign(*ch.Campaign)
-		case store.OutboxChanged:
-			outbox = append(outbox, *ch.Outbox)
-		case store.MessageAdded, store.MessageChanged, store.MessageRemoved:
-			msg := *ch.Message
-			m.thread.Apply(ch.Kind, msg)
-			viewing := m.thread.IsOpen() && msg.ConvKey == m.thread.Key() && m.focus != paneList
-			if ch.Kind == store.MessageAdded && msg.Direction == store.In && !viewing {
-				ring = true
-			}
-		}
-	}
-	if len(updated) > 0 {
-		m.list.ApplyUpdates(updated)
-	}
-	if len(outbox) > 0 && m.mode == modeCampaign {
-		m.progress.ApplyOutbox(outbox)
-	}
-	if ring {
-		cmds = append(cmds, m.bell())
-	}
-	if counts {
-		cmds = append(cmds, m.list.LoadCounts())
-	}
-	return tea.Batch(cmds...)
-}
-
-// syncThreadToList keeps the thread pane on the conversation under the
-// cursor in the wide layout.
-func (m *Model) syncThreadToList() tea.Cmd {
-	c, ok := m.list.Current()
-	if !ok || (m.thread.IsOpen() && c.ConvKey == m.thread.Key()) {
-		return nil
-	}
-	if m.narrow() {
-		return nil
-	}
-	return m.openThread(c, false)
-}
-
-// openThread shows c; focusing it (enter) also marks it read.
-func (m *Model) openThread(c store.Conversation, focus bool) tea.Cmd {
-	var cmds []tea.Cmd
-	if m.compose.Key() != c.ConvKey {
-		cmds = append(cmds, m.saveDraft())
-	}
-	if m.compose.Key() != c.ConvKey {
-		cmds = append(cmds, m.loadDraft(c.ConvKey))
-	}
-	show := m.thread.Show(c)
-	m.compose.Load(c)
-	cmds = append(cmds, show)
-	if focus {
-		m.setFocus(paneCompose)
-		if c.Unread > 0 {
-			cmds = append(cmds, m.markRead(c.ConvKey))
-		}
-	}
-	return tea.Batch(append(cmds, m.followFocus())...)
-}
-
-// announce tells the other agents where this one is and whether they are
-// typing. Only changes, and typing at most every 3 s, reach the backend.
-func (m *Model) announce(key store.ConvKey, typing bool) tea.Cmd {
-	if key == m.here && typing == m.typing && (!typing || m.common.Now().Sub(m.typingAt) < 3*time.Second) {
-		return nil
-	}
-	m.here, m.typing = key, typing
-	if typing {
-		m.typingAt = m.common.Now()
-	}
-	be, ctx := m.be, context.WithoutCancel(m.ctx)
-	return func() tea.Msg {
-		if err := be.Presence(ctx, key, typing); err != nil {
-			return common.ErrMsg{Op: "presence", Err: err}
-		}
-		return nil
-	}
-}
-
-// followFocus tells the others which conversation this agent is in: the
-// one open in the thread or compose pane, none from the list.
-func (m *Model) followFocus() tea.Cmd {
-	if m.focus == paneList || !m.thread.IsOpen() {
-		return m.announce(store.ConvKey{}, false)
-	}
-	return m.announce(m.thread.Key(), m.typing && m.here == m.thread.Key())
-}
-
-func (m *Model) setFocus(p pane) {
-	m.focus = p
-	m.list.SetFocused(p == paneList)
-	if p == paneCompose {
-		m.compose.Focus()
-	} else {
-		m.compose.Blur()
-	}
-	m.layout()
-}

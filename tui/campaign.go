@@ -62,7 +62,7 @@ func (m *Model) applyCampaign(c store.Campaign) {
 
 // formKey: esc leaves an idle form, which is kept (B brings it back).
 func (m *Model) formKey(msg tea.KeyMsg) tea.Cmd {
-	if key.Matches(msg, m.keys.Back) && m.form.Idle() {
+	if key.Matches(msg, m.common.Keys.Back) && m.form.Idle() {
 		m.mode = modeInbox
 		return nil
 	}
@@ -74,13 +74,13 @@ func (m *Model) formKey(msg tea.KeyMsg) tea.Cmd {
 func (m *Model) progressKey(msg tea.KeyMsg) tea.Cmd {
 	if !m.progress.Confirming() {
 		switch {
-		case key.Matches(msg, m.keys.Back), key.Matches(msg, m.keys.Quit):
+		case key.Matches(msg, m.common.Keys.Back), key.Matches(msg, m.common.Keys.Quit):
 			if m.history.Loaded() {
 				return m.openHistory()
 			}
 			m.mode = modeInbox
 			return nil
-		case key.Matches(msg, m.keys.Campaigns):
+		case key.Matches(msg, m.common.Keys.Campaigns):
 			return m.openHistory()
 		}
 	}
@@ -90,11 +90,11 @@ func (m *Model) progressKey(msg tea.KeyMsg) tea.Cmd {
 // historyKey: enter opens the campaign under the cursor.
 func (m *Model) historyKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
-	case key.Matches(msg, m.keys.Back), key.Matches(msg, m.keys.Quit):
+	case key.Matches(msg, m.common.Keys.Back), key.Matches(msg, m.common.Keys.Quit):
 		m.mode = modeInbox
 		m.history.Close()
 		return nil
-	case key.Matches(msg, m.keys.Open):
+	case key.Matches(msg, m.common.Keys.Open):
 		if c, ok := m.history.Selected(); ok {
 			return m.openCampaign(c)
 		}

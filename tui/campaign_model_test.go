@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/common"
 )
 
 // Model tests of the campaign flow (selection, bulk compose, progress),
@@ -195,7 +196,7 @@ func TestSelectionSurvivesResorting(t *testing.T) {
 	// The top row shows its mark; the cursor stayed on its conversation.
 	d.runes("g")
 	top := strings.Split(d.view(), "\n")[3]
-	if !strings.Contains(top, "▌●") || !strings.Contains(top, displayName(d.be.conv(moved))) {
+	if !strings.Contains(top, "▌●") || !strings.Contains(top, common.DisplayName(d.be.conv(moved))) {
 		t.Errorf("the top row %q does not show the moved conversation marked", top)
 	}
 	d.wantView("2 selected")
@@ -412,7 +413,7 @@ func TestProgressViewFollowsChanges(t *testing.T) {
 		if who == "" {
 			who = it.PSID
 		}
-		return fmt.Sprintf("%-9s %-22s ", state, truncate(who, 22))
+		return fmt.Sprintf("%-9s %-22s ", state, common.Truncate(who, 22))
 	}
 	d.wantView("sent 3 · failed 1", row("failed", d.m.progress.Items()[3])+reason, row("sending", d.m.progress.Items()[4]))
 
@@ -694,7 +695,7 @@ func TestBulkTextUsesTheFormWidth(t *testing.T) {
 	d := campaignDriver(t)
 	d.toForm("Hello")
 	if w := d.m.form.TextWidth(); w < 80 {
-		t.Fatalf("the message box is %d cells wide in a %d-cell form", w, d.m.width-2)
+		t.Fatalf("the message box is %d cells wide in a %d-cell form", w, d.m.common.Width-2)
 	}
 }
 

@@ -183,7 +183,7 @@ func TestViewBackstopDropsWhatSlipsThrough(t *testing.T) {
 	if len(d.m.thread.Messages()) == 0 {
 		t.Fatal("no thread open")
 	}
-	d.m.keys.Send.SetHelp("enter", "slipped\x1b]2;pwned\x07\x1b[2Jthrough") // on the help line of the reply box
+	d.m.common.Keys.Send.SetHelp("enter", "slipped\x1b]2;pwned\x07\x1b[2Jthrough") // on the help line of the reply box
 	if !strings.Contains(d.m.frame(), "\x1b]2;pwned") {
 		t.Fatal("the planted line is not in the frame: the test would prove nothing")
 	}

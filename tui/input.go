@@ -4,7 +4,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/common"
 )
 
@@ -19,10 +18,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	return cmd
 }
 
-func (m *Model) quitting() bool { return m.ctx.Err() != nil }
-
 func (m *Model) routeKey(msg tea.KeyMsg) tea.Cmd {
-	if key.Matches(msg, m.keys.ForceQuit) {
+	k := m.common.Keys
+	if key.Matches(msg, k.ForceQuit) {
 		return m.quit()
 	}
 	if m.showHelp {
@@ -44,10 +42,10 @@ func (m *Model) routeKey(msg tea.KeyMsg) tea.Cmd {
 		return m.composeKey(msg)
 	}
 	switch {
-	case key.Matches(msg, m.keys.Help):
+	case key.Matches(msg, k.Help):
 		m.showHelp = true
 		return nil
-	case key.Matches(msg, m.keys.NextPane):
+	case key.Matches(msg, k.NextPane):
 		return m.cycleFocus()
 	}
 	if m.focus == paneThread {
@@ -56,13 +54,7 @@ func (m *Model) routeKey(msg tea.KeyMsg) tea.Cmd {
 	return m.listKey(msg)
 }
 
-func (m *Model) quit() tea.Cmd {
-	save, leave := m.saveDraft(), m.announce(store.ConvKey{}, false)
-	m.cancel()
-	// The draft is written, and the others told we left, before the end.
-	return tea.Sequence(tea.Batch(save, leave), tea.Quit)
-}
-
+// cycleFocus moves the keyboard to the next pane: list, thread, reply.
 func (m *Model) cycleFocus() tea.Cmd {
 	switch m.focus {
 	case paneList:
@@ -84,20 +76,20 @@ func (m *Model) cycleFocus() tea.Cmd {
 // rest is the list's, and the thread beside follows its selection.
 func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
-	case key.Matches(msg, m.keys.Quit):
+	case key.Matches(msg, m.common.Keys.Quit):
 		return m.quit()
-	case key.Matches(msg, m.keys.Open):
+	case key.Matches(msg, m.common.Keys.Open):
 		if c, ok := m.list.Current(); ok {
 			return m.openThread(c, true)
 		}
 		return nil
-	case key.Matches(msg, m.keys.Bulk):
+	case key.Matches(msg, m.common.Keys.Bulk):
 		if m.list.MarkedCount() == 0 {
 			m.setErr("campaign", common.Error("select recipients first: space toggles one, V takes the whole filter"))
 			return nil
 		}
 		return m.openBulk()
-	case key.Matches(msg, m.keys.Campaigns):
+	case key.Matches(msg, m.common.Keys.Campaigns):
 		return m.openHistory()
 	}
 	return m.toList(msg)
@@ -117,10 +109,10 @@ func (m *Model) toList(msg tea.Msg) tea.Cmd {
 // threadKey: leaving the thread is the root's, the rest the thread's.
 func (m *Model) threadKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
-	case key.Matches(msg, m.keys.Back), key.Matches(msg, m.keys.Quit):
+	case key.Matches(msg, m.common.Keys.Back), key.Matches(msg, m.common.Keys.Quit):
 		m.setFocus(paneList)
 		return m.saveDraft()
-	case key.Matches(msg, m.keys.Open):
+	case key.Matches(msg, m.common.Keys.Open):
 		m.setFocus(paneCompose)
 		return nil
 	}
@@ -131,12 +123,12 @@ func (m *Model) threadKey(msg tea.KeyMsg) tea.Cmd {
 // the box's, and the others hear whether this agent is writing.
 func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
-	case key.Matches(msg, m.keys.Back):
+	case key.Matches(msg, m.common.Keys.Back):
 		m.setFocus(paneList)
 		return m.saveDraft()
-	case key.Matches(msg, m.keys.NextPane):
+	case key.Matches(msg, m.common.Keys.NextPane):
 		return m.cycleFocus()
-	case key.Matches(msg, m.keys.Editor):
+	case key.Matches(msg, m.common.Keys.Editor):
 		return m.openEditor()
 	}
 	before := m.compose.Value()
@@ -146,10 +138,6 @@ func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	return cmd
 }
-
-type errString string
-
-func (e errString) Error() string { return string(e) }
 
 // mouse: the wheel scrolls what is under it, a click focuses or selects.
 func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
@@ -180,10 +168,22 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if msg.Y >= m.height-2-m.composeOuterHeight() {
+	if msg.Y >= m.common.Height-2-m.composeOuterHeight() {
 		m.setFocus(paneCompose)
 	} else {
 		m.setFocus(paneThread)
 	}
 	return nil
+}
+
+// setFocus gives pane p the keyboard.
+func (m *Model) setFocus(p pane) {
+	m.focus = p
+	m.list.SetFocused(p == paneList)
+	if p == paneCompose {
+		m.compose.Focus()
+	} else {
+		m.compose.Blur()
+	}
+	m.layout()
 }

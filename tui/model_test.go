@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/common"
 	"github.com/pageinbox/pageinbox/tui/thread"
 )
 
@@ -226,7 +227,7 @@ func (d *driver) current() store.ConvKey {
 func (d *driver) names() []string {
 	var out []string
 	for _, c := range d.m.list.Conversations() {
-		out = append(out, displayName(c))
+		out = append(out, common.DisplayName(c))
 	}
 	return out
 }
@@ -449,7 +450,7 @@ func TestFilterKeys(t *testing.T) {
 				ok = store.WindowAt(c.LastInboundTime, testNow).State == store.WindowOpen
 			}
 			if !ok {
-				t.Fatalf("%s: %s does not belong in %s", k, displayName(c), f)
+				t.Fatalf("%s: %s does not belong in %s", k, common.DisplayName(c), f)
 			}
 		}
 		// The cursor lands on a row of the new filter (the previous
