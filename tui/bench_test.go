@@ -197,7 +197,8 @@ func procStatus() (map[string]float64, error) {
 // with every kind of message, at 200x50 over the fake backend: what every
 // message costs the program, since Bubble Tea v1 calls View after each.
 // steady is the usual case (the thread's lines cached); cold-thread
-// empties the per-message cache every time (a resize, a new thread).
+// empties the per-message cache every time (a resize, a new thread);
+// key-k-thread scrolls the focused thread, key-j moves in the list.
 func BenchmarkView200x50(b *testing.B) {
 	d := busyDriver(b, 200, 50)
 	d.key(tea.KeyTab) // the thread pane: list and thread both on screen
@@ -214,6 +215,22 @@ func BenchmarkView200x50(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			d.m.thread.Invalidate()
+			_ = d.m.View()
+		}
+	})
+	b.Run("key-k-thread", func(b *testing.B) {
+		// A scroll in the focused thread: Update and View.
+		k := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'k'}}
+		j := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'j'}}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			msg := k
+			if i%2 == 1 {
+				msg = j
+			}
+			i++
+			d.m.Update(msg)
 			_ = d.m.View()
 		}
 	})
