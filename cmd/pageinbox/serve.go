@@ -34,9 +34,21 @@ func setupServe(fs *flag.FlagSet) runFunc {
 		"`FILE` of public keys allowed in over SSH; default $XDG_CONFIG_HOME/pageinbox/authorized_keys")
 	apiPublic := fs.Bool("api-public", false,
 		"allow --api-listen on a non-loopback address (put TLS in front: the API token travels in every request)")
+	var sshOpts sshOptions
+	fs.DurationVar(&sshOpts.LoginTimeout, "ssh-login-timeout", defaultSSHLoginTimeout,
+		"close an SSH connection that has not logged in and opened a session within `D`")
+	fs.IntVar(&sshOpts.MaxSessions, "ssh-max-sessions", defaultSSHMaxSessions,
+		"serve at most `N` SSH sessions at once; more are refused with a message")
+	fs.IntVar(&sshOpts.MaxUnauthenticated, "ssh-max-unauthenticated", defaultSSHMaxUnauthenticated,
+		"let at most `N` SSH connections be logging in at once; more are turned away")
+	metricsListen := fs.String("metrics-listen", os.Getenv("PAGEINBOX_METRICS_LISTEN"),
+		"serve /metrics without a token on `ADDR` (a bare :port is loopback); on the API listener it takes the API token as a bearer\nenv PAGEINBOX_METRICS_LISTEN; default: off")
 	return func(ctx context.Context, env cmdEnv) error {
 		cfg := env.cfg
 		log := newLogger(cfg)
+		if sshOpts.LoginTimeout <= 0 || sshOpts.MaxSessions < 1 || sshOpts.MaxUnauthenticated < 1 {
+			return errors.New("--ssh-login-timeout, --ssh-max-sessions and --ssh-max-unauthenticated must be positive")
+		}
 		if cfg.AppSecret.Reveal() == "" && !*insecure {
 			return errors.New("APP_SECRET is not set: without it webhook signatures cannot be checked " +
 				"(set it, or pass --insecure-skip-signature for a local experiment)")
@@ -76,6 +88,16 @@ func setupServe(fs *flag.FlagSet) runFunc {
 		if *journalKeep > 0 {
 			go pruneJournal(ctx, st, *journalKeep, log)
 		}
+		metrics := &webhook.Metrics{Hook: h, Sends: core.sendStats, Campaigns: core.campaignStats}
+		var ss *sshServer
+		if *sshListen != "" {
+			sshOpts.Addr, sshOpts.AuthorizedKeys = *sshListen, *sshKeys
+			sshOpts.HostKeyPath = filepath.Join(cfg.DataDir, "ssh_host_ed25519")
+			if ss, err = newSSHServer(sshOpts, core.Local, log); err != nil {
+				return err
+			}
+			metrics.SSHSessions = ss.Sessions
+		}
 		var wg sync.WaitGroup
 		if *apiListen != "" {
 			apiLn, err := listenAPI(*apiListen, *apiPublic, log)
@@ -87,9 +109,10 @@ func setupServe(fs *flag.FlagSet) runFunc {
 				return err
 			}
 			api := webhook.NewAPIServer(core, token, log)
+			metrics.API = api
 			mux := http.NewServeMux()
 			mux.Handle("/ws", api)
-			mux.Handle("/metrics", &webhook.Metrics{Hook: h, API: api, Sends: core.sendStats, Campaigns: core.campaignStats})
+			mux.Handle("/metrics", requireBearer(token, metrics))
 			mux.Handle("/export", exportHandler(st, token))
 			wg.Add(2)
 			go func() { defer wg.Done(); api.Run(ctx) }()
@@ -107,11 +130,21 @@ func setupServe(fs *flag.FlagSet) runFunc {
 			defer removeDaemonInfo(cfg.DataDir)
 			log.Info("serving the API for attached TUIs", "url", url)
 		}
-		if *sshListen != "" {
-			ss, err := newSSHServer(*sshListen, filepath.Join(cfg.DataDir, "ssh_host_ed25519"), *sshKeys, core.Local, log)
+		if *metricsListen != "" {
+			mLn, err := listenMetrics(*metricsListen, log)
 			if err != nil {
 				return err
 			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := serveMetrics(ctx, mLn, metrics, log); err != nil {
+					log.Error("metrics server stopped", "err", err)
+				}
+			}()
+			log.Info("serving /metrics without a token", "url", "http://"+dialable(mLn.Addr().String())+"/metrics")
+		}
+		if ss != nil {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
