@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -52,9 +53,8 @@ func (g *connGate) accept(ctx ssh.Context, conn net.Conn) net.Conn {
 	if g.pending >= g.max {
 		g.mu.Unlock()
 		g.log.Warn("ssh: connection refused: too many logging in", "remote", remote, "max", g.max)
-		conn.SetWriteDeadline(time.Now().Add(time.Second))
-		conn.Write([]byte(tooManyLogins))
-		return nil // the server closes it
+		turnAway(conn, tooManyLogins)
+		return nil
 	}
 	g.pending++
 	g.mu.Unlock()
@@ -69,6 +69,19 @@ func (g *connGate) accept(ctx ssh.Context, conn net.Conn) net.Conn {
 		st.loggedIn()
 	})
 	return conn
+}
+
+// turnAway writes why and closes conn, reading what the client sent
+// meanwhile (for up to a second) so that it sees the connection closed,
+// not reset.
+func turnAway(conn net.Conn, why string) {
+	conn.SetDeadline(time.Now().Add(time.Second))
+	conn.Write([]byte(why))
+	if c, ok := conn.(interface{ CloseWrite() error }); ok {
+		c.CloseWrite()
+	}
+	io.Copy(io.Discard, conn)
+	conn.Close()
 }
 
 // loggedIn gives the connection's login slot back (once).

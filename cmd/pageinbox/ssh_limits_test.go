@@ -33,24 +33,23 @@ func TestSSHLimitDefaults(t *testing.T) {
 	}
 }
 
-// idleConns opens n TCP connections that never say anything, and reports
-// on closed each time the server closes one.
-func idleConns(t *testing.T, addr string, n int) (conns []net.Conn, closed chan int) {
+// idleConns opens n TCP connections that never say anything, and sends
+// on closed what the server wrote to each once it closes it.
+func idleConns(t *testing.T, addr string, n int) (closed chan string) {
 	t.Helper()
-	closed = make(chan int, n)
-	for i := range n {
+	closed = make(chan string, n)
+	for range n {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { c.Close() })
-		conns = append(conns, c)
 		go func() {
-			io.Copy(io.Discard, c) // until the server closes it
-			closed <- i
+			b, _ := io.ReadAll(c) // until the server closes it
+			closed <- string(b)
 		}()
 	}
-	return conns, closed
+	return closed
 }
 
 // 40 connections that connect and say nothing are all closed by the
@@ -64,11 +63,14 @@ func TestSSHIdleConnectionsClosedAfterLoginTimeout(t *testing.T) {
 	working.waitFor(fixtureCustomer, 15*time.Second)
 
 	start := time.Now()
-	_, closed := idleConns(t, f.srv.Addr(), 40)
+	closed := idleConns(t, f.srv.Addr(), 40)
 	deadline := time.After(timeout + 30*time.Second)
 	for n := 0; n < 40; n++ {
 		select {
-		case <-closed:
+		case got := <-closed:
+			if !strings.HasPrefix(got, "SSH-2.0-") {
+				t.Errorf("an idle connection read %q: turned away, not timed out", got)
+			}
 		case <-deadline:
 			t.Fatalf("%d of 40 idle connections closed by the server %v after they opened (login timeout %v)", n, time.Since(start), timeout)
 		}
