@@ -135,23 +135,11 @@ func setupServe(fs *flag.FlagSet) runFunc {
 			if err != nil {
 				return err
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if err := serveMetrics(ctx, mLn, metrics, log); err != nil {
-					log.Error("metrics server stopped", "err", err)
-				}
-			}()
+			inBackground(&wg, log, "metrics server", func() error { return serveMetrics(ctx, mLn, metrics, log) })
 			log.Info("serving /metrics without a token", "url", "http://"+dialable(mLn.Addr().String())+"/metrics")
 		}
 		if ss != nil {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if err := ss.Serve(ctx); err != nil {
-					log.Error("SSH server stopped", "err", err)
-				}
-			}()
+			inBackground(&wg, log, "SSH server", func() error { return ss.Serve(ctx) })
 			log.Info("serving the inbox over SSH", "addr", ss.Addr(), "authorized_keys", *sshKeys)
 		}
 		log.Info("serving the Messenger webhook", "addr", ln.Addr().String(), "path", "/webhook", "data", st.Path())
@@ -161,6 +149,18 @@ func setupServe(fs *flag.FlagSet) runFunc {
 		log.Info("stopped", "events", h.Stats().Events)
 		return err
 	}
+}
+
+// inBackground runs serve in a goroutine wg waits for, and logs why it
+// stopped if it failed.
+func inBackground(wg *sync.WaitGroup, log *slog.Logger, what string, serve func() error) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := serve(); err != nil {
+			log.Error(what+" stopped", "err", err)
+		}
+	}()
 }
 
 // listenAPI listens for attached TUIs, on loopback unless told otherwise.

@@ -102,11 +102,11 @@ func newSSHServer(o sshOptions, be *tui.Local, log *slog.Logger) (*sshServer, er
 		wish.WithAddress(o.Addr),
 		wish.WithHostKeyPath(o.HostKeyPath), // created on first start, then kept
 		wish.WithPublicKeyAuth(s.allowKey),
-		wish.WithMiddleware(func(ssh.Handler) ssh.Handler { return s.handle }),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("ssh: %w", err)
 	}
+	srv.Handler = s.handle
 	srv.ConnCallback = s.gate.accept
 	srv.ServerConfigCallback = func(ctx ssh.Context) *gossh.ServerConfig {
 		return &gossh.ServerConfig{AuthLogCallback: s.gate.authLog(ctx)}
