@@ -258,7 +258,11 @@ func TestMetricsCampaignsSSHAndPrivateRegistry(t *testing.T) {
 	srv := httptest.NewServer(&webhook.Metrics{
 		Campaigns:   func() map[string]int { mu.Lock(); defer mu.Unlock(); return maps.Clone(recipients) },
 		SSHSessions: func() int { mu.Lock(); defer mu.Unlock(); return sessions },
-		Forgotten:   func() map[string]uint64 { mu.Lock(); defer mu.Unlock(); return map[string]uint64{"name_lookups": evicted} },
+		Forgotten: func() map[string]uint64 {
+			mu.Lock()
+			defer mu.Unlock()
+			return map[string]uint64{"name_lookups": evicted}
+		},
 	})
 	t.Cleanup(srv.Close)
 	const (
