@@ -129,10 +129,6 @@ func (s *Store) Draft(ctx context.Context, owner string, key ConvKey) (string, e
 	return draft, err
 }
 
-func draftKey(owner string, key ConvKey) []byte {
-	return []byte(owner + "\x00" + key.PageID + "\x00" + key.PSID)
-}
-
 // moveDrafts upgrades schema 2: drafts were one per conversation, inside
 // its record; they become the drafts of owner "" (see Draft).
 func moveDrafts(tx *bolt.Tx) error {
