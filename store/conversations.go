@@ -148,7 +148,7 @@ func moveDrafts(tx *bolt.Tx) error {
 		if json.Unmarshal(v, &old) != nil || old.Draft == "" {
 			return nil
 		}
-		if err := drafts.Put(append([]byte("\x00"), k...), []byte(old.Draft)); err != nil {
+		if err := drafts.Put(draftKey("", parseConvKey(k)), []byte(old.Draft)); err != nil {
 			return err
 		}
 		rec := &convRecord{}

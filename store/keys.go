@@ -2,7 +2,8 @@ package store
 
 // Every bucket of the file, its keys and values, and the code that builds
 // the keys. A new bucket gets a block here, an entry in allBuckets, and its
-// key functions below; nothing else in the package builds a key by hand.
+// key functions below: every key made of more than one part is built by
+// one of them, never by hand.
 //
 // Rules for every layout:
 //   - integers are unsigned 64-bit big-endian (u64), so byte order is
@@ -31,22 +32,23 @@ import (
 var (
 	// meta: the file's identity.
 	//   "magic"  -> "pageinbox"
-	//   "schema" -> u32 schema version (SchemaVersion)
+	//   "schema" -> schema version (SchemaVersion), u32: 4 bytes big-endian
 	// Written by Open (prepare). A file without "magic" is not ours and is
 	// refused; a newer schema is refused, an older one migrated.
 	bMeta = []byte("meta")
 
 	// pages: the Pages the inbox serves.
 	//   pageID -> Page (JSON)
-	// Written by PutPage and EnsurePages. Every write path checks its
-	// page here with one Get: events for other pages are refused.
+	// Written by PutPage and EnsurePages. Ingest, Enqueue and the campaign
+	// calls check their page here with one Get and refuse another.
 	bPages = []byte("pages")
 
 	// convs: one record per conversation.
 	//   pageID 0x00 psid (convKeyBytes) -> convRecord (JSON: Conversation + cid)
 	// Written by the writer (flushConvs) once per transaction per
-	// conversation. Keyed by what a caller knows (the ConvKey), so reading
-	// one is a Get; a page's conversations sit together.
+	// conversation, and by moveDrafts (migration from schema 2). Keyed by
+	// what a caller knows (the ConvKey), so reading one is a Get; a page's
+	// conversations sit together.
 	bConvs = []byte("convs")
 
 	// convids: the conversation ids (cid).
@@ -57,16 +59,16 @@ var (
 	// this bucket turns it back into one.
 	bConvIDs = []byte("convids")
 
-	// act_all, act_unread, act_done: the inbox order of each indexed
-	// filter (Filters, filters.go).
+	// act_all, act_unread, act_done: the inbox order of each filter.
 	//   lastActivity(8) cid(8) (actKey) -> nil
-	// Written by reindex (flushConvs): a conversation is in a filter's
-	// bucket exactly while it is listed and the filter's Match says so; its
-	// row moves when its LastActivity does. Byte order is activity order, so
-	// the newest screen is Last and Prev, a list cursor is the last key
-	// handed out (Seek to it, step back), and the cid keeps two
-	// conversations with the same time apart. The time-dependent window
-	// filter has no bucket of its own: it reads act_all, down to 24 h ago.
+	// One bucket per indexed filter of Filters (filters.go). Written by
+	// reindex (flushConvs): a conversation is in a filter's bucket exactly
+	// while it is listed and the filter's Match says so; its row moves when
+	// its LastActivity does. Byte order is activity order, so the newest
+	// screen is Last and Prev, a list cursor is the last key handed out
+	// (Seek to it, step back), and the cid keeps two conversations with the
+	// same time apart. The time-dependent window filter has no bucket of its
+	// own: it reads act_all, down to 24 h ago.
 	bActAll    = []byte("act_all")
 	bActUnread = []byte("act_unread")
 	bActDone   = []byte("act_done")
@@ -115,17 +117,19 @@ var (
 	// outq and outsending: the outbox items in state queued and sending.
 	//   itemID(8) -> campaignID(8), or empty for a single reply
 	// Written by putItem (and CreateCampaign for new campaign items) as an
-	// item changes state. Claim walks outq First to Next: oldest first, and
-	// the value lets it step over the items of a paused campaign without
-	// decoding them. Open reads outsending to find the sends a crash cut
-	// off (recoverInterrupted) without scanning the outbox.
+	// item changes state, in the transaction that writes the item. Claim
+	// walks outq First to Next: oldest first, and the value lets it step
+	// over the items of a paused campaign without decoding them. Open reads
+	// outsending to find the sends a crash cut off (recoverInterrupted)
+	// without scanning the outbox.
 	bOutQueued  = []byte("outq")
 	bOutSending = []byte("outsending")
 
 	// campaigns: one record per campaign.
 	//   campaignID(8) -> Campaign (JSON, with its per-state counts)
-	// Written by CreateCampaign, countCampaign and SetCampaignStatus. The id
-	// is this bucket's NextSequence: Campaigns lists newest first from Last.
+	// Written by CreateCampaign, countCampaign, SetCampaignStatus,
+	// RetryFailed and, on Open, recoverInterrupted. The id is this bucket's
+	// NextSequence: Campaigns lists newest first from Last.
 	bCampaigns = []byte("campaigns")
 
 	// campitems: which outbox items belong to which campaign.
@@ -155,7 +159,7 @@ var (
 	// owner "" draft is the single user's and everyone's fallback.
 	bDrafts = []byte("drafts")
 
-	// allBuckets are created on Open; the count of buckets documented above.
+	// allBuckets is every bucket above, created on Open.
 	allBuckets = [][]byte{bMeta, bPages, bConvs, bConvIDs, bActAll, bActUnread, bActDone, bMsgs,
 		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts, bDrafts}
 
