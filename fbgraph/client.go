@@ -39,8 +39,8 @@ type Options struct {
 	// apps with "Require App Secret" on).
 	AppSecret  string
 	HTTPClient *http.Client // default: 30 s timeout
-	// MaxAttempts bounds tries of a retryable call (rate limits, transient
-	// failures). Default 4.
+	// MaxAttempts bounds the tries of a retryable call, for each kind of
+	// failure (rate limits, transient failures). Default 4.
 	MaxAttempts int
 	// BaseDelay and MaxDelay shape exponential backoff with full jitter.
 	// Defaults 250 ms and 20 s.
@@ -316,9 +316,12 @@ func (c *Client) call(ctx context.Context, op, method, path string, q url.Values
 	return c.do(ctx, op, method, u, payload, out, tag)
 }
 
-// do runs one request, retrying as the error class allows.
+// do runs one request, retrying as the error class allows. Throttling
+// and Meta failing have a budget of attempts each: a send throttled a few
+// times is not failed by one transient error after it.
 func (c *Client) do(ctx context.Context, op, method, u string, payload []byte, out any, tag string) error {
 	var last *Error
+	tries := map[Class]int{}
 	for attempt := 1; ; attempt++ {
 		err := c.once(ctx, op, method, u, payload, out, tag)
 		if err == nil {
@@ -329,7 +332,8 @@ func (c *Client) do(ctx context.Context, op, method, u string, payload []byte, o
 			return err
 		}
 		last = ge
-		if !ge.Class.Retryable() || attempt >= c.tries || ctx.Err() != nil || (ge.MaybeSent && method == http.MethodPost) {
+		tries[ge.Class]++
+		if !ge.Class.Retryable() || tries[ge.Class] >= c.tries || ctx.Err() != nil || (ge.MaybeSent && method == http.MethodPost) {
 			if ge.Class == ClassUnknown {
 				c.log.Warn("graph: unexpected error, not retried", "op", op, "status", ge.HTTPStatus,
 					"code", ge.Code, "subcode", ge.Subcode, "fbtrace_id", ge.FBTraceID)
@@ -421,12 +425,19 @@ func decodeError(resp *http.Response, raw []byte, op, tag string) *Error {
 		} `json:"error"`
 	}
 	e := &Error{HTTPStatus: resp.StatusCode, Op: op}
-	if json.Unmarshal(raw, &env) == nil && env.Error.Code != 0 {
+	if json.Unmarshal(raw, &env) == nil && (env.Error.Code != 0 || env.Error.Message != "" || env.Error.FBTraceID != "") {
 		m := env.Error
 		e.Code, e.Subcode, e.Type, e.Message = m.Code, m.Subcode, m.Type, m.Message
 		e.UserTitle, e.UserMsg, e.FBTraceID, e.IsTransient = m.UserTitle, m.UserMsg, m.FBTraceID, m.IsTransient
 	} else {
 		e.Message = http.StatusText(resp.StatusCode)
+		if resp.StatusCode >= 500 {
+			// Not Meta's answer: an edge (a proxy, a load balancer) gave
+			// up on Meta's backend, which may have accepted the request.
+			// Only Meta's own error envelope proves a refusal.
+			e.MaybeSent = true
+			e.Err = fmt.Errorf("HTTP %d %s without Meta's error envelope", resp.StatusCode, http.StatusText(resp.StatusCode))
+		}
 	}
 	e.Class = classify(resp.StatusCode, e.Code, e.Subcode, e.IsTransient, tag)
 	if e.Class == ClassRateLimited {

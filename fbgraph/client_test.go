@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -180,6 +181,17 @@ func TestRetryPolicy(t *testing.T) {
 			t.Errorf("err %v after %d calls", err, len(f.srv.Requests()))
 		}
 	})
+	t.Run("throttling does not use up the budget for Meta failing", func(t *testing.T) {
+		f := newFixture(t) // 4 attempts
+		f.srv.FailNext(3, 613, 0, 400)
+		f.srv.FailNext(1, 2, 0, 500)
+		if _, err := f.c.Send(context.Background(), text("u1", "hi")); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(f.srv.Requests()); n != 5 || len(f.srv.Sent()) != 1 {
+			t.Errorf("%d calls, %d sent", n, len(f.srv.Sent()))
+		}
+	})
 	t.Run("outside the window is never retried", func(t *testing.T) {
 		f := newFixture(t)
 		f.srv.AddUser("old", "Old Customer")
@@ -242,6 +254,45 @@ func TestSendCutOffIsNotRetried(t *testing.T) {
 	c.Me(context.Background())
 	if n := accepted.Load(); n < 2 {
 		t.Errorf("GET tried %d times, want retries", n)
+	}
+}
+
+// An answer that does not prove Meta refused the send (a 502 from an edge
+// without Meta's envelope, a cut, a timeout) is never retried: Meta may
+// have delivered it, as the emulator does here. Meta's own 5xx envelope
+// is a refusal and is retried (TestRetryPolicy).
+func TestAmbiguousAnswersAreNotRetried(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		arrange   func(*fbtest.Server)
+		delivered int
+		why       string
+	}{
+		{"502 after accepting", func(s *fbtest.Server) { s.FaultAfterAccept(1, fbtest.Edge502) }, 1, "HTTP 502 without Meta's error"},
+		{"502 from an edge that refused", func(s *fbtest.Server) { s.RefuseAtEdge(1) }, 0, "HTTP 502 without Meta's error"},
+		{"cut after accepting", func(s *fbtest.Server) { s.FaultAfterAccept(1, fbtest.CutAfterAccept) }, 1, "connection failed after the request left"},
+		{"timeout after accepting", func(s *fbtest.Server) { s.FaultAfterAccept(1, fbtest.StallAfterAccept) }, 1, "no answer from Meta in time"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, func(_ *fbtest.Config, o *fbgraph.Options) {
+				o.HTTPClient = &http.Client{Timeout: 500 * time.Millisecond}
+			})
+			tt.arrange(f.srv)
+			_, err := f.c.Send(context.Background(), text("u1", "hi"))
+			var ge *fbgraph.Error
+			if !errors.As(err, &ge) || !ge.MaybeSent {
+				t.Fatalf("err = %v, want MaybeSent", err)
+			}
+			if n := len(f.srv.Requests()); n != 1 {
+				t.Errorf("%d calls: an ambiguous send was retried", n)
+			}
+			if n := len(f.srv.Sent()); n != tt.delivered {
+				t.Errorf("%d delivered, want %d", n, tt.delivered)
+			}
+			if !strings.Contains(ge.Ambiguity(), tt.why) {
+				t.Errorf("Ambiguity() = %q, want %q", ge.Ambiguity(), tt.why)
+			}
+		})
 	}
 }
 

@@ -19,6 +19,9 @@ type Outbox interface {
 	Complete(ctx context.Context, id uint64, res store.Result) error
 	Release(ctx context.Context, id uint64, why string) error
 	Conversation(ctx context.Context, key store.ConvKey) (store.Conversation, error)
+	// SweepUnechoed ends the echo wait of unknown items older than wait:
+	// each goes once more or stays unknown (store.Store.SweepUnechoed).
+	SweepUnechoed(ctx context.Context, wait time.Duration) (store.EchoSweep, error)
 }
 
 // Sender sends one message; *Client is one.
@@ -45,7 +48,23 @@ type DispatcherOptions struct {
 	// OnAlert is told, once, when sending stops for a reason a person must
 	// fix (an invalid token).
 	OnAlert func(msg string)
+	// EchoWait is how long a send whose answer proved nothing (a 502 from
+	// an edge, a cut, a timeout) waits for the echo that settles it before
+	// it may go once more. Default DefaultEchoWait. Negative: no echo can
+	// reach this process (nothing receives the webhook), so such a send is
+	// left unknown at once, for a person to decide.
+	EchoWait time.Duration
+	// Sweep is how often the echo waits are looked at. Default 1 s.
+	Sweep time.Duration
+	// Probe, when set, is asked while sending is stopped for an invalid
+	// token whether the token works again (nil: it does); sending then
+	// resumes by itself. ProbeEvery defaults to 30 s.
+	Probe      func(ctx context.Context) error
+	ProbeEvery time.Duration
 }
+
+// DefaultEchoWait is how long an ambiguous send waits for its echo.
+const DefaultEchoWait = 60 * time.Second
 
 // Dispatcher sends the outbox through the Send API: it claims queued
 // items, re-checks the messaging window at send time, paces calls with a
@@ -67,7 +86,7 @@ type Dispatcher struct {
 	rateMu       sync.Mutex
 	lastThrottle time.Time
 
-	sent, failed, skipped atomic.Uint64
+	sent, failed, skipped, unknown, resent atomic.Uint64
 }
 
 // NewDispatcher returns a Dispatcher; Run starts it.
@@ -89,6 +108,15 @@ func NewDispatcher(out Outbox, send Sender, o DispatcherOptions) *Dispatcher {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.EchoWait == 0 {
+		o.EchoWait = DefaultEchoWait
+	}
+	if o.Sweep <= 0 {
+		o.Sweep = time.Second
+	}
+	if o.ProbeEvery <= 0 {
+		o.ProbeEvery = 30 * time.Second
 	}
 	return &Dispatcher{out: out, send: send, limiter: rate.NewLimiter(rate.Limit(o.Rate), o.Burst),
 		slots: make(chan struct{}, o.Concurrency), wake: make(chan struct{}, 1), opts: o, log: o.Logger}
@@ -137,6 +165,8 @@ func (d *Dispatcher) block(why string) {
 	}
 }
 
+// waitUnblocked waits until sending may go on: Unblock, or the Probe
+// finding the token works again.
 func (d *Dispatcher) waitUnblocked(ctx context.Context) error {
 	d.blockMu.Lock()
 	ch := d.unblock
@@ -145,26 +175,49 @@ func (d *Dispatcher) waitUnblocked(ctx context.Context) error {
 	if !blocked {
 		return nil
 	}
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	var probe <-chan time.Time
+	if d.opts.Probe != nil {
+		t := time.NewTicker(d.opts.ProbeEvery)
+		defer t.Stop()
+		probe = t.C
+	}
+	for {
+		select {
+		case <-ch:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-probe:
+			pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			err := d.opts.Probe(pctx)
+			cancel()
+			if err == nil {
+				d.log.Info("the Page token works again: sending resumes")
+				d.Unblock()
+				return nil
+			}
+		}
 	}
 }
 
-// DispatchStats count outcomes since start.
-type DispatchStats struct{ Sent, Failed, Skipped uint64 }
+// DispatchStats count outcomes since start. Unknown: Meta's answer did
+// not prove a refusal (or a crash); Resent: sent once more after no echo.
+type DispatchStats struct{ Sent, Failed, Skipped, Unknown, Resent uint64 }
 
 // Stats reads the counters.
 func (d *Dispatcher) Stats() DispatchStats {
-	return DispatchStats{Sent: d.sent.Load(), Failed: d.failed.Load(), Skipped: d.skipped.Load()}
+	return DispatchStats{Sent: d.sent.Load(), Failed: d.failed.Load(), Skipped: d.skipped.Load(),
+		Unknown: d.unknown.Load(), Resent: d.resent.Load()}
 }
 
 // Run sends until ctx ends, then waits for sends in flight to be recorded.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	var inflight sync.WaitGroup
 	defer inflight.Wait()
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep() // before the wait: Run may end while ctx goes on (the store closed)
+	inflight.Add(1)
+	go func() { defer inflight.Done(); d.sweep(sweepCtx) }()
 	for {
 		if err := d.waitUnblocked(ctx); err != nil {
 			return nil
@@ -313,6 +366,13 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 		}
 		return
 	}
+	d.settleError(item, err, record)
+}
+
+// settleError records what a send's error means for its item: held back
+// (token, throttling), unknown (the answer proved nothing), skipped or
+// failed (Meta refused it).
+func (d *Dispatcher) settleError(item store.OutboxItem, err error, record func(store.Result)) {
 	class := ClassOf(err)
 	var ge *Error
 	if class == ClassTokenInvalid {
@@ -331,11 +391,17 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 	reason := err.Error()
 	if errors.As(err, &ge) {
 		reason = ge.Reason()
-		// We gave up mid-call, or Meta said yes in an answer we could not
-		// read: Meta may have the message. It is recorded unknown, never
-		// failed, so that nothing (Retry failed included) sends it again.
+		// The answer does not prove Meta refused it (we gave up mid-call,
+		// an edge answered 5xx, a yes we could not read): Meta may have
+		// the message. It is recorded unknown, never failed, so nothing
+		// (Retry failed included) sends it blindly again; its echo settles it.
 		if ge.MaybeSent || ge.HTTPStatus/100 == 2 {
-			record(store.Result{Unknown: true, Reason: "interrupted while sending; it may or may not have reached the customer", ErrorKind: "interrupted"})
+			kind := store.KindAmbiguous
+			if d.opts.EchoWait < 0 {
+				kind = store.KindNoEcho
+			}
+			record(store.Result{Unknown: true, Reason: "may have been sent: " + ge.Ambiguity(), ErrorKind: kind})
+			d.unknown.Add(1)
 			return
 		}
 		if class == ClassOutsideWindow && item.CampaignID != 0 {

@@ -5,6 +5,7 @@
 package fbgraph
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -88,10 +89,29 @@ type Error struct {
 	RetryAfter time.Duration
 	Op         string // what we were doing: "send", "profile", ...
 	Err        error  // the transport error, if any
-	// MaybeSent: the request may have reached Meta before the connection
-	// failed (a timeout, a reset). A send is then never retried: the Send
-	// API has no idempotency key, and a retry could message twice.
+	// MaybeSent: the answer does not prove Meta refused the request: the
+	// connection failed after it left (a timeout, a reset), an edge
+	// answered 5xx without Meta's error envelope, or a 2xx could not be
+	// read. A send is then never retried: the Send API has no idempotency
+	// key, and a retry could message twice.
 	MaybeSent bool
+}
+
+// Ambiguity says in words why a MaybeSent answer leaves the send's fate
+// open.
+func (e *Error) Ambiguity() string {
+	var to interface{ Timeout() bool }
+	switch {
+	case e.HTTPStatus >= 500:
+		return fmt.Sprintf("HTTP %d without Meta's error: Meta may have accepted it", e.HTTPStatus)
+	case e.HTTPStatus/100 == 2:
+		return "Meta accepted the call but its answer could not be read"
+	case errors.As(e.Err, &to) && to.Timeout():
+		return "no answer from Meta in time"
+	case errors.Is(e.Err, context.Canceled):
+		return "stopped while Meta had the request"
+	}
+	return "the connection failed after the request left"
 }
 
 func (e *Error) Error() string {

@@ -130,6 +130,7 @@ func (w *wtx) campaign(id uint64) (Campaign, error) {
 	if err == nil && !found {
 		err = &notFoundError{what: fmt.Sprintf("campaign %d", id)}
 	}
+	c.AwaitingEcho = awaitingEcho(w.tx, id)
 	return c, err
 }
 
@@ -196,6 +197,7 @@ func (s *Store) Campaigns(ctx context.Context) ([]Campaign, error) {
 			if err := jsonUnmarshal(v, &camp); err != nil {
 				return err
 			}
+			camp.AwaitingEcho = awaitingEcho(tx, camp.ID)
 			out = append(out, camp)
 		}
 		return nil

@@ -44,8 +44,8 @@ func (s *Store) IngestJournaled(ctx context.Context, raw []byte, events []Event)
 				return fmt.Errorf("store: ingest event %d: %w: %s", i, ErrUnknownPage, evs[i].PageID)
 			}
 		}
-		if raw != nil {
-			if _, err := w.journal(now, raw); err != nil {
+		if body := w.withoutForgotten(raw, evs); body != nil {
+			if _, err := w.journal(now, body); err != nil {
 				return err
 			}
 		}
@@ -86,6 +86,9 @@ func (w *wtx) journal(now time.Time, raw []byte) ([]byte, error) {
 }
 
 func (w *wtx) ingest(e *Event) error {
+	if w.forgotten(e) {
+		return nil // from before they asked to be forgotten (see Forget)
+	}
 	key := ConvKey{PageID: e.PageID, PSID: e.PSID}
 	switch e.Kind {
 	case EventMessage, EventPostback:
@@ -172,21 +175,28 @@ const metadataPrefix = "pageinbox:"
 func SendMetadata(itemID uint64) string { return metadataPrefix + strconv.FormatUint(itemID, 10) }
 
 // ingestEcho records a message the Page sent. An echo of our own send
-// updates that message; any other (another app, a human in Meta's inbox)
-// becomes an outbound message of its own.
+// updates that message and settles its outbox item (settleOwnSend); any
+// other (another app, a human in Meta's inbox) becomes an outbound
+// message of its own.
 func (w *wtx) ingestEcho(key ConvKey, e *Event) error {
+	item, err := w.ownItem(e)
+	if err != nil {
+		return err
+	}
 	k, m, err := w.messageByMID(e.PageID, e.MID)
 	if err != nil {
 		return err
 	}
-	if k == nil {
-		k, m, err = w.ownSendFromMetadata(e)
-		if err != nil {
+	if k == nil && item != nil {
+		if k, m, err = w.itemMessage(item); err != nil {
 			return err
 		}
 	}
 	if k != nil {
-		return w.confirmEcho(k, m, e)
+		if err := w.confirmEcho(k, m, e); err != nil {
+			return err
+		}
+		return w.settleOwnSend(item, e)
 	}
 	rec, old, err := w.conv(key, true)
 	if err != nil {
@@ -200,21 +210,27 @@ func (w *wtx) ingestEcho(key ConvKey, e *Event) error {
 	return w.saveConv(rec, old)
 }
 
-// ownSendFromMetadata finds the outbox message an echo's metadata names.
-func (w *wtx) ownSendFromMetadata(e *Event) ([]byte, *Message, error) {
+// ownItem is the outbox item an echo's metadata names, nil if it names
+// none of ours for this conversation.
+func (w *wtx) ownItem(e *Event) (*OutboxItem, error) {
 	id, ok := strings.CutPrefix(e.Metadata, metadataPrefix)
 	if !ok {
-		return nil, nil, nil
+		return nil, nil
 	}
 	n, err := strconv.ParseUint(id, 10, 64)
 	if err != nil {
-		return nil, nil, nil
+		return nil, nil
 	}
 	item := &OutboxItem{}
 	found, err := getJSON(w.bucket(bOutbox), u64(n), item)
 	if err != nil || !found || item.PageID != e.PageID || item.PSID != e.PSID {
-		return nil, nil, err
+		return nil, err
 	}
+	return item, nil
+}
+
+// itemMessage is the thread message an outbox item shows as.
+func (w *wtx) itemMessage(item *OutboxItem) ([]byte, *Message, error) {
 	key, err := messageKeyFromID(item.MessageID)
 	if err != nil {
 		return nil, nil, err
@@ -240,7 +256,7 @@ func (w *wtx) confirmEcho(key []byte, m *Message, e *Event) error {
 		changed = true
 	}
 	if m.Direction == Out && m.Status.rank() < StatusSent.rank() && m.Status != StatusFailed {
-		m.Status = StatusSent
+		m.Status, m.Error = StatusSent, ""
 		changed = true
 	}
 	if !changed {

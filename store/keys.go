@@ -125,6 +125,21 @@ var (
 	bOutQueued  = []byte("outq")
 	bOutSending = []byte("outsending")
 
+	// outecho: the unknown sends waiting for their echo (settle.go).
+	//   campaignID(8) itemID(8) (echoKey) -> nil; a single reply is campaign 0
+	// Written by Complete when Meta's answer was ambiguous; deleted when the
+	// echo settles the item (settleOwnSend), when SweepUnechoed ends the
+	// wait, and by Abandon, Resend and Forget. A campaign's waiting items
+	// are one range, counted with Seek(campaignID) (awaitingEcho); the
+	// sweep walks the whole bucket, which is empty while sends are clear.
+	bOutEcho = []byte("outecho")
+
+	// echoseen: when an echo of our own send last reached this file.
+	//   pageID -> u64 time (the store's clock)
+	// Written by settleOwnSend. One Get tells whether echoes reach us for
+	// a Page, so that an unknown send may be sent once more (mayResend).
+	bEchoSeen = []byte("echoseen")
+
 	// campaigns: one record per campaign.
 	//   campaignID(8) -> Campaign (JSON, with its per-state counts)
 	// Written by CreateCampaign, countCampaign, SetCampaignStatus,
@@ -152,6 +167,21 @@ var (
 	// so nothing Meta sent is lost; the journal holds the whole bodies.
 	bUnknown = []byte("unknown")
 
+	// agents: the named agents who attach with a token of their own.
+	//   name -> agentRecord (JSON: AgentInfo and the SHA-256 of the token)
+	// Written by AddAgent, RevokeAgent (delete) and touchAgent (last used,
+	// at most once a minute). Keyed by name, the agent's identity; a token
+	// is found by comparing every hash in constant time (AgentForToken):
+	// agents are few.
+	bAgents = []byte("agents")
+
+	// forgotten: customers who asked to be forgotten (forget.go).
+	//   sha256(pageID 0x00 psid) (forgottenKey, 32 bytes) -> u64 time of the forget
+	// Written by Forget. Every ingested event is checked with one Get, and
+	// dropped if it is older than the forget. The key is a hash so that the
+	// file keeps no PSID of theirs.
+	bForgotten = []byte("forgotten")
+
 	// drafts: the reply each agent is writing in each thread.
 	//   owner 0x00 pageID 0x00 psid (draftKey) -> the draft, UTF-8
 	// Written by SaveDraft (an empty draft is deleted) and moveDrafts
@@ -161,7 +191,8 @@ var (
 
 	// allBuckets is every bucket above, created on Open.
 	allBuckets = [][]byte{bMeta, bPages, bConvs, bConvIDs, bActAll, bActUnread, bActDone, bMsgs,
-		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts, bDrafts}
+		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts, bDrafts,
+		bOutEcho, bEchoSeen, bAgents, bForgotten}
 
 	keyMagic  = []byte("magic")
 	keySchema = []byte("schema")
@@ -236,6 +267,14 @@ func seenKey(parts ...string) []byte {
 }
 
 func campItemKey(campaignID, itemID uint64) []byte { return append(u64(campaignID), u64(itemID)...) }
+
+// echoKey is an item's entry in outecho.
+func echoKey(item *OutboxItem) []byte { return campItemKey(item.CampaignID, item.ID) }
+
+func forgottenKey(k ConvKey) []byte {
+	h := sha256.Sum256(convKeyBytes(k))
+	return h[:]
+}
 
 func draftKey(owner string, key ConvKey) []byte {
 	return []byte(owner + "\x00" + key.PageID + "\x00" + key.PSID)

@@ -57,35 +57,43 @@ func (s *Store) Enqueue(ctx context.Context, send Send) (OutboxItem, error) {
 	}
 	now := s.now()
 	err := s.write(ctx, 1, func(w *wtx) error {
-		if w.bucket(bPages).Get([]byte(send.PageID)) == nil {
-			return fmt.Errorf("store: enqueue: %w: %s", ErrUnknownPage, send.PageID)
-		}
-		rec, old, err := w.conv(send.ConvKey, false)
-		if err != nil {
-			return err
-		}
-		if d := CheckSend(rec.LastInboundTime, now, send.MessagingType, send.Tag); !d.Allowed {
-			return fmt.Errorf("%w: %s", ErrOutsideWindow, d.Reason)
-		}
-		item = OutboxItem{ConvKey: send.ConvKey, Text: send.Text, ImageURL: send.ImageURL,
-			MessagingType: send.MessagingType, Tag: send.Tag, State: OutboxQueued, CreatedAt: now, UpdatedAt: now}
-		if item.ID, err = w.bucket(bOutbox).NextSequence(); err != nil {
-			return err
-		}
-		if err := w.addOutboxMessage(rec, &item, now); err != nil {
-			return err
-		}
-		if err := w.saveConv(rec, old); err != nil {
-			return err
-		}
-		return w.putItem(&item, "")
+		var err error
+		item, err = w.enqueue(send, now)
+		return err
 	})
 	return item, err
 }
 
+// enqueue queues a checked send (Enqueue, Resend).
+func (w *wtx) enqueue(send Send, now time.Time) (OutboxItem, error) {
+	var item OutboxItem
+	if w.bucket(bPages).Get([]byte(send.PageID)) == nil {
+		return item, fmt.Errorf("store: enqueue: %w: %s", ErrUnknownPage, send.PageID)
+	}
+	rec, old, err := w.conv(send.ConvKey, false)
+	if err != nil {
+		return item, err
+	}
+	if d := CheckSend(rec.LastInboundTime, now, send.MessagingType, send.Tag); !d.Allowed {
+		return item, fmt.Errorf("%w: %s", ErrOutsideWindow, d.Reason)
+	}
+	item = OutboxItem{ConvKey: send.ConvKey, Text: send.Text, ImageURL: send.ImageURL,
+		MessagingType: send.MessagingType, Tag: send.Tag, State: OutboxQueued, CreatedAt: now, UpdatedAt: now}
+	if item.ID, err = w.bucket(bOutbox).NextSequence(); err != nil {
+		return item, err
+	}
+	if err := w.addOutboxMessage(rec, &item, now); err != nil {
+		return item, err
+	}
+	if err := w.saveConv(rec, old); err != nil {
+		return item, err
+	}
+	return item, w.putItem(&item, "")
+}
+
 // addOutboxMessage shows an outbox item in its thread.
 func (w *wtx) addOutboxMessage(rec *convRecord, item *OutboxItem, now time.Time) error {
-	m := &Message{Direction: Out, Text: item.Text, Time: now, Status: StatusQueued, CampaignID: item.CampaignID}
+	m := &Message{Direction: Out, Text: item.Text, Time: now, Status: StatusQueued, CampaignID: item.CampaignID, OutboxID: item.ID}
 	if item.ImageURL != "" {
 		m.Attachments = []Attachment{{Type: "image", URL: item.ImageURL}}
 	}
@@ -216,8 +224,10 @@ type Result struct {
 	// later retry could succeed (rate limit exhausted, Meta down).
 	Failed  bool
 	Skipped bool // not sent at all: the window closed before its turn
-	// Unknown: the call was cut off (shutdown, timeout) after the request
-	// left; Meta may or may not have the message. Never resent on its own.
+	// Unknown: Meta may or may not have the message: the call was cut off
+	// (shutdown, timeout) after the request left, or the answer did not
+	// prove a refusal. With ErrorKind KindAmbiguous the item waits for its
+	// echo (SweepUnechoed); otherwise it is never resent on its own.
 	Unknown   bool
 	Reason    string
 	ErrorKind string
@@ -244,10 +254,22 @@ func (s *Store) Complete(ctx context.Context, id uint64, res Result) error {
 			return invalidf("complete item %d: it is %s, not sending", id, item.State)
 		}
 		item.UpdatedAt = now
+		if res.Unknown {
+			// The echo may have overtaken the answer: then it is settled.
+			if mid, err := w.echoedMID(&item); err != nil || mid != "" {
+				if err != nil {
+					return err
+				}
+				res = Result{MID: mid}
+			}
+		}
 		switch {
 		case res.Unknown:
 			item.State, item.Reason, item.ErrorKind = OutboxUnknown, res.Reason, res.ErrorKind
 			err = w.setMessageStatus(item.MessageID, StatusUnknown, res.Reason)
+			if err == nil && res.ErrorKind == KindAmbiguous {
+				err = w.bucket(bOutEcho).Put(echoKey(&item), nil)
+			}
 		case res.Skipped:
 			item.State, item.Reason, item.ErrorKind = OutboxSkipped, res.Reason, res.ErrorKind
 			err = w.setMessageStatus(item.MessageID, StatusFailed, "not sent: "+res.Reason)
@@ -406,7 +428,7 @@ func recoverInterrupted(tx *bolt.Tx, now time.Time) error {
 		}
 		item.State, item.UpdatedAt = OutboxUnknown, now
 		item.Reason = "interrupted while sending; it may or may not have reached the customer"
-		item.ErrorKind = "interrupted"
+		item.ErrorKind = KindInterrupted
 		if err := w.setMessageStatus(item.MessageID, StatusUnknown, item.Reason); err != nil {
 			return err
 		}

@@ -66,6 +66,10 @@ type Options struct {
 	// then fails stop as on a real failure. 0, the default, is off. The
 	// command sets it only from PAGEINBOX_FAULT_COMMIT.
 	FaultCommit int
+	// Scrubber takes a forgotten customer's events out of a webhook body
+	// that brings them again (see Forget); the webhook package has one.
+	// Without it such a body is journaled whole.
+	Scrubber func(pageID, psid string) JournalScrubber
 }
 
 // Store is the open data file. It is safe for concurrent use.
@@ -82,6 +86,7 @@ type Store struct {
 	closeOnce sync.Once
 	closeMu   sync.RWMutex // held for reading while an op is handed to the writer
 	closed    atomic.Bool
+	scrubber  func(pageID, psid string) JournalScrubber
 	commitMu  sync.Mutex             // one commit-and-publish at a time
 	convCache map[ConvKey]convRecord // guarded by commitMu
 
@@ -126,7 +131,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, now: opts.Now, mode: opts.CommitMode, maxBatch: opts.MaxBatch,
-		ops: make(chan *op, 1024), stop: make(chan struct{}), failed: make(chan struct{})}
+		ops: make(chan *op, 1024), stop: make(chan struct{}), failed: make(chan struct{}), scrubber: opts.Scrubber}
 	if opts.FaultCommit > 0 {
 		s.faultCommit = uint64(opts.FaultCommit)
 	}

@@ -22,8 +22,11 @@ const (
 	StatusDelivered Status = "delivered"
 	StatusRead      Status = "read"
 	StatusFailed    Status = "failed"
-	// StatusUnknown: a send was in flight when the process died. Meta may or
-	// may not have it; it is never resent automatically.
+	// StatusUnknown: Meta may or may not have the message: the process died
+	// while it was in flight, or Meta's answer did not prove a refusal (a
+	// 502 from an edge, a cut, a timeout). Its echo settles it as sent;
+	// otherwise it is never resent on its own, save once (see
+	// Store.SweepUnechoed).
 	StatusUnknown Status = "unknown"
 )
 
@@ -137,6 +140,9 @@ type Message struct {
 	AppID       string       `json:"app_id,omitempty"` // for echoes: the app that sent it
 	Edits       int          `json:"edits,omitempty"`
 	CampaignID  uint64       `json:"campaign_id,omitempty"`
+	// OutboxID is the outbox item an outbound message of ours shows, so an
+	// agent can act on it (send again); 0 for anything else.
+	OutboxID uint64 `json:"outbox_id,omitempty"`
 }
 
 // OutboxState is where a send is in the outbox.
@@ -148,7 +154,24 @@ const (
 	OutboxSent    OutboxState = "sent"
 	OutboxFailed  OutboxState = "failed"
 	OutboxSkipped OutboxState = "skipped" // never sent: outside the window, blocked
-	OutboxUnknown OutboxState = "unknown" // in flight at a crash; never resent automatically
+	OutboxUnknown OutboxState = "unknown" // maybe sent (a crash, an ambiguous answer); its echo settles it
+)
+
+// ErrorKinds of an unknown item: why its fate is open, and what may still
+// happen to it.
+const (
+	// KindInterrupted: in flight when the process died. Never resent on
+	// its own.
+	KindInterrupted = "interrupted"
+	// KindAmbiguous: Meta's answer did not prove a refusal. The item waits
+	// for its echo, which settles it as sent; without one it may be sent
+	// once more (Store.SweepUnechoed).
+	KindAmbiguous = "ambiguous"
+	// KindNoEcho: the wait ended without an echo. It stays unknown; only a
+	// person sends it again.
+	KindNoEcho = "no_echo"
+	// KindResent: a person sent it again as a new item.
+	KindResent = "resent"
 )
 
 // Done reports whether the item will not move again on its own.
@@ -186,8 +209,11 @@ type OutboxItem struct {
 	ErrorKind     string        `json:"error_kind,omitempty"` // machine-readable class, e.g. "outside_window"
 	Retryable     bool          `json:"retryable,omitempty"`
 	Attempts      int           `json:"attempts,omitempty"`
-	CreatedAt     time.Time     `json:"created_at"`
-	UpdatedAt     time.Time     `json:"updated_at"`
+	// AutoResent: it went unknown once, no echo came, and it was queued
+	// again; it is never resent on its own a second time.
+	AutoResent bool      `json:"auto_resent,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // CampaignStatus is the life of a campaign.
@@ -214,13 +240,17 @@ type CampaignCounts struct {
 
 // Campaign is one message sent to many recipients.
 type Campaign struct {
-	ID        uint64         `json:"id"`
-	PageID    string         `json:"page_id"`
-	Title     string         `json:"title"`
-	Text      string         `json:"text"`
-	ImageURL  string         `json:"image_url,omitempty"`
-	Status    CampaignStatus `json:"status"`
-	Counts    CampaignCounts `json:"counts"`
-	CreatedAt time.Time      `json:"created_at"`
-	UpdatedAt time.Time      `json:"updated_at"`
+	ID       uint64         `json:"id"`
+	PageID   string         `json:"page_id"`
+	Title    string         `json:"title"`
+	Text     string         `json:"text"`
+	ImageURL string         `json:"image_url,omitempty"`
+	Status   CampaignStatus `json:"status"`
+	Counts   CampaignCounts `json:"counts"`
+	// AwaitingEcho counts the unknown recipients still waiting for the
+	// echo that settles them (part of Counts.Unknown); read from the
+	// store's index, never stored.
+	AwaitingEcho int       `json:"awaiting_echo,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }

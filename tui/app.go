@@ -408,7 +408,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setErr("count conversations", msg.err)
 		return m, nil
 	case statusMsg:
+		if m.status.Sending != "" && msg.Sending == "" && msg.Connected {
+			m.setNote("sending works again: held replies are going out")
+		}
 		m.status = store.SystemStatus(msg)
+		m.thread.held = m.status.Sending != ""
+		return m, nil
+	case resentMsg:
+		if msg.err != nil {
+			m.setErr("send again", msg.err)
+		} else {
+			m.setNote("sent again as a new message: if the first did arrive, the customer has it twice")
+		}
 		return m, nil
 	case threadMsg:
 		if msg.key != m.thread.key || msg.gen != m.thread.gen {

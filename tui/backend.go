@@ -22,6 +22,9 @@ type Backend interface {
 	// Send queues a reply; the policy is checked again when it is queued
 	// and when it is sent.
 	Send(ctx context.Context, s store.Send) (store.OutboxItem, error)
+	// Resend sends an outbox item whose fate is unknown (it may have
+	// arrived) again, as a new item: only ever the agent's decision.
+	Resend(ctx context.Context, id uint64) (store.OutboxItem, error)
 	MarkRead(ctx context.Context, key store.ConvKey) error
 	SetStatus(ctx context.Context, key store.ConvKey, st store.ConvStatus) error
 	// SaveDraft and Draft keep this agent's own draft in a thread.

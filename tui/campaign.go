@@ -556,6 +556,9 @@ func (m *Model) campaignViewStr(w, h int) string {
 	case store.CampaignPaused:
 		note(s.WindowLow, "Paused. p or R resumes.")
 	}
+	if c.AwaitingEcho > 0 {
+		note(s.WindowLow, fmt.Sprintf("%d unknown: Meta's answer did not say whether they were sent; waiting for Meta's echo, which settles them.", c.AwaitingEcho))
+	}
 	if v.cancel {
 		note(s.Bold, fmt.Sprintf("Cancel: the %d recipients not sent yet will be skipped. y to cancel, any other key to keep going", n.Queued))
 	}

@@ -44,6 +44,7 @@ type fakeBackend struct {
 	lists    []store.ListQuery
 	threads  []threadCall
 	sends    []store.Send
+	resends  []uint64 // items Resend was asked for
 	marked   []store.ConvKey
 	statuses []statusCall
 	drafts   []draftCall
@@ -438,6 +439,25 @@ func (f *fakeBackend) Send(ctx context.Context, s store.Send) (store.OutboxItem,
 		{Kind: store.OutboxChanged, Outbox: &ic},
 	})
 	return item, nil
+}
+
+// Resend queues the message an unknown item shows once more, as Send.
+func (f *fakeBackend) Resend(ctx context.Context, id uint64) (store.OutboxItem, error) {
+	f.mu.Lock()
+	f.resends = append(f.resends, id)
+	var send *store.Send
+	for key, msgs := range f.msgs {
+		for _, m := range msgs {
+			if m.OutboxID == id && m.Status == store.StatusUnknown {
+				send = &store.Send{ConvKey: key, Text: m.Text}
+			}
+		}
+	}
+	f.mu.Unlock()
+	if send == nil {
+		return store.OutboxItem{}, fmt.Errorf("%w: item %d is not unknown", store.ErrInvalid, id)
+	}
+	return f.Send(ctx, *send)
 }
 
 // update applies fn to a conversation and publishes it if it changed.

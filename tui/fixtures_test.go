@@ -108,6 +108,7 @@ func richThread() (store.Conversation, []store.Message) {
 	add(m)
 	m = out("Our returns policy is on the website.", t(14, 30), store.StatusUnknown)
 	m.Error = "in flight when pageinbox stopped; check Messenger before resending"
+	m.OutboxID = 7
 	add(m)
 	add(in("Thanks! One more question about returns.", t(15, 20)))
 	add(out("Of course - what would you like to know?", t(15, 28), store.StatusSending))

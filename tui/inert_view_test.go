@@ -182,7 +182,7 @@ func TestViewBackstopDropsWhatSlipsThrough(t *testing.T) {
 		t.Fatal("no thread open")
 	}
 	m := d.m.thread.msgs[len(d.m.thread.msgs)-1]
-	sig := fmt.Sprintf("%s|%s|%d|%d|%s|%s", m.Status, m.Text, len(m.Reactions), m.Edits, m.Error, d.m.thread.quoted(m))
+	sig := d.m.thread.renderSig(m, d.m.thread.quoted(m))
 	d.m.thread.cache[m.ID] = renderedMsg{sig: sig, lines: []string{"slipped\x1b]2;pwned\x07\x1b[2Jthrough", ""}}
 	if !strings.Contains(d.m.frame(), "\x1b]2;pwned") {
 		t.Fatal("the planted line is not in the frame: the test would prove nothing")

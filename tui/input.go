@@ -284,9 +284,29 @@ func (m *Model) threadKey(msg tea.KeyMsg) tea.Cmd {
 		return m.saveDraft()
 	case key.Matches(msg, m.keys.Open):
 		m.setFocus(paneCompose)
+	case key.Matches(msg, m.keys.Resend):
+		return m.resend()
 	}
 	return nil
 }
+
+// resend sends the newest message of ours that may have been sent once
+// more, as a new message: the agent decides, having looked.
+func (m *Model) resend() tea.Cmd {
+	msg, ok := m.thread.lastUnknown()
+	if !ok {
+		m.setErr("send again", errString("nothing here may have been lost: r sends again a reply marked \"may have been sent\""))
+		return nil
+	}
+	be, ctx := m.be, m.ctx
+	return func() tea.Msg {
+		_, err := be.Resend(ctx, msg.OutboxID)
+		return resentMsg{err: err}
+	}
+}
+
+// resentMsg is the answer to r.
+type resentMsg struct{ err error }
 
 func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 	switch {

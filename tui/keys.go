@@ -20,6 +20,7 @@ type KeyMap struct {
 	Send, Newline, Editor, HumanAgent                   key.Binding
 	Select, SelectAll, Bulk, Campaigns                  key.Binding
 	Pause, Cancel, Retry, Resume, Confirm, Submit       key.Binding
+	Resend                                              key.Binding
 }
 
 // DefaultKeyMap is vim keys and arrows.
@@ -49,6 +50,7 @@ func DefaultKeyMap() KeyMap {
 		Cancel:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel campaign")),
 		Retry:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry failed")),
 		Resume:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resume")),
+		Resend:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "send again")),
 		Confirm:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		Submit:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "review and send")),
 		Send:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),

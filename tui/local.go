@@ -168,3 +168,20 @@ func (b *Local) RetryFailed(ctx context.Context, id uint64) (int, error) {
 func (b *Local) CampaignReplies(ctx context.Context, id uint64) (int, error) {
 	return b.Store.CampaignReplies(ctx, id)
 }
+
+// Resend sends an unknown item again, as the agent's own decision.
+func (b *Local) Resend(ctx context.Context, id uint64) (store.OutboxItem, error) {
+	if b.Wake == nil {
+		return store.OutboxItem{}, ErrSendingOff
+	}
+	item, err := b.Store.Resend(ctx, id)
+	if err == nil {
+		b.Wake()
+	}
+	return item, err
+}
+
+// Abandon makes sure nothing of an item goes out later (store.Abandon).
+func (b *Local) Abandon(ctx context.Context, id uint64, why string) (store.OutboxItem, error) {
+	return b.Store.Abandon(ctx, id, why)
+}

@@ -32,6 +32,9 @@ type threadPane struct {
 	scroll  int // lines scrolled up from the bottom
 	width   int
 	height  int
+	// held: sending is stopped (the Page token was refused), so queued
+	// replies wait for it to work again.
+	held bool
 
 	cache map[string]renderedMsg
 }
@@ -154,13 +157,18 @@ func centre(s string, w int) string {
 // render draws one message, from the cache when nothing it shows changed.
 func (t *threadPane) render(s Styles, m store.Message) []string {
 	quoted := t.quoted(m)
-	sig := fmt.Sprintf("%s|%s|%d|%d|%s|%s", m.Status, m.Text, len(m.Reactions), m.Edits, m.Error, quoted)
+	sig := t.renderSig(m, quoted)
 	if r, ok := t.cache[m.ID]; ok && r.sig == sig {
 		return r.lines
 	}
 	lines := t.draw(s, m, quoted)
 	t.cache[m.ID] = renderedMsg{sig: sig, lines: lines}
 	return lines
+}
+
+// renderSig is everything a message's drawing depends on: the cache key.
+func (t *threadPane) renderSig(m store.Message, quoted string) string {
+	return fmt.Sprintf("%s|%s|%d|%d|%s|%s|%t", m.Status, m.Text, len(m.Reactions), m.Edits, m.Error, quoted, t.held)
 }
 
 // quoted is the text a reply answers, when that message is loaded.
@@ -215,7 +223,7 @@ func (t *threadPane) draw(s Styles, m store.Message, quoted string) []string {
 	var why string
 	if m.Direction == store.Out {
 		style = s.Outbound
-		meta += " " + statusTick(s, m)
+		meta += " " + statusTick(s, m, t.held)
 		if m.Status == store.StatusFailed || m.Status == store.StatusUnknown {
 			why = inert.String(m.Error)
 		}
@@ -254,9 +262,13 @@ func attachmentLabel(a store.Attachment) string {
 }
 
 // statusTick is an outbound message's state, in a symbol and a word.
-func statusTick(s Styles, m store.Message) string {
+// held: sending is stopped until the Page token works again.
+func statusTick(s Styles, m store.Message, held bool) string {
 	switch m.Status {
 	case store.StatusQueued:
+		if held {
+			return s.Failed.Render("◷ held: the Page token was refused; goes out when the token works")
+		}
 		return s.Dim.Render("◷ queued")
 	case store.StatusSending:
 		return s.Dim.Render("… sending")
@@ -269,9 +281,23 @@ func statusTick(s Styles, m store.Message) string {
 	case store.StatusFailed:
 		return s.Failed.Render("✗ failed")
 	case store.StatusUnknown:
-		return s.Failed.Render("? unknown")
+		if m.OutboxID != 0 {
+			return s.Failed.Render("? may have been sent: r sends again")
+		}
+		return s.Failed.Render("? may have been sent")
 	}
 	return ""
+}
+
+// lastUnknown is the newest message of ours that may or may not have
+// arrived and can be sent again (r), if any.
+func (t *threadPane) lastUnknown() (store.Message, bool) {
+	for i := len(t.msgs) - 1; i >= 0; i-- {
+		if m := t.msgs[i]; m.Direction == store.Out && m.Status == store.StatusUnknown && m.OutboxID != 0 {
+			return m, true
+		}
+	}
+	return store.Message{}, false
 }
 
 // view draws the thread's header and the window of lines on screen.

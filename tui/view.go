@@ -165,7 +165,11 @@ func (m *Model) statusLine() string {
 		return m.styles.Status.Render(padRight(truncate("● "+inert.Line(m.noteText), m.width), m.width))
 	}
 	if s.Sending != "" {
-		return m.styles.StatusErr.Render(padRight(truncate("✗ "+s.Sending, m.width), m.width))
+		held := ""
+		if s.Queued > 0 {
+			held = fmt.Sprintf("%d held until it works · ", s.Queued)
+		}
+		return m.styles.StatusErr.Render(padRight(truncate("✗ "+held+s.Sending, m.width), m.width))
 	}
 	return m.styles.Status.Render(padRight(truncate(line, m.width), m.width))
 }
@@ -188,7 +192,7 @@ func (m *Model) shortHelp() []key.Binding {
 	case m.focus == paneCompose:
 		return []key.Binding{k.Send, k.Newline, k.Editor, k.HumanAgent, k.Back, k.NextPane}
 	case m.focus == paneThread:
-		return []key.Binding{k.Up, k.Down, k.Open, k.Back, k.NextPane, k.Help}
+		return []key.Binding{k.Up, k.Down, k.Open, k.Resend, k.Back, k.NextPane, k.Help}
 	}
 	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.NextTab, k.Select, k.Bulk, k.Help, k.Quit}
 }
@@ -200,7 +204,7 @@ func (m *Model) fullHelp() [][]key.Binding {
 		{k.Open, k.Back, k.NextPane, k.Filter, k.Help, k.Quit, k.ForceQuit},
 		append(append([]key.Binding{}, k.Tabs...), k.NextTab, k.Done),
 		{k.Select, k.SelectAll, k.Bulk, k.Campaigns, k.Pause, k.Cancel, k.Retry},
-		{k.Send, k.Newline, k.Editor, k.HumanAgent},
+		{k.Send, k.Newline, k.Editor, k.HumanAgent, k.Resend},
 	}
 }
 

@@ -45,6 +45,10 @@ type API interface {
 	CampaignReplies(ctx context.Context, id uint64) (int, error)
 	// Item reads one outbox item: how `pageinbox send` follows its message.
 	Item(ctx context.Context, id uint64) (store.OutboxItem, error)
+	// Resend sends an unknown item again, as an agent decided; Abandon is
+	// `pageinbox send` giving up on its item (nothing of it goes later).
+	Resend(ctx context.Context, id uint64) (store.OutboxItem, error)
+	Abandon(ctx context.Context, id uint64, why string) (store.OutboxItem, error)
 	// Campaign reads one campaign: how `pageinbox campaign` follows one.
 	Campaign(ctx context.Context, id uint64) (store.Campaign, error)
 	// Pages lists the Pages the store serves: which one a command works on
@@ -77,6 +81,7 @@ const (
 type APIServer struct {
 	api      API
 	token    string
+	agents   AgentTokens // named agents' tokens; nil: the API token only
 	log      *slog.Logger
 	upgrader websocket.Upgrader
 
@@ -159,7 +164,8 @@ func (s *APIServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if !s.authorized(r) {
+	named, ok := s.authorized(r)
+	if !ok {
 		s.log.Warn("api: refused a client without the API token", "remote", r.RemoteAddr)
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
@@ -178,14 +184,23 @@ func (s *APIServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if tc, ok := conn.UnderlyingConn().(*net.TCPConn); ok {
 		tc.SetWriteBuffer(256 << 10)
 	}
-	c := &apiClient{srv: s, conn: conn, send: make(chan []byte, clientQueueLen), done: make(chan struct{}), remote: r.RemoteAddr}
+	c := &apiClient{srv: s, conn: conn, send: make(chan []byte, clientQueueLen), done: make(chan struct{}), remote: r.RemoteAddr,
+		named: named}
 	go c.writePump()
 	c.readPump()
 }
 
-func (s *APIServer) authorized(r *http.Request) bool {
+// authorized checks the bearer token: the API token (the owner, named
+// "") or a named agent's (see AllowAgents).
+func (s *APIServer) authorized(r *http.Request) (named string, ok bool) {
 	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return ok && s.token != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
+	if !ok || got == "" {
+		return "", false
+	}
+	if s.token != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1 {
+		return "", true
+	}
+	return s.agentFor(r.Context(), got)
 }
 
 // sameOrigin allows clients that send no Origin (terminals) and browsers
@@ -224,6 +239,7 @@ type apiClient struct {
 	once   sync.Once
 	agent  store.Agent
 	remote string
+	named  string // the named agent whose token opened the connection; "" for the owner
 }
 
 // queue hands a frame to the writer without waiting; false (and the
@@ -308,10 +324,14 @@ func (c *apiClient) readPump() {
 	if hello.Agent != nil {
 		c.agent = *hello.Agent
 	}
+	if c.named != "" {
+		c.agent = namedAgent(c.named, c.agent.ID) // the token says who, not the hello
+	}
 	if c.agent.ID == "" {
 		c.agent.ID = c.remote // still tells two sessions apart
 	}
-	c.reply(Frame{Type: "welcome", Version: ProtocolVersion, Server: "pageinbox"})
+	who := c.agent
+	c.reply(Frame{Type: "welcome", Version: ProtocolVersion, Server: "pageinbox", Agent: &who})
 	c.srv.add(c)
 	c.srv.log.Info("api: client attached", "agent", c.agent.Name, "remote", c.remote)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -467,6 +487,10 @@ func (s *APIServer) call(ctx context.Context, agent store.Agent, method string, 
 		return s.api.CampaignReplies(ctx, p.ID)
 	case "outbox_item":
 		return s.api.Item(ctx, p.ID)
+	case "resend":
+		return s.api.Resend(ctx, p.ID)
+	case "abandon":
+		return s.api.Abandon(ctx, p.ID, p.Why)
 	case "campaign":
 		return s.api.Campaign(ctx, p.ID)
 	}

@@ -78,6 +78,12 @@ func (a storeAPI) CampaignReplies(ctx context.Context, id uint64) (int, error) {
 func (a storeAPI) Item(ctx context.Context, id uint64) (store.OutboxItem, error) {
 	return a.st.Item(ctx, id)
 }
+func (a storeAPI) Resend(ctx context.Context, id uint64) (store.OutboxItem, error) {
+	return a.st.Resend(ctx, id)
+}
+func (a storeAPI) Abandon(ctx context.Context, id uint64, why string) (store.OutboxItem, error) {
+	return a.st.Abandon(ctx, id, why)
+}
 func (a storeAPI) PresenceOf(context.Context, store.Agent, store.ConvKey, bool) error { return nil }
 func (a storeAPI) Status(context.Context) (store.SystemStatus, error) {
 	return store.SystemStatus{Mode: "local", PageName: "Shop"}, nil

@@ -25,7 +25,8 @@ var ErrDisconnected = errors.New("not connected to the daemon")
 // then tells its subscriber to reload (a Resync change).
 type Client struct {
 	url, token string
-	agent      store.Agent
+	hello      store.Agent // who this client says it is
+	agent      store.Agent // who the daemon says it is (guarded by mu)
 	log        *slog.Logger
 
 	mu      sync.Mutex
@@ -47,7 +48,7 @@ func Dial(ctx context.Context, url, token string, agent store.Agent, log *slog.L
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{url: url, token: token, agent: agent, log: log, pending: map[uint64]chan Frame{},
+	c := &Client{url: url, token: token, hello: agent, agent: agent, log: log, pending: map[uint64]chan Frame{},
 		stop: make(chan struct{})}
 	conn, err := c.connect(ctx)
 	if err != nil {
@@ -68,8 +69,13 @@ func (c *Client) install(conn *websocket.Conn) chan []byte {
 	return out
 }
 
-// Agent is who this client is to the daemon and the other agents.
-func (c *Client) Agent() store.Agent { return c.agent }
+// Agent is who this client is to the daemon and the other agents: what
+// the daemon's welcome said (a named agent's token decides the name).
+func (c *Client) Agent() store.Agent {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.agent
+}
 
 // Addr is the daemon's URL.
 func (c *Client) Addr() string { return c.url }
@@ -103,8 +109,8 @@ func (c *Client) connect(ctx context.Context) (*websocket.Conn, error) {
 	}
 	conn.SetReadLimit(maxFrame)
 	conn.SetWriteDeadline(time.Now().Add(writeWait))
-	agent := c.agent
-	if err := conn.WriteJSON(Frame{Type: "hello", Version: ProtocolVersion, Agent: &agent}); err != nil {
+	hello := c.hello
+	if err := conn.WriteJSON(Frame{Type: "hello", Version: ProtocolVersion, Agent: &hello}); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -120,6 +126,11 @@ func (c *Client) connect(ctx context.Context) (*websocket.Conn, error) {
 			return nil, fmt.Errorf("attach %s: %s", c.url, welcome.Error.Message)
 		}
 		return nil, fmt.Errorf("attach %s: unexpected %q", c.url, welcome.Type)
+	}
+	if welcome.Agent != nil {
+		c.mu.Lock()
+		c.agent = *welcome.Agent
+		c.mu.Unlock()
 	}
 	conn.SetReadDeadline(time.Time{})
 	return conn, nil
@@ -437,6 +448,18 @@ func (c *Client) CampaignReplies(ctx context.Context, id uint64) (int, error) {
 func (c *Client) Item(ctx context.Context, id uint64) (store.OutboxItem, error) {
 	var it store.OutboxItem
 	return it, c.call(ctx, "outbox_item", campaignParams{ID: id}, &it)
+}
+
+// Resend sends an unknown outbox item again, as a new item.
+func (c *Client) Resend(ctx context.Context, id uint64) (store.OutboxItem, error) {
+	var it store.OutboxItem
+	return it, c.call(ctx, "resend", campaignParams{ID: id}, &it)
+}
+
+// Abandon makes sure nothing of an outbox item goes out later.
+func (c *Client) Abandon(ctx context.Context, id uint64, why string) (store.OutboxItem, error) {
+	var it store.OutboxItem
+	return it, c.call(ctx, "abandon", campaignParams{ID: id, Why: why}, &it)
 }
 
 // Campaign reads one campaign.

@@ -54,9 +54,9 @@ type Handler struct {
 	log *slog.Logger
 
 	pagesMu sync.Mutex
-	pages   map[string]bool // pages known to be registered in the store
+	pages   *lruSet[string] // pages known to be registered in the store
 
-	unknownSeen sync.Map // event types already logged
+	unknownSeen *lruSet[string] // event types already logged
 
 	ack    latency // POST received -> 200, for /metrics
 	commit latency // the store's part of it: committing the body and its events
@@ -82,7 +82,8 @@ func New(st Store, cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Handler{st: st, cfg: cfg, log: cfg.Logger, pages: map[string]bool{}}
+	return &Handler{st: st, cfg: cfg, log: cfg.Logger, pages: newLRUSet[string](maxKnownPages),
+		unknownSeen: newLRUSet[string](maxUnknownTypes)}
 }
 
 // Stats are the webhook's counters, for the status bar and /metrics.
@@ -249,7 +250,7 @@ func (h *Handler) wantNames(events []store.Event) {
 // were set aside.
 func (h *Handler) screen(p Payload) ([]store.Event, []string) {
 	for _, typ := range p.Unknown {
-		if _, seen := h.unknownSeen.LoadOrStore(typ, true); !seen {
+		if typ = shortName(typ); h.unknownSeen.add(typ) {
 			h.log.Info("webhook: event type not understood yet; kept raw", "type", typ)
 		}
 	}
@@ -273,8 +274,7 @@ func (h *Handler) ensurePages(ctx context.Context, events []store.Event) error {
 	h.pagesMu.Lock()
 	var missing []string
 	for _, e := range events {
-		if !h.pages[e.PageID] {
-			h.pages[e.PageID] = true
+		if h.pages.add(e.PageID) {
 			missing = append(missing, e.PageID)
 		}
 	}
@@ -285,7 +285,7 @@ func (h *Handler) ensurePages(ctx context.Context, events []store.Event) error {
 	if err := h.st.EnsurePages(ctx, missing); err != nil {
 		h.pagesMu.Lock()
 		for _, id := range missing {
-			delete(h.pages, id)
+			h.pages.remove(id)
 		}
 		h.pagesMu.Unlock()
 		return err

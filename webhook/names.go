@@ -3,7 +3,6 @@ package webhook
 import (
 	"context"
 	"log/slog"
-	"sync"
 
 	"github.com/pageinbox/pageinbox/store"
 )
@@ -27,8 +26,9 @@ type Namer struct {
 	log    *slog.Logger
 	queue  chan store.ConvKey
 
-	mu   sync.Mutex
-	done map[store.ConvKey]bool // asked once per run; a failure is not retried in a loop
+	// asked: each customer once per run, so a failure is not retried in
+	// a loop; bounded, the oldest are asked again if they write again.
+	asked *lruSet[store.ConvKey]
 }
 
 // NewNamer returns a Namer; call Run to start it.
@@ -36,28 +36,31 @@ func NewNamer(lookup NameLookup, st NameStore, log *slog.Logger) *Namer {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Namer{lookup: lookup, st: st, log: log, queue: make(chan store.ConvKey, 1024), done: map[store.ConvKey]bool{}}
+	return &Namer{lookup: lookup, st: st, log: log, queue: make(chan store.ConvKey, 1024),
+		asked: newLRUSet[store.ConvKey](maxNamesAsked)}
 }
 
 // Want asks for key's name unless it was asked already. It never blocks:
 // when the queue is full the request is dropped and made again by the
 // customer's next message.
 func (n *Namer) Want(key store.ConvKey) {
-	n.mu.Lock()
-	if n.done[key] {
-		n.mu.Unlock()
+	if !n.asked.add(key) {
 		return
 	}
-	n.done[key] = true
-	n.mu.Unlock()
 	select {
 	case n.queue <- key:
 	default:
-		n.mu.Lock()
-		delete(n.done, key)
-		n.mu.Unlock()
+		n.asked.remove(key)
 	}
 }
+
+// Forget drops what this run remembers of a customer (`pageinbox
+// forget`): if they write again, their name is looked up again.
+func (n *Namer) Forget(key store.ConvKey) { n.asked.remove(key) }
+
+// Remembered is how many customers the Namer holds, and how many it let
+// go of to stay within its bound.
+func (n *Namer) Remembered() (held int, overflow uint64) { return n.asked.len(), n.asked.overflow() }
 
 // Run looks names up until ctx ends.
 func (n *Namer) Run(ctx context.Context) {

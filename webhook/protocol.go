@@ -51,6 +51,7 @@ type (
 		Status   store.CampaignStatus `json:"status,omitempty"`
 		Campaign store.Campaign       `json:"campaign,omitzero"`
 		Ledger   store.Ledger         `json:"ledger,omitzero"`
+		Why      string               `json:"why,omitempty"` // abandon
 	}
 	keyParams struct {
 		Key    store.ConvKey    `json:"key"`

@@ -104,8 +104,10 @@ func runCampaign(ctx context.Context, env cmdEnv, f *campaignFlags) error {
 		return errors.New("--rate and --concurrency must be positive")
 	}
 
+	// Without a daemon nothing in this process receives the webhook: no
+	// echo can settle an ambiguous answer, so none is waited for.
 	ob, err := openOutbox(ctx, env.cfg, "campaign", !f.dryRun, fbgraph.DispatcherOptions{Rate: f.rate,
-		Concurrency: f.concurrency, Logger: newLogger(env.cfg), Poll: 100 * time.Millisecond})
+		Concurrency: f.concurrency, Logger: newLogger(env.cfg), Poll: 100 * time.Millisecond, EchoWait: -1})
 	if err != nil {
 		return err
 	}
@@ -359,8 +361,8 @@ func driveCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox
 	progress := func(c store.Campaign) {
 		elapsed := time.Since(start)
 		rate := float64(c.Counts.Sent+c.Counts.Failed-base) / max(elapsed.Seconds(), 0.001)
-		fmt.Fprintf(env.stderr, "campaign %d: sent %d, failed %d, skipped %d of %d; %d to go; %.1f/s, %s\n",
-			id, c.Counts.Sent, c.Counts.Failed, c.Counts.Skipped, c.Counts.Total, c.Counts.Queued+c.Counts.Sending,
+		fmt.Fprintf(env.stderr, "campaign %d: sent %d, failed %d, skipped %d of %d%s; %d to go; %.1f/s, %s\n",
+			id, c.Counts.Sent, c.Counts.Failed, c.Counts.Skipped, c.Counts.Total, unknownNote(c), c.Counts.Queued+c.Counts.Sending,
 			rate, elapsed.Round(100*time.Millisecond))
 	}
 	stopped := func(c store.Campaign, why string) {
@@ -402,7 +404,9 @@ func driveCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox
 			// The daemon is restarting; the client reconnects.
 		case err != nil:
 			return err
-		case c.Status != store.CampaignRunning && c.Counts.Sending == 0:
+		case c.Status != store.CampaignRunning && c.Counts.Sending == 0 && c.AwaitingEcho == 0:
+			// Done, and every maybe-sent recipient settled by its echo,
+			// sent once more or left unknown for good.
 			stop()
 			if c, err = ob.Campaign(bg, id); err != nil {
 				return err
@@ -443,12 +447,26 @@ func driveCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox
 	}
 }
 
+// unknownNote counts, for the progress line, the recipients who may or
+// may not have the message, and how many of them still wait for the echo
+// that settles it.
+func unknownNote(c store.Campaign) string {
+	switch {
+	case c.Counts.Unknown == 0:
+		return ""
+	case c.AwaitingEcho > 0:
+		return fmt.Sprintf(" (%d unknown: may have been sent; %d waiting for Meta's echo)", c.Counts.Unknown, c.AwaitingEcho)
+	}
+	return fmt.Sprintf(" (%d unknown: may have been sent)", c.Counts.Unknown)
+}
+
 // finish prints the summary line and turns failures into exit status 1.
 func finish(env cmdEnv, c store.Campaign) error {
 	fmt.Fprintf(env.stdout, "sent %d, failed %d, skipped %d\n", c.Counts.Sent, c.Counts.Failed, c.Counts.Skipped)
 	if c.Counts.Unknown > 0 {
-		fmt.Fprintf(env.stderr, "%d sends of campaign %d were cut off mid-call by a crash or a timeout: they may or may not have arrived, and are never resent\n",
-			c.Counts.Unknown, c.ID)
+		fmt.Fprintf(env.stderr, "%d sends of campaign %d are unknown: a crash, a timeout or an answer from Meta that proved nothing left open whether they arrived, "+
+			"and no echo settled them; they are never resent by themselves (`pageinbox campaigns %d` lists them)\n",
+			c.Counts.Unknown, c.ID, c.ID)
 	}
 	if c.Counts.Failed > 0 {
 		return fmt.Errorf("%d of campaign %d failed; `pageinbox campaigns %d` shows why, `pageinbox campaign --retry-failed %d` re-sends the retryable ones",

@@ -20,9 +20,13 @@ import (
 func campaignEnv(t testing.TB, groups map[string]struct {
 	n   int
 	ago time.Duration
-}) (*fbtest.Server, map[string]string, string) {
+}, opts ...func(*fbtest.Config)) (*fbtest.Server, map[string]string, string) {
 	t.Helper()
-	srv := fbtest.NewServer(fbtest.Config{PageToken: testToken, AppSecret: "cmd-secret"})
+	cfg := fbtest.Config{PageToken: testToken, AppSecret: "cmd-secret"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv := fbtest.NewServer(cfg)
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
 	st, err := store.Open(filepath.Join(dir, "inbox.db"), store.Options{})

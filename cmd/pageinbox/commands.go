@@ -36,6 +36,9 @@ var commands = []command{
 	{name: "export", summary: "write conversations and messages out of the store, never secrets", setup: setupExport},
 	{name: "replay", summary: "feed recorded webhook payloads in again, as if Meta had sent them", setup: setupReplay},
 	{name: "doctor", summary: "check the configuration, token, webhook subscription and data dir", setup: setupDoctor},
+	{name: "agents", summary: "list named agents; add NAME prints a /ws token of their own, once; revoke NAME", setup: setupAgents},
+	{name: "backup", summary: "write a consistent copy of the data file to FILE, while serve runs or not", setup: setupBackup},
+	{name: "forget", summary: "remove everything stored about one customer, raw webhook journal included", setup: setupForget},
 }
 
 func lookupCommand(name string) (command, bool) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/webhook"
 )
 
 // openStore opens inbox.db in the data dir. Commands that only read or
@@ -18,7 +19,8 @@ func openStore(cfg config, owner string, timeout time.Duration) (*store.Store, e
 		return nil, errors.New("no data dir: set --data or PAGEINBOX_DATA (or HOME)")
 	}
 	fault, _ := strconv.Atoi(cfg.FaultCommit) // checked by config.check
-	return store.Open(filepath.Join(cfg.DataDir, "inbox.db"), store.Options{Owner: owner, Timeout: timeout, FaultCommit: fault})
+	return store.Open(filepath.Join(cfg.DataDir, "inbox.db"), store.Options{Owner: owner, Timeout: timeout, FaultCommit: fault,
+		Scrubber: func(pageID, psid string) store.JournalScrubber { return webhook.NewScrub(pageID, psid) }})
 }
 
 // newLogger logs to w (stderr for serve): text, debug level with --debug.

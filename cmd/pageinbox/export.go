@@ -7,8 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"strings"
+	"net/url"
 	"time"
 )
 
@@ -16,30 +15,18 @@ var errUnreachable = errors.New("daemon unreachable")
 
 // exportRemote streams the export from the daemon's API.
 func exportRemote(ctx context.Context, cfg config, wsURL string, w io.Writer, conversations bool) error {
-	token := os.Getenv("PAGEINBOX_API_TOKEN")
-	if token == "" {
-		var err error
-		if token, err = apiToken(cfg.DataDir, false); err != nil {
-			return err
-		}
-	}
-	u := strings.Replace(strings.TrimSuffix(wsURL, "/ws"), "ws", "http", 1) + "/export"
+	q := url.Values{}
 	if conversations {
-		u += "?conversations=1"
+		q.Set("conversations", "1")
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	resp, err := daemonHTTP(ctx, cfg, wsURL, http.MethodGet, "/export", q)
 	if err != nil {
+		if !errors.Is(err, errUnreachable) {
+			err = fmt.Errorf("export through the daemon: %w", err)
+		}
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("%w: %v", errUnreachable, err)
-	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("export through the daemon: %s", resp.Status)
-	}
 	if _, err := io.Copy(w, resp.Body); err != nil {
 		return fmt.Errorf("export through the daemon was cut short: %w", err)
 	}

@@ -72,7 +72,7 @@ func TestSendCommand(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "isn't available") {
 		t.Errorf("unavailable: exit %d %q", code, errOut)
 	}
-	// An expired token: said once, clearly, and the message stays queued.
+	// An expired token: said once, clearly; nothing of the send stays queued.
 	srv.ExpireToken()
 	code, _, errOut = runCLI(t, env, "send", "--to", "stale", "--text", "one more", "--tag", "HUMAN_AGENT")
 	if code != 1 || !strings.Contains(errOut, "token is invalid or expired") {

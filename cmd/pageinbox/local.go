@@ -55,7 +55,10 @@ func startCore(ctx context.Context, cfg config, st *store.Store, log *slog.Logge
 	gc := fbgraph.New(fbgraph.Options{BaseURL: cfg.GraphURL, Version: cfg.GraphVersion,
 		PageToken: cfg.PageAccessToken.Reveal(), AppSecret: cfg.AppSecret.Reveal(), Logger: log})
 	c.graph = gc
-	c.disp = fbgraph.NewDispatcher(st, gc, fbgraph.DispatcherOptions{Logger: log})
+	// While a refused token holds the replies back, Meta is asked now and
+	// then whether it works again; they go out as soon as it does.
+	probe := func(ctx context.Context) error { _, err := gc.Me(ctx); return err }
+	c.disp = fbgraph.NewDispatcher(st, gc, fbgraph.DispatcherOptions{Logger: log, Probe: probe})
 	c.names = webhook.NewNamer(gc, st, log)
 	c.Local.Wake = c.disp.Wake
 	if os.Getenv("PAGEINBOX_MARK_SEEN") == "1" {
@@ -116,7 +119,7 @@ func (c *core) sendStats() map[string]uint64 {
 		return nil
 	}
 	s := c.disp.Stats()
-	return map[string]uint64{"sent": s.Sent, "failed": s.Failed, "skipped": s.Skipped}
+	return map[string]uint64{"sent": s.Sent, "failed": s.Failed, "skipped": s.Skipped, "unknown": s.Unknown, "resent": s.Resent}
 }
 
 // Item reads one outbox item (the API's outbox_item).

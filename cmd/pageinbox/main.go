@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,11 +18,22 @@ import (
 )
 
 // Exit codes. 2 means "this binary cannot do what you asked": a usage error.
+// 3 means "maybe": a send whose fate Meta's answer left open.
 const (
-	exitOK    = 0
-	exitError = 1
-	exitUsage = 2
+	exitOK      = 0
+	exitError   = 1
+	exitUsage   = 2
+	exitUnknown = 3
 )
+
+// exitStatus is a command's error that asks for its own exit code.
+type exitStatus struct {
+	code int
+	err  error
+}
+
+func (e *exitStatus) Error() string { return e.err.Error() }
+func (e *exitStatus) Unwrap() error { return e.err }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -58,5 +70,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	// Errors carry Meta's messages and customers' names: inert, like every
 	// human-readable output.
 	fmt.Fprintf(stderr, "pageinbox: %s\n", inert.String(err.Error()))
+	if es := (*exitStatus)(nil); errors.As(err, &es) {
+		return es.code
+	}
 	return exitError
 }

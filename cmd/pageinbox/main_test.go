@@ -136,7 +136,8 @@ func TestTUINeedsATerminal(t *testing.T) {
 
 // TestCommandTable guards the dispatch table against copy-paste slips.
 func TestCommandTable(t *testing.T) {
-	want := []string{"serve", "export", "send", "demo", "sync", "doctor", "replay", "campaign", "campaigns"}
+	want := []string{"serve", "export", "send", "demo", "sync", "doctor", "replay", "campaign", "campaigns",
+		"agents", "backup", "forget"}
 	seen := map[string]bool{}
 	for _, c := range commands {
 		if seen[c.name] {

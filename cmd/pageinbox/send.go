@@ -5,12 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui"
+	"github.com/pageinbox/pageinbox/tui/inert"
 	"github.com/pageinbox/pageinbox/webhook"
 )
 
@@ -27,7 +29,9 @@ func setupSend(fs *flag.FlagSet) runFunc {
 		if *to == "" || (*text == "" && *image == "") {
 			return errors.New("send needs --to PSID and --text TEXT (or --image URL)")
 		}
-		ob, err := openOutbox(ctx, env.cfg, "send", true, fbgraph.DispatcherOptions{Logger: newLogger(env.cfg)})
+		// Without a daemon nothing in this process receives the webhook: an
+		// echo cannot settle an ambiguous answer here, so none is waited for.
+		ob, err := openOutbox(ctx, env.cfg, "send", true, fbgraph.DispatcherOptions{Logger: newLogger(env.cfg), EchoWait: -1})
 		if err != nil {
 			return err
 		}
@@ -56,30 +60,107 @@ func setupSend(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return ob.explain(err)
 		}
-		defer ob.dispatch(ctx)()
-		final, why, err := waitOutcome(ctx, ob, changes, item.ID)
-		if err != nil {
-			return ob.explain(err)
+		stop := ob.dispatch(ctx)
+		defer stop()
+		final, why, err := waitOutcome(ctx, ob, changes, item.ID, env)
+		if err != nil || why != "" || !settled(final) {
+			// Leaving without an outcome: nothing of it may go out later,
+			// from this process or another (item 9 of issue 10).
+			stop()
+			if why == "" && err != nil {
+				why = "the command stopped before it was sent"
+			}
+			// The dispatcher's alert says sending is paused; for this
+			// command the message is not waiting anywhere.
+			why, _, _ = strings.Cut(why, "; sending is paused")
+			final, err = abandon(ob, item.ID, why, err)
+			if err != nil {
+				return ob.explain(err)
+			}
 		}
-		switch {
-		case why != "":
-			return fmt.Errorf("not sent: %s", why)
-		case final.State == store.OutboxSent:
-			fmt.Fprintln(env.stdout, final.MID)
-			return nil
-		}
-		return fmt.Errorf("not sent (%s): %s", final.State, final.Reason)
+		return sendOutcome(env, final)
 	}
+}
+
+// settled reports whether an item will not change on its own any more
+// (an unknown one may still be settled by its echo, but nothing else).
+func settled(it store.OutboxItem) bool {
+	return it.State.Done() && !(it.State == store.OutboxUnknown && it.ErrorKind == store.KindAmbiguous)
+}
+
+// abandon leaves nothing of an item that could be sent later: queued, it
+// fails with why; waiting for its echo, it stops (store.Abandon). cause is
+// the error that ended the wait, if any, returned when the item is
+// still unsettled.
+func abandon(ob *outbox, id uint64, why string, cause error) (store.OutboxItem, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), daemonGrace)
+	defer cancel()
+	var away time.Time
+	for {
+		it, err := ob.Abandon(ctx, id, "not sent: "+why)
+		if ob.away(err, &away) {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		if err == nil && it.State == store.OutboxSending {
+			// A daemon's send in flight finishes on its own: its outcome.
+			it, err = waitSettled(ctx, ob, id)
+		}
+		if err == nil && !it.State.Done() {
+			err = cause
+		}
+		return it, err
+	}
+}
+
+// waitSettled polls an item until it has an outcome.
+func waitSettled(ctx context.Context, ob *outbox, id uint64) (store.OutboxItem, error) {
+	for {
+		it, err := ob.Item(ctx, id)
+		if err != nil || it.State != store.OutboxSending {
+			return it, err
+		}
+		select {
+		case <-ctx.Done():
+			return it, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// sendOutcome prints how a send ended and turns it into the exit status:
+// 0 sent (Meta's mid on stdout), 1 not sent, 3 maybe sent.
+func sendOutcome(env cmdEnv, it store.OutboxItem) error {
+	switch it.State {
+	case store.OutboxSent:
+		fmt.Fprintln(env.stdout, inert.Line(it.MID))
+		fmt.Fprintln(env.stderr, "sent")
+		return nil
+	case store.OutboxUnknown:
+		return &exitStatus{code: exitUnknown, err: fmt.Errorf("unknown: %s; "+
+			"nothing settled whether it arrived, and it will not be sent again by itself: look at the conversation before sending it again", it.Reason)}
+	}
+	reason := it.Reason
+	if !strings.HasPrefix(reason, "not sent") {
+		reason = "not sent: " + reason
+	}
+	if it.ErrorKind == "not_sent" {
+		reason += "; nothing of it stays queued: send it again when that is fixed"
+	}
+	return fmt.Errorf("failed: %s", reason)
 }
 
 // waitOutcome follows an outbox item until it settles: through the change
 // feed, and by reading it after a resync and every second. An item put
-// back in the queue because sending stopped (an invalid token) settles
-// too, with why saying so; one put back to be retried later does not.
-func waitOutcome(ctx context.Context, ob *outbox, changes <-chan store.Change, id uint64) (item store.OutboxItem, why string, err error) {
+// back in the queue, or left there, because sending stopped (an invalid
+// token) settles too, with why saying so; one put back to be retried
+// later does not. An unknown item waiting for its echo is followed until
+// the echo settles it or the wait ends (a note says so).
+func waitOutcome(ctx context.Context, ob *outbox, changes <-chan store.Change, id uint64, env cmdEnv) (item store.OutboxItem, why string, err error) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	var away time.Time
+	noted := false
 	for {
 		select {
 		case <-ctx.Done():
@@ -90,7 +171,7 @@ func waitOutcome(ctx context.Context, ob *outbox, changes <-chan store.Change, i
 				continue
 			}
 			if ch.Kind == store.OutboxChanged && ch.Outbox != nil && ch.Outbox.ID == id {
-				if ch.Outbox.State.Done() {
+				if settled(*ch.Outbox) {
 					return *ch.Outbox, "", nil
 				}
 				if ch.Outbox.State != store.OutboxQueued || ch.Outbox.Reason == "" {
@@ -104,13 +185,17 @@ func waitOutcome(ctx context.Context, ob *outbox, changes <-chan store.Change, i
 		if item, err = ob.Item(ctx, id); ob.away(err, &away) {
 			continue
 		}
-		if err != nil || item.State.Done() {
+		if err != nil || settled(item) {
 			return item, "", err
 		}
-		if item.State == store.OutboxQueued && item.Reason != "" {
+		switch {
+		case item.State == store.OutboxQueued:
 			if why := ob.blocked(ctx); why != "" {
 				return item, why, nil
 			}
+		case item.State == store.OutboxUnknown && !noted:
+			noted = true
+			fmt.Fprintf(env.stderr, "%s: waiting for Meta's echo to tell whether it arrived (up to a minute; ctrl+c stops waiting)\n", inert.Line(item.Reason))
 		}
 	}
 }
@@ -124,6 +209,7 @@ type backend interface {
 	Pages(ctx context.Context) ([]store.Page, error)
 	Send(ctx context.Context, s store.Send) (store.OutboxItem, error)
 	Item(ctx context.Context, id uint64) (store.OutboxItem, error)
+	Abandon(ctx context.Context, id uint64, why string) (store.OutboxItem, error)
 	Subscribe(ctx context.Context) (<-chan store.Change, error)
 	Status(ctx context.Context) (store.SystemStatus, error)
 	SelectAll(ctx context.Context, q store.ListQuery) ([]store.ConvKey, error)

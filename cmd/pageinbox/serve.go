@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -91,10 +92,12 @@ func setupServe(fs *flag.FlagSet) runFunc {
 				return err
 			}
 			api := webhook.NewAPIServer(core, token, log)
+			api.AllowAgents(st)
 			mux := http.NewServeMux()
 			mux.Handle("/ws", api)
 			mux.Handle("/metrics", &webhook.Metrics{Hook: h, API: api, Sends: core.sendStats, Campaigns: core.campaignStats})
 			mux.Handle("/export", exportHandler(st, token))
+			(&adminAPI{st: st, api: api, names: core.names, token: token, log: log}).routes(mux)
 			wg.Add(2)
 			go func() { defer wg.Done(); api.Run(ctx) }()
 			go func() {
@@ -183,8 +186,10 @@ func dialable(addr string) string {
 }
 
 // exportHandler streams `pageinbox export` from the daemon, for the API
-// token's holder.
-func exportHandler(st *store.Store, token string) http.Handler {
+// token's holder, however long it takes (see streamWriter).
+func exportHandler(st interface {
+	Export(ctx context.Context, w io.Writer, conversations bool) error
+}, token string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
@@ -192,7 +197,7 @@ func exportHandler(st *store.Store, token string) http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "application/x-ndjson")
-		if err := st.Export(r.Context(), w, r.URL.Query().Get("conversations") == "1"); err != nil {
+		if err := st.Export(r.Context(), newStreamWriter(w), r.URL.Query().Get("conversations") == "1"); err != nil {
 			// Headers are gone; the client sees a cut stream and says so.
 			panic(http.ErrAbortHandler)
 		}

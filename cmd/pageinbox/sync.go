@@ -36,7 +36,7 @@ func setupSync(fs *flag.FlagSet) runFunc {
 		if *since > 0 {
 			cutoff = time.Now().Add(-*since)
 		}
-		var threads, messages int
+		var threads, messages, forgotten int
 		err = gc.Conversations(ctx, pageID, 25, func(t fbgraph.Thread) error {
 			if !cutoff.IsZero() && t.UpdatedTime.Before(cutoff) {
 				return fbgraph.ErrStop // newest first: the rest is older
@@ -46,6 +46,11 @@ func setupSync(fs *flag.FlagSet) runFunc {
 				return nil
 			}
 			events := backfillEvents(pageID, customer.ID, t.Messages)
+			events, dropped, err := withoutForgotten(ctx, st, pageID, customer.ID, events)
+			if err != nil {
+				return err
+			}
+			forgotten += dropped
 			if len(events) == 0 {
 				return nil
 			}
@@ -68,6 +73,9 @@ func setupSync(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "synced %d conversations, %d messages (already stored ones unchanged)\n", threads, messages)
+		if forgotten > 0 {
+			fmt.Fprintf(env.stdout, "skipped %d messages of forgotten customers, from before they were forgotten\n", forgotten)
+		}
 		return nil
 	}
 }
@@ -87,4 +95,20 @@ func backfillEvents(pageID, psid string, msgs []fbgraph.ThreadMessage) []store.E
 		events = append(events, e)
 	}
 	return events
+}
+
+// withoutForgotten drops the events of a customer forgotten since, from
+// before the forget (the store would drop them too; this counts them).
+func withoutForgotten(ctx context.Context, st *store.Store, pageID, psid string, events []store.Event) ([]store.Event, int, error) {
+	at, ok, err := st.ForgottenAt(ctx, store.ConvKey{PageID: pageID, PSID: psid})
+	if err != nil || !ok {
+		return events, 0, err
+	}
+	kept := events[:0]
+	for _, e := range events {
+		if e.Time.After(at) {
+			kept = append(kept, e)
+		}
+	}
+	return kept, len(events) - len(kept), nil
 }

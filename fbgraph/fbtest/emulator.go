@@ -32,7 +32,11 @@
 // 2000 and 1000 runes; at most 13 quick replies), then the person
 // (unavailable: 551/1545041), then the window: RESPONSE, UPDATE and sender
 // actions need the customer's last inbound action less than 24 h ago,
-// HUMAN_AGENT less than 7 days ago, else 10/2018278.
+// HUMAN_AGENT less than 7 days ago, else 10/2018278. Before all of that
+// an edge may refuse the call (RefuseAtEdge: 502, HTML, nothing sent);
+// after a message is accepted its answer may still be lost
+// (FaultAfterAccept, SetAcceptFaultRate: a 502 from an edge, a cut
+// connection, a stall) while the customer gets it and the echo comes.
 //
 // Two clocks are used on purpose. Config.Now is Meta's clock: it stamps
 // sends, webhooks and conversations, and decides the messaging windows,
@@ -164,6 +168,14 @@ type Server struct {
 	attachments map[string]string // reusable attachment id -> url
 	subscribed  []string
 	sentSignal  chan struct{} // closed and replaced on every accepted send
+
+	// Faults after acceptance (accept.go).
+	acceptNext   []AcceptFault
+	acceptRate   float64
+	acceptFault  AcceptFault
+	acceptRNG    *rand.Rand
+	acceptFaults int
+	edgeRefusals int
 }
 
 type user struct {

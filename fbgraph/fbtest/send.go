@@ -73,6 +73,10 @@ type sendResult struct {
 }
 
 func (s *Server) handleSend(w http.ResponseWriter, c *call) {
+	if s.takeEdgeRefusal() {
+		writeEdge502(w)
+		return
+	}
 	if e := s.sendFaults(); e != nil {
 		s.writeError(w, e)
 		return
@@ -113,18 +117,32 @@ func (s *Server) handleSend(w http.ResponseWriter, c *call) {
 	s.addHistoryLocked(u, histMsg{mid: m.MID, text: m.Text, fromPage: true, at: now, attType: m.AttachmentType, attURL: m.AttachmentURL})
 	close(s.sentSignal)
 	s.sentSignal = make(chan struct{})
-	echo := s.cfg.Echoes && s.subscribedLocked("message_echoes")
-	deliver := s.cfg.DeliveryDelay > 0 && s.subscribedLocked("message_deliveries")
-	read := s.cfg.ReadDelay > 0 && s.subscribedLocked("message_reads")
+	fault := s.acceptFaultLocked()
 	s.mu.Unlock()
 
+	if fault != NoAcceptFault {
+		// Accepted and delivered: the webhooks come whatever the answer.
+		s.postSendHooks(m)
+		s.answerFault(w, c.r, fault)
+		return
+	}
 	out := map[string]any{"recipient_id": m.PSID, "message_id": m.MID}
 	if res.attachmentID != "" {
 		out["attachment_id"] = m.AttachmentID
 	}
 	writeJSON(w, http.StatusOK, out)
+	s.postSendHooks(m)
+}
 
-	// The webhooks go through the poster's queue, never this response.
+// postSendHooks queues the echo, delivery and read webhooks of an
+// accepted send, as far as they are switched on and subscribed. They go
+// through the poster's queue, never the send's response.
+func (s *Server) postSendHooks(m Sent) {
+	s.mu.Lock()
+	echo := s.cfg.Echoes && s.subscribedLocked("message_echoes")
+	deliver := s.cfg.DeliveryDelay > 0 && s.subscribedLocked("message_deliveries")
+	read := s.cfg.ReadDelay > 0 && s.subscribedLocked("message_reads")
+	s.mu.Unlock()
 	real := time.Now()
 	if echo {
 		s.hooks.add(real, echoElement(s.cfg.PageID, s.cfg.AppID, m))
@@ -133,7 +151,7 @@ func (s *Server) handleSend(w http.ResponseWriter, c *call) {
 		s.hooks.add(real.Add(s.cfg.DeliveryDelay), map[string]any{
 			"sender":    map[string]any{"id": m.PSID},
 			"recipient": map[string]any{"id": s.cfg.PageID},
-			"delivery":  map[string]any{"mids": []string{m.MID}, "watermark": now.UnixMilli()},
+			"delivery":  map[string]any{"mids": []string{m.MID}, "watermark": m.At.UnixMilli()},
 		})
 	}
 	if read {
@@ -141,7 +159,7 @@ func (s *Server) handleSend(w http.ResponseWriter, c *call) {
 		s.hooks.addStamped(real.Add(s.cfg.ReadDelay), map[string]any{
 			"sender":    map[string]any{"id": m.PSID},
 			"recipient": map[string]any{"id": s.cfg.PageID},
-			"read":      map[string]any{"watermark": now.UnixMilli()},
+			"read":      map[string]any{"watermark": m.At.UnixMilli()},
 		})
 	}
 }
