@@ -52,7 +52,8 @@ type FilterDef struct {
 
 // Filters is every conversation filter, in the order of the TUI's tabs.
 // The list, select-all, search and counts, the TUI's tabs and keys, and
-// the command line all read it. A new filter is an entry here and a field
+// the command line all read it; nothing changes it (the writer's indexes
+// are derived from it once, at start). A new filter is an entry here and a field
 // in Counts; if its Match does not depend on the time, also an act_*
 // bucket (keys.go, allBuckets) and a migration that fills it and counts it
 // (see rebuildCounts).
