@@ -509,15 +509,11 @@ func (m *Model) matchesList(c store.Conversation) bool {
 		_, shown := m.list.index[c.ConvKey]
 		return shown
 	}
-	switch m.list.filter {
-	case store.FilterUnread:
-		return c.Unread > 0 || c.ConvKey == m.list.selected
-	case store.FilterWindow:
-		return store.WindowAt(c.LastInboundTime, m.now).State == store.WindowOpen
-	case store.FilterDone:
-		return c.Status == store.ConvDone
+	f, err := store.LookupFilter(m.list.filter)
+	if err != nil {
+		return true
 	}
-	return true
+	return f.Match(&c, m.now) || f.KeepsSelected && c.ConvKey == m.list.selected
 }
 
 // syncThreadToList keeps the thread pane on the conversation under the
