@@ -148,7 +148,7 @@ func decodeCursor(c string) (string, bool) {
 // or before a cursor. Cursors are keys, not positions, so deleting or
 // adding items never repeats one that was already shown in place.
 func paginate(items []keyed, limit int, after, before string) (page []keyed, hasPrev, hasNext bool, e *apiError) {
-	start, end := 0, len(items)
+	var start, end int
 	switch {
 	case after != "":
 		k, ok := decodeCursor(after)
