@@ -18,7 +18,7 @@ const graphTime = "2006-01-02T15:04:05-0700"
 func fmtTime(t time.Time) string { return t.UTC().Format(graphTime) }
 
 // MaxThreadMessages is how many of a conversation's most recent messages
-// the Conversations API shows (PLATFORM.md §8).
+// the Conversations API shows (docs/meta-platform.md §8).
 const MaxThreadMessages = 20
 
 // ---- fields=a,b{c,d},e.limit(5){f} ----

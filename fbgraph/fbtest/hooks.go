@@ -25,7 +25,7 @@ import (
 // with every non-ASCII character as a lowercase \uXXXX escape (surrogate
 // pairs beyond the BMP) and "/" as "\/". The signature covers exactly
 // these bytes, so a receiver that re-encodes the JSON before checking it
-// fails, as it would with Meta (PLATFORM.md §2.1, §11.1).
+// fails, as it would with Meta (docs/meta-platform.md §2.1).
 func MarshalMeta(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
