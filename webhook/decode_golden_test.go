@@ -22,8 +22,10 @@ var updateGolden = flag.Bool("update", false, "rewrite testdata/decoded.golden f
 
 // goldenFile holds what Decode gives for each of decodeInputs, one JSON
 // line each. It was written when the hand-written parser Decode replaced
-// was shown to give the same for every one of them (see the history of
-// agree_test.go), and pins that behaviour since.
+// was shown to give the same for every one of them (webhook/agree_test.go
+// in commit c1d929d), and pins that behaviour since. After a deliberate
+// change, rewrite it with go test ./webhook -run TestDecodeGolden -update
+// and review the diff.
 var goldenFile = filepath.Join("testdata", "decoded.golden")
 
 // decoded is what Decode gives for one input, as a golden line.
