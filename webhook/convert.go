@@ -89,7 +89,8 @@ func (d *bodyDecoder) readKeys(raw jsontext.Value) map[string]bool {
 	dec := d.keyDecoder(raw)
 	keys := map[string]bool{}
 	_ = members(dec, func(name jsontext.Token) error {
-		keys[name.String()] = dec.PeekKind() != 'n'
+		key := name.String() // before the token is let go
+		keys[key] = dec.PeekKind() != 'n'
 		return dec.SkipValue()
 	})
 	return keys

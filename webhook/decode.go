@@ -233,7 +233,8 @@ func (d *bodyDecoder) scalar(s *string) (err error) {
 // one), adding their events. What is not an object is skipped and named
 // in Problems.
 func (d *bodyDecoder) elements(n int, name string) error {
-	if !d.arrayOrNull(func() error { return malformedf("entry[%d].%s is not an array", n, name) }) {
+	if k := d.dec.PeekKind(); k != '[' && k != 'n' {
+		d.p.problem(malformedf("entry[%d].%s is not an array", n, name))
 		return d.dec.SkipValue()
 	}
 	return items(d.dec, func(j int) error {
@@ -253,7 +254,8 @@ func (d *bodyDecoder) elements(n int, name string) error {
 // key, the last one) must be an object, adding their events. What is not
 // is skipped and named in Problems.
 func (d *bodyDecoder) changes(n int) error {
-	if !d.arrayOrNull(func() error { return malformedf("entry[%d].changes is not an array", n) }) {
+	if k := d.dec.PeekKind(); k != '[' && k != 'n' {
+		d.p.problem(malformedf("entry[%d].changes is not an array", n))
 		return d.dec.SkipValue()
 	}
 	return items(d.dec, func(j int) error {
@@ -280,18 +282,6 @@ func (d *bodyDecoder) changes(n int) error {
 		}
 		return nil
 	})
-}
-
-// arrayOrNull is true at an array (entered by items), and at null (then
-// read, leaving an empty array to items). Anything else is a problem:
-// false, and the caller skips it.
-func (d *bodyDecoder) arrayOrNull(problem func() error) bool {
-	switch d.dec.PeekKind() {
-	case '[', 'n':
-		return true
-	}
-	d.p.problem(problem())
-	return false
 }
 
 // members reads the object at the cursor, calling f with each name in
