@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,8 +14,6 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
-
-	"github.com/pageinbox/pageinbox/webhook"
 )
 
 // MarshalMeta encodes v the way Meta's webhook bodies look: compact JSON
@@ -82,10 +77,8 @@ func postSigned(ctx context.Context, client *http.Client, url, secret string, bo
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "facebookexternalua")
-	req.Header.Set("X-Hub-Signature-256", webhook.SignatureHeader(body, secret))
-	m := hmac.New(sha1.New, []byte(secret))
-	m.Write(body)
-	req.Header.Set("X-Hub-Signature", "sha1="+hex.EncodeToString(m.Sum(nil)))
+	req.Header.Set("X-Hub-Signature-256", signatureSHA256(body, secret))
+	req.Header.Set("X-Hub-Signature", signatureSHA1(body, secret))
 	resp, err := client.Do(req)
 	if err != nil {
 		return err
