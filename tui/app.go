@@ -43,6 +43,9 @@ type Options struct {
 	// Agent is who uses this TUI, so it can tell itself from the other
 	// agents in a conversation.
 	Agent store.Agent
+	// Programs lets the TUI start programs here (the editor). nil: it
+	// never does, as in an SSH session.
+	Programs *Programs
 }
 
 // pane is which of the inbox's panes has the keyboard.
@@ -77,7 +80,8 @@ type Model struct {
 	focus    pane // in the inbox, which pane has the keyboard
 	showHelp bool
 	feed     <-chan store.Change
-	said     presence // what this agent last told the others
+	said     presence  // what this agent last told the others
+	writes   *lastWins // orders draft and presence writes (see Close)
 }
 
 // New returns the root model.
@@ -97,10 +101,10 @@ func New(o Options) *Model {
 	km, st := keymap.Default(), styles.New(o.Renderer)
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &common.Common{Ctx: ctx, Renderer: o.Renderer, Styles: &st, Keys: &km, Logger: o.Logger,
-		Agent: o.Agent, Clock: o.Now, TZ: o.TZ, CanExec: true, Width: 80, Height: 24}
+		Agent: o.Agent, Clock: o.Now, TZ: o.TZ, CanExec: o.Programs != nil, Width: 80, Height: 24}
 	c.SetNow(o.Now())
 	be := o.Backend
-	m := &Model{be: be, opts: o, common: c, cancel: cancel,
+	m := &Model{be: be, opts: o, common: c, cancel: cancel, writes: newLastWins(),
 		list: list.New(c, be), thread: thread.New(c, be), compose: compose.New(c, be),
 		statusbar: statusbar.New(c, be), help: help.New(c),
 		form: form.New(c, be), progress: progress.New(c, be), history: history.New(c, be)}
@@ -159,7 +163,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		m.compose.Restore(msg.key, msg.text)
 		return nil
 	case editorReadyMsg:
-		return runEditor(msg)
+		return m.runEditor(msg)
 	case editedMsg:
 		if msg.err != nil {
 			m.setErr("editor", msg.err)

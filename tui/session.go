@@ -84,8 +84,10 @@ func (m *Model) saveDraft() tea.Cmd {
 		return nil
 	}
 	be, ctx := m.be, context.WithoutCancel(m.common.Ctx) // saved even while quitting
+	save := func(ctx context.Context) error { return be.SaveDraft(ctx, key, text) }
+	w, ticket := m.writes, m.writes.decide(key, save)
 	return func() tea.Msg {
-		if err := be.SaveDraft(ctx, key, text); err != nil {
+		if err := w.do(ctx, key, ticket, save); err != nil {
 			return common.ErrMsg{Op: "save draft", Err: err}
 		}
 		return nil
@@ -104,8 +106,10 @@ func (m *Model) announce(key store.ConvKey, typing bool) tea.Cmd {
 		m.said.at = now
 	}
 	be, ctx := m.be, context.WithoutCancel(m.common.Ctx)
+	say := func(ctx context.Context) error { return be.Presence(ctx, key, typing) }
+	w, ticket := m.writes, m.writes.decide(presenceWrite{}, say)
 	return func() tea.Msg {
-		if err := be.Presence(ctx, key, typing); err != nil {
+		if err := w.do(ctx, presenceWrite{}, ticket, say); err != nil {
 			return common.ErrMsg{Op: "presence", Err: err}
 		}
 		return nil

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -312,7 +313,7 @@ func (c *apiClient) readPump() {
 		return
 	}
 	if hello.Type != "hello" || hello.Version != ProtocolVersion {
-		msg := "this daemon speaks /ws protocol 1; upgrade pageinbox to attach"
+		msg := fmt.Sprintf("this daemon speaks /ws protocol %d; upgrade pageinbox to attach", ProtocolVersion)
 		if hello.Type != "hello" {
 			msg = "the first message must be a hello"
 		}

@@ -1,108 +1,128 @@
 package webhook
 
 import (
-	"fmt"
-	"io"
 	"net/http"
-	"sort"
 	"sync"
-	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// latency is a Prometheus-style histogram of durations.
-type latency struct {
-	mu      sync.Mutex
-	buckets []float64 // upper bounds, seconds
-	counts  []uint64
-	sum     float64
-	n       uint64
-}
-
-var ackBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
-
-func (l *latency) observe(d time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.buckets == nil {
-		l.buckets, l.counts = ackBuckets, make([]uint64, len(ackBuckets))
-	}
-	s := d.Seconds()
-	for i, b := range l.buckets {
-		if s <= b {
-			l.counts[i]++
-		}
-	}
-	l.sum += s
-	l.n++
-}
-
-func (l *latency) write(w io.Writer, name, help string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name)
-	for i, b := range ackBuckets {
-		var c uint64
-		if l.counts != nil {
-			c = l.counts[i]
-		}
-		fmt.Fprintf(w, "%s_bucket{le=\"%g\"} %d\n", name, b, c)
-	}
-	fmt.Fprintf(w, "%s_bucket{le=\"+Inf\"} %d\n%s_sum %g\n%s_count %d\n", name, l.n, name, l.sum, name, l.n)
-}
-
-// Metrics serves GET /metrics in Prometheus text format. Sends and
-// Campaigns are filled by whoever runs the dispatcher.
+// Metrics serves GET /metrics from a registry of its own (never the
+// global default, so nothing a library registers leaks in): the Go
+// runtime and process collectors, and pageinbox's figures, each read at
+// scrape time from the counters its part already keeps. Fill the fields,
+// then serve it; a nil field leaves its metrics out.
 type Metrics struct {
-	Hook      *Handler
-	API       *APIServer
-	Sends     func() map[string]uint64 // by result: sent, failed, skipped
-	Campaigns func() map[string]int    // recipients of running campaigns by state
+	Hook        *Handler
+	API         *APIServer
+	Sends       func() map[string]uint64 // Send API outcomes by result: sent, failed, skipped
+	Campaigns   func() map[string]int    // recipients of running campaigns by state
+	SSHSessions func() int               // live SSH sessions
+	// Forgotten counts what the bounded in-memory sets keyed by outside
+	// input pushed out, by set: growth there is input, not a leak.
+	Forgotten func() map[string]uint64
+
+	once    sync.Once
+	handler http.Handler
 }
 
 func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	counter := func(name, help string, v uint64) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
-	}
+	m.once.Do(func() { m.handler = promhttp.HandlerFor(m.Registry(), promhttp.HandlerOpts{}) })
+	m.handler.ServeHTTP(w, r)
+}
+
+// Registry builds the registry behind ServeHTTP.
+func (m *Metrics) Registry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if m.Hook != nil {
-		st := m.Hook.Stats()
-		counter("pageinbox_webhook_posts_total", "Verified webhook POSTs.", st.Posts)
-		counter("pageinbox_webhook_events_total", "Webhook events stored.", st.Events)
-		counter("pageinbox_webhook_signature_failures_total", "Webhook POSTs refused for their signature.", st.SignatureFailures)
-		counter("pageinbox_webhook_unparsable_total", "Signed webhook bodies not understood at all (journaled, acknowledged).", st.Unparsable)
-		counter("pageinbox_webhook_set_aside_bodies_total", "Acknowledged webhook bodies with anything set aside in the journal.", st.SetAsideBodies)
-		counter("pageinbox_webhook_set_aside_events_total", "Webhook events, or unreadable parts of a body, set aside in the journal.", st.SetAsideEvents)
-		counter("pageinbox_webhook_ingest_failures_total", "Webhook POSTs answered 500 because the store could not commit.", st.IngestFailures)
-		m.Hook.ack.write(w, "pageinbox_webhook_ack_seconds", "Time from receiving a webhook POST to its durable 200.")
-		m.Hook.commit.write(w, "pageinbox_webhook_commit_seconds", "Time the store took to commit a webhook body and its events (or to fail).")
+		registerHook(reg, m.Hook)
 	}
-	if m.API != nil {
-		fmt.Fprintf(w, "# HELP pageinbox_api_clients Attached TUIs.\n# TYPE pageinbox_api_clients gauge\npageinbox_api_clients %d\n", m.API.Attached())
-		counter("pageinbox_api_clients_cut_total", "Attached clients dropped for not keeping up.", m.API.CutLoose())
+	if api := m.API; api != nil {
+		reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pageinbox_api_clients", Help: "Attached TUIs."},
+				func() float64 { return float64(api.Attached()) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pageinbox_api_clients_cut_total", Help: "Attached clients dropped for not keeping up."},
+				func() float64 { return float64(api.CutLoose()) }))
 	}
-	labelled := func(name, help, typ string, values map[string]float64) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
-		keys := make([]string, 0, len(values))
-		for k := range values {
-			keys = append(keys, k)
+	if f := m.Sends; f != nil {
+		reg.MustRegister(labelled("pageinbox_sends_total", "Send API outcomes.", "result", prometheus.CounterValue,
+			func() map[string]float64 { return floats(f()) }))
+	}
+	if f := m.Campaigns; f != nil {
+		reg.MustRegister(labelled("pageinbox_campaign_recipients", "Recipients of running campaigns by state.", "state", prometheus.GaugeValue,
+			func() map[string]float64 { return floats(f()) }))
+	}
+	if f := m.Forgotten; f != nil {
+		reg.MustRegister(labelled("pageinbox_bounded_evictions_total",
+			"Entries pushed out of a bounded in-memory set keyed by outside input.", "set", prometheus.CounterValue,
+			func() map[string]float64 { return floats(f()) }))
+	}
+	if f := m.SSHSessions; f != nil {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pageinbox_ssh_sessions", Help: "Live SSH sessions."},
+			func() float64 { return float64(f()) }))
+	}
+	return reg
+}
+
+// hookCounters are the webhook's counters, each a field of Stats: a new
+// counter there is one line here.
+var hookCounters = []struct {
+	name, help string
+	value      func(Stats) uint64
+}{
+	{"pageinbox_webhook_posts_total", "Verified webhook POSTs.", func(s Stats) uint64 { return s.Posts }},
+	{"pageinbox_webhook_events_total", "Webhook events stored.", func(s Stats) uint64 { return s.Events }},
+	{"pageinbox_webhook_signature_failures_total", "Webhook POSTs refused for their signature.", func(s Stats) uint64 { return s.SignatureFailures }},
+	{"pageinbox_webhook_unparsable_total", "Signed webhook bodies not understood at all (journaled, acknowledged).", func(s Stats) uint64 { return s.Unparsable }},
+	{"pageinbox_webhook_set_aside_bodies_total", "Acknowledged webhook bodies with anything set aside in the journal.", func(s Stats) uint64 { return s.SetAsideBodies }},
+	{"pageinbox_webhook_set_aside_events_total", "Webhook events, or unreadable parts of a body, set aside in the journal.", func(s Stats) uint64 { return s.SetAsideEvents }},
+	{"pageinbox_webhook_ingest_failures_total", "Webhook POSTs answered 500 because the store could not commit.", func(s Stats) uint64 { return s.IngestFailures }},
+}
+
+func registerHook(reg *prometheus.Registry, h *Handler) {
+	for _, c := range hookCounters {
+		value := c.value
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: c.name, Help: c.help},
+			func() float64 { return float64(value(h.Stats())) }))
+	}
+	reg.MustRegister(h.ack, h.commit)
+}
+
+// newLatency is a histogram of seconds for the time a webhook POST (or
+// its commit) takes; the handler observes it, /metrics collects it.
+func newLatency(name, help string) prometheus.Histogram {
+	return prometheus.NewHistogram(prometheus.HistogramOpts{Name: name, Help: help,
+		Buckets: []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}})
+}
+
+// labelled is one metric with a sample per key of what read returns,
+// under label.
+func labelled(name, help, label string, typ prometheus.ValueType, read func() map[string]float64) prometheus.Collector {
+	desc := prometheus.NewDesc(name, help, []string{label}, nil)
+	return collectorFunc{desc, func(ch chan<- prometheus.Metric) {
+		for k, v := range read() {
+			ch <- prometheus.MustNewConstMetric(desc, typ, v, k)
 		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			fmt.Fprintf(w, "%s{result=%q} %g\n", name, k, values[k])
-		}
+	}}
+}
+
+// collectorFunc is a Collector of one metric whose samples are made at
+// scrape time.
+type collectorFunc struct {
+	desc    *prometheus.Desc
+	collect func(chan<- prometheus.Metric)
+}
+
+func (c collectorFunc) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+func (c collectorFunc) Collect(ch chan<- prometheus.Metric) { c.collect(ch) }
+
+func floats[V uint64 | int](m map[string]V) map[string]float64 {
+	out := make(map[string]float64, len(m))
+	for k, v := range m {
+		out[k] = float64(v)
 	}
-	if m.Sends != nil {
-		vals := map[string]float64{}
-		for k, v := range m.Sends() {
-			vals[k] = float64(v)
-		}
-		labelled("pageinbox_sends_total", "Send API outcomes.", "counter", vals)
-	}
-	if m.Campaigns != nil {
-		vals := map[string]float64{}
-		for k, v := range m.Campaigns() {
-			vals[k] = float64(v)
-		}
-		labelled("pageinbox_campaign_recipients", "Recipients of running campaigns by state.", "gauge", vals)
-	}
+	return out
 }

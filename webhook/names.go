@@ -59,8 +59,14 @@ func (n *Namer) Want(key store.ConvKey) {
 func (n *Namer) Forget(key store.ConvKey) { n.asked.remove(key) }
 
 // Remembered is how many customers the Namer holds, and how many it let
-// go of to stay within its bound.
-func (n *Namer) Remembered() (held int, overflow uint64) { return n.asked.len(), n.asked.overflow() }
+// go of to stay within its bound. A nil Namer (no token: no lookups)
+// holds none.
+func (n *Namer) Remembered() (held int, overflow uint64) {
+	if n == nil {
+		return 0, 0
+	}
+	return n.asked.len(), n.asked.overflow()
+}
 
 // Run looks names up until ctx ends.
 func (n *Namer) Run(ctx context.Context) {

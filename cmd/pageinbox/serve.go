@@ -35,9 +35,21 @@ func setupServe(fs *flag.FlagSet) runFunc {
 		"`FILE` of public keys allowed in over SSH; default $XDG_CONFIG_HOME/pageinbox/authorized_keys")
 	apiPublic := fs.Bool("api-public", false,
 		"allow --api-listen on a non-loopback address (put TLS in front: the API token travels in every request)")
+	var sshOpts sshOptions
+	fs.DurationVar(&sshOpts.LoginTimeout, "ssh-login-timeout", defaultSSHLoginTimeout,
+		"close an SSH connection that has not logged in and opened a session within `D`")
+	fs.IntVar(&sshOpts.MaxSessions, "ssh-max-sessions", defaultSSHMaxSessions,
+		"serve at most `N` SSH sessions at once; more are refused with a message")
+	fs.IntVar(&sshOpts.MaxUnauthenticated, "ssh-max-unauthenticated", defaultSSHMaxUnauthenticated,
+		"let at most `N` SSH connections be logging in at once; more are turned away")
+	metricsListen := fs.String("metrics-listen", os.Getenv("PAGEINBOX_METRICS_LISTEN"),
+		"serve /metrics without a token on `ADDR` (a bare :port is loopback); on the API listener it takes the API token as a bearer\nenv PAGEINBOX_METRICS_LISTEN; default: off")
 	return func(ctx context.Context, env cmdEnv) error {
 		cfg := env.cfg
 		log := newLogger(cfg)
+		if sshOpts.LoginTimeout <= 0 || sshOpts.MaxSessions < 1 || sshOpts.MaxUnauthenticated < 1 {
+			return errors.New("--ssh-login-timeout, --ssh-max-sessions and --ssh-max-unauthenticated must be positive")
+		}
 		if cfg.AppSecret.Reveal() == "" && !*insecure {
 			return errors.New("APP_SECRET is not set: without it webhook signatures cannot be checked " +
 				"(set it, or pass --insecure-skip-signature for a local experiment)")
@@ -81,6 +93,21 @@ func setupServe(fs *flag.FlagSet) runFunc {
 		if *journalKeep > 0 {
 			go pruneJournal(ctx, st, *journalKeep, log)
 		}
+		metrics := &webhook.Metrics{Hook: h, Sends: core.sendStats, Campaigns: core.campaignStats,
+			Forgotten: func() map[string]uint64 {
+				_, types := h.UnknownTypes()
+				_, names := core.names.Remembered()
+				return map[string]uint64{"unknown_event_types": types, "name_lookups": names}
+			}}
+		var ss *sshServer
+		if *sshListen != "" {
+			sshOpts.Addr, sshOpts.AuthorizedKeys = *sshListen, *sshKeys
+			sshOpts.HostKeyPath = filepath.Join(cfg.DataDir, "ssh_host_ed25519")
+			if ss, err = newSSHServer(sshOpts, core.Local, log); err != nil {
+				return err
+			}
+			metrics.SSHSessions = ss.Sessions
+		}
 		var wg sync.WaitGroup
 		if *apiListen != "" {
 			apiLn, err := listenAPI(*apiListen, *apiPublic, log)
@@ -93,9 +120,10 @@ func setupServe(fs *flag.FlagSet) runFunc {
 			}
 			api := webhook.NewAPIServer(core, token, log)
 			api.AllowAgents(st)
+			metrics.API = api
 			mux := http.NewServeMux()
 			mux.Handle("/ws", api)
-			mux.Handle("/metrics", &webhook.Metrics{Hook: h, API: api, Sends: core.sendStats, Campaigns: core.campaignStats})
+			mux.Handle("/metrics", requireBearer(token, metrics))
 			mux.Handle("/export", exportHandler(st, token))
 			(&adminAPI{st: st, api: api, names: core.names, token: token, log: log}).routes(mux)
 			wg.Add(2)
@@ -114,18 +142,16 @@ func setupServe(fs *flag.FlagSet) runFunc {
 			defer removeDaemonInfo(cfg.DataDir)
 			log.Info("serving the API for attached TUIs", "url", url)
 		}
-		if *sshListen != "" {
-			ss, err := newSSHServer(*sshListen, filepath.Join(cfg.DataDir, "ssh_host_ed25519"), *sshKeys, core.Local, log)
+		if *metricsListen != "" {
+			mLn, err := listenMetrics(*metricsListen, log)
 			if err != nil {
 				return err
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if err := ss.Serve(ctx); err != nil {
-					log.Error("SSH server stopped", "err", err)
-				}
-			}()
+			inBackground(&wg, log, "metrics server", func() error { return serveMetrics(ctx, mLn, metrics, log) })
+			log.Info("serving /metrics without a token", "url", "http://"+dialable(mLn.Addr().String())+"/metrics")
+		}
+		if ss != nil {
+			inBackground(&wg, log, "SSH server", func() error { return ss.Serve(ctx) })
 			log.Info("serving the inbox over SSH", "addr", ss.Addr(), "authorized_keys", *sshKeys)
 		}
 		log.Info("serving the Messenger webhook", "addr", ln.Addr().String(), "path", "/webhook", "data", st.Path())
@@ -149,6 +175,18 @@ func stopOnStoreFailure(ctx context.Context, st *store.Store, stop func(), log *
 		log.Error("the store failed; stopping so the supervisor restarts on the last good state", "err", st.Health())
 		stop()
 	}
+}
+
+// inBackground runs serve in a goroutine wg waits for, and logs why it
+// stopped if it failed.
+func inBackground(wg *sync.WaitGroup, log *slog.Logger, what string, serve func() error) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := serve(); err != nil {
+			log.Error(what+" stopped", "err", err)
+		}
+	}()
 }
 
 // listenAPI listens for attached TUIs, on loopback unless told otherwise.

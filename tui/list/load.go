@@ -176,13 +176,9 @@ func (m *Model) matches(c store.Conversation) bool {
 		_, shown := m.index[c.ConvKey]
 		return shown
 	}
-	switch m.filter {
-	case store.FilterUnread:
-		return c.Unread > 0 || c.ConvKey == m.selected
-	case store.FilterWindow:
-		return store.WindowAt(c.LastInboundTime, m.common.Now()).State == store.WindowOpen
-	case store.FilterDone:
-		return c.Status == store.ConvDone
+	f, err := store.LookupFilter(m.filter)
+	if err != nil {
+		return true
 	}
-	return true
+	return f.Match(&c, m.common.Now()) || f.KeepsSelected && c.ConvKey == m.selected
 }

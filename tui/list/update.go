@@ -9,17 +9,6 @@ import (
 	"github.com/pageinbox/pageinbox/store"
 )
 
-// tabs are the filters, in the order of their keys.
-var tabs = []struct {
-	filter       store.Filter
-	label, short string
-}{
-	{store.FilterAll, "All", "All"},
-	{store.FilterUnread, "Unread", "Unread"},
-	{store.FilterWindow, "Window open", "Open"},
-	{store.FilterDone, "Done", "Done"},
-}
-
 // Update takes the answers to the list's loads and the keys of the list:
 // movement, search, filters, marks and done. Opening a conversation,
 // quitting and the campaign keys are the root's.
@@ -76,22 +65,18 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	return m.tabKey(msg)
 }
 
-// tabKey picks a filter: its own key, or the next one.
+// tabKey picks a filter (store.Filters): its own key, or the next one.
 func (m *Model) tabKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.common.Keys
-	switch {
-	case key.Matches(msg, k.TabAll):
-		return m.setFilter(store.FilterAll)
-	case key.Matches(msg, k.TabUnread):
-		return m.setFilter(store.FilterUnread)
-	case key.Matches(msg, k.TabWindow):
-		return m.setFilter(store.FilterWindow)
-	case key.Matches(msg, k.TabDone):
-		return m.setFilter(store.FilterDone)
-	case key.Matches(msg, k.NextTab):
-		for i, t := range tabs {
-			if t.filter == m.filter {
-				return m.setFilter(tabs[(i+1)%len(tabs)].filter)
+	for i, tab := range k.Tabs {
+		if key.Matches(msg, tab) {
+			return m.setFilter(store.Filters[i].ID)
+		}
+	}
+	if key.Matches(msg, k.NextTab) {
+		for i, f := range store.Filters {
+			if f.ID == m.filter {
+				return m.setFilter(store.Filters[(i+1)%len(store.Filters)].ID)
 			}
 		}
 	}

@@ -50,19 +50,19 @@ func (m *Model) emptyNote() string {
 	return "No conversations yet. New messages appear here as they arrive."
 }
 
-// tabsView draws the filters with their counts; the active one is in
-// brackets, so it shows without colour. Labels shorten to fit.
+// tabsView draws the filters (store.Filters) with their counts; the active
+// one is in brackets, so it shows without colour. Labels shorten to fit.
 func (m *Model) tabsView() string {
 	s := m.common.Styles
 	render := func(short bool) string {
 		var ts []string
-		for _, t := range tabs {
-			label := t.label
+		for _, f := range store.Filters {
+			label := f.Label
 			if short {
-				label = t.short
+				label = f.Short
 			}
-			label = fmt.Sprintf("%s %d", label, m.countOf(t.filter))
-			if t.filter == m.filter {
+			label = fmt.Sprintf("%s %d", label, m.counts.Of(f.ID))
+			if f.ID == m.filter {
 				ts = append(ts, s.TabActive.Render("["+label+"]"))
 			} else {
 				ts = append(ts, s.Tab.Render(" "+label+" "))
@@ -78,18 +78,6 @@ func (m *Model) tabsView() string {
 		line = strings.Join(strings.Fields(line), " ")
 	}
 	return common.Truncate(line, m.width)
-}
-
-func (m *Model) countOf(f store.Filter) int {
-	switch f {
-	case store.FilterUnread:
-		return m.counts.Unread
-	case store.FilterWindow:
-		return m.counts.Window
-	case store.FilterDone:
-		return m.counts.Done
-	}
-	return m.counts.All
 }
 
 // row renders one conversation in two lines of the pane's width.

@@ -95,6 +95,9 @@ func (m *Model) Status() store.SystemStatus { return m.status }
 // Err is the error shown, "" if none.
 func (m *Model) Err() string { return m.errText }
 
+// Note is the news shown, "" if none.
+func (m *Model) Note() string { return m.noteText }
+
 // SetSelected says how many conversations are chosen for a campaign.
 func (m *Model) SetSelected(n int) { m.selected = n }
 
