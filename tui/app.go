@@ -48,6 +48,18 @@ type Options struct {
 	Programs *Programs
 }
 
+// Every pane and screen keeps the component contract.
+var (
+	_ common.Component = (*list.Model)(nil)
+	_ common.Component = (*thread.Model)(nil)
+	_ common.Component = (*compose.Model)(nil)
+	_ common.Component = (*statusbar.Model)(nil)
+	_ common.Component = (*help.Model)(nil)
+	_ common.Component = (*form.Model)(nil)
+	_ common.Component = (*progress.Model)(nil)
+	_ common.Component = (*history.Model)(nil)
+)
+
 // pane is which of the inbox's panes has the keyboard.
 type pane int
 
