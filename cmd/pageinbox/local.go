@@ -8,17 +8,17 @@ import (
 	"time"
 
 	"github.com/pageinbox/pageinbox/fbgraph"
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
-	"github.com/pageinbox/pageinbox/tui"
 	"github.com/pageinbox/pageinbox/webhook"
 )
 
 // core is what a process that owns the store runs beside it: the
 // dispatcher, the profile lookups and (set by the caller) the webhook.
-// Its embedded tui.Local is the Backend of a local TUI, and the API the
+// Its embedded inbox.Local is the Backend of a local TUI, and the API the
 // daemon serves to attached ones.
 type core struct {
-	*tui.Local
+	*inbox.Local
 	st     *store.Store
 	disp   *fbgraph.Dispatcher // nil without a token: sending is off
 	graph  *fbgraph.Client
@@ -46,8 +46,8 @@ func (c *core) wait() {
 // a token). serve and the local TUI share it.
 func startCore(ctx context.Context, cfg config, st *store.Store, log *slog.Logger) *core {
 	c := &core{st: st, log: log}
-	c.Local = &tui.Local{Store: st, Describe: c.describe, TokenProblem: c.tokenProblem,
-		Agent: thisAgent(), Board: tui.NewPresenceBoard()}
+	c.Local = &inbox.Local{Store: st, Describe: c.describe, TokenProblem: c.tokenProblem,
+		Agent: thisAgent(), Board: inbox.NewPresenceBoard()}
 	if cfg.PageAccessToken.Reveal() == "" {
 		log.Warn("PAGE_ACCESS_TOKEN is not set: messages are received but nothing can be sent")
 		return c
@@ -120,11 +120,6 @@ func (c *core) sendStats() map[string]uint64 {
 	}
 	s := c.disp.Stats()
 	return map[string]uint64{"sent": s.Sent, "failed": s.Failed, "skipped": s.Skipped, "unknown": s.Unknown, "resent": s.Resent}
-}
-
-// Item reads one outbox item (the API's outbox_item).
-func (c *core) Item(ctx context.Context, id uint64) (store.OutboxItem, error) {
-	return c.st.Item(ctx, id)
 }
 
 // campaignStats counts the recipients of running campaigns by state, for

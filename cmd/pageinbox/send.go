@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/pageinbox/pageinbox/fbgraph"
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
-	"github.com/pageinbox/pageinbox/tui"
 	"github.com/pageinbox/pageinbox/tui/inert"
 	"github.com/pageinbox/pageinbox/webhook"
 )
@@ -229,23 +229,13 @@ var (
 )
 
 // fileBackend is the data file opened by this process: the store-backed
-// Backend the daemon serves too (tui.Local), and a dispatcher that runs
+// Backend the daemon serves too (inbox.Local), and a dispatcher that runs
 // only while a command waits for its sends.
 type fileBackend struct {
-	*tui.Local
+	*inbox.Local
 	st   *store.Store
 	disp *fbgraph.Dispatcher // nil without a token: nothing can be sent
 }
-
-func (b *fileBackend) Item(ctx context.Context, id uint64) (store.OutboxItem, error) {
-	return b.st.Item(ctx, id)
-}
-
-func (b *fileBackend) Campaign(ctx context.Context, id uint64) (store.Campaign, error) {
-	return b.st.Campaign(ctx, id)
-}
-
-func (b *fileBackend) Pages(ctx context.Context) ([]store.Page, error) { return b.st.Pages(ctx) }
 
 // Eligibility is the store's ledger alone: the command asks Meta about the
 // token itself (outbox.tokenProblem), with or without one.
@@ -294,7 +284,7 @@ func openOutbox(ctx context.Context, cfg config, owner string, needToken bool, o
 	if err != nil {
 		return nil, err
 	}
-	fb := &fileBackend{Local: &tui.Local{Store: st, Agent: thisAgent()}, st: st}
+	fb := &fileBackend{Local: &inbox.Local{Store: st, Agent: thisAgent()}, st: st}
 	if gc != nil {
 		d := fbgraph.NewDispatcher(st, gc, opts)
 		fb.disp, fb.Local.Wake = d, d.Wake
@@ -387,13 +377,3 @@ func (o *outbox) explain(err error) error {
 	}
 	return err
 }
-
-// What the daemon's API serves the commands beyond the TUI's Backend.
-
-// Campaign reads one campaign (the API's campaign).
-func (c *core) Campaign(ctx context.Context, id uint64) (store.Campaign, error) {
-	return c.st.Campaign(ctx, id)
-}
-
-// Pages lists the Pages the store serves (the API's pages).
-func (c *core) Pages(ctx context.Context) ([]store.Page, error) { return c.st.Pages(ctx) }

@@ -91,7 +91,7 @@ func setupServe(fs *flag.FlagSet) runFunc {
 			if err != nil {
 				return err
 			}
-			api := webhook.NewAPIServer(core, token, log)
+			api := webhook.NewAPIServer(perAgent{core}, token, log)
 			api.AllowAgents(st)
 			mux := http.NewServeMux()
 			mux.Handle("/ws", api)
@@ -225,4 +225,19 @@ func pruneJournal(ctx context.Context, st *store.Store, keep time.Duration, log 
 		case <-t.C:
 		}
 	}
+}
+
+// perAgent serves the API's per-agent calls through core.As.
+type perAgent struct{ *core }
+
+func (p perAgent) SaveDraftOf(ctx context.Context, agent store.Agent, key store.ConvKey, draft string) error {
+	return p.As(agent).SaveDraft(ctx, key, draft)
+}
+
+func (p perAgent) DraftOf(ctx context.Context, agent store.Agent, key store.ConvKey) (string, error) {
+	return p.As(agent).Draft(ctx, key)
+}
+
+func (p perAgent) PresenceOf(ctx context.Context, agent store.Agent, key store.ConvKey, typing bool) error {
+	return p.As(agent).Presence(ctx, key, typing)
 }

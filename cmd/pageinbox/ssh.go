@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/wish/activeterm"
 	bm "github.com/charmbracelet/wish/bubbletea"
 
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui"
 )
@@ -38,7 +39,7 @@ type sshServer struct {
 	ln  net.Listener
 }
 
-func newSSHServer(addr, hostKeyPath, authorizedKeys string, be *tui.Local, log *slog.Logger) (*sshServer, error) {
+func newSSHServer(addr, hostKeyPath, authorizedKeys string, be *inbox.Local, log *slog.Logger) (*sshServer, error) {
 	if authorizedKeys == "" {
 		return nil, errors.New("--ssh-authorized-keys: no file given and no config dir to look in")
 	}

@@ -1,4 +1,4 @@
-package tui
+package inbox
 
 import (
 	"context"
@@ -60,25 +60,21 @@ func (b *PresenceBoard) presenceLocked(key store.ConvKey) store.Presence {
 	return p
 }
 
-// PresenceOf records where agent is and announces it to every subscriber.
-func (b *Local) PresenceOf(_ context.Context, agent store.Agent, key store.ConvKey, typing bool) error {
-	if b.Board == nil || agent.ID == "" {
+// Presence records where this backend's agent is and announces it to
+// every subscriber.
+func (b *Local) Presence(_ context.Context, key store.ConvKey, typing bool) error {
+	if b.Board == nil || b.Agent.ID == "" {
 		return nil
 	}
-	for _, p := range b.Board.set(agent, key, typing) {
-		p := p
+	for _, p := range b.Board.set(b.Agent, key, typing) {
 		b.Store.Announce(store.Change{Kind: store.PresenceChanged, Presence: &p})
 	}
 	return nil
 }
 
-// Presence records where this backend's own agent is.
-func (b *Local) Presence(ctx context.Context, key store.ConvKey, typing bool) error {
-	return b.PresenceOf(ctx, b.Agent, key, typing)
-}
-
-// As is this backend for another agent: same store and board, its own name.
-func (b *Local) As(agent store.Agent) *Local {
+// As is this backend for another agent: same store, hooks and board, the
+// agent's own drafts and presence.
+func (b *Local) As(agent store.Agent) Backend {
 	c := *b
 	c.Agent = agent
 	return &c

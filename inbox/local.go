@@ -1,4 +1,4 @@
-package tui
+package inbox
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 // Local is the Backend when this process owns the store. What only the
 // owner of the dispatcher and the webhook knows comes through the hooks.
+// It acts for Agent; As is the same store and board for another agent.
 type Local struct {
 	Store *store.Store
 	// Wake tells the dispatcher a send was queued. nil: sending is off,
@@ -28,14 +29,15 @@ type Local struct {
 	Board *PresenceBoard
 }
 
-// ErrSendingOff: there is no Page token, so nothing can be sent.
-var ErrSendingOff = errors.New("sending is off: PAGE_ACCESS_TOKEN is not set")
+var _ Agents = (*Local)(nil)
 
 func (b *Local) Conversations(ctx context.Context, q store.ListQuery) (store.ConversationPage, error) {
 	return b.Store.List(ctx, q)
 }
 
 func (b *Local) Counts(ctx context.Context) (store.Counts, error) { return b.Store.AllCounts(ctx) }
+
+func (b *Local) Pages(ctx context.Context) ([]store.Page, error) { return b.Store.Pages(ctx) }
 
 func (b *Local) Thread(ctx context.Context, key store.ConvKey, before store.Cursor, limit int) (store.ThreadPage, error) {
 	return b.Store.Thread(ctx, key, before, limit)
@@ -75,15 +77,6 @@ func (b *Local) SaveDraft(ctx context.Context, key store.ConvKey, draft string) 
 
 func (b *Local) Draft(ctx context.Context, key store.ConvKey) (string, error) {
 	return b.Store.Draft(ctx, b.Agent.Name, key)
-}
-
-// SaveDraftOf and DraftOf are the same for an attached agent.
-func (b *Local) SaveDraftOf(ctx context.Context, agent store.Agent, key store.ConvKey, draft string) error {
-	return b.Store.SaveDraft(ctx, agent.Name, key, draft)
-}
-
-func (b *Local) DraftOf(ctx context.Context, agent store.Agent, key store.ConvKey) (string, error) {
-	return b.Store.Draft(ctx, agent.Name, key)
 }
 
 func (b *Local) Subscribe(ctx context.Context) (<-chan store.Change, error) {
@@ -141,6 +134,10 @@ func (b *Local) StartCampaign(ctx context.Context, c store.Campaign, l store.Led
 	return got, err
 }
 
+func (b *Local) Campaign(ctx context.Context, id uint64) (store.Campaign, error) {
+	return b.Store.Campaign(ctx, id)
+}
+
 func (b *Local) Campaigns(ctx context.Context) ([]store.Campaign, error) {
 	return b.Store.Campaigns(ctx)
 }
@@ -167,6 +164,10 @@ func (b *Local) RetryFailed(ctx context.Context, id uint64) (int, error) {
 
 func (b *Local) CampaignReplies(ctx context.Context, id uint64) (int, error) {
 	return b.Store.CampaignReplies(ctx, id)
+}
+
+func (b *Local) Item(ctx context.Context, id uint64) (store.OutboxItem, error) {
+	return b.Store.Item(ctx, id)
 }
 
 // Resend sends an unknown item again, as the agent's own decision.
