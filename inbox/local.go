@@ -23,6 +23,9 @@ type Local struct {
 	// TokenProblem says why the Page's token cannot send ("" if it can):
 	// the campaign ledger then blocks everyone.
 	TokenProblem func() string
+	// LedgerOnly makes Eligibility the store's ledger alone, for a caller
+	// that asks Meta about the token itself (a command on the file).
+	LedgerOnly bool
 	// Agent is who uses this backend; Board is shared by every session of
 	// the process, so each sees where the others are.
 	Agent store.Agent
@@ -112,6 +115,9 @@ func (b *Local) Eligibility(ctx context.Context, keys []store.ConvKey) (store.Le
 		return store.Ledger{}, errors.New("no recipients selected")
 	}
 	l, err := b.Store.Eligibility(ctx, keys[0].PageID, keys)
+	if b.LedgerOnly {
+		return l, err
+	}
 	if err == nil && b.TokenProblem != nil {
 		if why := b.TokenProblem(); why != "" {
 			l = l.WithTokenProblem(why)

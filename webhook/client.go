@@ -13,12 +13,13 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 )
 
 // ErrDisconnected: the daemon is not reachable right now; the client keeps
 // reconnecting in the background.
-var ErrDisconnected = errors.New("not connected to the daemon")
+var ErrDisconnected = inbox.ErrDisconnected
 
 // Client is the TUI's Backend when a daemon owns the data file: every call
 // goes over /ws. It reconnects with backoff after the daemon restarts, and

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/webhook"
 )
@@ -22,7 +23,7 @@ import (
 type adminAPI struct {
 	st    *store.Store
 	api   *webhook.APIServer
-	names *webhook.Namer // nil without a Page token
+	names *inbox.Namer // nil without a Page token: looks nothing up
 	token string
 	log   *slog.Logger
 }

@@ -83,12 +83,9 @@ func attach(ctx context.Context, cfg config, agent store.Agent) (*webhook.Client
 	if url == "" {
 		return nil, nil
 	}
-	token := os.Getenv("PAGEINBOX_API_TOKEN")
-	if token == "" {
-		var err error
-		if token, err = apiToken(cfg.DataDir, false); err != nil {
-			return nil, err
-		}
+	token, err := daemonToken(cfg)
+	if err != nil {
+		return nil, err
 	}
 	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -102,14 +99,8 @@ func attach(ctx context.Context, cfg config, agent store.Agent) (*webhook.Client
 
 // thisAgent is how this session appears to other agents: PAGEINBOX_AGENT
 // or the login name, with an ID of its own.
-func thisAgent() store.Agent {
-	name := os.Getenv("PAGEINBOX_AGENT")
-	if name == "" {
-		name = os.Getenv("USER")
-	}
-	if name == "" {
-		name = "agent"
-	}
+func thisAgent(cfg config) store.Agent {
+	name := firstNonEmpty(cfg.AgentName, "agent")
 	b := make([]byte, 6)
 	rand.Read(b)
 	return store.Agent{ID: name + "-" + hex.EncodeToString(b), Name: name}

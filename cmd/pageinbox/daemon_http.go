@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -17,7 +16,7 @@ import (
 // daemonToken is the token commands show the daemon: PAGEINBOX_API_TOKEN,
 // or the data dir's API token.
 func daemonToken(cfg config) (string, error) {
-	if token := os.Getenv("PAGEINBOX_API_TOKEN"); token != "" {
+	if token := cfg.APIToken.Reveal(); token != "" {
 		return token, nil
 	}
 	return apiToken(cfg.DataDir, false)

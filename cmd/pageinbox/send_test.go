@@ -62,7 +62,7 @@ func (r *hookRelay) echoes(cfg *fbtest.Config) {
 func echoDaemon(t *testing.T, relay *hookRelay, env map[string]string) (stop func()) {
 	t.Helper()
 	stop = startInProcessDaemon(t, env, "127.0.0.1:0")
-	c, err := attach(context.Background(), config{DataDir: env["PAGEINBOX_DATA"]}, thisAgent())
+	c, err := attach(context.Background(), config{DataDir: env["PAGEINBOX_DATA"]}, thisAgent(config{}))
 	if err != nil || c == nil {
 		t.Fatalf("attach: %v", err)
 	}

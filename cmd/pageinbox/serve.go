@@ -10,12 +10,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/webhook"
 )
@@ -27,16 +27,17 @@ func setupServe(fs *flag.FlagSet) runFunc {
 		"accept webhook POSTs without a valid X-Hub-Signature-256 (local experiments only)")
 	journalKeep := fs.Duration("journal-keep", 30*24*time.Hour,
 		"`AGE` to keep raw webhook bodies for replay (0 keeps them forever)")
-	apiListen := fs.String("api-listen", firstNonEmpty(os.Getenv("PAGEINBOX_API_LISTEN"), "127.0.0.1:8081"),
+	apiListen := fs.String("api-listen", defaultAPIListen,
 		"`ADDR` of the API for attached TUIs (/ws, /metrics, /export)\nenv PAGEINBOX_API_LISTEN; default 127.0.0.1:8081; empty: no API")
-	sshListen := fs.String("ssh-listen", os.Getenv("PAGEINBOX_SSH_LISTEN"),
+	sshListen := fs.String("ssh-listen", "",
 		"serve the TUI itself over SSH on `ADDR` (e.g. :2222) to the keys in --ssh-authorized-keys\nenv PAGEINBOX_SSH_LISTEN; default: off")
-	sshKeys := fs.String("ssh-authorized-keys", defaultAuthorizedKeys(),
+	sshKeys := fs.String("ssh-authorized-keys", "",
 		"`FILE` of public keys allowed in over SSH; default $XDG_CONFIG_HOME/pageinbox/authorized_keys")
 	apiPublic := fs.Bool("api-public", false,
 		"allow --api-listen on a non-loopback address (put TLS in front: the API token travels in every request)")
 	return func(ctx context.Context, env cmdEnv) error {
 		cfg := env.cfg
+		serveEnvDefaults(fs, cfg, apiListen, sshListen, sshKeys)
 		log := newLogger(cfg)
 		if cfg.AppSecret.Reveal() == "" && !*insecure {
 			return errors.New("APP_SECRET is not set: without it webhook signatures cannot be checked " +
@@ -68,16 +69,16 @@ func setupServe(fs *flag.FlagSet) runFunc {
 		ctx, stop := context.WithCancel(ctx)
 		defer stop()
 		go stopOnStoreFailure(ctx, st, stop, log)
-		core := startCore(ctx, cfg, st, log)
-		defer func() { stop(); core.wait() }() // before the store closes
+		svc := startService(ctx, cfg, st, log)
+		defer func() { stop(); svc.Wait() }() // before the store closes
 		h := webhook.New(st, webhook.Config{
 			AppSecret:     cfg.AppSecret.Reveal(),
 			VerifyToken:   cfg.VerifyToken.Reveal(),
 			SkipSignature: *insecure,
 			Logger:        log,
-			Names:         core.names,
+			Names:         svc.Names(),
 		})
-		core.hook, core.listen = h, ln.Addr().String()
+		showWebhook(svc, h, ln.Addr().String())
 		if *journalKeep > 0 {
 			go pruneJournal(ctx, st, *journalKeep, log)
 		}
@@ -91,13 +92,13 @@ func setupServe(fs *flag.FlagSet) runFunc {
 			if err != nil {
 				return err
 			}
-			api := webhook.NewAPIServer(perAgent{core}, token, log)
+			api := webhook.NewAPIServer(perAgent{svc}, token, log)
 			api.AllowAgents(st)
 			mux := http.NewServeMux()
 			mux.Handle("/ws", api)
-			mux.Handle("/metrics", &webhook.Metrics{Hook: h, API: api, Sends: core.sendStats, Campaigns: core.campaignStats})
+			mux.Handle("/metrics", &webhook.Metrics{Hook: h, API: api, Sends: svc.SendStats, Campaigns: svc.CampaignStats})
 			mux.Handle("/export", exportHandler(st, token))
-			(&adminAPI{st: st, api: api, names: core.names, token: token, log: log}).routes(mux)
+			(&adminAPI{st: st, api: api, names: svc.Names(), token: token, log: log}).routes(mux)
 			wg.Add(2)
 			go func() { defer wg.Done(); api.Run(ctx) }()
 			go func() {
@@ -115,7 +116,7 @@ func setupServe(fs *flag.FlagSet) runFunc {
 			log.Info("serving the API for attached TUIs", "url", url)
 		}
 		if *sshListen != "" {
-			ss, err := newSSHServer(*sshListen, filepath.Join(cfg.DataDir, "ssh_host_ed25519"), *sshKeys, core.Local, log)
+			ss, err := newSSHServer(*sshListen, filepath.Join(cfg.DataDir, "ssh_host_ed25519"), *sshKeys, svc, log)
 			if err != nil {
 				return err
 			}
@@ -137,6 +138,25 @@ func setupServe(fs *flag.FlagSet) runFunc {
 			return fmt.Errorf("%w; exiting so the supervisor restarts on the last good state", ferr)
 		}
 		return err
+	}
+}
+
+// defaultAPIListen is where serve offers /ws unless told otherwise.
+const defaultAPIListen = "127.0.0.1:8081"
+
+// serveEnvDefaults gives serve's flags that the environment can set their
+// env value (config) when the command line did not set them.
+func serveEnvDefaults(fs *flag.FlagSet, cfg config, apiListen, sshListen, sshKeys *string) {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if !given["api-listen"] && cfg.APIListen != "" {
+		*apiListen = cfg.APIListen
+	}
+	if !given["ssh-listen"] {
+		*sshListen = cfg.SSHListen
+	}
+	if !given["ssh-authorized-keys"] && cfg.ConfigDir != "" {
+		*sshKeys = filepath.Join(cfg.ConfigDir, "pageinbox", "authorized_keys")
 	}
 }
 
@@ -227,8 +247,8 @@ func pruneJournal(ctx context.Context, st *store.Store, keep time.Duration, log 
 	}
 }
 
-// perAgent serves the API's per-agent calls through core.As.
-type perAgent struct{ *core }
+// perAgent serves the API's per-agent calls through As.
+type perAgent struct{ *inbox.Service }
 
 func (p perAgent) SaveDraftOf(ctx context.Context, agent store.Agent, key store.ConvKey, draft string) error {
 	return p.As(agent).SaveDraft(ctx, key, draft)

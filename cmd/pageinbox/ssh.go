@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/ssh"
@@ -20,16 +19,6 @@ import (
 	"github.com/pageinbox/pageinbox/tui"
 )
 
-// defaultAuthorizedKeys is where serve looks for the keys allowed in over
-// SSH: $XDG_CONFIG_HOME/pageinbox/authorized_keys.
-func defaultAuthorizedKeys() string {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(dir, "pageinbox", "authorized_keys")
-}
-
 // sshServer serves the TUI itself over SSH: every session is its own Bubble
 // Tea program, sized to that client's terminal and colour profile, on the
 // daemon's shared backend. Only keys in authorizedKeys get in; passwords
@@ -39,7 +28,7 @@ type sshServer struct {
 	ln  net.Listener
 }
 
-func newSSHServer(addr, hostKeyPath, authorizedKeys string, be *inbox.Local, log *slog.Logger) (*sshServer, error) {
+func newSSHServer(addr, hostKeyPath, authorizedKeys string, be inbox.Agents, log *slog.Logger) (*sshServer, error) {
 	if authorizedKeys == "" {
 		return nil, errors.New("--ssh-authorized-keys: no file given and no config dir to look in")
 	}

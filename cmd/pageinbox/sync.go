@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pageinbox/pageinbox/fbgraph"
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 )
 
@@ -25,7 +26,7 @@ func setupSync(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		defer st.Close()
-		pageID, err := resolvePage(ctx, env.cfg, st, gc)
+		pageID, err := inbox.ResolvePage(ctx, env.cfg.PageID, st, gc)
 		if err != nil {
 			return err
 		}

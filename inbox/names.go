@@ -1,11 +1,16 @@
-package webhook
+package inbox
 
 import (
 	"context"
 	"log/slog"
 
+	"github.com/pageinbox/pageinbox/internal/lru"
 	"github.com/pageinbox/pageinbox/store"
 )
+
+// maxNamesAsked bounds the customers a Namer remembers having asked about:
+// a busy Page meets millions in a daemon's life.
+const maxNamesAsked = 100_000
 
 // NameLookup fetches a customer's name (the Graph API's User Profile).
 type NameLookup interface {
@@ -19,7 +24,8 @@ type NameStore interface {
 }
 
 // Namer looks up the names of new customers in the background, so the
-// webhook's acknowledgement never waits on the Graph API.
+// webhook's acknowledgement never waits on the Graph API. A nil Namer (no
+// Page token) looks nothing up.
 type Namer struct {
 	lookup NameLookup
 	st     NameStore
@@ -28,7 +34,7 @@ type Namer struct {
 
 	// asked: each customer once per run, so a failure is not retried in
 	// a loop; bounded, the oldest are asked again if they write again.
-	asked *lruSet[store.ConvKey]
+	asked *lru.Set[store.ConvKey]
 }
 
 // NewNamer returns a Namer; call Run to start it.
@@ -37,30 +43,34 @@ func NewNamer(lookup NameLookup, st NameStore, log *slog.Logger) *Namer {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Namer{lookup: lookup, st: st, log: log, queue: make(chan store.ConvKey, 1024),
-		asked: newLRUSet[store.ConvKey](maxNamesAsked)}
+		asked: lru.New[store.ConvKey](maxNamesAsked)}
 }
 
 // Want asks for key's name unless it was asked already. It never blocks:
 // when the queue is full the request is dropped and made again by the
 // customer's next message.
 func (n *Namer) Want(key store.ConvKey) {
-	if !n.asked.add(key) {
+	if n == nil || !n.asked.Add(key) {
 		return
 	}
 	select {
 	case n.queue <- key:
 	default:
-		n.asked.remove(key)
+		n.asked.Remove(key)
 	}
 }
 
 // Forget drops what this run remembers of a customer (`pageinbox
 // forget`): if they write again, their name is looked up again.
-func (n *Namer) Forget(key store.ConvKey) { n.asked.remove(key) }
+func (n *Namer) Forget(key store.ConvKey) {
+	if n != nil {
+		n.asked.Remove(key)
+	}
+}
 
 // Remembered is how many customers the Namer holds, and how many it let
 // go of to stay within its bound.
-func (n *Namer) Remembered() (held int, overflow uint64) { return n.asked.len(), n.asked.overflow() }
+func (n *Namer) Remembered() (held int, overflow uint64) { return n.asked.Len(), n.asked.Overflow() }
 
 // Run looks names up until ctx ends.
 func (n *Namer) Run(ctx context.Context) {
