@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pageinbox/pageinbox/daemon"
 	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/fbgraph/fbtest"
 	"github.com/pageinbox/pageinbox/store"
@@ -71,7 +72,7 @@ func echoDaemon(t *testing.T, relay *hookRelay, env map[string]string) (stop fun
 	if err != nil || s.Webhook == "" {
 		t.Fatalf("status: %+v %v", s, err)
 	}
-	addr := dialable(s.Webhook)
+	addr := daemon.Dialable(s.Webhook)
 	relay.target.Store(&addr)
 	return stop
 }

@@ -2,19 +2,17 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/pageinbox/pageinbox/daemon"
 	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/webhook"
@@ -84,36 +82,11 @@ func setupServe(fs *flag.FlagSet) runFunc {
 		}
 		var wg sync.WaitGroup
 		if *apiListen != "" {
-			apiLn, err := listenAPI(*apiListen, *apiPublic, log)
+			withdraw, err := serveAPI(ctx, stop, &wg, cfg, *apiListen, *apiPublic, svc, st, h, log)
 			if err != nil {
 				return err
 			}
-			token, err := apiToken(cfg.DataDir, true)
-			if err != nil {
-				return err
-			}
-			api := webhook.NewAPIServer(perAgent{svc}, token, log)
-			api.AllowAgents(st)
-			mux := http.NewServeMux()
-			mux.Handle("/ws", api)
-			mux.Handle("/metrics", &webhook.Metrics{Hook: h, API: api, Sends: svc.SendStats, Campaigns: svc.CampaignStats})
-			mux.Handle("/export", exportHandler(st, token))
-			(&adminAPI{st: st, api: api, names: svc.Names(), token: token, log: log}).routes(mux)
-			wg.Add(2)
-			go func() { defer wg.Done(); api.Run(ctx) }()
-			go func() {
-				defer wg.Done()
-				if err := webhook.Serve(ctx, apiLn, mux, log); err != nil {
-					log.Error("API server stopped", "err", err)
-					stop()
-				}
-			}()
-			url := "ws://" + dialable(apiLn.Addr().String()) + "/ws"
-			if err := writeDaemonInfo(cfg.DataDir, url); err != nil {
-				return err
-			}
-			defer removeDaemonInfo(cfg.DataDir)
-			log.Info("serving the API for attached TUIs", "url", url)
+			defer withdraw()
 		}
 		if *sshListen != "" {
 			ss, err := newSSHServer(*sshListen, filepath.Join(cfg.DataDir, "ssh_host_ed25519"), *sshKeys, svc, log)
@@ -171,57 +144,41 @@ func stopOnStoreFailure(ctx context.Context, st *store.Store, stop func(), log *
 	}
 }
 
-// listenAPI listens for attached TUIs, on loopback unless told otherwise.
-func listenAPI(addr string, public bool, log *slog.Logger) (net.Listener, error) {
-	host, _, err := net.SplitHostPort(addr)
+// serveAPI serves /ws, /metrics and the owner's endpoints on addr until
+// ctx ends (a failure stops serve), and announces the daemon in the data
+// dir; withdraw takes the announcement back.
+func serveAPI(ctx context.Context, stop func(), wg *sync.WaitGroup, cfg config, addr string, public bool,
+	svc *inbox.Service, st *store.Store, h *webhook.Handler, log *slog.Logger) (withdraw func(), err error) {
+	ln, err := daemon.Listen(addr, public, log)
 	if err != nil {
-		return nil, fmt.Errorf("--api-listen %q: want host:port", addr)
+		return nil, err
 	}
-	ip := net.ParseIP(host)
-	loopback := host == "localhost" || (ip != nil && ip.IsLoopback())
-	if !loopback && !public {
-		return nil, fmt.Errorf("--api-listen %s is not a loopback address: the API token would cross the network in clear; "+
-			"put TLS in front and pass --api-public, or reach it through SSH", addr)
-	}
-	if !loopback {
-		log.Warn("API listening beyond loopback: make sure TLS terminates in front of it", "addr", addr)
-	}
-	ln, err := net.Listen("tcp", addr)
+	token, err := daemon.APIToken(cfg.DataDir, true)
 	if err != nil {
-		return nil, fmt.Errorf("API: listen on %s: %w", addr, err)
+		ln.Close()
+		return nil, err
 	}
-	return ln, nil
-}
-
-// dialable turns a listening address into one a local client can dial.
-func dialable(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port)
-}
-
-// exportHandler streams `pageinbox export` from the daemon, for the API
-// token's holder, however long it takes (see streamWriter).
-func exportHandler(st interface {
-	Export(ctx context.Context, w io.Writer, conversations bool) error
-}, token string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
+	srv := daemon.NewServer(svc, token, log)
+	srv.AllowAgents(st)
+	mux := http.NewServeMux()
+	mux.Handle("/ws", srv)
+	mux.Handle("/metrics", &daemon.Metrics{Hook: h, API: srv, Sends: svc.SendStats, Campaigns: svc.CampaignStats})
+	(&daemon.Admin{Store: st, Server: srv, Names: svc.Names(), Scrub: scrubber, Token: token, Log: log}).Routes(mux)
+	wg.Add(2)
+	go func() { defer wg.Done(); srv.Run(ctx) }()
+	go func() {
+		defer wg.Done()
+		if err := webhook.Serve(ctx, ln, mux, log); err != nil {
+			log.Error("API server stopped", "err", err)
+			stop()
 		}
-		w.Header().Set("Content-Type", "application/x-ndjson")
-		if err := st.Export(r.Context(), newStreamWriter(w), r.URL.Query().Get("conversations") == "1"); err != nil {
-			// Headers are gone; the client sees a cut stream and says so.
-			panic(http.ErrAbortHandler)
-		}
-	})
+	}()
+	url := "ws://" + daemon.Dialable(ln.Addr().String()) + "/ws"
+	if err := daemon.Announce(cfg.DataDir, url); err != nil {
+		return nil, err
+	}
+	log.Info("serving the API for attached TUIs", "url", url)
+	return func() { daemon.Withdraw(cfg.DataDir) }, nil
 }
 
 // pruneJournal drops raw webhook bodies older than keep, hourly.
@@ -245,19 +202,4 @@ func pruneJournal(ctx context.Context, st *store.Store, keep time.Duration, log 
 		case <-t.C:
 		}
 	}
-}
-
-// perAgent serves the API's per-agent calls through As.
-type perAgent struct{ *inbox.Service }
-
-func (p perAgent) SaveDraftOf(ctx context.Context, agent store.Agent, key store.ConvKey, draft string) error {
-	return p.As(agent).SaveDraft(ctx, key, draft)
-}
-
-func (p perAgent) DraftOf(ctx context.Context, agent store.Agent, key store.ConvKey) (string, error) {
-	return p.As(agent).Draft(ctx, key)
-}
-
-func (p perAgent) PresenceOf(ctx context.Context, agent store.Agent, key store.ConvKey, typing bool) error {
-	return p.As(agent).Presence(ctx, key, typing)
 }

@@ -1,4 +1,4 @@
-package webhook
+package daemon
 
 import (
 	"context"
@@ -18,11 +18,12 @@ import (
 )
 
 // ErrDisconnected: the daemon is not reachable right now; the client keeps
-// reconnecting in the background.
+// reconnecting in the background (inbox.ErrDisconnected, which the
+// commands wait out).
 var ErrDisconnected = inbox.ErrDisconnected
 
-// Client is the TUI's Backend when a daemon owns the data file: every call
-// goes over /ws. It reconnects with backoff after the daemon restarts, and
+// Client is the inbox.Backend when a daemon owns the data file: every
+// call goes over /ws, through the method table. It reconnects with backoff after the daemon restarts, and
 // then tells its subscriber to reload (a Resync change).
 type Client struct {
 	url, token string
@@ -252,8 +253,15 @@ func (c *Client) publish(ch store.Change) {
 	}
 }
 
-// call sends a request and waits for its reply.
-func (c *Client) call(ctx context.Context, method string, params, result any) error {
+// call makes one request of the method table and waits for its reply.
+func call[Req, Resp any](ctx context.Context, c *Client, m method[Req, Resp], req Req) (Resp, error) {
+	var resp Resp
+	err := c.roundTrip(ctx, m.name, req, &resp)
+	return resp, err
+}
+
+// roundTrip sends a request and waits for its reply.
+func (c *Client) roundTrip(ctx context.Context, method string, params, result any) error {
 	raw, err := json.Marshal(params)
 	if err != nil {
 		return err
@@ -284,7 +292,7 @@ func (c *Client) call(ctx context.Context, method string, params, result any) er
 		if f.Error != nil {
 			return remoteError(f.Error)
 		}
-		if result != nil && len(f.Result) > 0 {
+		if len(f.Result) > 0 {
 			return json.Unmarshal(f.Result, result)
 		}
 		return nil
@@ -298,73 +306,6 @@ func (c *Client) forget(id uint64) {
 	c.mu.Lock()
 	delete(c.pending, id)
 	c.mu.Unlock()
-}
-
-// remoteError keeps the store's sentinels across the wire, so callers can
-// still test errors.Is(err, store.ErrOutsideWindow), and the daemon's
-// words as they were: the same refusal reads the same attached or not.
-func remoteError(e *FrameError) error {
-	switch e.Code {
-	case "not_found":
-		return &wireError{msg: e.Message, is: store.ErrNotFound}
-	case "outside_window":
-		return &wireError{msg: e.Message, is: store.ErrOutsideWindow}
-	case "invalid":
-		return &wireError{msg: e.Message, is: store.ErrInvalid}
-	}
-	return e
-}
-
-// wireError is a store error that crossed the wire: its message already
-// names the sentinel it wraps.
-type wireError struct {
-	msg string
-	is  error
-}
-
-func (e *wireError) Error() string { return e.msg }
-func (e *wireError) Unwrap() error { return e.is }
-
-func (c *Client) Conversations(ctx context.Context, q store.ListQuery) (store.ConversationPage, error) {
-	var p struct {
-		Conversations []store.Conversation
-		Next          store.Cursor
-	}
-	err := c.call(ctx, "list", q, &p)
-	return store.ConversationPage{Conversations: p.Conversations, Next: p.Next}, err
-}
-
-func (c *Client) Counts(ctx context.Context) (store.Counts, error) {
-	var n store.Counts
-	return n, c.call(ctx, "counts", nil, &n)
-}
-
-func (c *Client) Thread(ctx context.Context, key store.ConvKey, before store.Cursor, limit int) (store.ThreadPage, error) {
-	var p store.ThreadPage
-	return p, c.call(ctx, "thread", threadParams{Key: key, Before: before, Limit: limit}, &p)
-}
-
-func (c *Client) Send(ctx context.Context, s store.Send) (store.OutboxItem, error) {
-	var item store.OutboxItem
-	return item, c.call(ctx, "send", s, &item)
-}
-
-func (c *Client) MarkRead(ctx context.Context, key store.ConvKey) error {
-	return c.call(ctx, "mark_read", keyParams{Key: key}, nil)
-}
-
-func (c *Client) SetStatus(ctx context.Context, key store.ConvKey, st store.ConvStatus) error {
-	return c.call(ctx, "set_status", keyParams{Key: key, Status: st}, nil)
-}
-
-// Draft reads this agent's draft in a thread.
-func (c *Client) Draft(ctx context.Context, key store.ConvKey) (string, error) {
-	var draft string
-	return draft, c.call(ctx, "draft", keyParams{Key: key}, &draft)
-}
-
-func (c *Client) SaveDraft(ctx context.Context, key store.ConvKey, draft string) error {
-	return c.call(ctx, "save_draft", keyParams{Key: key, Draft: draft}, nil)
 }
 
 // Subscribe delivers the daemon's changes until ctx ends; after a
@@ -393,90 +334,14 @@ func (c *Client) Subscribe(ctx context.Context) (<-chan store.Change, error) {
 	return ch, nil
 }
 
-// Status is the daemon's status, as seen from here.
+// Status is the daemon's status, as seen from here: disconnected is not
+// an error to show, the status bar says so.
 func (c *Client) Status(ctx context.Context) (store.SystemStatus, error) {
-	var st store.SystemStatus
-	err := c.call(ctx, "status", nil, &st)
+	st, err := call(ctx, c, mStatus, none{})
 	st.Mode = "attached to " + c.url
 	st.Connected = err == nil
 	if errors.Is(err, ErrDisconnected) {
-		return st, nil // the status bar says so; not an error to show
+		return st, nil
 	}
 	return st, err
-}
-
-func (c *Client) SelectAll(ctx context.Context, q store.ListQuery) ([]store.ConvKey, error) {
-	var keys []store.ConvKey
-	return keys, c.call(ctx, "select_all", q, &keys)
-}
-
-func (c *Client) Eligibility(ctx context.Context, keys []store.ConvKey) (store.Ledger, error) {
-	var l store.Ledger
-	return l, c.call(ctx, "eligibility", keys, &l)
-}
-
-func (c *Client) StartCampaign(ctx context.Context, camp store.Campaign, l store.Ledger) (store.Campaign, error) {
-	var got store.Campaign
-	return got, c.call(ctx, "start_campaign", campaignParams{Campaign: camp, Ledger: l}, &got)
-}
-
-func (c *Client) Campaigns(ctx context.Context) ([]store.Campaign, error) {
-	var list []store.Campaign
-	return list, c.call(ctx, "campaigns", nil, &list)
-}
-
-func (c *Client) CampaignItems(ctx context.Context, id uint64) ([]store.OutboxItem, error) {
-	var items []store.OutboxItem
-	return items, c.call(ctx, "campaign_items", campaignParams{ID: id}, &items)
-}
-
-func (c *Client) SetCampaignStatus(ctx context.Context, id uint64, st store.CampaignStatus) (store.Campaign, error) {
-	var got store.Campaign
-	return got, c.call(ctx, "set_campaign_status", campaignParams{ID: id, Status: st}, &got)
-}
-
-func (c *Client) RetryFailed(ctx context.Context, id uint64) (int, error) {
-	var n int
-	return n, c.call(ctx, "retry_failed", campaignParams{ID: id}, &n)
-}
-
-func (c *Client) CampaignReplies(ctx context.Context, id uint64) (int, error) {
-	var n int
-	return n, c.call(ctx, "campaign_replies", campaignParams{ID: id}, &n)
-}
-
-// Item reads one outbox item.
-func (c *Client) Item(ctx context.Context, id uint64) (store.OutboxItem, error) {
-	var it store.OutboxItem
-	return it, c.call(ctx, "outbox_item", campaignParams{ID: id}, &it)
-}
-
-// Resend sends an unknown outbox item again, as a new item.
-func (c *Client) Resend(ctx context.Context, id uint64) (store.OutboxItem, error) {
-	var it store.OutboxItem
-	return it, c.call(ctx, "resend", campaignParams{ID: id}, &it)
-}
-
-// Abandon makes sure nothing of an outbox item goes out later.
-func (c *Client) Abandon(ctx context.Context, id uint64, why string) (store.OutboxItem, error) {
-	var it store.OutboxItem
-	return it, c.call(ctx, "abandon", campaignParams{ID: id, Why: why}, &it)
-}
-
-// Campaign reads one campaign.
-func (c *Client) Campaign(ctx context.Context, id uint64) (store.Campaign, error) {
-	var camp store.Campaign
-	return camp, c.call(ctx, "campaign", campaignParams{ID: id}, &camp)
-}
-
-// Pages lists the Pages the daemon's store serves.
-func (c *Client) Pages(ctx context.Context) ([]store.Page, error) {
-	var pages []store.Page
-	return pages, c.call(ctx, "pages", nil, &pages)
-}
-
-// Presence says which conversation this agent has open, and whether they
-// are typing there.
-func (c *Client) Presence(ctx context.Context, key store.ConvKey, typing bool) error {
-	return c.call(ctx, "presence", keyParams{Key: key, Typing: typing}, nil)
 }

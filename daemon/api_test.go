@@ -1,4 +1,4 @@
-package webhook_test
+package daemon_test
 
 import (
 	"context"
@@ -13,95 +13,24 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/pageinbox/pageinbox/daemon"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/webhook"
 )
 
-const apiToken = "api-token-for-tests-0123456789"
-
-// storeAPI serves a store directly: the daemon's API without a dispatcher.
-type storeAPI struct{ st *store.Store }
-
-func (a storeAPI) Conversations(ctx context.Context, q store.ListQuery) (store.ConversationPage, error) {
-	return a.st.List(ctx, q)
-}
-func (a storeAPI) Counts(ctx context.Context) (store.Counts, error) { return a.st.AllCounts(ctx) }
-func (a storeAPI) Thread(ctx context.Context, k store.ConvKey, b store.Cursor, n int) (store.ThreadPage, error) {
-	return a.st.Thread(ctx, k, b, n)
-}
-func (a storeAPI) Send(ctx context.Context, s store.Send) (store.OutboxItem, error) {
-	return a.st.Enqueue(ctx, s)
-}
-func (a storeAPI) MarkRead(ctx context.Context, k store.ConvKey) error {
-	_, err := a.st.MarkRead(ctx, k)
-	return err
-}
-func (a storeAPI) SetStatus(ctx context.Context, k store.ConvKey, s store.ConvStatus) error {
-	_, err := a.st.SetStatus(ctx, k, s)
-	return err
-}
-func (a storeAPI) SaveDraftOf(ctx context.Context, ag store.Agent, k store.ConvKey, d string) error {
-	return a.st.SaveDraft(ctx, ag.Name, k, d)
-}
-func (a storeAPI) DraftOf(ctx context.Context, ag store.Agent, k store.ConvKey) (string, error) {
-	return a.st.Draft(ctx, ag.Name, k)
-}
-func (a storeAPI) Subscribe(ctx context.Context) (<-chan store.Change, error) {
-	sub := a.st.Subscribe(1 << 15)
-	go func() { <-ctx.Done(); sub.Close() }()
-	return sub.C, nil
-}
-func (a storeAPI) SelectAll(ctx context.Context, q store.ListQuery) ([]store.ConvKey, error) {
-	return a.st.ConversationKeys(ctx, q)
-}
-func (a storeAPI) Eligibility(ctx context.Context, keys []store.ConvKey) (store.Ledger, error) {
-	return a.st.Eligibility(ctx, pageID, keys)
-}
-func (a storeAPI) StartCampaign(ctx context.Context, c store.Campaign, l store.Ledger) (store.Campaign, error) {
-	return a.st.CreateCampaignFromLedger(ctx, c, l)
-}
-func (a storeAPI) Campaigns(ctx context.Context) ([]store.Campaign, error) {
-	return a.st.Campaigns(ctx)
-}
-func (a storeAPI) CampaignItems(ctx context.Context, id uint64) ([]store.OutboxItem, error) {
-	return a.st.CampaignItems(ctx, id)
-}
-func (a storeAPI) SetCampaignStatus(ctx context.Context, id uint64, s store.CampaignStatus) (store.Campaign, error) {
-	return a.st.SetCampaignStatus(ctx, id, s)
-}
-func (a storeAPI) RetryFailed(ctx context.Context, id uint64) (int, error) {
-	return a.st.RetryFailed(ctx, id)
-}
-func (a storeAPI) CampaignReplies(ctx context.Context, id uint64) (int, error) {
-	return a.st.CampaignReplies(ctx, id)
-}
-func (a storeAPI) Item(ctx context.Context, id uint64) (store.OutboxItem, error) {
-	return a.st.Item(ctx, id)
-}
-func (a storeAPI) Resend(ctx context.Context, id uint64) (store.OutboxItem, error) {
-	return a.st.Resend(ctx, id)
-}
-func (a storeAPI) Abandon(ctx context.Context, id uint64, why string) (store.OutboxItem, error) {
-	return a.st.Abandon(ctx, id, why)
-}
-func (a storeAPI) PresenceOf(context.Context, store.Agent, store.ConvKey, bool) error { return nil }
-func (a storeAPI) Status(context.Context) (store.SystemStatus, error) {
-	return store.SystemStatus{Mode: "local", PageName: "Shop"}, nil
-}
-
-type daemon struct {
+type testDaemon struct {
 	st   *store.Store
-	api  *webhook.APIServer
+	api  *daemon.Server
 	hook *webhook.Handler
 	http *httptest.Server
 	url  string
 	stop context.CancelFunc
 }
 
-func startDaemon(t *testing.T, st *store.Store, ln net.Listener) *daemon {
+func startDaemon(t *testing.T, st *store.Store, ln net.Listener) *testDaemon {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	api := webhook.NewAPIServer(storeAPI{st}, apiToken, nil)
+	api := daemon.NewServer(storeInbox(st), apiToken, nil)
 	go api.Run(ctx)
 	srv := httptest.NewUnstartedServer(api)
 	if ln != nil {
@@ -109,14 +38,14 @@ func startDaemon(t *testing.T, st *store.Store, ln net.Listener) *daemon {
 		srv.Listener = ln
 	}
 	srv.Start()
-	d := &daemon{st: st, api: api, hook: newHandler(t, st, nil), http: srv, url: "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws", stop: cancel}
+	d := &testDaemon{st: st, api: api, hook: newHandler(t, st, nil), http: srv, url: "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws", stop: cancel}
 	t.Cleanup(func() { cancel(); srv.Close() })
 	return d
 }
 
-func dial(t *testing.T, d *daemon) *webhook.Client {
+func dial(t *testing.T, d *testDaemon) *daemon.Client {
 	t.Helper()
-	c, err := webhook.Dial(context.Background(), d.url, apiToken, store.Agent{ID: "t1", Name: "tester"}, nil)
+	c, err := daemon.Dial(context.Background(), d.url, apiToken, store.Agent{ID: "t1", Name: "tester"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +53,7 @@ func dial(t *testing.T, d *daemon) *webhook.Client {
 	return c
 }
 
-func postMessage(t *testing.T, d *daemon, psid, mid string) {
+func postMessage(t *testing.T, d *testDaemon, psid, mid string) {
 	t.Helper()
 	body := textPOST(psid, mid, "hello "+mid, now)
 	if w := post(d.hook, body, webhook.SignatureHeader(body, secret)); w.Code != 200 {
@@ -154,7 +83,7 @@ func TestAPIRefusesBeforeUpgrade(t *testing.T) {
 			t.Errorf("%s: err=%v status=%d, want %d", tt.name, err, code, tt.status)
 		}
 	}
-	if _, err := webhook.Dial(context.Background(), d.url, "wrong", store.Agent{Name: "x"}, nil); err == nil || !strings.Contains(err.Error(), "refused the API token") {
+	if _, err := daemon.Dial(context.Background(), d.url, "wrong", store.Agent{Name: "x"}, nil); err == nil || !strings.Contains(err.Error(), "refused the API token") {
 		t.Errorf("client with a wrong token: %v", err)
 	}
 }
@@ -166,8 +95,8 @@ func TestAPIProtocolVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	conn.WriteJSON(webhook.Frame{Type: "hello", Version: 99})
-	var f webhook.Frame
+	conn.WriteJSON(daemon.Frame{Type: "hello", Version: 99})
+	var f daemon.Frame
 	if err := conn.ReadJSON(&f); err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +173,7 @@ func TestAPISlowClientIsCutLoose(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer slow.Close()
-	slow.WriteJSON(webhook.Frame{Type: "hello", Version: webhook.ProtocolVersion})
+	slow.WriteJSON(daemon.Frame{Type: "hello", Version: daemon.ProtocolVersion})
 	good := dial(t, d)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -334,7 +263,7 @@ func TestAPIReconnectsAfterRestart(t *testing.T) {
 	}
 }
 
-func waitAttached(t *testing.T, d *daemon, n int) {
+func waitAttached(t *testing.T, d *testDaemon, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for d.api.Attached() != n {

@@ -1,13 +1,13 @@
-package webhook_test
+package daemon_test
 
 // BenchmarkAttachedClients: 50 TUIs attached over real loopback /ws while
 // the webhook takes 5,000 events/s (issue 7). It only runs with -bench:
 //
-//	go test ./webhook -run '^$' -bench AttachedClients -benchtime 1x
+//	go test ./daemon -run '^$' -bench AttachedClients -benchtime 1x
 //
 // One process holds everything, as a small daemon box would: a store
-// (group commit, fsync), the webhook.Handler and the APIServer each behind
-// an httptest server, 50 webhook.Clients each with one subscriber, and a
+// (group commit, fsync), the webhook.Handler and the daemon.Server each
+// behind an httptest server, 50 daemon.Clients each with one subscriber, and a
 // paced sender posting signed POSTs of 10 events at 500 POSTs/s for 5 s.
 //
 // For every message it takes the moment the webhook's 200 reached the
@@ -42,6 +42,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pageinbox/pageinbox/daemon"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/webhook"
 )
@@ -54,6 +55,8 @@ const (
 	attSenders      = 64 // POSTs in flight at most; the pace decides the rate
 	attPSIDs        = 1000
 	attToken        = "bench-api-token-5b1d"
+	benchPage       = "106512345678901"
+	benchSecret     = "bench-app-secret-0f3c9a7e"
 	attMIDPrefix    = "m_att"
 	// attDrain bounds the wait for the last receipts after the last POST.
 	attDrain = 30 * time.Second
@@ -145,7 +148,7 @@ func BenchmarkAttachedClients(b *testing.B) {
 	hook := webhook.New(st, webhook.Config{AppSecret: benchSecret})
 	hookSrv := httptest.NewServer(hook)
 	defer hookSrv.Close()
-	api := webhook.NewAPIServer(storeAPI{st}, attToken, nil)
+	api := daemon.NewServer(storeInbox(st), attToken, nil)
 	apiDone := make(chan struct{})
 	go func() { defer close(apiDone); api.Run(ctx) }()
 	apiSrv := httptest.NewServer(api)
@@ -187,10 +190,10 @@ func BenchmarkAttachedClients(b *testing.B) {
 		warmLast := fmt.Sprintf("m_warm%d_%d", run, attPSIDs-1)
 		warmed := make(chan struct{}, clients)
 		rcv := make([]*attReceiver, clients)
-		conns := make([]*webhook.Client, clients)
+		conns := make([]*daemon.Client, clients)
 		subCtx, subCancel := context.WithCancel(ctx)
 		for i := range clients {
-			c, err := webhook.Dial(ctx, wsURL, attToken, store.Agent{ID: fmt.Sprintf("bench-%d", i), Name: fmt.Sprintf("agent %d", i)}, nil)
+			c, err := daemon.Dial(ctx, wsURL, attToken, store.Agent{ID: fmt.Sprintf("bench-%d", i), Name: fmt.Sprintf("agent %d", i)}, nil)
 			if err != nil {
 				b.Fatalf("client %d: %v", i, err)
 			}
@@ -360,4 +363,14 @@ func BenchmarkAttachedClients(b *testing.B) {
 	}
 	cancel()
 	<-apiDone
+}
+
+// benchPercentile is the nearest-rank percentile of sorted, in ms.
+func benchPercentile(sorted []time.Duration, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(p*float64(len(sorted))+0.5) - 1
+	i = min(max(i, 0), len(sorted)-1)
+	return float64(sorted[i]) / 1e6
 }

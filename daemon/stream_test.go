@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"bytes"
@@ -28,10 +28,10 @@ func (s slowExport) Export(ctx context.Context, w io.Writer, _ bool) error {
 	return nil
 }
 
-// An export through the daemon that takes longer than the server's
-// WriteTimeout is not cut (here 200 ms, against 600 ms of streaming);
-// the same stream without the per-write deadline is, which shows the
-// timeout bites.
+// An export through the daemon's streamWriter that takes longer than the
+// server's WriteTimeout is not cut (here 200 ms, against 600 ms of
+// streaming); the same stream without the per-write deadline is, which
+// shows the timeout bites.
 func TestExportOutlivesTheWriteTimeout(t *testing.T) {
 	exp := slowExport{chunks: 20, pause: 30 * time.Millisecond}
 	want := 20 * 32 << 10
@@ -56,7 +56,8 @@ func TestExportOutlivesTheWriteTimeout(t *testing.T) {
 		n, err := io.Copy(io.Discard, resp.Body)
 		return int(n), err
 	}
-	if n, err := get(serve(exportHandler(exp, "tok"))); err != nil || n != want {
+	streamed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { exp.Export(r.Context(), newStreamWriter(w), false) })
+	if n, err := get(serve(streamed)); err != nil || n != want {
 		t.Errorf("export through the handler: %d of %d bytes, %v", n, want, err)
 	}
 	plain := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { exp.Export(r.Context(), w, false) })

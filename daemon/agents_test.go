@@ -1,58 +1,47 @@
-package webhook_test
+package daemon_test
 
 import (
 	"context"
 	"errors"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/pageinbox/pageinbox/daemon"
 	"github.com/pageinbox/pageinbox/store"
-	"github.com/pageinbox/pageinbox/webhook"
 )
 
-// presenceAPI is storeAPI that writes down every presence it is told.
-type presenceAPI struct {
-	storeAPI
-	mu   sync.Mutex
-	seen []store.Agent
-}
-
-func (a *presenceAPI) PresenceOf(_ context.Context, ag store.Agent, k store.ConvKey, _ bool) error {
-	if k != (store.ConvKey{}) {
-		a.mu.Lock()
-		a.seen = append(a.seen, ag)
-		a.mu.Unlock()
-	}
-	return nil
-}
-
-func (a *presenceAPI) last() store.Agent {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(a.seen) == 0 {
-		return store.Agent{}
-	}
-	return a.seen[len(a.seen)-1]
-}
-
-func startAgentDaemon(t *testing.T, st *store.Store) (*webhook.APIServer, *presenceAPI, string) {
+func startAgentDaemon(t *testing.T, st *store.Store) (*daemon.Server, string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	papi := &presenceAPI{storeAPI: storeAPI{st}}
-	api := webhook.NewAPIServer(papi, apiToken, nil)
-	api.AllowAgents(st)
-	go api.Run(ctx)
-	srv := httptest.NewServer(api)
-	t.Cleanup(func() { cancel(); srv.Close() })
-	return api, papi, "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
+	srv := daemon.NewServer(storeInbox(st), apiToken, nil)
+	srv.AllowAgents(st)
+	go srv.Run(ctx)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { cancel(); hs.Close() })
+	return srv, "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"
 }
 
-func dialAs(t *testing.T, url, token string, hello store.Agent) *webhook.Client {
+// presentIn waits for the presence the store's feed announces in key.
+func presentIn(t *testing.T, feed *store.Subscription, key store.ConvKey) []store.AgentPresence {
 	t.Helper()
-	c, err := webhook.Dial(context.Background(), url, token, hello, nil)
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ch := <-feed.C:
+			if ch.Kind == store.PresenceChanged && ch.Presence.Key == key {
+				return ch.Presence.Agents
+			}
+		case <-deadline:
+			t.Fatalf("no presence in %v within 10 s", key)
+		}
+	}
+}
+
+func dialAs(t *testing.T, url, token string, hello store.Agent) *daemon.Client {
+	t.Helper()
+	c, err := daemon.Dial(context.Background(), url, token, hello, nil)
 	if err != nil {
 		t.Fatalf("dial with %s's token: %v", hello.Name, err)
 	}
@@ -66,9 +55,11 @@ func dialAs(t *testing.T, url, token string, hello store.Agent) *webhook.Client 
 // owner's, named as its hello says.
 func TestNamedAgentIsWhoTheTokenSays(t *testing.T) {
 	st := openStore(t)
-	_, papi, url := startAgentDaemon(t, st)
+	_, url := startAgentDaemon(t, st)
 	ctx := context.Background()
-	postMessage(t, &daemon{hook: newHandler(t, st, nil)}, "u1", "m1")
+	feed := st.Subscribe(1024)
+	defer feed.Close()
+	postMessage(t, &testDaemon{hook: newHandler(t, st, nil)}, "u1", "m1")
 	key := store.ConvKey{PageID: pageID, PSID: "u1"}
 	anaTok, _, err := st.AddAgent(ctx, "ana")
 	if err != nil {
@@ -102,8 +93,8 @@ func TestNamedAgentIsWhoTheTokenSays(t *testing.T) {
 	if err := ana.Presence(ctx, key, true); err != nil {
 		t.Fatal(err)
 	}
-	if got := papi.last(); got.Name != "ana" || got.ID != ana.Agent().ID {
-		t.Errorf("presence recorded for %+v, want ana's session %+v", got, ana.Agent())
+	if got := presentIn(t, feed, key); len(got) != 1 || got[0].Agent != ana.Agent() || !got[0].Typing {
+		t.Errorf("presence announced %+v, want ana's session %+v typing", got, ana.Agent())
 	}
 
 	// Ben's own token: his draft, his name.
@@ -126,13 +117,13 @@ func TestNamedAgentIsWhoTheTokenSays(t *testing.T) {
 // sessions; other agents stay attached.
 func TestRevokedAgentTokenIsRefusedAndCut(t *testing.T) {
 	st := openStore(t)
-	api, _, url := startAgentDaemon(t, st)
+	api, url := startAgentDaemon(t, st)
 	ctx := context.Background()
 	anaTok, _, _ := st.AddAgent(ctx, "ana")
 	benTok, _, _ := st.AddAgent(ctx, "ben")
 	ana := dialAs(t, url, anaTok, store.Agent{ID: "a", Name: "ana"})
 	ben := dialAs(t, url, benTok, store.Agent{ID: "b", Name: "ben"})
-	for _, c := range []*webhook.Client{ana, ben} {
+	for _, c := range []*daemon.Client{ana, ben} {
 		if _, err := c.Counts(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +138,7 @@ func TestRevokedAgentTokenIsRefusedAndCut(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		_, err := ana.Counts(ctx)
-		if errors.Is(err, webhook.ErrDisconnected) {
+		if errors.Is(err, daemon.ErrDisconnected) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -155,7 +146,7 @@ func TestRevokedAgentTokenIsRefusedAndCut(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if _, err := webhook.Dial(ctx, url, anaTok, store.Agent{Name: "ana"}, nil); err == nil || !strings.Contains(err.Error(), "refused the API token") {
+	if _, err := daemon.Dial(ctx, url, anaTok, store.Agent{Name: "ana"}, nil); err == nil || !strings.Contains(err.Error(), "refused the API token") {
 		t.Errorf("revoked token: %v, want refused", err)
 	}
 	if _, err := ben.Counts(ctx); err != nil {

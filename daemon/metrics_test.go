@@ -1,4 +1,4 @@
-package webhook_test
+package daemon_test
 
 import (
 	"bufio"
@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pageinbox/pageinbox/daemon"
 	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/fbgraph/fbtest"
 	"github.com/pageinbox/pageinbox/store"
@@ -79,12 +80,12 @@ func TestMetricsMove(t *testing.T) {
 	hook := webhook.New(st, webhook.Config{AppSecret: secret})
 	hookSrv := httptest.NewServer(hook)
 	t.Cleanup(hookSrv.Close)
-	api := webhook.NewAPIServer(storeAPI{st}, apiToken, nil)
+	api := daemon.NewServer(storeInbox(st), apiToken, nil)
 	apiDone := make(chan struct{})
 	go func() { defer close(apiDone); api.Run(ctx) }()
 	mux := http.NewServeMux()
 	mux.Handle("/ws", api)
-	mux.Handle("/metrics", &webhook.Metrics{Hook: hook, API: api, Sends: func() map[string]uint64 {
+	mux.Handle("/metrics", &daemon.Metrics{Hook: hook, API: api, Sends: func() map[string]uint64 {
 		s := disp.Stats() // as cmd/pageinbox's core.sendStats
 		return map[string]uint64{"sent": s.Sent, "failed": s.Failed, "skipped": s.Skipped}
 	}})
@@ -189,12 +190,12 @@ func TestMetricsMove(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	a, err := webhook.Dial(ctx, wsURL, apiToken, store.Agent{ID: "a", Name: "Ana"}, nil)
+	a, err := daemon.Dial(ctx, wsURL, apiToken, store.Agent{ID: "a", Name: "Ana"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	b, err := webhook.Dial(ctx, wsURL, apiToken, store.Agent{ID: "b", Name: "Ben"}, nil)
+	b, err := daemon.Dial(ctx, wsURL, apiToken, store.Agent{ID: "b", Name: "Ben"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package webhook
+package daemon
 
 import (
 	"context"
@@ -18,9 +18,9 @@ type AgentTokens interface {
 
 // AllowAgents lets named agents attach with their own tokens besides the
 // API token. Call it before serving.
-func (s *APIServer) AllowAgents(a AgentTokens) { s.agents = a }
+func (s *Server) AllowAgents(a AgentTokens) { s.agents = a }
 
-func (s *APIServer) agentFor(ctx context.Context, token string) (string, bool) {
+func (s *Server) agentFor(ctx context.Context, token string) (string, bool) {
 	if s.agents == nil {
 		return "", false
 	}
@@ -56,7 +56,7 @@ func namedAgent(name, helloID string) store.Agent {
 
 // CutAgent ends every open session of a named agent (their token was
 // revoked) and returns how many there were.
-func (s *APIServer) CutAgent(name string) int {
+func (s *Server) CutAgent(name string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0

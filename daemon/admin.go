@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -12,26 +12,40 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
-	"github.com/pageinbox/pageinbox/webhook"
 )
 
-// adminAPI is what only the API token's holder may do through the daemon,
-// beside /ws and /export: named agents, backups, forgetting a customer.
-// Named agents' tokens open /ws only.
-type adminAPI struct {
-	st    *store.Store
-	api   *webhook.APIServer
-	names *inbox.Namer // nil without a Page token: looks nothing up
-	token string
-	log   *slog.Logger
+// Admin is what only the API token's holder may do through the daemon,
+// beside /ws: export, named agents, backups, forgetting a customer. Named
+// agents' tokens open /ws only.
+type Admin struct {
+	Store  *store.Store
+	Server *Server // its sessions of a revoked agent are cut
+	// Names forgets what it remembers of a forgotten customer; may be nil.
+	Names interface{ Forget(key store.ConvKey) }
+	// Scrub takes a forgotten customer out of raw webhook bodies
+	// (webhook.NewScrub).
+	Scrub func(pageID, psid string) store.JournalScrubber
+	Token string
+	Log   *slog.Logger
 }
 
-func (a *adminAPI) routes(mux *http.ServeMux) {
-	mux.Handle("/agents", ownerOnly(a.token, a.agents))
-	mux.Handle("/backup", ownerOnly(a.token, a.backup))
-	mux.Handle("/forget", ownerOnly(a.token, a.forget))
+// Routes serves /export, /agents, /backup and /forget on mux.
+func (a *Admin) Routes(mux *http.ServeMux) {
+	mux.Handle("/export", ownerOnly(a.Token, a.export))
+	mux.Handle("/agents", ownerOnly(a.Token, a.agents))
+	mux.Handle("/backup", ownerOnly(a.Token, a.backup))
+	mux.Handle("/forget", ownerOnly(a.Token, a.forget))
+}
+
+// export streams `pageinbox export`, however long it takes (see
+// streamWriter).
+func (a *Admin) export(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	if err := a.Store.Export(r.Context(), newStreamWriter(w), r.URL.Query().Get("conversations") == "1"); err != nil {
+		// Headers are gone; the client sees a cut stream and says so.
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // ownerOnly lets through requests bearing the API token.
@@ -46,38 +60,39 @@ func ownerOnly(token string, h http.HandlerFunc) http.Handler {
 	})
 }
 
-// agentAdded is the answer to adding an agent: the only time the token
+// AgentAdded is the answer to adding an agent: the only time the token
 // is shown.
-type agentAdded struct {
+type AgentAdded struct {
 	store.AgentInfo
 	Token string `json:"token"`
 }
 
-type agentRevoked struct {
+// AgentRevoked is the answer to revoking an agent.
+type AgentRevoked struct {
 	Name     string `json:"name"`
 	Sessions int    `json:"sessions"` // open sessions cut
 }
 
-func (a *adminAPI) agents(w http.ResponseWriter, r *http.Request) {
+func (a *Admin) agents(w http.ResponseWriter, r *http.Request) {
 	name := r.URL.Query().Get("name")
 	switch r.Method {
 	case http.MethodGet:
-		list, err := a.st.Agents(r.Context())
+		list, err := a.Store.Agents(r.Context())
 		answer(w, list, err)
 	case http.MethodPost:
-		token, info, err := a.st.AddAgent(r.Context(), name)
+		token, info, err := a.Store.AddAgent(r.Context(), name)
 		if err == nil {
-			a.log.Info("named agent added", "agent", name)
+			a.Log.Info("named agent added", "agent", name)
 		}
-		answer(w, agentAdded{AgentInfo: info, Token: token}, err)
+		answer(w, AgentAdded{AgentInfo: info, Token: token}, err)
 	case http.MethodDelete:
-		err := a.st.RevokeAgent(r.Context(), name)
+		err := a.Store.RevokeAgent(r.Context(), name)
 		n := 0
 		if err == nil {
-			n = a.api.CutAgent(name)
-			a.log.Info("named agent revoked", "agent", name, "sessions_cut", n)
+			n = a.Server.CutAgent(name)
+			a.Log.Info("named agent revoked", "agent", name, "sessions_cut", n)
 		}
-		answer(w, agentRevoked{Name: name, Sessions: n}, err)
+		answer(w, AgentRevoked{Name: name, Sessions: n}, err)
 	default:
 		w.Header().Set("Allow", "GET, POST, DELETE")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -85,7 +100,7 @@ func (a *adminAPI) agents(w http.ResponseWriter, r *http.Request) {
 }
 
 // backup streams a consistent copy of the data file.
-func (a *adminAPI) backup(w http.ResponseWriter, r *http.Request) {
+func (a *Admin) backup(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -97,33 +112,33 @@ func (a *adminAPI) backup(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("compact") == "1" {
 		n, err = a.compacted(r.Context(), newStreamWriter(w))
 	} else {
-		n, err = a.st.Backup(r.Context(), newStreamWriter(w))
+		n, err = a.Store.Backup(r.Context(), newStreamWriter(w))
 	}
 	if err != nil {
-		a.log.Error("backup through the API failed", "err", err, "bytes", n)
+		a.Log.Error("backup through the API failed", "err", err, "bytes", n)
 		// Cut the stream: the client sees it short and keeps nothing.
 		panic(http.ErrAbortHandler)
 	}
-	a.log.Info("backup streamed", "bytes", n)
+	a.Log.Info("backup streamed", "bytes", n)
 }
 
 // compacted writes a compacted copy into a file in the data dir, streams
 // it and removes it.
-func (a *adminAPI) compacted(ctx context.Context, w io.Writer) (int64, error) {
-	f, err := os.CreateTemp(filepath.Dir(a.st.Path()), ".backup-compact-*")
+func (a *Admin) compacted(ctx context.Context, w io.Writer) (int64, error) {
+	f, err := os.CreateTemp(filepath.Dir(a.Store.Path()), ".backup-compact-*")
 	if err != nil {
 		return 0, err
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	if err := a.st.CompactTo(ctx, f.Name()); err != nil {
+	if err := a.Store.CompactTo(ctx, f.Name()); err != nil {
 		return 0, err
 	}
 	return io.Copy(w, f)
 }
 
 // forget removes one customer (POST ?psid=&page=).
-func (a *adminAPI) forget(w http.ResponseWriter, r *http.Request) {
+func (a *Admin) forget(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -131,15 +146,15 @@ func (a *adminAPI) forget(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	page, psid := q.Get("page"), q.Get("psid")
-	rep, err := a.st.Forget(r.Context(), page, psid, webhook.NewScrub(page, psid))
+	rep, err := a.Store.Forget(r.Context(), page, psid, a.Scrub(page, psid))
 	if err == nil {
-		if a.names != nil {
+		if a.Names != nil {
 			for _, p := range rep.Pages {
-				a.names.Forget(store.ConvKey{PageID: p, PSID: psid})
+				a.Names.Forget(store.ConvKey{PageID: p, PSID: psid})
 			}
 		}
 		// Not the PSID: the log must not remember whom it forgot.
-		a.log.Info("forgot a customer", "conversations", rep.Conversations, "messages", rep.Messages,
+		a.Log.Info("forgot a customer", "conversations", rep.Conversations, "messages", rep.Messages,
 			"journal_removed", rep.JournalRemoved, "journal_rewritten", rep.JournalRewritten)
 	}
 	answer(w, rep, err)

@@ -1,4 +1,4 @@
-package webhook_test
+package daemon_test
 
 import (
 	"context"
@@ -7,15 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pageinbox/pageinbox/daemon"
 	"github.com/pageinbox/pageinbox/store"
-	"github.com/pageinbox/pageinbox/webhook"
 )
 
 // The methods `pageinbox campaign` and `send` need beyond the TUI's.
-func (a storeAPI) Campaign(ctx context.Context, id uint64) (store.Campaign, error) {
-	return a.st.Campaign(ctx, id)
-}
-func (a storeAPI) Pages(ctx context.Context) ([]store.Page, error) { return a.st.Pages(ctx) }
 
 // What the commands ask of a daemon: a campaign by id, the Pages, and
 // refusals worded exactly as the store words them.
@@ -95,7 +91,7 @@ func TestAPICarriesBigLedgers(t *testing.T) {
 func TestClientIsReadyWhenDialReturns(t *testing.T) {
 	d := startDaemon(t, openStore(t), nil)
 	for i := 0; i < 50; i++ {
-		c, err := webhook.Dial(context.Background(), d.url, apiToken, store.Agent{ID: "cli", Name: "cli"}, nil)
+		c, err := daemon.Dial(context.Background(), d.url, apiToken, store.Agent{ID: "cli", Name: "cli"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
