@@ -1,17 +1,22 @@
 package daemon_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strconv"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/pageinbox/pageinbox/daemon"
 	"github.com/pageinbox/pageinbox/fbgraph"
@@ -20,9 +25,10 @@ import (
 	"github.com/pageinbox/pageinbox/webhook"
 )
 
-// scrape reads GET /metrics: every sample by its name and labels as
-// written ("pageinbox_sends_total{result=\"sent\"}"), and each metric's
-// TYPE.
+// scrape reads GET /metrics with Prometheus's own parser: every sample
+// by its name and labels ("pageinbox_sends_total{result=\"sent\"}",
+// histograms as their _bucket, _sum and _count series), and each
+// metric's TYPE.
 func scrape(t *testing.T, url string) (samples map[string]float64, types map[string]string) {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -34,26 +40,40 @@ func scrape(t *testing.T, url string) (samples map[string]float64, types map[str
 		b, _ := io.ReadAll(resp.Body)
 		t.Fatalf("GET /metrics: %s, Content-Type %q: %s", resp.Status, resp.Header.Get("Content-Type"), b)
 	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("GET /metrics: not Prometheus text: %v", err)
+	}
 	samples, types = map[string]float64{}, map[string]string{}
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		line := sc.Text()
-		if rest, ok := strings.CutPrefix(line, "# TYPE "); ok {
-			name, typ, _ := strings.Cut(rest, " ")
-			types[name] = typ
-			continue
+	for name, f := range families {
+		types[name] = strings.ToLower(f.GetType().String())
+		vec, err := expfmt.ExtractSamples(&expfmt.DecodeOptions{Timestamp: model.Now()}, f)
+		if err != nil {
+			t.Fatalf("GET /metrics: %s: %v", name, err)
 		}
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
+		for _, s := range vec {
+			samples[sampleKey(s.Metric)] = float64(s.Value)
 		}
-		i := strings.LastIndexByte(line, ' ')
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if i < 0 || err != nil {
-			t.Fatalf("GET /metrics: not a sample: %q", line)
-		}
-		samples[line[:i]] = v
 	}
 	return samples, types
+}
+
+// sampleKey writes a sample's name and labels as the text format does,
+// labels sorted: name{a="1",b="2"}.
+func sampleKey(m model.Metric) string {
+	var labels []string
+	for k, v := range m {
+		if k != model.MetricNameLabel {
+			labels = append(labels, fmt.Sprintf("%s=%q", k, v))
+		}
+	}
+	name := string(m[model.MetricNameLabel])
+	if len(labels) == 0 {
+		return name
+	}
+	sort.Strings(labels)
+	return name + "{" + strings.Join(labels, ",") + "}"
 }
 
 // TestMetricsMove serves /metrics the way `pageinbox serve` does (the
@@ -107,7 +127,8 @@ func TestMetricsMove(t *testing.T) {
 	)
 	m, types := scrape(t, metricsURL)
 	for name, typ := range map[string]string{events: "counter", posts: "counter", badSig: "counter", ack: "histogram",
-		clients: "gauge", "pageinbox_api_clients_cut_total": "counter", "pageinbox_sends_total": "counter"} {
+		clients: "gauge", "pageinbox_api_clients_cut_total": "counter", "pageinbox_sends_total": "counter",
+		"go_goroutines": "gauge", "process_cpu_seconds_total": "counter"} {
 		if types[name] != typ {
 			t.Errorf("# TYPE %s = %q, want %q", name, types[name], typ)
 		}
@@ -116,6 +137,9 @@ func TestMetricsMove(t *testing.T) {
 		if v, ok := m[name]; !ok || v != 0 {
 			t.Errorf("at start %s = %v (present %v), want 0", name, v, ok)
 		}
+	}
+	if m["go_goroutines"] < 1 {
+		t.Errorf("go_goroutines = %v: the Go runtime collector is missing", m["go_goroutines"])
 	}
 
 	// Events: two signed POSTs of 2 and 1 messages, and one forged.
@@ -219,5 +243,55 @@ func TestMetricsMove(t *testing.T) {
 	}
 	if got := emu.SentTo("u1"); len(got) != 1 || got[0].Text != "hello u1" {
 		t.Errorf("the emulator got %+v for u1", got)
+	}
+}
+
+// TestMetricsCampaignsSSHAndPrivateRegistry: campaign recipients by
+// state and live SSH sessions are read at each scrape, and nothing
+// registered on Prometheus's global default registry shows up.
+func TestMetricsCampaignsSSHAndPrivateRegistry(t *testing.T) {
+	global := prometheus.NewCounter(prometheus.CounterOpts{Name: "pageinbox_test_global_total", Help: "On the default registry."})
+	prometheus.MustRegister(global)
+	t.Cleanup(func() { prometheus.Unregister(global) })
+	var mu sync.Mutex
+	sessions, recipients := 0, map[string]int{"queued": 3, "sent": 0}
+	evicted := uint64(0)
+	srv := httptest.NewServer(&daemon.Metrics{
+		Campaigns:   func() map[string]int { mu.Lock(); defer mu.Unlock(); return maps.Clone(recipients) },
+		SSHSessions: func() int { mu.Lock(); defer mu.Unlock(); return sessions },
+		Forgotten: func() map[string]uint64 {
+			mu.Lock()
+			defer mu.Unlock()
+			return map[string]uint64{"name_lookups": evicted}
+		},
+	})
+	t.Cleanup(srv.Close)
+	const (
+		ssh    = "pageinbox_ssh_sessions"
+		queued = `pageinbox_campaign_recipients{state="queued"}`
+		sent   = `pageinbox_campaign_recipients{state="sent"}`
+		names  = `pageinbox_bounded_evictions_total{set="name_lookups"}`
+	)
+	m, types := scrape(t, srv.URL)
+	if types[ssh] != "gauge" || types["pageinbox_campaign_recipients"] != "gauge" {
+		t.Errorf("types: %s %q, campaign recipients %q; want gauges", ssh, types[ssh], types["pageinbox_campaign_recipients"])
+	}
+	if m[ssh] != 0 || m[queued] != 3 || m[sent] != 0 {
+		t.Errorf("at start: %s = %v, %s = %v, %s = %v", ssh, m[ssh], queued, m[queued], sent, m[sent])
+	}
+	if _, ok := types["pageinbox_test_global_total"]; ok {
+		t.Error("a metric of the global default registry is served")
+	}
+	if _, ok := types["pageinbox_webhook_events_total"]; ok {
+		t.Error("webhook metrics served without a webhook handler")
+	}
+	mu.Lock()
+	sessions, recipients["queued"], recipients["sent"], evicted = 2, 1, 2, 7
+	mu.Unlock()
+	if m, types = scrape(t, srv.URL); m[names] != 7 || types["pageinbox_bounded_evictions_total"] != "counter" {
+		t.Errorf("%s = %v (%s); want 7, a counter", names, m[names], types["pageinbox_bounded_evictions_total"])
+	}
+	if m, _ = scrape(t, srv.URL); m[ssh] != 2 || m[queued] != 1 || m[sent] != 2 {
+		t.Errorf("after a change: %s = %v, %s = %v, %s = %v; want 2, 1, 2", ssh, m[ssh], queued, m[queued], sent, m[sent])
 	}
 }

@@ -14,7 +14,8 @@ import (
 
 // ProtocolVersion is the /ws protocol spoken here. A client with another
 // version is told to upgrade; docs/protocol.md describes every message.
-const ProtocolVersion = 1
+// Version 2: message ids and cursors are opaque tokens.
+const ProtocolVersion = 2
 
 // Frame is one /ws message, either way. Type says which fields are set.
 type Frame struct {

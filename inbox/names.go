@@ -69,8 +69,14 @@ func (n *Namer) Forget(key store.ConvKey) {
 }
 
 // Remembered is how many customers the Namer holds, and how many it let
-// go of to stay within its bound.
-func (n *Namer) Remembered() (held int, overflow uint64) { return n.asked.Len(), n.asked.Overflow() }
+// go of to stay within its bound. A nil Namer (no token: no lookups)
+// holds none.
+func (n *Namer) Remembered() (held int, overflow uint64) {
+	if n == nil {
+		return 0, 0
+	}
+	return n.asked.Len(), n.asked.Overflow()
+}
 
 // Run looks names up until ctx ends.
 func (n *Namer) Run(ctx context.Context) {

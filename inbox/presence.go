@@ -15,6 +15,10 @@ type PresenceBoard struct {
 	mu    sync.Mutex
 	where map[string]store.AgentPresence // agent ID -> where, and typing
 	keys  map[string]store.ConvKey
+	// publish is held from a change to its announcement, so announcements
+	// go out in the order the board changed: agents leaving at once (a
+	// burst of dropped sessions) never leave an older list as the last word.
+	publish sync.Mutex
 }
 
 // NewPresenceBoard returns an empty board.
@@ -66,6 +70,8 @@ func (b *Local) Presence(_ context.Context, key store.ConvKey, typing bool) erro
 	if b.Board == nil || b.Agent.ID == "" {
 		return nil
 	}
+	b.Board.publish.Lock()
+	defer b.Board.publish.Unlock()
 	for _, p := range b.Board.set(b.Agent, key, typing) {
 		b.Store.Announce(store.Change{Kind: store.PresenceChanged, Presence: &p})
 	}

@@ -358,3 +358,30 @@ func BenchmarkThreadPage(b *testing.B) {
 		})
 	}
 }
+
+// --- BenchmarkSelectAll ---
+
+// BenchmarkSelectAll lists every conversation key of a filter ("select all
+// in this filter", before a campaign) on the 100k-conversation file.
+func BenchmarkSelectAll(b *testing.B) {
+	s := benchOpenFixture(b, storetest.Large)
+	defer s.Close()
+	bctx := context.Background()
+	for _, f := range []store.Filter{store.FilterAll, store.FilterUnread, store.FilterWindow} {
+		b.Run(string(f), func(b *testing.B) {
+			n := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				keys, err := s.ConversationKeys(bctx, store.ListQuery{Filter: f})
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(keys)
+			}
+			if n == 0 {
+				b.Fatalf("filter %s: nothing selected", f)
+			}
+			b.ReportMetric(float64(n), "keys")
+		})
+	}
+}

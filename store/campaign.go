@@ -79,7 +79,7 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, recipients []Rec
 			if item.ID, err = w.bucket(bOutbox).NextSequence(); err != nil {
 				return err
 			}
-			if err := w.bucket(bCampItems).Put(append(u64(id), u64(item.ID)...), nil); err != nil {
+			if err := w.bucket(bCampItems).Put(campItemKey(id, item.ID), nil); err != nil {
 				return err
 			}
 			// New items are written and counted here, once, rather than
@@ -399,7 +399,7 @@ func (s *Store) CampaignReplies(ctx context.Context, id uint64) (int, error) {
 			if !rec.LastInboundTime.After(sentAt) {
 				continue // nothing inbound since (cheap: no thread read)
 			}
-			prefix := u64(rec.CID)
+			prefix := threadPrefix(rec.CID)
 			for mk, v := msgs.Seek(msgKey(rec.CID, sentAt.Add(time.Nanosecond), 0)); mk != nil && bytes.HasPrefix(mk, prefix); mk, v = msgs.Next() {
 				var m struct {
 					Direction Direction `json:"direction"`

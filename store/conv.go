@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -21,12 +20,6 @@ type convRecord struct {
 // listed reports whether the conversation appears in the inbox: one that
 // has only seen a delivery or a read has nothing to show yet.
 func (r *convRecord) listed() bool { return r.MessageCount > 0 }
-
-var (
-	countAll    = []byte("all")
-	countUnread = []byte("unread")
-	countDone   = []byte("done")
-)
 
 // convEntry is a conversation loaded in this transaction: every event of a
 // batch works on the same record, which is written once at the end.
@@ -128,18 +121,8 @@ func (s *Store) rememberConvs(recs []convRecord) {
 	}
 }
 
-type index struct {
-	bucket []byte
-	count  []byte
-	in     func(*convRecord) bool
-}
-
-var indexes = []index{
-	{bActAll, countAll, func(r *convRecord) bool { return r.listed() }},
-	{bActUnread, countUnread, func(r *convRecord) bool { return r.listed() && r.Unread > 0 }},
-	{bActDone, countDone, func(r *convRecord) bool { return r.listed() && r.Status == ConvDone }},
-}
-
+// reindex moves a conversation's rows in the indexed filters (Filters)
+// and their counts.
 func (w *wtx) reindex(rec, old *convRecord) error {
 	for _, ix := range indexes {
 		b := w.bucket(ix.bucket)
@@ -215,7 +198,7 @@ func (w *wtx) addEncodedMessage(rec *convRecord, m *Message, encoded []byte) err
 	}
 	key := msgKey(rec.CID, m.Time, seq)
 	m.ConvKey = rec.ConvKey
-	m.ID = hex.EncodeToString(key)
+	m.ID = messageID(key)
 	raw := make([]byte, 0, len(encoded)+len(m.ID)+8)
 	raw = append(raw, `{"id":"`...)
 	raw = append(raw, m.ID...)
@@ -285,12 +268,4 @@ func (w *wtx) putMessage(key []byte, m *Message) error {
 	cp := *m
 	w.emit(Change{Kind: MessageChanged, Message: &cp})
 	return nil
-}
-
-func messageKeyFromID(id string) ([]byte, error) {
-	key, err := hex.DecodeString(id)
-	if err != nil || len(key) != 24 {
-		return nil, invalidf("message id %q", id)
-	}
-	return key, nil
 }

@@ -129,10 +129,6 @@ func (s *Store) Draft(ctx context.Context, owner string, key ConvKey) (string, e
 	return draft, err
 }
 
-func draftKey(owner string, key ConvKey) []byte {
-	return []byte(owner + "\x00" + key.PageID + "\x00" + key.PSID)
-}
-
 // moveDrafts upgrades schema 2: drafts were one per conversation, inside
 // its record; they become the drafts of owner "" (see Draft).
 func moveDrafts(tx *bolt.Tx) error {
@@ -152,7 +148,7 @@ func moveDrafts(tx *bolt.Tx) error {
 		if json.Unmarshal(v, &old) != nil || old.Draft == "" {
 			return nil
 		}
-		if err := drafts.Put(append([]byte("\x00"), k...), []byte(old.Draft)); err != nil {
+		if err := drafts.Put(draftKey("", parseConvKey(k)), []byte(old.Draft)); err != nil {
 			return err
 		}
 		rec := &convRecord{}

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"strings"
@@ -104,11 +103,6 @@ func (s *Store) Forget(ctx context.Context, pageID, psid string, scrub JournalSc
 	return rep, err
 }
 
-func forgottenKey(k ConvKey) []byte {
-	h := sha256.Sum256([]byte(k.PageID + "\x00" + k.PSID))
-	return h[:]
-}
-
 // ForgottenAt is when a customer was forgotten (false if never): their
 // events from before it are dropped on ingest. sync uses it to say so.
 func (s *Store) ForgottenAt(ctx context.Context, key ConvKey) (time.Time, bool, error) {
@@ -195,7 +189,7 @@ func (w *wtx) forgetConv(key ConvKey, rep *ForgetReport) error {
 		}
 	}
 	msgs, mids := w.bucket(bMsgs), w.bucket(bMIDs)
-	prefix := u64(rec.CID)
+	prefix := threadPrefix(rec.CID)
 	var keys, midKeys [][]byte
 	c := msgs.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
@@ -248,7 +242,7 @@ func (w *wtx) dropLoadedConv(key ConvKey) {
 
 // forgetDrafts deletes every agent's draft of the conversation.
 func (w *wtx) forgetDrafts(key ConvKey, rep *ForgetReport) error {
-	suffix := []byte("\x00" + key.PageID + "\x00" + key.PSID)
+	suffix := draftKey("", key) // every owner's draft key ends with it
 	b := w.bucket(bDrafts)
 	var keys [][]byte
 	err := b.ForEach(func(k, _ []byte) error {

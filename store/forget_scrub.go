@@ -53,7 +53,7 @@ func (w *wtx) forgetOutbox(key ConvKey, rep *ForgetReport) error {
 		if item.CampaignID == 0 {
 			continue
 		}
-		if err := w.bucket(bCampItems).Delete(append(u64(item.CampaignID), id...)); err != nil {
+		if err := w.bucket(bCampItems).Delete(campItemKey(item.CampaignID, item.ID)); err != nil {
 			return err
 		}
 		if err := w.dropRecipient(item.CampaignID, item.State); err != nil {

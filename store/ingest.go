@@ -3,9 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -75,7 +72,7 @@ func (s *Store) JournalRaw(ctx context.Context, raw []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return hex.EncodeToString(key), nil
+	return journalID(key), nil
 }
 
 func (w *wtx) journal(now time.Time, raw []byte) ([]byte, error) {
@@ -84,9 +81,7 @@ func (w *wtx) journal(now time.Time, raw []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := make([]byte, 16)
-	binary.BigEndian.PutUint64(key, timeKey(now))
-	binary.BigEndian.PutUint64(key[8:], seq)
+	key := timeSeqKey(now, seq)
 	return key, b.Put(key, append([]byte(nil), raw...))
 }
 
@@ -320,7 +315,7 @@ func (w *wtx) ingestWatermark(key ConvKey, e *Event, to Status) error {
 	// settled by it, or by statusAt when they arrived.
 	c := w.bucket(bMsgs).Cursor()
 	lo := msgKey(rec.CID, prev, 0)
-	prefix := u64(rec.CID)
+	prefix := threadPrefix(rec.CID)
 	k, v := c.Seek(msgKey(rec.CID, e.Watermark.Add(time.Nanosecond), 0))
 	if k == nil {
 		k, v = c.Last()
@@ -366,12 +361,12 @@ func (w *wtx) saveConvIfChanged(rec *convRecord, old convRecord) error {
 
 // seen records an event key; it reports true when the key was already there.
 func (w *wtx) seen(parts ...string) (bool, error) {
-	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	key := seenKey(parts...)
 	b := w.bucket(bSeen)
-	if b.Get(h[:16]) != nil {
+	if b.Get(key) != nil {
 		return true, nil
 	}
-	return false, b.Put(h[:16], nil)
+	return false, b.Put(key, nil)
 }
 
 // ingestReaction adds or removes a customer's reaction. A reaction also
@@ -478,8 +473,5 @@ func (w *wtx) ingestUnknown(e *Event) error {
 	if err != nil {
 		return err
 	}
-	key := make([]byte, 16)
-	binary.BigEndian.PutUint64(key, timeKey(e.Time))
-	binary.BigEndian.PutUint64(key[8:], seq)
-	return b.Put(key, append([]byte(nil), e.Raw...))
+	return b.Put(timeSeqKey(e.Time, seq), append([]byte(nil), e.Raw...))
 }

@@ -4,33 +4,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// Filter selects conversations for the inbox.
-type Filter string
-
-const (
-	FilterAll    Filter = "all"
-	FilterUnread Filter = "unread"
-	FilterWindow Filter = "window" // inside the 24 h window
-	FilterDone   Filter = "done"
-)
-
-// Cursor marks a place in a listing. The zero Cursor is the start; an
-// empty Next means there is nothing more.
+// Cursor marks a place in a listing: an opaque token (ids.go) to hand
+// back as it is. The zero Cursor is the start; an empty Next means there
+// is nothing more.
 type Cursor string
 
 // ConversationPage is one page of the inbox, newest activity first.
 type ConversationPage struct {
 	Conversations []Conversation
 	Next          Cursor
-
-	lastKey []byte
 }
 
 func jsonUnmarshal(raw []byte, v any) error { return json.Unmarshal(raw, v) }
@@ -43,73 +31,52 @@ func (s *Store) Conversations(ctx context.Context, filter Filter, after Cursor, 
 	if limit <= 0 {
 		limit = 50
 	}
-	bucket := bActAll
-	switch filter {
-	case FilterUnread:
-		bucket = bActUnread
-	case FilterDone:
-		bucket = bActDone
-	case FilterAll, FilterWindow, "":
-	default:
-		return page, invalidf("filter %q", filter)
+	f, err := LookupFilter(filter)
+	if err != nil {
+		return page, err
 	}
 	var start []byte
 	if after != "" {
-		b, err := hex.DecodeString(string(after))
-		if err != nil || len(b) != 16 {
-			return page, invalidf("cursor %q", after)
+		if start, err = listCursorKey(after); err != nil {
+			return page, err
 		}
-		start = b
 	}
 	now := s.now()
-	// The activity of a conversation is never older than its last inbound
-	// message, so the window filter can stop at the first row older than 24 h.
-	windowFloor := actKey(now.Add(-ResponseWindow), 0)
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucket).Cursor()
-		var k []byte
-		if start == nil {
-			k, _ = c.Last()
-		} else {
-			k, _ = c.Seek(start)
-			if k == nil {
-				k, _ = c.Last()
-			}
-			for k != nil && bytes.Compare(k, start) >= 0 {
-				k, _ = c.Prev()
-			}
-		}
-		ids, convs := tx.Bucket(bConvIDs), tx.Bucket(bConvs)
-		for ; k != nil; k, _ = c.Prev() {
-			if filter == FilterWindow && bytes.Compare(k, windowFloor) < 0 {
-				return nil
-			}
+	err = s.view(ctx, func(tx *bolt.Tx) error {
+		convs := tx.Bucket(bConvs)
+		var last []byte
+		return f.walk(ctx, tx, start, now, func(k, convKey []byte, rec *convRecord) (bool, error) {
 			if len(page.Conversations) == limit {
-				page.Next = Cursor(hex.EncodeToString(page.lastKey))
-				return nil
+				page.Next = listCursor(last)
+				return false, nil
 			}
-			rec := &convRecord{}
-			if _, err := getJSON(convs, ids.Get(k[8:]), rec); err != nil {
-				return err
-			}
-			if filter == FilterWindow && WindowAt(rec.LastInboundTime, now).State != WindowOpen {
-				continue
+			if rec == nil {
+				rec = &convRecord{}
+				if _, err := getJSON(convs, convKey, rec); err != nil {
+					return false, err
+				}
 			}
 			page.Conversations = append(page.Conversations, rec.Conversation)
-			page.lastKey = append(page.lastKey[:0], k...)
-		}
-		return nil
+			last = append(last[:0], k...)
+			return true, nil
+		})
 	})
 	return page, err
 }
 
-// Count is how many conversations a filter holds.
+// Count is how many conversations a filter holds. An indexed filter's is
+// kept in the counts bucket; the others are counted a page at a time, so
+// that no read transaction runs long.
 func (s *Store) Count(ctx context.Context, filter Filter) (int, error) {
-	if filter == FilterWindow {
+	f, err := LookupFilter(filter)
+	if err != nil {
+		return 0, err
+	}
+	if !f.indexed {
 		n := 0
 		var after Cursor
 		for {
-			p, err := s.Conversations(ctx, FilterWindow, after, 1000)
+			p, err := s.Conversations(ctx, f.ID, after, 1000)
 			if err != nil {
 				return 0, err
 			}
@@ -120,16 +87,9 @@ func (s *Store) Count(ctx context.Context, filter Filter) (int, error) {
 			after = p.Next
 		}
 	}
-	key := countAll
-	switch filter {
-	case FilterUnread:
-		key = countUnread
-	case FilterDone:
-		key = countDone
-	}
 	var n int
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bCounts).Get(key); len(v) == 8 {
+	err = s.view(ctx, func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bCounts).Get(countKey(f.ID)); len(v) == 8 {
 			n = int(binary.BigEndian.Uint64(v))
 		}
 		return nil
@@ -166,11 +126,10 @@ func (s *Store) Thread(ctx context.Context, key ConvKey, before Cursor, limit in
 	}
 	var end []byte
 	if before != "" {
-		b, err := hex.DecodeString(string(before))
-		if err != nil || len(b) != 24 {
-			return page, invalidf("cursor %q", before)
+		var err error
+		if end, err = threadCursorKey(before); err != nil {
+			return page, err
 		}
-		end = b
 	}
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		rec := &convRecord{}
@@ -181,9 +140,9 @@ func (s *Store) Thread(ctx context.Context, key ConvKey, before Cursor, limit in
 		if !found {
 			return &notFoundError{what: "conversation " + key.String()}
 		}
-		prefix := u64(rec.CID)
+		prefix := threadPrefix(rec.CID)
 		if end == nil {
-			end = u64(rec.CID + 1) // just past this conversation's keys
+			end = threadPrefix(rec.CID + 1) // just past this conversation's keys
 		} else if !bytes.HasPrefix(end, prefix) {
 			return invalidf("cursor of another conversation")
 		}
@@ -315,9 +274,9 @@ func (s *Store) Journal(ctx context.Context, since time.Time, after Cursor, limi
 	}
 	start := u64(timeKey(since))
 	if after != "" {
-		b, err := hex.DecodeString(string(after))
-		if err != nil || len(b) != 16 {
-			return nil, "", invalidf("cursor %q", after)
+		b, err := journalCursorKey(after)
+		if err != nil {
+			return nil, "", err
 		}
 		start = append(b, 0) // just past it
 	}
@@ -326,11 +285,11 @@ func (s *Store) Journal(ctx context.Context, since time.Time, after Cursor, limi
 		var last []byte
 		for k, v := c.Seek(start); k != nil; k, v = c.Next() {
 			if len(out) == limit {
-				next = Cursor(hex.EncodeToString(last))
+				next = journalCursor(last)
 				return nil
 			}
 			t := time.Unix(0, int64(binary.BigEndian.Uint64(k))).UTC()
-			out = append(out, JournalEntry{ID: hex.EncodeToString(k), Received: t, Raw: append([]byte(nil), v...)})
+			out = append(out, JournalEntry{ID: journalID(k), Received: t, Raw: append([]byte(nil), v...)})
 			last = k
 		}
 		return nil

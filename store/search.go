@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -18,10 +17,14 @@ func (s *Store) Search(ctx context.Context, filter Filter, query string, limit i
 	if limit <= 0 {
 		limit = 200
 	}
+	def, err := LookupFilter(filter)
+	if err != nil {
+		return nil, err
+	}
 	q := strings.ToLower(strings.TrimSpace(query))
 	now := s.now()
 	var out []Conversation
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err = s.view(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bConvs).Cursor()
 		i := 0
 		for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -32,7 +35,7 @@ func (s *Store) Search(ctx context.Context, filter Filter, query string, limit i
 			if err := json.Unmarshal(v, rec); err != nil {
 				return err
 			}
-			if !rec.listed() || !matchesFilter(rec, filter, now) {
+			if !rec.listed() || !def.Match(&rec.Conversation, now) {
 				continue
 			}
 			if q != "" && !strings.Contains(strings.ToLower(rec.Name), q) && !strings.Contains(rec.PSID, q) &&
@@ -48,16 +51,4 @@ func (s *Store) Search(ctx context.Context, filter Filter, query string, limit i
 		out = out[:limit]
 	}
 	return out, err
-}
-
-func matchesFilter(r *convRecord, f Filter, now time.Time) bool {
-	switch f {
-	case FilterUnread:
-		return r.Unread > 0
-	case FilterDone:
-		return r.Status == ConvDone
-	case FilterWindow:
-		return WindowAt(r.LastInboundTime, now).State == WindowOpen
-	}
-	return true
 }

@@ -25,9 +25,6 @@ import (
 // could cross the conversation.
 const resendWithin = 5
 
-// echoKey is an item's entry in bOutEcho.
-func echoKey(item *OutboxItem) []byte { return append(u64(item.CampaignID), u64(item.ID)...) }
-
 func (w *wtx) now() time.Time {
 	if w.s != nil {
 		return w.s.now()

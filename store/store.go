@@ -2,22 +2,10 @@
 // conversations, messages, the outbox and campaigns, and the raw webhook
 // journal. It publishes a change feed after every commit.
 //
-// Keys are laid out for cursors, so no query loads the whole file:
-//
-//	convs      pageID 0x00 psid          -> conversation record (JSON)
-//	convids    convID(8)                 -> pageID 0x00 psid
-//	act_all    activity(8) convID(8)     -> nil   (one per filter: all, unread, done)
-//	msgs       convID(8) time(8) seq(8)  -> message (JSON)
-//	mids       pageID 0x00 mid           -> message key
-//	outbox     itemID(8)                 -> outbox item (JSON); outq/outsending index it by state
-//	outecho    campaignID(8) itemID(8)   -> nil   (unknown items awaiting their echo)
-//	echoseen   pageID                    -> time(8) an echo of our own send last arrived
-//	journal    time(8) seq(8)            -> raw webhook body
-//	agents     name                      -> named agent: SHA-256 of its token, created, last used
-//	forgotten  sha256(pageID 0x00 psid)  -> time(8) of the forget: older events of theirs are dropped
-//
-// All integers are big-endian, times are Unix nanoseconds, so byte order is
-// time order.
+// Keys are laid out for cursors, so no query loads the whole file: keys.go
+// documents every bucket, its key and value, and holds the functions that
+// build the keys; ids.go is what clients see of them (opaque tokens);
+// filters.go is the one table of conversation filters.
 package store
 
 import (
@@ -39,42 +27,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Older files are migrated on
 // open; newer ones are refused.
-const SchemaVersion = 3
-
-const magic = "pageinbox"
-
-var (
-	bMeta       = []byte("meta")
-	bPages      = []byte("pages")
-	bConvs      = []byte("convs")
-	bConvIDs    = []byte("convids")
-	bActAll     = []byte("act_all")
-	bActUnread  = []byte("act_unread")
-	bActDone    = []byte("act_done")
-	bMsgs       = []byte("msgs")
-	bMIDs       = []byte("mids")
-	bSeen       = []byte("seen")
-	bOutbox     = []byte("outbox")
-	bOutQueued  = []byte("outq")
-	bOutSending = []byte("outsending")
-	bCampaigns  = []byte("campaigns")
-	bCampItems  = []byte("campitems")
-	bJournal    = []byte("journal")
-	bUnknown    = []byte("unknown")
-	bCounts     = []byte("counts")
-	bDrafts     = []byte("drafts")
-	bOutEcho    = []byte("outecho")  // campaignID(8) itemID(8) -> nil: unknown items awaiting their echo
-	bEchoSeen   = []byte("echoseen") // pageID -> time(8): when an echo of our own send last arrived
-	bAgents     = []byte("agents")
-	bForgotten  = []byte("forgotten")
-
-	allBuckets = [][]byte{bMeta, bPages, bConvs, bConvIDs, bActAll, bActUnread, bActDone, bMsgs,
-		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts, bDrafts,
-		bOutEcho, bEchoSeen, bAgents, bForgotten}
-
-	keyMagic  = []byte("magic")
-	keySchema = []byte("schema")
-)
+const SchemaVersion = 4
 
 // CommitMode chooses how Ingest turns events into transactions.
 type CommitMode int
@@ -192,8 +145,8 @@ func Open(path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// prepare checks the file is ours (reading only), then creates, migrates
-// and recovers in one transaction.
+// prepare checks the file is ours (reading only), runs the batched
+// migrations, then creates, migrates and recovers in one transaction.
 func (s *Store) prepare() error {
 	var version uint32
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -220,6 +173,9 @@ func (s *Store) prepare() error {
 		return nil
 	})
 	if err != nil {
+		return err
+	}
+	if err := migrateBatched(s.db, version); err != nil {
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
@@ -249,6 +205,29 @@ var migrations = map[uint32]func(*bolt.Tx) error{
 	1: rebuildCounts,
 	// Schema 2 kept one draft per conversation; drafts now have owners.
 	2: moveDrafts,
+	// Schema 3 named messages by the hex of their key: see batched.
+	3: func(*bolt.Tx) error { return nil },
+}
+
+// batched[v] is the part of the upgrade from schema v that rewrites every
+// record of a big bucket. It runs before the transaction that records the
+// new schema, in transactions of its own, and must be idempotent: an Open
+// cut short runs it again. It must not depend on the migrations of older
+// schemas, which run after it.
+var batched = map[uint32]func(*bolt.DB) error{
+	// Message ids become opaque tokens (ids.go).
+	3: tokenIDs,
+}
+
+func migrateBatched(db *bolt.DB, from uint32) error {
+	for v := from; v > 0 && v < SchemaVersion; v++ {
+		if m, ok := batched[v]; ok {
+			if err := m(db); err != nil {
+				return fmt.Errorf("store: migrate schema %d to %d: %w", v, v+1, err)
+			}
+		}
+	}
+	return nil
 }
 
 func migrate(tx *bolt.Tx, from uint32) error {
@@ -368,44 +347,6 @@ func (s *Store) view(ctx context.Context, fn func(*bolt.Tx) error) error {
 		return ErrClosed
 	}
 	return s.db.View(fn)
-}
-
-// --- key encoding ---
-
-func u32(v uint32) []byte { b := make([]byte, 4); binary.BigEndian.PutUint32(b, v); return b }
-func u64(v uint64) []byte { b := make([]byte, 8); binary.BigEndian.PutUint64(b, v); return b }
-
-func timeKey(t time.Time) uint64 {
-	n := t.UnixNano()
-	if n < 0 {
-		return 0
-	}
-	return uint64(n)
-}
-
-func convKeyBytes(k ConvKey) []byte { return []byte(k.PageID + "\x00" + k.PSID) }
-
-func parseConvKey(b []byte) ConvKey {
-	page, psid, _ := strings.Cut(string(b), "\x00")
-	return ConvKey{PageID: page, PSID: psid}
-}
-
-func midKey(pageID, mid string) []byte { return []byte(pageID + "\x00" + mid) }
-
-// actKey orders the inbox: newest activity last in byte order.
-func actKey(t time.Time, convID uint64) []byte {
-	b := make([]byte, 16)
-	binary.BigEndian.PutUint64(b, timeKey(t))
-	binary.BigEndian.PutUint64(b[8:], convID)
-	return b
-}
-
-func msgKey(convID uint64, t time.Time, seq uint64) []byte {
-	b := make([]byte, 24)
-	binary.BigEndian.PutUint64(b, convID)
-	binary.BigEndian.PutUint64(b[8:], timeKey(t))
-	binary.BigEndian.PutUint64(b[16:], seq)
-	return b
 }
 
 func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {

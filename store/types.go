@@ -122,8 +122,9 @@ type Conversation struct {
 // Message is one message of a thread, inbound or outbound.
 type Message struct {
 	ConvKey
-	// ID is the store's own stable key for the message, valid before Meta
-	// has given it a mid (a queued send).
+	// ID is the store's own stable name for the message, valid before Meta
+	// has given it a mid (a queued send): an opaque token (ids.go), to
+	// keep and hand back, never to take apart.
 	ID          string       `json:"id,omitempty"`
 	MID         string       `json:"mid,omitempty"`
 	Direction   Direction    `json:"direction"`

@@ -17,7 +17,8 @@ type ListQuery struct {
 	Limit  int    `json:"limit,omitempty"`
 }
 
-// Counts are the sizes of the list's filters.
+// Counts are the sizes of the list's filters: one field per entry of
+// Filters (Of reads it by name).
 type Counts struct {
 	All    int `json:"all"`
 	Unread int `json:"unread"`
@@ -52,11 +53,9 @@ func (s *Store) List(ctx context.Context, q ListQuery) (ConversationPage, error)
 func (s *Store) AllCounts(ctx context.Context) (Counts, error) {
 	var c Counts
 	var err error
-	for _, f := range []struct {
-		filter Filter
-		n      *int
-	}{{FilterAll, &c.All}, {FilterUnread, &c.Unread}, {FilterWindow, &c.Window}, {FilterDone, &c.Done}} {
-		if *f.n, err = s.Count(ctx, f.filter); err != nil {
+	for i := range Filters {
+		f := &Filters[i]
+		if *f.count(&c), err = s.Count(ctx, f.ID); err != nil {
 			return c, err
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
-	"os/exec"
 	"strings"
 	"time"
 
@@ -31,6 +29,9 @@ type Options struct {
 	// Agent is who uses this TUI, so it can tell itself from the other
 	// agents in a conversation.
 	Agent store.Agent
+	// Programs lets the TUI start programs here (the editor). nil: it
+	// never does, as in an SSH session.
+	Programs *Programs
 }
 
 type pane int
@@ -76,6 +77,7 @@ type Model struct {
 	noteText string
 	errAt    time.Time
 	feed     <-chan store.Change
+	writes   *lastWins // orders draft and presence writes (see Close)
 	ctx      context.Context
 	cancel   context.CancelFunc
 }
@@ -99,7 +101,7 @@ func New(o Options) *Model {
 		FullKey: st.Help.Bold(true), FullDesc: st.Help, FullSeparator: st.Dim}
 	m := &Model{be: o.Backend, opts: o, styles: st, keys: km, help: h, log: o.Logger,
 		list: newListPane(st), thread: newThreadPane(), compose: newComposePane(km, st),
-		now: o.Now(), ctx: ctx, cancel: cancel, width: 80, height: 24}
+		now: o.Now(), writes: newLastWins(), ctx: ctx, cancel: cancel, width: 80, height: 24}
 	m.bulk = newBulkForm(st, km)
 	m.presence = map[store.ConvKey][]store.AgentPresence{}
 	m.layout()
@@ -266,8 +268,10 @@ func (m *Model) saveDraft() tea.Cmd {
 	}
 	m.compose.dirty = false
 	be, ctx, key, text := m.be, context.WithoutCancel(m.ctx), m.compose.key, m.compose.area.Value() // saved even while quitting
+	save := func(ctx context.Context) error { return be.SaveDraft(ctx, key, text) }
+	w, ticket := m.writes, m.writes.decide(key, save)
 	return func() tea.Msg {
-		if err := be.SaveDraft(ctx, key, text); err != nil {
+		if err := w.do(ctx, key, ticket, save); err != nil {
 			return errMsg{"save draft", err}
 		}
 		return draftSavedMsg{}
@@ -282,48 +286,6 @@ func (m *Model) send(p plan) tea.Cmd {
 		item, err := be.Send(ctx, s)
 		return sentMsg{key: key, item: item, err: err}
 	}
-}
-
-// openEditor writes the draft to a file and hands the terminal to $EDITOR.
-func (m *Model) openEditor() tea.Cmd {
-	key, text := m.compose.key, m.compose.area.Value()
-	return func() tea.Msg {
-		f, err := os.CreateTemp("", "pageinbox-reply-*.txt")
-		if err != nil {
-			return editedMsg{key: key, err: err}
-		}
-		_, err = f.WriteString(text)
-		f.Close()
-		if err != nil {
-			return editedMsg{key: key, err: err}
-		}
-		return editorReadyMsg{key: key, path: f.Name()}
-	}
-}
-
-type editorReadyMsg struct {
-	key  store.ConvKey
-	path string
-}
-
-func runEditor(ready editorReadyMsg) tea.Cmd {
-	editor := os.Getenv("VISUAL")
-	if editor == "" {
-		editor = os.Getenv("EDITOR")
-	}
-	if editor == "" {
-		editor = "vi"
-	}
-	args := strings.Fields(editor)
-	c := exec.Command(args[0], append(args[1:], ready.path)...)
-	return tea.ExecProcess(c, func(err error) tea.Msg {
-		defer os.Remove(ready.path)
-		if err != nil {
-			return editedMsg{key: ready.key, err: err}
-		}
-		b, err := os.ReadFile(ready.path)
-		return editedMsg{key: ready.key, text: strings.TrimRight(string(b), "\n"), err: err}
-	})
 }
 
 func (m *Model) bell() tea.Cmd {
@@ -448,7 +410,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.compose.restore(msg.key, msg.text)
 		return m, nil
 	case editorReadyMsg:
-		return m, runEditor(msg)
+		return m, m.runEditor(msg)
 	case editedMsg:
 		if msg.err != nil {
 			m.setErr("editor", msg.err)
@@ -547,15 +509,11 @@ func (m *Model) matchesList(c store.Conversation) bool {
 		_, shown := m.list.index[c.ConvKey]
 		return shown
 	}
-	switch m.list.filter {
-	case store.FilterUnread:
-		return c.Unread > 0 || c.ConvKey == m.list.selected
-	case store.FilterWindow:
-		return store.WindowAt(c.LastInboundTime, m.now).State == store.WindowOpen
-	case store.FilterDone:
-		return c.Status == store.ConvDone
+	f, err := store.LookupFilter(m.list.filter)
+	if err != nil {
+		return true
 	}
-	return true
+	return f.Match(&c, m.now) || f.KeepsSelected && c.ConvKey == m.list.selected
 }
 
 // syncThreadToList keeps the thread pane on the conversation under the
@@ -606,8 +564,10 @@ func (m *Model) announce(key store.ConvKey, typing bool) tea.Cmd {
 		m.typingAt = m.now
 	}
 	be, ctx := m.be, context.WithoutCancel(m.ctx)
+	say := func(ctx context.Context) error { return be.Presence(ctx, key, typing) }
+	w, ticket := m.writes, m.writes.decide(presenceWrite{}, say)
 	return func() tea.Msg {
-		if err := be.Presence(ctx, key, typing); err != nil {
+		if err := w.do(ctx, presenceWrite{}, ticket, say); err != nil {
 			return errMsg{"presence", err}
 		}
 		return nil

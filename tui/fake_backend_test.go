@@ -303,23 +303,13 @@ func (f *fakeBackend) begin(ctx context.Context, method string) error {
 // sorted is the conversations matching filter, newest activity first.
 func (f *fakeBackend) sorted(filter store.Filter, now time.Time) []store.Conversation {
 	var out []store.Conversation
+	def, err := store.LookupFilter(filter)
+	if err != nil {
+		return nil
+	}
 	for _, c := range f.convs {
-		if c.MessageCount == 0 {
+		if c.MessageCount == 0 || !def.Match(c, now) {
 			continue
-		}
-		switch filter {
-		case store.FilterUnread:
-			if c.Unread == 0 {
-				continue
-			}
-		case store.FilterDone:
-			if c.Status != store.ConvDone {
-				continue
-			}
-		case store.FilterWindow:
-			if store.WindowAt(c.LastInboundTime, now).State != store.WindowOpen {
-				continue
-			}
 		}
 		out = append(out, *c)
 	}
@@ -336,10 +326,8 @@ func (f *fakeBackend) Conversations(ctx context.Context, q store.ListQuery) (sto
 	if err := f.begin(ctx, "Conversations"); err != nil {
 		return store.ConversationPage{}, err
 	}
-	switch q.Filter {
-	case store.FilterAll, store.FilterUnread, store.FilterWindow, store.FilterDone, "":
-	default:
-		return store.ConversationPage{}, fmt.Errorf("%w: filter %q", store.ErrInvalid, q.Filter)
+	if _, err := store.LookupFilter(q.Filter); err != nil {
+		return store.ConversationPage{}, err
 	}
 	all := f.sorted(q.Filter, f.now())
 	if q.Search != "" {

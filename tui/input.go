@@ -175,18 +175,16 @@ func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Campaigns):
 		m.mode = modeCampaigns
 		return m.loadCampaigns()
-	case key.Matches(msg, m.keys.TabAll):
-		return m.setFilter(store.FilterAll)
-	case key.Matches(msg, m.keys.TabUnread):
-		return m.setFilter(store.FilterUnread)
-	case key.Matches(msg, m.keys.TabWindow):
-		return m.setFilter(store.FilterWindow)
-	case key.Matches(msg, m.keys.TabDone):
-		return m.setFilter(store.FilterDone)
+	case key.Matches(msg, m.keys.Tabs...):
+		for i, tab := range m.keys.Tabs {
+			if key.Matches(msg, tab) {
+				return m.setFilter(store.Filters[i].ID)
+			}
+		}
 	case key.Matches(msg, m.keys.NextTab):
-		for i, t := range tabs {
-			if t.filter == m.list.filter {
-				return m.setFilter(tabs[(i+1)%len(tabs)].filter)
+		for i, f := range store.Filters {
+			if f.ID == m.list.filter {
+				return m.setFilter(store.Filters[(i+1)%len(store.Filters)].ID)
 			}
 		}
 	case key.Matches(msg, m.keys.Done):

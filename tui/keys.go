@@ -1,13 +1,21 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"github.com/pageinbox/pageinbox/store"
+)
 
 // KeyMap is every binding of the TUI. Help is built from it, so a binding
 // without help text does not exist for the user.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom             key.Binding
 	Open, Back, NextPane, Filter, Help, Quit, ForceQuit key.Binding
-	TabAll, TabUnread, TabWindow, TabDone, NextTab      key.Binding
+	Tabs                                                []key.Binding // store.Filters[i] is Tabs[i]
+	NextTab                                             key.Binding
 	Done                                                key.Binding
 	Send, Newline, Editor, HumanAgent                   key.Binding
 	Select, SelectAll, Bulk, Campaigns                  key.Binding
@@ -31,10 +39,7 @@ func DefaultKeyMap() KeyMap {
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
 		Quit:       key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit:  key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		TabAll:     key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "all")),
-		TabUnread:  key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "unread")),
-		TabWindow:  key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "window open")),
-		TabDone:    key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "done")),
+		Tabs:       filterTabs(),
 		NextTab:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "next filter")),
 		Done:       key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "done/undone")),
 		Select:     key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "select")),
@@ -53,4 +58,15 @@ func DefaultKeyMap() KeyMap {
 		Editor:     key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "$EDITOR")),
 		HumanAgent: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "HUMAN_AGENT")),
 	}
+}
+
+// filterTabs binds 1 to 9 to the filters of store.Filters, in its order;
+// any after the ninth are reached with NextTab.
+func filterTabs() []key.Binding {
+	var tabs []key.Binding
+	for i, f := range store.Filters[:min(len(store.Filters), 9)] {
+		k := strconv.Itoa(i + 1)
+		tabs = append(tabs, key.NewBinding(key.WithKeys(k), key.WithHelp(k, strings.ToLower(f.Label))))
+	}
+	return tabs
 }

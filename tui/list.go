@@ -16,16 +16,6 @@ import (
 // conversations cost what one screen costs.
 const listPage = 200
 
-var tabs = []struct {
-	filter       store.Filter
-	label, short string
-}{
-	{store.FilterAll, "All", "All"},
-	{store.FilterUnread, "Unread", "Unread"},
-	{store.FilterWindow, "Window open", "Open"},
-	{store.FilterDone, "Done", "Done"},
-}
-
 // listPane is the conversation list.
 type listPane struct {
 	convs   []store.Conversation
@@ -223,18 +213,18 @@ func (l *listPane) view(s Styles, focused bool, now nowFunc) string {
 	return b.String()
 }
 
-// tabsView draws the filters with their counts; the active one is in
-// brackets, so it shows without colour. Labels shorten to fit.
+// tabsView draws the filters (store.Filters) with their counts; the active
+// one is in brackets, so it shows without colour. Labels shorten to fit.
 func (l *listPane) tabsView(s Styles) string {
 	render := func(short bool) string {
 		var ts []string
-		for _, t := range tabs {
-			label := t.label
+		for _, f := range store.Filters {
+			label := f.Label
 			if short {
-				label = t.short
+				label = f.Short
 			}
-			label = fmt.Sprintf("%s %d", label, l.countOf(t.filter))
-			if t.filter == l.filter {
+			label = fmt.Sprintf("%s %d", label, l.counts.Of(f.ID))
+			if f.ID == l.filter {
 				ts = append(ts, s.TabActive.Render("["+label+"]"))
 			} else {
 				ts = append(ts, s.Tab.Render(" "+label+" "))
@@ -250,18 +240,6 @@ func (l *listPane) tabsView(s Styles) string {
 		line = strings.Join(strings.Fields(line), " ")
 	}
 	return truncate(line, l.width)
-}
-
-func (l *listPane) countOf(f store.Filter) int {
-	switch f {
-	case store.FilterUnread:
-		return l.counts.Unread
-	case store.FilterWindow:
-		return l.counts.Window
-	case store.FilterDone:
-		return l.counts.Done
-	}
-	return l.counts.All
 }
 
 // row renders one conversation in two lines of l.width cells.

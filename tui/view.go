@@ -202,7 +202,7 @@ func (m *Model) fullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.Back, k.NextPane, k.Filter, k.Help, k.Quit, k.ForceQuit},
-		{k.TabAll, k.TabUnread, k.TabWindow, k.TabDone, k.NextTab, k.Done},
+		append(append([]key.Binding{}, k.Tabs...), k.NextTab, k.Done),
 		{k.Select, k.SelectAll, k.Bulk, k.Campaigns, k.Pause, k.Cancel, k.Retry},
 		{k.Send, k.Newline, k.Editor, k.HumanAgent, k.Resend},
 	}

@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/pageinbox/pageinbox/internal/lru"
 	"github.com/pageinbox/pageinbox/store"
 )
@@ -65,8 +67,8 @@ type Handler struct {
 
 	unknownSeen *lru.Set[string] // event types already logged
 
-	ack    latency // POST received -> 200, for /metrics
-	commit latency // the store's part of it: committing the body and its events
+	ack    prometheus.Histogram // POST received -> 200, for /metrics
+	commit prometheus.Histogram // the store's part of it: committing the body and its events
 
 	received       atomic.Uint64 // events stored
 	posts          atomic.Uint64
@@ -90,7 +92,11 @@ func New(st Store, cfg Config) *Handler {
 		cfg.Now = time.Now
 	}
 	return &Handler{st: st, cfg: cfg, log: cfg.Logger, pages: lru.New[string](maxKnownPages),
-		unknownSeen: lru.New[string](maxUnknownTypes)}
+		unknownSeen: lru.New[string](maxUnknownTypes),
+		ack:         newLatency("pageinbox_webhook_ack_seconds", "Time from receiving a webhook POST to its durable 200."),
+		commit: newLatency("pageinbox_webhook_commit_seconds",
+			"Time the store took to commit a webhook body and its events (or to fail)."),
+	}
 }
 
 // Stats are the webhook's counters, for the status bar and /metrics.
@@ -214,7 +220,7 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	storing := time.Now()
 	stored, err := h.store(r.Context(), body, events, aside)
-	h.commit.observe(time.Since(storing))
+	h.commit.Observe(time.Since(storing).Seconds())
 	if err != nil {
 		h.ingestFailures.Add(1)
 		h.log.Error("webhook: the store cannot commit; answering 500 so Meta redelivers", "err", err, "events", len(events))
@@ -224,7 +230,7 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 	h.received.Add(uint64(len(stored)))
 	h.lastEvent.Store(h.cfg.Now().UnixNano())
 	h.wantNames(stored)
-	h.ack.observe(time.Since(start))
+	h.ack.Observe(time.Since(start).Seconds())
 	h.log.Debug("webhook POST stored", "events", len(stored), "took", time.Since(start))
 	io.WriteString(w, "EVENT_RECEIVED")
 }

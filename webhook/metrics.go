@@ -1,67 +1,37 @@
 package webhook
 
-import (
-	"fmt"
-	"io"
-	"sync"
-	"time"
-)
+import "github.com/prometheus/client_golang/prometheus"
 
-// latency is a Prometheus-style histogram of durations.
-type latency struct {
-	mu      sync.Mutex
-	buckets []float64 // upper bounds, seconds
-	counts  []uint64
-	sum     float64
-	n       uint64
+// hookCounters are the webhook's counters, each a field of Stats: a new
+// counter there is one line here.
+var hookCounters = []struct {
+	name, help string
+	value      func(Stats) uint64
+}{
+	{"pageinbox_webhook_posts_total", "Verified webhook POSTs.", func(s Stats) uint64 { return s.Posts }},
+	{"pageinbox_webhook_events_total", "Webhook events stored.", func(s Stats) uint64 { return s.Events }},
+	{"pageinbox_webhook_signature_failures_total", "Webhook POSTs refused for their signature.", func(s Stats) uint64 { return s.SignatureFailures }},
+	{"pageinbox_webhook_unparsable_total", "Signed webhook bodies not understood at all (journaled, acknowledged).", func(s Stats) uint64 { return s.Unparsable }},
+	{"pageinbox_webhook_set_aside_bodies_total", "Acknowledged webhook bodies with anything set aside in the journal.", func(s Stats) uint64 { return s.SetAsideBodies }},
+	{"pageinbox_webhook_set_aside_events_total", "Webhook events, or unreadable parts of a body, set aside in the journal.", func(s Stats) uint64 { return s.SetAsideEvents }},
+	{"pageinbox_webhook_ingest_failures_total", "Webhook POSTs answered 500 because the store could not commit.", func(s Stats) uint64 { return s.IngestFailures }},
 }
 
-var ackBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
-
-func (l *latency) observe(d time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.buckets == nil {
-		l.buckets, l.counts = ackBuckets, make([]uint64, len(ackBuckets))
+// Collectors are the webhook's figures for the daemon's /metrics: its
+// counters, read at scrape time, and its latency histograms.
+func (h *Handler) Collectors() []prometheus.Collector {
+	var cs []prometheus.Collector
+	for _, c := range hookCounters {
+		value := c.value
+		cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{Name: c.name, Help: c.help},
+			func() float64 { return float64(value(h.Stats())) }))
 	}
-	s := d.Seconds()
-	for i, b := range l.buckets {
-		if s <= b {
-			l.counts[i]++
-		}
-	}
-	l.sum += s
-	l.n++
+	return append(cs, h.ack, h.commit)
 }
 
-func (l *latency) write(w io.Writer, name, help string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name)
-	for i, b := range ackBuckets {
-		var c uint64
-		if l.counts != nil {
-			c = l.counts[i]
-		}
-		fmt.Fprintf(w, "%s_bucket{le=\"%g\"} %d\n", name, b, c)
-	}
-	fmt.Fprintf(w, "%s_bucket{le=\"+Inf\"} %d\n%s_sum %g\n%s_count %d\n", name, l.n, name, l.sum, name, l.n)
-}
-
-// WriteMetrics writes the webhook's counters and latency histograms in
-// Prometheus text format, for the daemon's /metrics.
-func (h *Handler) WriteMetrics(w io.Writer) {
-	counter := func(name, help string, v uint64) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
-	}
-	st := h.Stats()
-	counter("pageinbox_webhook_posts_total", "Verified webhook POSTs.", st.Posts)
-	counter("pageinbox_webhook_events_total", "Webhook events stored.", st.Events)
-	counter("pageinbox_webhook_signature_failures_total", "Webhook POSTs refused for their signature.", st.SignatureFailures)
-	counter("pageinbox_webhook_unparsable_total", "Signed webhook bodies not understood at all (journaled, acknowledged).", st.Unparsable)
-	counter("pageinbox_webhook_set_aside_bodies_total", "Acknowledged webhook bodies with anything set aside in the journal.", st.SetAsideBodies)
-	counter("pageinbox_webhook_set_aside_events_total", "Webhook events, or unreadable parts of a body, set aside in the journal.", st.SetAsideEvents)
-	counter("pageinbox_webhook_ingest_failures_total", "Webhook POSTs answered 500 because the store could not commit.", st.IngestFailures)
-	h.ack.write(w, "pageinbox_webhook_ack_seconds", "Time from receiving a webhook POST to its durable 200.")
-	h.commit.write(w, "pageinbox_webhook_commit_seconds", "Time the store took to commit a webhook body and its events (or to fail).")
+// newLatency is a histogram of seconds for the time a webhook POST (or
+// its commit) takes; the handler observes it, /metrics collects it.
+func newLatency(name, help string) prometheus.Histogram {
+	return prometheus.NewHistogram(prometheus.HistogramOpts{Name: name, Help: help,
+		Buckets: []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}})
 }

@@ -35,6 +35,7 @@ func (l *psidList) Set(v string) error {
 type campaignFlags struct {
 	title, text, image          string
 	to                          psidList
+	filter                      string
 	all, windowOpen, unread     bool
 	dryRun                      bool
 	resume, retryFailed         uint64
@@ -55,6 +56,7 @@ func setupCampaign(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&f.text, "text", "", "message `TEXT` (under 2000 characters)")
 	fs.StringVar(&f.image, "image", "", "image `URL` to send after the text")
 	fs.Var(&f.to, "to", "recipient `PSID` (repeat the flag, or separate with commas)")
+	fs.StringVar(&f.filter, "filter", "", "send to every conversation in filter `NAME`: "+strings.Join(store.FilterNames(), ", "))
 	fs.BoolVar(&f.all, "all", false, "send to every conversation")
 	fs.BoolVar(&f.windowOpen, "window-open", false, "send to every conversation inside the 24 h window")
 	fs.BoolVar(&f.unread, "unread", false, "send to every unread conversation")
@@ -74,7 +76,7 @@ func runCampaign(ctx context.Context, env cmdEnv, f *campaignFlags) error {
 		return fmt.Errorf("unexpected argument %q: recipients go in --to PSID", env.args[0])
 	}
 	selectors := 0
-	for _, on := range []bool{len(f.to) > 0, f.all, f.windowOpen, f.unread} {
+	for _, on := range []bool{len(f.to) > 0, f.filter != "", f.all, f.windowOpen, f.unread} {
 		if on {
 			selectors++
 		}
@@ -87,10 +89,13 @@ func runCampaign(ctx context.Context, env cmdEnv, f *campaignFlags) error {
 		return errors.New("--resume and --retry-failed take only the campaign ID: its message and recipients are in the store")
 	case f.resume == 0 && f.retryFailed == 0:
 		if f.title == "" || (f.text == "" && f.image == "") {
-			return errors.New("campaign needs --title TITLE and --text TEXT (or --image URL), and its recipients: --to PSID, --all, --window-open or --unread")
+			return errors.New("campaign needs --title TITLE and --text TEXT (or --image URL), and its recipients: --to PSID, --filter NAME, --all, --window-open or --unread")
 		}
 		if selectors != 1 {
-			return errors.New("choose the recipients with exactly one of --to PSID, --all, --window-open or --unread")
+			return errors.New("choose the recipients with exactly one of --to PSID, --filter NAME, --all, --window-open or --unread")
+		}
+		if _, err := store.LookupFilter(store.Filter(f.filter)); err != nil {
+			return fmt.Errorf("--filter: %w", err)
 		}
 		if err := store.CheckText(f.text, f.image); err != nil {
 			return err
@@ -181,16 +186,18 @@ func newCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *inbox.Ou
 	return driveCampaign(ctx, env, f, ob, camp.ID)
 }
 
-// campaignFilter is the filter the flags select recipients by ("" for
-// --to).
+// campaignFilter is the filter the flags select recipients by (--to
+// names them instead).
 func campaignFilter(f *campaignFlags) store.Filter {
 	switch {
+	case f.all:
+		return store.FilterAll
 	case f.windowOpen:
 		return store.FilterWindow
 	case f.unread:
 		return store.FilterUnread
 	}
-	return store.FilterAll
+	return store.Filter(f.filter) // "" is all
 }
 
 // skipLabels name the reasons a recipient is not sent to, in the order

@@ -287,3 +287,32 @@ func TestCampaignCommandInterruptAndResume(t *testing.T) {
 }
 
 func regexpMatch(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }
+
+// --filter takes any filter of the store's table, the same as its
+// shorthand, and refuses another name listing the ones there are.
+func TestCampaignFilterFlag(t *testing.T) {
+	_, env, _ := campaignEnv(t, map[string]group{"in": {3, time.Hour}, "closed": {2, 25 * time.Hour}})
+	for _, pair := range [][2]string{{"--filter=window", "--window-open"}, {"--filter=all", "--all"}, {"--filter=unread", "--unread"}} {
+		var outs [2]string
+		for i, sel := range pair {
+			code, out, errOut := runCLI(t, env, "campaign", "--title", "T", "--text", "x", sel, "--dry-run")
+			if code != 0 {
+				t.Fatalf("%s: exit %d\n%s", sel, code, errOut)
+			}
+			outs[i] = out
+		}
+		if outs[0] != outs[1] {
+			t.Errorf("%s and %s differ:\n%s\n---\n%s", pair[0], pair[1], outs[0], outs[1])
+		}
+	}
+	if _, out, _ := runCLI(t, env, "campaign", "--title", "T", "--text", "x", "--filter=window", "--dry-run"); !strings.Contains(out, "to 3 recipients") {
+		t.Errorf("--filter=window did not select the 3 inside the window:\n%s", out)
+	}
+	code, out, errOut := runCLI(t, env, "campaign", "--title", "T", "--text", "x", "--filter=bogus")
+	if code != 1 || out != "" || !strings.Contains(errOut, `"bogus"`) || !strings.Contains(errOut, strings.Join(store.FilterNames(), ", ")) {
+		t.Errorf("--filter=bogus: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if code, _, _ := runCLI(t, env, "campaign", "--title", "T", "--text", "x", "--filter=all", "--unread"); code != 1 {
+		t.Errorf("--filter with a shorthand: exit %d, want 1", code)
+	}
+}

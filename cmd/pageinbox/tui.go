@@ -47,11 +47,20 @@ var errNoTerminal = errors.New("the inbox needs a terminal; in scripts use a com
 
 func isTerminal() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()) }
 
-// runProgram runs the TUI on a backend until the user quits.
+// runProgram runs the TUI on a backend until the user quits. It runs on
+// the agent's own machine (in-process or attached), so it may start the
+// editor, with the secrets taken out of its environment.
 func runProgram(ctx context.Context, b tui.Backend, agent store.Agent, log *slog.Logger, bell func()) error {
-	m := tui.New(tui.Options{Backend: b, Logger: log, Bell: bell, Agent: agent})
+	m := tui.New(tui.Options{Backend: b, Logger: log, Bell: bell, Agent: agent,
+		Programs: &tui.Programs{Env: childEnv()}})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	_, err := p.Run()
+	// Ended by a signal rather than q: keep the draft, leave the thread.
+	cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if cerr := m.Close(cctx); cerr != nil {
+		log.Warn("tui: closing the session", "err", cerr)
+	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil
 	}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// TestLocalEditorGetsNoSecretsInTmux runs the inbox on its own data file
+// (no daemon) in a tmux pane, with every secret pageinbox reads in its
+// environment and $EDITOR a script that writes down its environment.
+// ctrl+e in the reply box runs it: the reply comes back from the editor,
+// and the environment it ran with holds none of the secrets, by name or
+// by value. Skipped with -short; fails without tmux.
+func TestLocalEditorGetsNoSecretsInTmux(t *testing.T) {
+	tmux := requireTmux(t)
+	bin := buildTUIBinary(t)
+	dir := t.TempDir()
+	dataDir := filepath.Join(dir, "data")
+	os.MkdirAll(dataDir, 0o700)
+	withStore(t, dataDir, func(st *store.Store) {
+		ctx := context.Background()
+		st.EnsurePages(ctx, []string{"P1"})
+		st.Ingest(ctx, []store.Event{{Kind: store.EventMessage, PageID: "P1", PSID: "u1", MID: "m1", Text: "Do you ship to Porto?", Time: time.Now()}})
+		st.SetName(ctx, store.ConvKey{PageID: "P1", PSID: "u1"}, "Rui Costa")
+	})
+	dump := filepath.Join(dir, "editor-env")
+	editor := filepath.Join(dir, "editor.sh")
+	script := "#!/bin/sh\nenv > " + shellQuote(dump) + "\necho 'written in the editor' > \"$1\"\n"
+	if err := os.WriteFile(editor, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	secrets := map[string]string{
+		"PAGE_ACCESS_TOKEN":    "EAAB-page-token-e2e",
+		"APP_SECRET":           "app-secret-e2e",
+		"VERIFY_TOKEN":         "verify-token-e2e",
+		"WEBHOOK_VERIFY_TOKEN": "webhook-verify-token-e2e",
+		"PAGEINBOX_API_TOKEN":  "api-token-e2e",
+	}
+	p := &tmuxPane{t: t, bin: tmux, sock: filepath.Join(dir, "sock")}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TMUX") && !strings.HasPrefix(kv, "PAGEINBOX_") {
+			p.env = append(p.env, kv)
+		}
+	}
+	command := "exec env -i PATH=" + shellQuote(os.Getenv("PATH")) + " HOME=" + shellQuote(dir) +
+		" TERM=xterm-256color PAGEINBOX_BELL=0 EDITOR=" + shellQuote(editor) + " KEPT_FOR_THE_EDITOR=yes"
+	for name, value := range secrets {
+		command += " " + name + "=" + shellQuote(value)
+	}
+	inner := shellQuote(bin) + " --data " + shellQuote(dataDir) + " --listen 127.0.0.1:0 --graph-url http://127.0.0.1:1; echo EXITED:$?; sleep 5"
+	command += " sh -c " + shellQuote(inner)
+	if out, err := p.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "120", "-y", "36", command); err != nil {
+		t.Fatalf("tmux new-session: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { p.tmux("kill-server") })
+	t.Cleanup(func() {
+		if t.Failed() {
+			if s, err := p.capture(); err == nil {
+				t.Logf("last capture of the pane:\n%s", s.text())
+			}
+		}
+	})
+	contains := func(text string) func(screen) bool {
+		return func(s screen) bool { return strings.Contains(s.text(), text) }
+	}
+	p.waitFor("the conversation", 30*time.Second, contains("Rui Costa"))
+	p.keys("Enter")
+	p.waitFor("the reply box", 10*time.Second, contains("$EDITOR"))
+	p.keys("C-e")
+	p.waitFor("the editor's reply", 15*time.Second, contains("written in the editor"))
+
+	b, err := os.ReadFile(dump)
+	if err != nil {
+		t.Fatalf("the editor did not run: %v", err)
+	}
+	env := string(b)
+	if !strings.Contains(env, "KEPT_FOR_THE_EDITOR=yes") || !strings.Contains(env, "HOME="+dir) {
+		t.Errorf("the editor's environment lost what is not secret:\n%s", env)
+	}
+	for name, value := range secrets {
+		if strings.Contains(env, name+"=") || strings.Contains(env, value) {
+			t.Errorf("the editor got %s:\n%s", name, env)
+		}
+	}
+	p.keys("Escape", "q")
+	p.waitFor("the inbox to quit", 10*time.Second, contains("EXITED:0"))
+}

@@ -1,0 +1,183 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Filter names a conversation filter: on the wire, on the command line and
+// in the counts bucket.
+type Filter string
+
+const (
+	FilterAll    Filter = "all"
+	FilterUnread Filter = "unread"
+	FilterWindow Filter = "window" // inside the 24 h window
+	FilterDone   Filter = "done"
+)
+
+// FilterDef is one conversation filter: its name, how the TUI shows it,
+// which conversations it holds, and where the store finds them.
+type FilterDef struct {
+	ID    Filter
+	Label string // the TUI's tab, and (in lower case) its key's help
+	Short string // the tab when the line is narrow
+
+	// Match reports whether a listed conversation belongs in the filter at
+	// now. For an indexed filter it must not depend on now: its index is
+	// kept when a conversation is written, not when it is read.
+	Match func(c *Conversation, now time.Time) bool
+
+	// KeepsSelected keeps the conversation under the TUI's cursor in the
+	// list after it stops matching: opening an unread conversation reads
+	// it, and it must not vanish from under the cursor.
+	KeepsSelected bool
+
+	// index is the act_* bucket the listing walks (keys.go). When indexed,
+	// it holds exactly the listed conversations that Match, its count is in
+	// the counts bucket, and reading it decodes no record. Otherwise it
+	// holds more, and each row is read and matched.
+	index   []byte
+	indexed bool
+	// since, if set, bounds the filter: nothing last active before
+	// since(now) matches, so a walk stops there.
+	since func(now time.Time) time.Time
+	// count is the filter's field in Counts.
+	count func(*Counts) *int
+}
+
+// Filters is every conversation filter, in the order of the TUI's tabs.
+// The list, select-all, search and counts, the TUI's tabs and keys, and
+// the command line all read it; nothing changes it (the writer's indexes
+// are derived from it once, at start). A new filter is an entry here and a field
+// in Counts; if its Match does not depend on the time, also an act_*
+// bucket (keys.go, allBuckets) and a migration that fills it and counts it
+// (see rebuildCounts).
+var Filters = []FilterDef{
+	{ID: FilterAll, Label: "All", Short: "All", index: bActAll, indexed: true,
+		Match: func(*Conversation, time.Time) bool { return true },
+		count: func(c *Counts) *int { return &c.All }},
+	{ID: FilterUnread, Label: "Unread", Short: "Unread", index: bActUnread, indexed: true, KeepsSelected: true,
+		Match: func(c *Conversation, _ time.Time) bool { return c.Unread > 0 },
+		count: func(c *Counts) *int { return &c.Unread }},
+	// The activity of a conversation is never older than its last inbound
+	// message, so the window filter reads act_all down to 24 h ago.
+	{ID: FilterWindow, Label: "Window open", Short: "Open", index: bActAll,
+		Match: func(c *Conversation, now time.Time) bool {
+			return WindowAt(c.LastInboundTime, now).State == WindowOpen
+		},
+		since: func(now time.Time) time.Time { return now.Add(-ResponseWindow) },
+		count: func(c *Counts) *int { return &c.Window }},
+	{ID: FilterDone, Label: "Done", Short: "Done", index: bActDone, indexed: true,
+		Match: func(c *Conversation, _ time.Time) bool { return c.Status == ConvDone },
+		count: func(c *Counts) *int { return &c.Done }},
+}
+
+// LookupFilter finds a filter by its name; "" is FilterAll.
+func LookupFilter(f Filter) (*FilterDef, error) {
+	if f == "" {
+		f = FilterAll
+	}
+	for i := range Filters {
+		if Filters[i].ID == f {
+			return &Filters[i], nil
+		}
+	}
+	return nil, invalidf("filter %q (one of %s)", f, strings.Join(FilterNames(), ", "))
+}
+
+// FilterNames lists the filters' names in table order.
+func FilterNames() []string {
+	names := make([]string, len(Filters))
+	for i, f := range Filters {
+		names[i] = string(f.ID)
+	}
+	return names
+}
+
+// Of is the count of filter f (0 for a filter it does not know).
+func (c Counts) Of(f Filter) int {
+	def, err := LookupFilter(f)
+	if err != nil {
+		return 0
+	}
+	return *def.count(&c)
+}
+
+// walk calls fn with f's conversations at now, newest activity first,
+// starting just before the act_* key start (nil: the newest): each row's
+// act_* key, the conversation's convs key, and its record when walk read it
+// to match it (else nil). fn returns false to stop.
+func (f *FilterDef) walk(ctx context.Context, tx *bolt.Tx, start []byte, now time.Time,
+	fn func(k, convKey []byte, rec *convRecord) (bool, error)) error {
+	c := tx.Bucket(f.index).Cursor()
+	var k []byte
+	if start == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Seek(start)
+		if k == nil {
+			k, _ = c.Last()
+		}
+		for k != nil && bytes.Compare(k, start) >= 0 {
+			k, _ = c.Prev()
+		}
+	}
+	var floor []byte
+	if f.since != nil {
+		floor = actKey(f.since(now), 0)
+	}
+	ids, convs := tx.Bucket(bConvIDs), tx.Bucket(bConvs)
+	for i := 1; k != nil; k, _ = c.Prev() {
+		if i++; i%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if floor != nil && bytes.Compare(k, floor) < 0 {
+			return nil
+		}
+		ck := ids.Get(actKeyCID(k))
+		if ck == nil {
+			continue
+		}
+		var rec *convRecord
+		if !f.indexed {
+			rec = &convRecord{}
+			if _, err := getJSON(convs, ck, rec); err != nil {
+				return err
+			}
+			if !f.Match(&rec.Conversation, now) {
+				continue
+			}
+		}
+		if more, err := fn(k, ck, rec); err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// index is an indexed filter as the writer keeps it (reindex).
+type index struct {
+	bucket []byte
+	count  []byte
+	in     func(*convRecord) bool
+}
+
+var indexes = indexesOf(Filters)
+
+func indexesOf(filters []FilterDef) []index {
+	var out []index
+	for _, f := range filters {
+		if !f.indexed {
+			continue
+		}
+		match := f.Match
+		out = append(out, index{bucket: f.index, count: countKey(f.ID),
+			in: func(r *convRecord) bool { return r.listed() && match(&r.Conversation, time.Time{}) }})
+	}
+	return out
+}

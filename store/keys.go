@@ -1,0 +1,281 @@
+package store
+
+// Every bucket of the file, its keys and values, and the code that builds
+// the keys. A new bucket gets a block here, an entry in allBuckets, and its
+// key functions below: every key made of more than one part is built by
+// one of them, never by hand.
+//
+// Rules for every layout:
+//   - integers are unsigned 64-bit big-endian (u64), so byte order is
+//     numeric order and a bbolt cursor walks them in order;
+//   - times are Unix nanoseconds in a u64 (timeKey; before 1970 counts as
+//     0), so byte order is time order;
+//   - ids that come from Meta (page ids, PSIDs, mids) are stored as sent and
+//     joined with a 0x00 byte: Meta's ids never contain one (page ids and
+//     PSIDs are decimal digits), and parseConvKey splits at the first;
+//   - records are JSON (putJSON/getJSON), so a field can be added without
+//     a migration;
+//   - sequence numbers come from the bucket's own NextSequence, so they
+//     only grow and are never reused.
+//
+// Clients never see a key: message ids and cursors go out as opaque
+// tokens (ids.go).
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"strings"
+	"time"
+)
+
+var (
+	// meta: the file's identity.
+	//   "magic"  -> "pageinbox"
+	//   "schema" -> schema version (SchemaVersion), u32: 4 bytes big-endian
+	// Written by Open (prepare). A file without "magic" is not ours and is
+	// refused; a newer schema is refused, an older one migrated.
+	bMeta = []byte("meta")
+
+	// pages: the Pages the inbox serves.
+	//   pageID -> Page (JSON)
+	// Written by PutPage and EnsurePages. Ingest, Enqueue and the campaign
+	// calls check their page here with one Get and refuse another.
+	bPages = []byte("pages")
+
+	// convs: one record per conversation.
+	//   pageID 0x00 psid (convKeyBytes) -> convRecord (JSON: Conversation + cid)
+	// Written by the writer (flushConvs) once per transaction per
+	// conversation, and by moveDrafts (migration from schema 2). Keyed by
+	// what a caller knows (the ConvKey), so reading one is a Get; a page's
+	// conversations sit together.
+	bConvs = []byte("convs")
+
+	// convids: the conversation ids (cid).
+	//   cid(8) -> pageID 0x00 psid (the convs key)
+	// Written by conv when a conversation is created; the cid comes from
+	// this bucket's NextSequence. The cid is the short fixed-size name that
+	// the act_* and msgs keys carry instead of the variable-length ConvKey;
+	// this bucket turns it back into one.
+	bConvIDs = []byte("convids")
+
+	// act_all, act_unread, act_done: the inbox order of each filter.
+	//   lastActivity(8) cid(8) (actKey) -> nil
+	// One bucket per indexed filter of Filters (filters.go). Written by
+	// reindex (flushConvs): a conversation is in a filter's bucket exactly
+	// while it is listed and the filter's Match says so; its row moves when
+	// its LastActivity does. Byte order is activity order, so the newest
+	// screen is Last and Prev, a list cursor is the last key handed out
+	// (Seek to it, step back), and the cid keeps two conversations with the
+	// same time apart. The time-dependent window filter has no bucket of its
+	// own: it reads act_all, down to 24 h ago.
+	bActAll    = []byte("act_all")
+	bActUnread = []byte("act_unread")
+	bActDone   = []byte("act_done")
+
+	// counts: the size of each indexed filter.
+	//   filter name ("all", "unread", "done") (countKey) -> u64 count
+	// Written by reindex (addCount) in the same transaction as the index
+	// row, and by rebuildCounts (migration from schema 1). The tabs show
+	// every count without walking an index.
+	bCounts = []byte("counts")
+
+	// msgs: every message of every thread.
+	//   cid(8) time(8) seq(8) (msgKey) -> Message (JSON, with its id)
+	// Written by addEncodedMessage (new messages) and putMessage (status,
+	// reactions, edits); removeMessage deletes a duplicate echo. seq is
+	// this bucket's NextSequence: two messages of the same nanosecond stay
+	// apart, in arrival order. A thread is one contiguous range under its
+	// cid in time order: the newest page is Seek(cid+1) and Prev, an older
+	// page Seek(cursor) and Prev, and a watermark walks back from its time.
+	// The message's id is this key as a token (messageID, ids.go); the
+	// outbox item that shows as the message names it by that id.
+	bMsgs = []byte("msgs")
+
+	// mids: Meta's message ids.
+	//   pageID 0x00 mid (midKey) -> msgs key (24 bytes)
+	// Written when a message with a mid is stored, when an echo confirms
+	// our send (confirmEcho) and when the Send API answers (markSent).
+	// Redeliveries are dropped by one Get; deliveries, reads, reactions
+	// and edits find their message by it.
+	bMIDs = []byte("mids")
+
+	// seen: events that have no id of their own, already applied.
+	//   sha256(kind 0x00 fields...)[:16] (seenKey) -> nil
+	// Written by seen for reactions, referrals and unknown events, so a
+	// redelivery changes nothing. A hash gives a fixed-size key whatever
+	// the event; 128 bits make a collision negligible.
+	bSeen = []byte("seen")
+
+	// outbox: every send, a single reply or one recipient of a campaign.
+	//   itemID(8) -> OutboxItem (JSON)
+	// Written by Enqueue, CreateCampaign and putItem (every state change).
+	// The id is this bucket's NextSequence, so key order is creation order;
+	// the echo of our own send names it in its metadata (SendMetadata).
+	bOutbox = []byte("outbox")
+
+	// outq and outsending: the outbox items in state queued and sending.
+	//   itemID(8) -> campaignID(8), or empty for a single reply
+	// Written by putItem (and CreateCampaign for new campaign items) as an
+	// item changes state, in the transaction that writes the item. Claim
+	// walks outq First to Next: oldest first, and the value lets it step
+	// over the items of a paused campaign without decoding them. Open reads
+	// outsending to find the sends a crash cut off (recoverInterrupted)
+	// without scanning the outbox.
+	bOutQueued  = []byte("outq")
+	bOutSending = []byte("outsending")
+
+	// outecho: the unknown sends waiting for their echo (settle.go).
+	//   campaignID(8) itemID(8) (echoKey) -> nil; a single reply is campaign 0
+	// Written by Complete when Meta's answer was ambiguous; deleted when the
+	// echo settles the item (settleOwnSend), when SweepUnechoed ends the
+	// wait, and by Abandon, Resend and Forget. A campaign's waiting items
+	// are one range, counted with Seek(campaignID) (awaitingEcho); the
+	// sweep walks the whole bucket, which is empty while sends are clear.
+	bOutEcho = []byte("outecho")
+
+	// echoseen: when an echo of our own send last reached this file.
+	//   pageID -> u64 time (the store's clock)
+	// Written by settleOwnSend. One Get tells whether echoes reach us for
+	// a Page, so that an unknown send may be sent once more (mayResend).
+	bEchoSeen = []byte("echoseen")
+
+	// campaigns: one record per campaign.
+	//   campaignID(8) -> Campaign (JSON, with its per-state counts)
+	// Written by CreateCampaign, countCampaign, SetCampaignStatus,
+	// RetryFailed and, on Open, recoverInterrupted. The id is this bucket's
+	// NextSequence: Campaigns lists newest first from Last.
+	bCampaigns = []byte("campaigns")
+
+	// campitems: which outbox items belong to which campaign.
+	//   campaignID(8) itemID(8) (campItemKey) -> nil
+	// Written by CreateCampaign. A campaign's recipients are one range:
+	// Seek(campaignID) and Next while the prefix matches.
+	bCampItems = []byte("campitems")
+
+	// journal: every raw webhook body as received, before parsing.
+	//   received(8) seq(8) (timeSeqKey) -> raw body
+	// Written by IngestJournaled and JournalRaw in the transaction of what
+	// the body brought. Replay seeks to a time and reads forward;
+	// PruneJournal deletes from First while the time is older. The journal
+	// id in logs is this key in hex (journalID).
+	bJournal = []byte("journal")
+
+	// unknown: webhook events of a kind we do not parse yet.
+	//   eventTime(8) seq(8) (timeSeqKey) -> the event's raw JSON
+	// Written by ingestUnknown, once per event (seen). Kept in time order
+	// so nothing Meta sent is lost; the journal holds the whole bodies.
+	bUnknown = []byte("unknown")
+
+	// agents: the named agents who attach with a token of their own.
+	//   name -> agentRecord (JSON: AgentInfo and the SHA-256 of the token)
+	// Written by AddAgent, RevokeAgent (delete) and touchAgent (last used,
+	// at most once a minute). Keyed by name, the agent's identity; a token
+	// is found by comparing every hash in constant time (AgentForToken):
+	// agents are few.
+	bAgents = []byte("agents")
+
+	// forgotten: customers who asked to be forgotten (forget.go).
+	//   sha256(pageID 0x00 psid) (forgottenKey, 32 bytes) -> u64 time of the forget
+	// Written by Forget. Every ingested event is checked with one Get, and
+	// dropped if it is older than the forget. The key is a hash so that the
+	// file keeps no PSID of theirs.
+	bForgotten = []byte("forgotten")
+
+	// drafts: the reply each agent is writing in each thread.
+	//   owner 0x00 pageID 0x00 psid (draftKey) -> the draft, UTF-8
+	// Written by SaveDraft (an empty draft is deleted) and moveDrafts
+	// (migration from schema 2, owner ""). One Get per thread opened; the
+	// owner "" draft is the single user's and everyone's fallback.
+	bDrafts = []byte("drafts")
+
+	// allBuckets is every bucket above, created on Open.
+	allBuckets = [][]byte{bMeta, bPages, bConvs, bConvIDs, bActAll, bActUnread, bActDone, bMsgs,
+		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts, bDrafts,
+		bOutEcho, bEchoSeen, bAgents, bForgotten}
+
+	keyMagic  = []byte("magic")
+	keySchema = []byte("schema")
+)
+
+const magic = "pageinbox"
+
+func u32(v uint32) []byte { b := make([]byte, 4); binary.BigEndian.PutUint32(b, v); return b }
+func u64(v uint64) []byte { b := make([]byte, 8); binary.BigEndian.PutUint64(b, v); return b }
+
+// timeKey is t as the u64 of every time in a key.
+func timeKey(t time.Time) uint64 {
+	n := t.UnixNano()
+	if n < 0 {
+		return 0
+	}
+	return uint64(n)
+}
+
+// timeSeqKey is a journal or unknown key: time order, then arrival order.
+func timeSeqKey(t time.Time, seq uint64) []byte {
+	b := make([]byte, 16)
+	binary.BigEndian.PutUint64(b, timeKey(t))
+	binary.BigEndian.PutUint64(b[8:], seq)
+	return b
+}
+
+// journalID names a journal entry in logs and errors.
+func journalID(key []byte) string { return hex.EncodeToString(key) }
+
+func convKeyBytes(k ConvKey) []byte { return []byte(k.PageID + "\x00" + k.PSID) }
+
+func parseConvKey(b []byte) ConvKey {
+	page, psid, _ := strings.Cut(string(b), "\x00")
+	return ConvKey{PageID: page, PSID: psid}
+}
+
+// actKey orders the inbox: newest activity last in byte order.
+func actKey(t time.Time, convID uint64) []byte {
+	b := make([]byte, 16)
+	binary.BigEndian.PutUint64(b, timeKey(t))
+	binary.BigEndian.PutUint64(b[8:], convID)
+	return b
+}
+
+// actKeyCID is the conversation id of an act_* key.
+func actKeyCID(k []byte) []byte { return k[8:16] }
+
+// countKey is a filter's entry in the counts bucket.
+func countKey(f Filter) []byte { return []byte(f) }
+
+// msgKey places a message in its thread; threadPrefix(cid) starts them all.
+func msgKey(convID uint64, t time.Time, seq uint64) []byte {
+	b := make([]byte, 24)
+	binary.BigEndian.PutUint64(b, convID)
+	binary.BigEndian.PutUint64(b[8:], timeKey(t))
+	binary.BigEndian.PutUint64(b[16:], seq)
+	return b
+}
+
+const msgKeyLen = 24
+
+// threadPrefix is what every msgs key of conversation convID starts with.
+func threadPrefix(convID uint64) []byte { return u64(convID) }
+
+func midKey(pageID, mid string) []byte { return []byte(pageID + "\x00" + mid) }
+
+// seenKey names an event without an id of its own by what it says.
+func seenKey(parts ...string) []byte {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return h[:16]
+}
+
+func campItemKey(campaignID, itemID uint64) []byte { return append(u64(campaignID), u64(itemID)...) }
+
+// echoKey is an item's entry in outecho.
+func echoKey(item *OutboxItem) []byte { return campItemKey(item.CampaignID, item.ID) }
+
+func forgottenKey(k ConvKey) []byte {
+	h := sha256.Sum256(convKeyBytes(k))
+	return h[:]
+}
+
+func draftKey(owner string, key ConvKey) []byte {
+	return []byte(owner + "\x00" + key.PageID + "\x00" + key.PSID)
+}

@@ -1,0 +1,94 @@
+package tui
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// Programs lets the TUI start programs on the machine it runs on (ctrl+e's
+// editor). Only a TUI on the agent's own machine gets it: served over SSH,
+// a program would run on the server as the daemon's user, a shell away
+// from its files and secrets.
+type Programs struct {
+	// Env is the whole environment of every program the TUI starts (never
+	// the process's own): the caller leaves the secrets out. The editor
+	// is $VISUAL or $EDITOR in it, else vi.
+	Env []string
+}
+
+// editorOff is what ctrl+e says where the TUI may not start programs.
+const editorOff = "the editor is off in SSH sessions: it would run on the server; write the reply here"
+
+// openEditor writes the draft to a file and hands the terminal to $EDITOR,
+// where the TUI may start programs; elsewhere it says why not.
+func (m *Model) openEditor() tea.Cmd {
+	if m.opts.Programs == nil {
+		m.setNote(editorOff)
+		return nil
+	}
+	key, text := m.compose.key, m.compose.area.Value()
+	return func() tea.Msg {
+		f, err := os.CreateTemp("", "pageinbox-reply-*.txt")
+		if err != nil {
+			return editedMsg{key: key, err: err}
+		}
+		_, err = f.WriteString(text)
+		f.Close()
+		if err != nil {
+			return editedMsg{key: key, err: err}
+		}
+		return editorReadyMsg{key: key, path: f.Name()}
+	}
+}
+
+type editorReadyMsg struct {
+	key  store.ConvKey
+	path string
+}
+
+// runEditor starts the editor on the draft's file, with the environment
+// Programs gives and nothing else.
+func (m *Model) runEditor(ready editorReadyMsg) tea.Cmd {
+	p := m.opts.Programs
+	if p == nil {
+		os.Remove(ready.path)
+		return nil
+	}
+	args := strings.Fields(firstNonEmpty(lookupEnv(p.Env, "VISUAL"), lookupEnv(p.Env, "EDITOR"), "vi"))
+	c := exec.Command(args[0], append(args[1:], ready.path)...)
+	c.Env = append([]string{}, p.Env...) // never nil: nil would mean this process's own
+	return tea.ExecProcess(c, func(err error) tea.Msg {
+		defer os.Remove(ready.path)
+		if err != nil {
+			return editedMsg{key: ready.key, err: err}
+		}
+		b, err := os.ReadFile(ready.path)
+		return editedMsg{key: ready.key, text: strings.TrimRight(string(b), "\n"), err: err}
+	})
+}
+
+// lookupEnv is name's value in env ("NAME=value" entries; the last wins,
+// as in exec).
+func lookupEnv(env []string, name string) string {
+	v := ""
+	for _, kv := range env {
+		if k, val, ok := strings.Cut(kv, "="); ok && k == name {
+			v = val
+		}
+	}
+	return strings.TrimSpace(v)
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
