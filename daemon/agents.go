@@ -1,14 +1,6 @@
 package daemon
 
-import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"strings"
-	"unicode/utf8"
-
-	"github.com/pageinbox/pageinbox/store"
-)
+import "context"
 
 // AgentTokens names the agent a /ws token belongs to (the store does:
 // store.AgentForToken). An error means no agent.
@@ -29,29 +21,6 @@ func (s *Server) agentFor(ctx context.Context, token string) (string, bool) {
 		return "", false
 	}
 	return name, true
-}
-
-// namedAgent is who a session opened with a named agent's token is: that
-// agent, whatever the hello said. The hello's ID only tells the agent's
-// own sessions apart (a laptop and an SSH login), always under the name,
-// so no session can take another agent's place in presence or drafts.
-func namedAgent(name, helloID string) store.Agent {
-	session := strings.Map(func(r rune) rune {
-		if r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
-			strings.ContainsRune("._-:", r)) {
-			return r
-		}
-		return -1
-	}, helloID)
-	if len(session) > 64 {
-		session = session[:64]
-	}
-	if session == "" {
-		b := make([]byte, 6)
-		rand.Read(b)
-		session = hex.EncodeToString(b)
-	}
-	return store.Agent{ID: name + "/" + session, Name: name}
 }
 
 // CutAgent ends every open session of a named agent (their token was

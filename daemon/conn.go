@@ -111,7 +111,7 @@ func (c *apiClient) readPump() {
 		c.agent = *hello.Agent
 	}
 	if c.named != "" {
-		c.agent = namedAgent(c.named, c.agent.ID) // the token says who, not the hello
+		c.agent = inbox.NamedAgent(c.named, c.agent.ID) // the token says who, not the hello
 	}
 	if c.agent.ID == "" {
 		c.agent.ID = c.remote // still tells two sessions apart

@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"time"
 
 	"github.com/pageinbox/pageinbox/daemon"
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 )
 
@@ -77,9 +76,4 @@ func attach(ctx context.Context, cfg config, agent store.Agent) (*daemon.Client,
 
 // thisAgent is how this session appears to other agents: PAGEINBOX_AGENT
 // or the login name, with an ID of its own.
-func thisAgent(cfg config) store.Agent {
-	name := firstNonEmpty(cfg.AgentName, "agent")
-	b := make([]byte, 6)
-	rand.Read(b)
-	return store.Agent{ID: name + "-" + hex.EncodeToString(b), Name: name}
-}
+func thisAgent(cfg config) store.Agent { return inbox.NewAgent(cfg.AgentName) }
