@@ -22,7 +22,7 @@ import (
 )
 
 // Defaults. The version is pinned so that a Meta release never changes
-// behaviour under us (PLATFORM.md §9: v25.0 runs until July 2028).
+// behaviour under us (docs/meta-platform.md §7: v25.0 runs until July 2028).
 const (
 	DefaultBaseURL = "https://graph.facebook.com"
 	DefaultVersion = "v25.0"

@@ -316,8 +316,8 @@ func (w *wtx) ingestWatermark(key ConvKey, e *Event, to Status) error {
 	c := w.bucket(bMsgs).Cursor()
 	lo := msgKey(rec.CID, prev, 0)
 	prefix := threadPrefix(rec.CID)
-	k, v := c.Seek(msgKey(rec.CID, e.Watermark.Add(time.Nanosecond), 0))
-	if k == nil {
+	var k, v []byte
+	if k, _ = c.Seek(msgKey(rec.CID, e.Watermark.Add(time.Nanosecond), 0)); k == nil {
 		k, v = c.Last()
 	} else {
 		k, v = c.Prev()

@@ -147,8 +147,8 @@ func (s *Store) Thread(ctx context.Context, key ConvKey, before Cursor, limit in
 			return invalidf("cursor of another conversation")
 		}
 		c := tx.Bucket(bMsgs).Cursor()
-		k, v := c.Seek(end)
-		if k == nil {
+		var k, v []byte
+		if k, _ = c.Seek(end); k == nil {
 			k, v = c.Last()
 		} else {
 			k, v = c.Prev()

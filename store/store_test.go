@@ -13,6 +13,7 @@ import (
 
 	"github.com/pageinbox/pageinbox/store"
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 const page = "PAGE1"
@@ -51,7 +52,7 @@ func reopen(t *testing.T, path string, c *clock) *store.Store {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := s.Check(); err != nil && !errors.Is(err, store.ErrClosed) && !errors.Is(err, bolt.ErrDatabaseNotOpen) {
+		if err := s.Check(); err != nil && !errors.Is(err, store.ErrClosed) && !errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 			t.Errorf("check: %v", err)
 		}
 		s.Close()

@@ -107,7 +107,7 @@ func TestConfigRedactsSecrets(t *testing.T) {
 		"%v":         fmt.Sprintf("%v", cfg),
 		"%+v":        fmt.Sprintf("%+v", cfg),
 		"%#v":        fmt.Sprintf("%#v", cfg),
-		"%s":         fmt.Sprintf("%s", cfg),
+		"%s":         fmt.Sprintf("%s", cfg), //lint:ignore S1025 the %s verb is what is tested
 		"%v pointer": fmt.Sprintf("%v", &cfg),
 		"%+v nested": fmt.Sprintf("%+v", holder{cfg}),
 		"%#v nested": fmt.Sprintf("%#v", holder{cfg}),

@@ -17,7 +17,7 @@ import (
 )
 
 // requiredFields are the webhook fields pageinbox needs the Page
-// subscribed to (PLATFORM.md §10).
+// subscribed to (docs/meta-platform.md §10).
 var requiredFields = []string{"messages", "messaging_postbacks", "message_deliveries", "message_reads",
 	"message_echoes", "message_reactions"}
 

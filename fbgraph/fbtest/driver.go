@@ -18,7 +18,7 @@ import (
 )
 
 // Event is one element of a webhook's entry[].messaging[] array, built by
-// the functions below as PLATFORM.md §3 documents it. Post fills in the
+// the functions below as docs/meta-platform.md §3 documents it. Post fills in the
 // Page's side (recipient, or an echo's sender) when an event leaves it
 // out. Build other shapes by hand if a test needs them.
 type Event map[string]any
@@ -154,7 +154,7 @@ func (d *Driver) PostRaw(ctx context.Context, body []byte) error {
 	return nil
 }
 
-// Verify does Meta's subscription handshake (PLATFORM.md §1): a GET with
+// Verify does Meta's subscription handshake (docs/meta-platform.md §1): a GET with
 // hub.mode=subscribe, the verify token and a challenge, which must come
 // back as the body, byte for byte.
 func (d *Driver) Verify(ctx context.Context, verifyToken string) error {
@@ -184,7 +184,7 @@ func (d *Driver) Verify(ctx context.Context, verifyToken string) error {
 	return nil
 }
 
-// ---- event builders (PLATFORM.md §3) ----
+// ---- event builders (docs/meta-platform.md §3) ----
 
 func ms(t time.Time) int64 {
 	if t.IsZero() {
@@ -330,7 +330,7 @@ func (s *Server) CustomerPostback(ctx context.Context, d *Driver, psid, title, p
 }
 
 // CustomerReacts is a customer reacting to the message mid (it opens the
-// window, PLATFORM.md §6).
+// window, docs/meta-platform.md §6).
 func (s *Server) CustomerReacts(ctx context.Context, d *Driver, psid, mid, reaction, emoji string) error {
 	at := s.cfg.Now()
 	s.Inbound(psid, at)

@@ -3,7 +3,7 @@
 // HUMAN_AGENT, retired tags, limits, error envelopes, rate limits, expired
 // tokens, appsecret_proof), User Profile and Conversations APIs with
 // cursor paging, subscribed_apps, signed echo/delivery/read webhooks, a
-// signed-webhook Driver that posts the events of PLATFORM.md §3, and a
+// signed-webhook Driver that posts the events of docs/meta-platform.md §3, and a
 // Crowd of simulated customers for `pageinbox demo`.
 //
 // Everything listens on and talks to loopback only.
@@ -68,7 +68,7 @@ const (
 	DefaultAppSecret = "test-app-secret"
 	DefaultAppID     = "1517776481860111"
 	// PageInboxAppID is the app id Meta's own Page Inbox puts in echoes of
-	// replies that people type there (PLATFORM.md §3.2).
+	// replies that people type there (docs/meta-platform.md §3.3).
 	PageInboxAppID = "263902037430900"
 )
 

@@ -18,7 +18,7 @@ const graphTime = "2006-01-02T15:04:05-0700"
 func fmtTime(t time.Time) string { return t.UTC().Format(graphTime) }
 
 // MaxThreadMessages is how many of a conversation's most recent messages
-// the Conversations API shows (PLATFORM.md §8).
+// the Conversations API shows (docs/meta-platform.md §8).
 const MaxThreadMessages = 20
 
 // ---- fields=a,b{c,d},e.limit(5){f} ----
@@ -148,7 +148,7 @@ func decodeCursor(c string) (string, bool) {
 // or before a cursor. Cursors are keys, not positions, so deleting or
 // adding items never repeats one that was already shown in place.
 func paginate(items []keyed, limit int, after, before string) (page []keyed, hasPrev, hasNext bool, e *apiError) {
-	start, end := 0, len(items)
+	var start, end int
 	switch {
 	case after != "":
 		k, ok := decodeCursor(after)

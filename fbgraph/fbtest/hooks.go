@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,15 +14,13 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
-
-	"github.com/pageinbox/pageinbox/webhook"
 )
 
 // MarshalMeta encodes v the way Meta's webhook bodies look: compact JSON
 // with every non-ASCII character as a lowercase \uXXXX escape (surrogate
 // pairs beyond the BMP) and "/" as "\/". The signature covers exactly
 // these bytes, so a receiver that re-encodes the JSON before checking it
-// fails, as it would with Meta (PLATFORM.md §2.1, §11.1).
+// fails, as it would with Meta (docs/meta-platform.md §2.1).
 func MarshalMeta(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -82,10 +77,8 @@ func postSigned(ctx context.Context, client *http.Client, url, secret string, bo
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "facebookexternalua")
-	req.Header.Set("X-Hub-Signature-256", webhook.SignatureHeader(body, secret))
-	m := hmac.New(sha1.New, []byte(secret))
-	m.Write(body)
-	req.Header.Set("X-Hub-Signature", "sha1="+hex.EncodeToString(m.Sum(nil)))
+	req.Header.Set("X-Hub-Signature-256", signatureSHA256(body, secret))
+	req.Header.Set("X-Hub-Signature", signatureSHA1(body, secret))
 	resp, err := client.Do(req)
 	if err != nil {
 		return err

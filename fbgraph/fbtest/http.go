@@ -86,7 +86,7 @@ func messageFor(code, subcode int) string {
 }
 
 // transientCode: Meta marks these is_transient (2 and 1 ask for a retry,
-// 4 carries it in real answers; PLATFORM.md §5).
+// 4 carries it in real answers; docs/meta-platform.md §5.1).
 func transientCode(code, status int) bool {
 	return code == 1 || code == 2 || code == 4 || code == 1200 || status >= 500
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/pageinbox/pageinbox/store"
 )
 
-// Send API limits (PLATFORM.md §4).
+// Send API limits (docs/meta-platform.md §4.2).
 const (
 	MaxTextRunes     = 2000 // text must be shorter than this
 	MaxMetadataRunes = 1000 // metadata must be shorter than this
@@ -464,7 +464,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, c *call) {
 }
 
 // echoElement is the message_echoes messaging[] element of a send
-// (PLATFORM.md §3.2).
+// (docs/meta-platform.md §3.3).
 func echoElement(pageID, appID string, s Sent) map[string]any {
 	m := map[string]any{"is_echo": true, "app_id": appIDValue(appID), "mid": s.MID}
 	if s.Metadata != "" {
