@@ -36,6 +36,38 @@ func TestClientKeepsTheContract(t *testing.T) {
 				t.Fatal("the client never attached")
 			}
 		}
-		return inboxtest.World{Backend: c, Now: now, Receive: receive}
+		return inboxtest.World{Backend: c, Now: now, Receive: func(key store.ConvKey, text string, at time.Time) {
+			t.Helper()
+			receiveOverTheWire(t, c, receive, key, text, at)
+		}}
 	})
+}
+
+// receiveOverTheWire stores a message and returns once the client has had
+// its changes: the daemon pushes them after the commit, so without the
+// wait they could reach a subscription the test opens afterwards.
+func receiveOverTheWire(t *testing.T, c *daemon.Client, receive func(store.ConvKey, string, time.Time),
+	key store.ConvKey, text string, at time.Time) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	feed, err := c.Subscribe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	receive(key, text, at)
+	seenMessage := false
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ch := <-feed:
+			switch {
+			case ch.Kind == store.MessageAdded && ch.Message.ConvKey == key && ch.Message.Text == text:
+				seenMessage = true
+			case seenMessage && ch.Kind == store.ConversationUpdated && ch.Conversation.ConvKey == key:
+				return
+			}
+		case <-deadline:
+			t.Fatalf("the client never had %q in %v", text, key)
+		}
+	}
 }

@@ -27,7 +27,9 @@ type World struct {
 	// Now is the Backend's clock: windows are judged at it.
 	Now time.Time
 	// Receive stores a customer's message as the webhook does, and
-	// publishes it.
+	// publishes it; it returns once the changes have reached the Backend
+	// (for a remote one, crossed the wire), so a later Subscribe does not
+	// hear them.
 	Receive func(key store.ConvKey, text string, at time.Time)
 }
 
