@@ -27,6 +27,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/store/storetest"
 	"github.com/pageinbox/pageinbox/tui/common"
@@ -104,7 +105,7 @@ func BenchmarkFirstFrame100k(b *testing.B) {
 			if m != nil {
 				m.cancel() // the previous frame's subscription
 			}
-			if m, view, err = firstFrame(&Local{Store: st}, 120, 40); err != nil {
+			if m, view, err = firstFrame(&inbox.Local{Store: st}, 120, 40); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -121,7 +122,7 @@ func BenchmarkFirstFrame100k(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			m, view, err := firstFrame(&Local{Store: st}, 120, 40)
+			m, view, err := firstFrame(&inbox.Local{Store: st}, 120, 40)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -8,7 +8,7 @@ package tui
 // The world is real but for Meta: a store file with 10,000 conversations
 // inside the 24 h window, the emulator (fbgraph/fbtest) answering every
 // call in 100 ms and refusing beyond 250/s, an fbgraph.Dispatcher (Rate
-// 250, Concurrency 64) as tui.Local's Wake, and a Model run the way
+// 250, Concurrency 64) as inbox.Local's Wake, and a Model run the way
 // Bubble Tea runs it: commands in goroutines, their messages through
 // Update then View on one goroutine, the change subscription read by the
 // model's own waitChanges command (30 ms coalescing) and its batches fed
@@ -55,6 +55,7 @@ import (
 
 	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/fbgraph/fbtest"
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 )
 
@@ -124,10 +125,10 @@ func (p *phaseStats) describe() string {
 		us(p.keyLatency.pct(0.5)), us(p.keyLatency.pct(0.95)), us(p.keyLatency.max()), len(p.other), p.resyncs, p.counts, p.countsMax, p.rows)
 }
 
-// countingLocal is tui.Local with its Counts calls counted: the model asks
+// countingLocal is inbox.Local with its Counts calls counted: the model asks
 // for the counts after every batch that changed a conversation.
 type countingLocal struct {
-	*Local
+	*inbox.Local
 	calls, inflight, max atomic.Int64
 }
 
@@ -408,7 +409,7 @@ func runResponsive(b *testing.B) {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.TrueColor)
 	r.SetHasDarkBackground(true)
-	be := &countingLocal{Local: &Local{Store: st, Wake: disp.Wake}}
+	be := &countingLocal{Local: &inbox.Local{Store: st, Wake: disp.Wake}}
 	m := New(Options{Backend: be, Renderer: r})
 	l := &respLoop{b: b, m: m, be: be, msgs: make(chan tea.Msg, 4096), done: make(chan struct{})}
 	defer func() {

@@ -19,8 +19,10 @@ import (
 // first and paged with an opaque Cursor, threads come oldest first and page
 // back in time, sends are checked against the messaging window, every
 // mutation publishes the store's changes in the store's order (message
-// changes, then the conversation), and a call under a cancelled context
-// fails the way the store's does. Every call is recorded.
+// changes, then outbox items, then the conversation), and a call under a
+// cancelled context fails the way the store's does. Every call is
+// recorded. inboxtest's contract, run on it and on the store alike
+// (TestFakeBackendKeepsTheContract), holds it to that.
 type fakeBackend struct {
 	mu        sync.Mutex
 	now       func() time.Time
@@ -435,8 +437,8 @@ func (f *fakeBackend) Send(ctx context.Context, s store.Send) (store.OutboxItem,
 	mc, cc, ic := m, *c, item
 	f.publishLocked([]store.Change{
 		{Kind: store.MessageAdded, Message: &mc},
-		{Kind: store.ConversationUpdated, Conversation: &cc},
 		{Kind: store.OutboxChanged, Outbox: &ic},
+		{Kind: store.ConversationUpdated, Conversation: &cc},
 	})
 	return item, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 )
 
@@ -25,7 +26,7 @@ func TestPresenceShowsWhoElseIsReplying(t *testing.T) {
 	st.Ingest(ctx, []store.Event{{Kind: store.EventMessage, PageID: "P", PSID: "u1", MID: "m1", Text: "Where is my parcel?", Time: time.Now()}})
 	st.SetName(ctx, store.ConvKey{PageID: "P", PSID: "u1"}, "Carla")
 
-	base := &Local{Store: st, Board: NewPresenceBoard()}
+	base := &inbox.Local{Store: st, Board: inbox.NewPresenceBoard()}
 	ana, ben := store.Agent{ID: "a", Name: "Ana"}, store.Agent{ID: "b", Name: "Ben"}
 	mA := New(Options{Backend: base.As(ana), Agent: ana, NoTick: true})
 	mB := New(Options{Backend: base.As(ben), Agent: ben, NoTick: true})
@@ -113,7 +114,7 @@ func TestDraftsAreEachAgentsOwn(t *testing.T) {
 	st.EnsurePages(ctx, []string{"P"})
 	st.Ingest(ctx, []store.Event{{Kind: store.EventMessage, PageID: "P", PSID: "u1", MID: "m1", Text: "Where is my parcel?", Time: time.Now()}})
 
-	base := &Local{Store: st, Board: NewPresenceBoard()}
+	base := &inbox.Local{Store: st, Board: inbox.NewPresenceBoard()}
 	ana, ben := store.Agent{ID: "a", Name: "Ana"}, store.Agent{ID: "b", Name: "Ben"}
 	open := func(agent store.Agent) *Model {
 		m := New(Options{Backend: base.As(agent), Agent: agent, NoTick: true})

@@ -20,8 +20,15 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/pageinbox/pageinbox/internal/lru"
 	"github.com/pageinbox/pageinbox/store"
 )
+
+// Names looks up the names of new customers off the POST's path (the
+// inbox's Namer); Want must never block.
+type Names interface {
+	Want(key store.ConvKey)
+}
 
 // Store is what the webhook needs of the store.
 type Store interface {
@@ -45,7 +52,7 @@ type Config struct {
 	SkipSignature bool
 	MaxBody       int64        // default DefaultMaxBody
 	Logger        *slog.Logger // default: discard
-	Names         *Namer       // optional: looks up new customers' names
+	Names         Names        // optional: looks up new customers' names
 	Now           func() time.Time
 }
 
@@ -56,9 +63,9 @@ type Handler struct {
 	log *slog.Logger
 
 	pagesMu sync.Mutex
-	pages   *lruSet[string] // pages known to be registered in the store
+	pages   *lru.Set[string] // pages known to be registered in the store
 
-	unknownSeen *lruSet[string] // event types already logged
+	unknownSeen *lru.Set[string] // event types already logged
 
 	ack    prometheus.Histogram // POST received -> 200, for /metrics
 	commit prometheus.Histogram // the store's part of it: committing the body and its events
@@ -84,8 +91,8 @@ func New(st Store, cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Handler{st: st, cfg: cfg, log: cfg.Logger, pages: newLRUSet[string](maxKnownPages),
-		unknownSeen: newLRUSet[string](maxUnknownTypes),
+	return &Handler{st: st, cfg: cfg, log: cfg.Logger, pages: lru.New[string](maxKnownPages),
+		unknownSeen: lru.New[string](maxUnknownTypes),
 		ack:         newLatency("pageinbox_webhook_ack_seconds", "Time from receiving a webhook POST to its durable 200."),
 		commit: newLatency("pageinbox_webhook_commit_seconds",
 			"Time the store took to commit a webhook body and its events (or to fail)."),
@@ -256,7 +263,7 @@ func (h *Handler) wantNames(events []store.Event) {
 // were set aside.
 func (h *Handler) screen(p Payload) ([]store.Event, []string) {
 	for _, typ := range p.Unknown {
-		if typ = shortName(typ); h.unknownSeen.add(typ) {
+		if typ = shortName(typ); h.unknownSeen.Add(typ) {
 			h.log.Info("webhook: event type not understood yet; kept raw", "type", typ)
 		}
 	}
@@ -280,7 +287,7 @@ func (h *Handler) ensurePages(ctx context.Context, events []store.Event) error {
 	h.pagesMu.Lock()
 	var missing []string
 	for _, e := range events {
-		if h.pages.add(e.PageID) {
+		if h.pages.Add(e.PageID) {
 			missing = append(missing, e.PageID)
 		}
 	}
@@ -291,7 +298,7 @@ func (h *Handler) ensurePages(ctx context.Context, events []store.Event) error {
 	if err := h.st.EnsurePages(ctx, missing); err != nil {
 		h.pagesMu.Lock()
 		for _, id := range missing {
-			h.pages.remove(id)
+			h.pages.Remove(id)
 		}
 		h.pagesMu.Unlock()
 		return err

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pageinbox/pageinbox/daemon"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/webhook"
 )
@@ -103,9 +104,9 @@ func mustPost(t *testing.T, hook string, body []byte) {
 }
 
 // attachAs dials the daemon's /ws with a token and a hello.
-func attachAs(t *testing.T, env map[string]string, token string, hello store.Agent) (*webhook.Client, error) {
+func attachAs(t *testing.T, env map[string]string, token string, hello store.Agent) (*daemon.Client, error) {
 	t.Helper()
-	c, err := webhook.Dial(context.Background(), daemonURL(config{DataDir: env["PAGEINBOX_DATA"]}), token, hello, nil)
+	c, err := daemon.Dial(context.Background(), daemonURL(config{DataDir: env["PAGEINBOX_DATA"]}), token, hello, nil)
 	if err == nil {
 		t.Cleanup(func() { c.Close() })
 	}
@@ -179,7 +180,7 @@ func TestAgentsCommandThroughTheDaemon(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if _, err := ben.Counts(context.Background()); err == webhook.ErrDisconnected {
+		if _, err := ben.Counts(context.Background()); err == daemon.ErrDisconnected {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -197,7 +198,7 @@ func TestAgentsCommandThroughTheDaemon(t *testing.T) {
 
 func mustAPIToken(t *testing.T, env map[string]string) string {
 	t.Helper()
-	tok, err := apiToken(env["PAGEINBOX_DATA"], false)
+	tok, err := daemon.APIToken(env["PAGEINBOX_DATA"], false)
 	if err != nil {
 		t.Fatal(err)
 	}

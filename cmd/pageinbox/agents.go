@@ -2,16 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"text/tabwriter"
 	"time"
 
+	"github.com/pageinbox/pageinbox/daemon"
 	"github.com/pageinbox/pageinbox/store"
 )
 
@@ -46,7 +44,7 @@ func agentsLocal(ctx context.Context, env cmdEnv, st *store.Store, verb, name st
 		if err != nil {
 			return err
 		}
-		printAgentAdded(env, agentAdded{AgentInfo: info, Token: token})
+		printAgentAdded(env, daemon.AgentAdded{AgentInfo: info, Token: token})
 		return nil
 	case "revoke":
 		if err := st.RevokeAgent(ctx, name); err != nil {
@@ -64,34 +62,27 @@ func agentsLocal(ctx context.Context, env cmdEnv, st *store.Store, verb, name st
 }
 
 func agentsRemote(ctx context.Context, env cmdEnv, wsURL, verb, name string) error {
-	method := map[string]string{"list": http.MethodGet, "add": http.MethodPost, "revoke": http.MethodDelete}[verb]
-	q := url.Values{}
-	if name != "" {
-		q.Set("name", name)
-	}
-	resp, err := daemonHTTP(ctx, env.cfg, wsURL, method, "/agents", q)
+	ac, err := adminClient(env.cfg, wsURL)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	dec := json.NewDecoder(resp.Body)
 	switch verb {
 	case "add":
-		var added agentAdded
-		if err := dec.Decode(&added); err != nil {
-			return fmt.Errorf("agents add through the daemon: %w", err)
+		added, err := ac.AddAgent(ctx, name)
+		if err != nil {
+			return err
 		}
 		printAgentAdded(env, added)
 	case "revoke":
-		var r agentRevoked
-		if err := dec.Decode(&r); err != nil {
-			return fmt.Errorf("agents revoke through the daemon: %w", err)
+		r, err := ac.RevokeAgent(ctx, name)
+		if err != nil {
+			return err
 		}
 		fmt.Fprintf(env.stdout, "revoked %s: their token no longer attaches; %d open session(s) cut\n", r.Name, r.Sessions)
 	default:
-		var list []store.AgentInfo
-		if err := dec.Decode(&list); err != nil {
-			return fmt.Errorf("agents through the daemon: %w", err)
+		list, err := ac.Agents(ctx)
+		if err != nil {
+			return err
 		}
 		printAgents(env.stdout, list)
 	}
@@ -100,7 +91,7 @@ func agentsRemote(ctx context.Context, env cmdEnv, wsURL, verb, name string) err
 
 // printAgentAdded shows the token once: alone on stdout, for scripts;
 // what to do with it on stderr.
-func printAgentAdded(env cmdEnv, a agentAdded) {
+func printAgentAdded(env cmdEnv, a daemon.AgentAdded) {
 	fmt.Fprintln(env.stdout, a.Token)
 	fmt.Fprintf(env.stderr, "added agent %s. This token is shown once and cannot be read again; give it to %s:\n"+
 		"  PAGEINBOX_API_TOKEN=<token> pageinbox --server ws://<daemon>/ws\n", a.Name, a.Name)

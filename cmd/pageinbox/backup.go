@@ -5,9 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 
@@ -34,7 +31,13 @@ func setupBackup(fs *flag.FlagSet) runFunc {
 		dst := env.args[0]
 		info, err := writeBackup(dst, *force, func(f *os.File) error {
 			return throughDaemon(ctx, env.cfg, "backup",
-				func(wsURL string) error { return backupRemote(ctx, env.cfg, wsURL, f, *compact) },
+				func(wsURL string) error {
+					ac, err := adminClient(env.cfg, wsURL)
+					if err != nil {
+						return err
+					}
+					return ac.Backup(ctx, f, *compact)
+				},
 				func(st *store.Store) error {
 					if *compact {
 						return st.CompactTo(ctx, f.Name())
@@ -54,24 +57,6 @@ func setupBackup(fs *flag.FlagSet) runFunc {
 			dst, how, float64(info.Size)/1e6, info.Conversations, info.Messages, info.Schema)
 		return nil
 	}
-}
-
-func backupRemote(ctx context.Context, cfg config, wsURL string, w io.Writer, compact bool) error {
-	var q url.Values
-	if compact {
-		q = url.Values{"compact": {"1"}}
-	}
-	resp, err := daemonHTTP(ctx, cfg, wsURL, http.MethodGet, "/backup", q)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	// A copy may already have begun to arrive: a failure now is not one
-	// to retry on the file, which the daemon still holds.
-	if n, err := io.Copy(w, resp.Body); err != nil {
-		return fmt.Errorf("backup through the daemon was cut short after %d bytes: %v", n, err)
-	}
-	return nil
 }
 
 // writeBackup has fill write the copy into a new file (mode 0600) beside

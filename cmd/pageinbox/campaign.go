@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pageinbox/pageinbox/fbgraph"
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/inert"
 )
@@ -106,33 +107,33 @@ func runCampaign(ctx context.Context, env cmdEnv, f *campaignFlags) error {
 
 	// Without a daemon nothing in this process receives the webhook: no
 	// echo can settle an ambiguous answer, so none is waited for.
-	ob, err := openOutbox(ctx, env.cfg, "campaign", !f.dryRun, fbgraph.DispatcherOptions{Rate: f.rate,
+	ob, closeOutbox, err := openOutbox(ctx, env.cfg, "campaign", !f.dryRun, fbgraph.DispatcherOptions{Rate: f.rate,
 		Concurrency: f.concurrency, Logger: newLogger(env.cfg), Poll: 100 * time.Millisecond, EchoWait: -1})
 	if err != nil {
 		return err
 	}
-	defer ob.close()
-	if ob.daemon != "" && f.paceSet && !f.dryRun {
-		fmt.Fprintf(env.stderr, "note: the daemon at %s sends at its own pace: --rate and --concurrency apply only when no daemon serves the data dir\n", ob.daemon)
+	defer closeOutbox()
+	if ob.Daemon != "" && f.paceSet && !f.dryRun {
+		fmt.Fprintf(env.stderr, "note: the daemon at %s sends at its own pace: --rate and --concurrency apply only when no daemon serves the data dir\n", ob.Daemon)
 	}
 
 	switch {
 	case f.resume != 0:
-		return ob.explain(resumeCampaign(ctx, env, f, ob))
+		return ob.Explain(resumeCampaign(ctx, env, f, ob))
 	case f.retryFailed != 0:
-		return ob.explain(retryCampaign(ctx, env, f, ob))
+		return ob.Explain(retryCampaign(ctx, env, f, ob))
 	}
-	return ob.explain(newCampaign(ctx, env, f, ob))
+	return ob.Explain(newCampaign(ctx, env, f, ob))
 }
 
 // newCampaign draws up the ledger, prints it and, unless it is a dry run,
 // creates the campaign and follows it.
-func newCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox) error {
-	pageID, err := ob.page(ctx, env.cfg)
+func newCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *inbox.Outbox) error {
+	pageID, err := ob.Page(ctx, env.cfg.PageID)
 	if err != nil {
 		return err
 	}
-	keys, err := campaignKeys(ctx, ob, pageID, f)
+	keys, err := inbox.Recipients(ctx, ob, pageID, f.to, campaignFilter(f))
 	if err != nil {
 		return err
 	}
@@ -144,7 +145,7 @@ func newCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox) 
 	}
 	// The store cannot know whether the token works; Meta can, and so
 	// does a daemon that has been sending.
-	why, tokenNote, err := ob.tokenProblem(ctx)
+	why, tokenNote, err := ob.TokenProblem(ctx)
 	if err != nil {
 		if !f.dryRun {
 			return err
@@ -185,47 +186,18 @@ func newCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox) 
 	return driveCampaign(ctx, env, f, ob, camp.ID)
 }
 
-// checkToken asks Meta whether the Page token works. An invalid token is
-// the ledger's "blocked" reason, not an error.
-func checkToken(ctx context.Context, gc *fbgraph.Client) (problem string, err error) {
-	if _, err := gc.Me(ctx); err != nil {
-		if errors.Is(err, fbgraph.ErrTokenInvalid) {
-			return fbgraph.ErrTokenReason, nil
-		}
-		return "", fmt.Errorf("checking the Page token: %w", err)
-	}
-	return "", nil
-}
-
-// campaignKeys resolves the recipients the flags select.
-func campaignKeys(ctx context.Context, ob *outbox, pageID string, f *campaignFlags) ([]store.ConvKey, error) {
-	if len(f.to) > 0 {
-		keys := make([]store.ConvKey, len(f.to))
-		for i, p := range f.to {
-			keys[i] = store.ConvKey{PageID: pageID, PSID: p}
-		}
-		return keys, nil
-	}
-	filter := store.Filter(f.filter) // "" is all
+// campaignFilter is the filter the flags select recipients by (--to
+// names them instead).
+func campaignFilter(f *campaignFlags) store.Filter {
 	switch {
 	case f.all:
-		filter = store.FilterAll
+		return store.FilterAll
 	case f.windowOpen:
-		filter = store.FilterWindow
+		return store.FilterWindow
 	case f.unread:
-		filter = store.FilterUnread
+		return store.FilterUnread
 	}
-	all, err := ob.SelectAll(ctx, store.ListQuery{Filter: filter})
-	if err != nil {
-		return nil, err
-	}
-	keys := all[:0]
-	for _, k := range all {
-		if k.PageID == pageID {
-			keys = append(keys, k)
-		}
-	}
-	return keys, nil
+	return store.Filter(f.filter) // "" is all
 }
 
 // skipLabels name the reasons a recipient is not sent to, in the order
@@ -285,7 +257,7 @@ func printLedger(w io.Writer, title string, l store.Ledger, detail bool) {
 
 // resumeCampaign is the TUI's Resume: the campaign runs again; its items
 // left unknown by a crash stay unknown.
-func resumeCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox) error {
+func resumeCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *inbox.Outbox) error {
 	c, err := ob.Campaign(ctx, f.resume)
 	if err != nil {
 		return err
@@ -297,7 +269,7 @@ func resumeCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbo
 	case store.CampaignCancelled:
 		return fmt.Errorf("campaign %d %q was cancelled: it cannot be resumed", c.ID, c.Title)
 	}
-	if why, _, err := ob.tokenProblem(ctx); err != nil {
+	if why, _, err := ob.TokenProblem(ctx); err != nil {
 		return err
 	} else if why != "" {
 		return errors.New(why)
@@ -312,12 +284,12 @@ func resumeCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbo
 
 // retryCampaign is the TUI's "Retry failed": only retryable failures go
 // again, then the campaign runs to completion.
-func retryCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox) error {
+func retryCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *inbox.Outbox) error {
 	c, err := ob.Campaign(ctx, f.retryFailed)
 	if err != nil {
 		return err
 	}
-	if why, _, err := ob.tokenProblem(ctx); err != nil {
+	if why, _, err := ob.TokenProblem(ctx); err != nil {
 		return err
 	} else if why != "" {
 		return errors.New(why)
@@ -341,110 +313,41 @@ func retryCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox
 }
 
 // driveCampaign follows a campaign until it has nothing left in the queue
-// or in flight, printing progress to stderr; with the file, this process's
-// dispatcher sends meanwhile. Ctrl-C, or a token that stops working,
-// pauses the campaign: sends in flight are recorded first, and --resume
-// continues it.
-func driveCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *outbox, id uint64) error {
-	// Calls must outlive Ctrl-C: what Meta answered is recorded, and the
-	// campaign paused.
-	bg := context.WithoutCancel(ctx)
-	stop := ob.dispatch(ctx)
-	defer stop()
-
-	start := time.Now()
-	first, err := ob.Campaign(bg, id)
+// or in flight, printing progress to stderr (inbox.DriveCampaign). Ctrl-C,
+// or a token that stops working, pauses it; --resume continues it.
+func driveCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *inbox.Outbox, id uint64) error {
+	d, err := ob.DriveCampaign(ctx, id, inbox.DriveOptions{Poll: f.pollInterval, Every: f.progressEvery,
+		Progress: func(p inbox.Progress) {
+			n := p.Counts
+			fmt.Fprintf(env.stderr, "campaign %d: sent %d, failed %d, skipped %d of %d%s; %d to go; %.1f/s, %s\n",
+				id, n.Sent, n.Failed, n.Skipped, n.Total, unknownNote(p.Campaign), n.Queued+n.Sending,
+				p.Rate, p.Elapsed.Round(100*time.Millisecond))
+		}})
 	if err != nil {
 		return err
 	}
-	base := first.Counts.Sent + first.Counts.Failed
-	progress := func(c store.Campaign) {
-		elapsed := time.Since(start)
-		rate := float64(c.Counts.Sent+c.Counts.Failed-base) / max(elapsed.Seconds(), 0.001)
-		fmt.Fprintf(env.stderr, "campaign %d: sent %d, failed %d, skipped %d of %d%s; %d to go; %.1f/s, %s\n",
-			id, c.Counts.Sent, c.Counts.Failed, c.Counts.Skipped, c.Counts.Total, unknownNote(c), c.Counts.Queued+c.Counts.Sending,
-			rate, elapsed.Round(100*time.Millisecond))
-	}
-	stopped := func(c store.Campaign, why string) {
-		progress(c)
+	c := d.Campaign
+	stopped := func(why string) {
 		fmt.Fprintf(env.stderr, "%s: campaign %d is %s; pageinbox campaign --resume %d continues it\n", why, id, c.Status, id)
 		fmt.Fprintf(env.stdout, "sent %d, failed %d, skipped %d\n", c.Counts.Sent, c.Counts.Failed, c.Counts.Skipped)
 	}
-	pause := func(why string) error {
-		stop() // this process's sends in flight are recorded
-		c, err := ob.Campaign(bg, id)
-		// Items in flight count as left to do: a stopping dispatcher may
-		// put them back in the queue.
-		if err == nil && c.Status == store.CampaignRunning && c.Counts.Queued+c.Counts.Sending > 0 {
-			if c, err = ob.SetCampaignStatus(bg, id, store.CampaignPaused); errors.Is(err, store.ErrInvalid) {
-				c, err = ob.Campaign(bg, id) // the daemon finished it meanwhile
-			}
-		}
-		// A daemon's sends in flight finish on their own: wait for their
-		// outcome, so the counts printed are the final ones.
-		for deadline := time.Now().Add(daemonGrace); err == nil && c.Counts.Sending > 0 && time.Now().Before(deadline); {
-			time.Sleep(f.pollInterval)
-			c, err = ob.Campaign(bg, id)
-		}
-		if err != nil {
-			return err
-		}
-		stopped(c, why)
-		return nil
+	switch d.Ending {
+	case inbox.StoppedOutside:
+		stopped("stopped outside this command")
+		return fmt.Errorf("campaign %d was %s before it finished", id, c.Status)
+	case inbox.SendingStopped:
+		stopped("sending stopped")
+		return errors.New(d.Why)
+	case inbox.Interrupted:
+		stopped("interrupted")
+		return errors.New("interrupted")
 	}
-
-	poll := time.NewTicker(f.pollInterval)
-	defer poll.Stop()
-	lastPrint := time.Now()
-	var away time.Time
-	for {
-		c, err := ob.Campaign(bg, id)
-		switch {
-		case ob.away(err, &away):
-			// The daemon is restarting; the client reconnects.
-		case err != nil:
-			return err
-		case c.Status != store.CampaignRunning && c.Counts.Sending == 0 && c.AwaitingEcho == 0:
-			// Done, and every maybe-sent recipient settled by its echo,
-			// sent once more or left unknown for good.
-			stop()
-			if c, err = ob.Campaign(bg, id); err != nil {
-				return err
-			}
-			if (c.Status == store.CampaignPaused || c.Status == store.CampaignInterrupted) && c.Counts.Queued > 0 {
-				// Only with a daemon: an agent paused it in the TUI, or the
-				// daemon restarted under it.
-				stopped(c, "stopped outside this command")
-				return fmt.Errorf("campaign %d was %s before it finished", id, c.Status)
-			}
-			progress(c)
-			err := finish(env, c)
-			if c.Status == store.CampaignCancelled && err == nil {
-				// Only with a daemon: an agent cancelled it in the TUI.
-				err = fmt.Errorf("campaign %d was cancelled before it finished: whoever it had not reached yet is recorded skipped", id)
-			}
-			return err
-		default:
-			if why := ob.blocked(bg); why != "" {
-				if err := pause("sending stopped"); err != nil {
-					return err
-				}
-				return errors.New(why)
-			}
-			if time.Since(lastPrint) >= f.progressEvery {
-				progress(c)
-				lastPrint = time.Now()
-			}
-		}
-		select {
-		case <-ctx.Done():
-			if err := pause("interrupted"); err != nil {
-				return err
-			}
-			return errors.New("interrupted")
-		case <-poll.C:
-		}
+	err = finish(env, c)
+	if c.Status == store.CampaignCancelled && err == nil {
+		// Only with a daemon: an agent cancelled it in the TUI.
+		err = fmt.Errorf("campaign %d was cancelled before it finished: whoever it had not reached yet is recorded skipped", id)
 	}
+	return err
 }
 
 // unknownNote counts, for the progress line, the recipients who may or

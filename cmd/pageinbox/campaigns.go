@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/pageinbox/pageinbox/fbgraph"
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/inert"
 )
@@ -31,20 +32,20 @@ func setupCampaigns(fs *flag.FlagSet) runFunc {
 		default:
 			return errors.New("campaigns takes at most one campaign ID")
 		}
-		ob, err := openOutbox(ctx, env.cfg, "campaigns", false, fbgraph.DispatcherOptions{})
+		ob, closeOutbox, err := openOutbox(ctx, env.cfg, "campaigns", false, fbgraph.DispatcherOptions{})
 		if err != nil {
 			return err
 		}
-		defer ob.close()
+		defer closeOutbox()
 		if id != 0 {
-			return ob.explain(showCampaign(ctx, env, ob, id))
+			return ob.Explain(showCampaign(ctx, env, ob, id))
 		}
-		return ob.explain(listCampaigns(ctx, env, ob))
+		return ob.Explain(listCampaigns(ctx, env, ob))
 	}
 }
 
 // listCampaigns prints the history table.
-func listCampaigns(ctx context.Context, env cmdEnv, b backend) error {
+func listCampaigns(ctx context.Context, env cmdEnv, b inbox.Backend) error {
 	camps, err := b.Campaigns(ctx)
 	if err != nil {
 		return err
@@ -68,7 +69,7 @@ func listCampaigns(ctx context.Context, env cmdEnv, b backend) error {
 }
 
 // showCampaign prints one campaign and each recipient's result.
-func showCampaign(ctx context.Context, env cmdEnv, b backend, id uint64) error {
+func showCampaign(ctx context.Context, env cmdEnv, b inbox.Backend, id uint64) error {
 	c, err := b.Campaign(ctx, id)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -42,6 +43,17 @@ type config struct {
 	// nothing else: the Nth commit of the data file is made to fail
 	// (store.Options.FaultCommit), to test that serve fails stop. "" is off.
 	FaultCommit string
+
+	// Set only through the environment; this file is the one place it is
+	// read.
+	APIToken      secret // PAGEINBOX_API_TOKEN: the token shown to a daemon; unset: the data dir's api-token
+	AgentName     string // PAGEINBOX_AGENT, else USER: how this session appears to other agents
+	Bell          bool   // PAGEINBOX_BELL is not "0": the TUI rings the terminal for new messages
+	MarkSeen      bool   // PAGEINBOX_MARK_SEEN is "1": opening a conversation sends mark_seen
+	APIListen     string // PAGEINBOX_API_LISTEN: serve's --api-listen unless given
+	SSHListen     string // PAGEINBOX_SSH_LISTEN: serve's --ssh-listen unless given
+	MetricsListen string // PAGEINBOX_METRICS_LISTEN: serve's --metrics-listen unless given
+	ConfigDir     string // $XDG_CONFIG_HOME, else ~/.config: where serve looks for authorized_keys
 }
 
 // configFromEnv returns the configuration before any flag is parsed. env is
@@ -64,7 +76,33 @@ func configFromEnv(env func(string) string) config {
 		VerifyToken:     newSecret(verify),
 
 		FaultCommit: env("PAGEINBOX_FAULT_COMMIT"),
+
+		APIToken:      newSecret(env("PAGEINBOX_API_TOKEN")),
+		AgentName:     firstNonEmpty(env("PAGEINBOX_AGENT"), env("USER")),
+		Bell:          env("PAGEINBOX_BELL") != "0",
+		MarkSeen:      env("PAGEINBOX_MARK_SEEN") == "1",
+		APIListen:     env("PAGEINBOX_API_LISTEN"),
+		SSHListen:     env("PAGEINBOX_SSH_LISTEN"),
+		MetricsListen: env("PAGEINBOX_METRICS_LISTEN"),
+		ConfigDir:     configDir(env),
 	}
+}
+
+// childEnv is the environment of a program the TUI starts (the editor):
+// this process's, without the secrets (childEnviron). It is read here, the
+// one place pageinbox reads its environment.
+func childEnv() []string { return childEnviron(os.Environ()) }
+
+// configDir is os.UserConfigDir on Unix, read through env: XDG_CONFIG_HOME
+// if absolute, else ~/.config; "" when neither is usable.
+func configDir(env func(string) string) string {
+	if x := env("XDG_CONFIG_HOME"); filepath.IsAbs(x) {
+		return x
+	}
+	if home := env("HOME"); home != "" {
+		return filepath.Join(home, ".config")
+	}
+	return ""
 }
 
 // defaultDataDir follows the XDG base directory spec. It returns "" when

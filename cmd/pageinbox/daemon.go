@@ -2,63 +2,13 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
+	"github.com/pageinbox/pageinbox/daemon"
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
-	"github.com/pageinbox/pageinbox/webhook"
 )
-
-// The daemon leaves two small files in the data dir: the API token (kept
-// across restarts) and daemon.json, which names its /ws address while it
-// runs, so that `pageinbox` and the commands find it.
-const (
-	apiTokenFile = "api-token"
-	daemonFile   = "daemon.json"
-)
-
-type daemonInfo struct {
-	URL string `json:"url"`
-	PID int    `json:"pid"`
-}
-
-// apiToken reads the data dir's API token, creating it on first start.
-func apiToken(dataDir string, create bool) (string, error) {
-	path := filepath.Join(dataDir, apiTokenFile)
-	if b, err := os.ReadFile(path); err == nil {
-		if tok := strings.TrimSpace(string(b)); tok != "" {
-			return tok, nil
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("API token: %w", err)
-	}
-	if !create {
-		return "", errors.New("no API token in " + dataDir + " (is a daemon running there?); set PAGEINBOX_API_TOKEN")
-	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	tok := hex.EncodeToString(b)
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return "", err
-	}
-	return tok, os.WriteFile(path, []byte(tok+"\n"), 0o600)
-}
-
-func writeDaemonInfo(dataDir, url string) error {
-	b, _ := json.Marshal(daemonInfo{URL: url, PID: os.Getpid()})
-	return os.WriteFile(filepath.Join(dataDir, daemonFile), b, 0o600)
-}
-
-func removeDaemonInfo(dataDir string) { os.Remove(filepath.Join(dataDir, daemonFile)) }
 
 // daemonURL is the daemon to attach to: --server, or the one serving the
 // data dir. "" when there is none.
@@ -66,33 +16,57 @@ func daemonURL(cfg config) string {
 	if cfg.Server != "" {
 		return cfg.Server
 	}
-	b, err := os.ReadFile(filepath.Join(cfg.DataDir, daemonFile))
+	return daemon.Find(cfg.DataDir)
+}
+
+// daemonToken is the token commands show the daemon: PAGEINBOX_API_TOKEN,
+// or the data dir's API token.
+func daemonToken(cfg config) (string, error) {
+	if token := cfg.APIToken.Reveal(); token != "" {
+		return token, nil
+	}
+	return daemon.APIToken(cfg.DataDir, false)
+}
+
+// adminClient reaches the owner's endpoints of the daemon at wsURL.
+func adminClient(cfg config, wsURL string) (daemon.AdminClient, error) {
+	token, err := daemonToken(cfg)
+	return daemon.AdminClient{URL: wsURL, Token: token}, err
+}
+
+// throughDaemon runs a command through the daemon when one serves the
+// data dir (remote), or on the file when none does (local). A daemon.json
+// left by a dead daemon does not stand in the way; --server does not fall
+// back.
+func throughDaemon(ctx context.Context, cfg config, owner string,
+	remote func(wsURL string) error, local func(st *store.Store) error) error {
+	if wsURL := daemonURL(cfg); wsURL != "" {
+		err := remote(wsURL)
+		if err == nil || cfg.Server != "" || !errors.Is(err, daemon.ErrUnreachable) {
+			return err
+		}
+	}
+	st, err := openStore(cfg, owner, time.Second)
 	if err != nil {
-		return ""
+		return err
 	}
-	var info daemonInfo
-	if json.Unmarshal(b, &info) != nil {
-		return ""
-	}
-	return info.URL
+	defer st.Close()
+	return local(st)
 }
 
 // attach connects to the daemon, if one is there.
-func attach(ctx context.Context, cfg config, agent store.Agent) (*webhook.Client, error) {
+func attach(ctx context.Context, cfg config, agent store.Agent) (*daemon.Client, error) {
 	url := daemonURL(cfg)
 	if url == "" {
 		return nil, nil
 	}
-	token := os.Getenv("PAGEINBOX_API_TOKEN")
-	if token == "" {
-		var err error
-		if token, err = apiToken(cfg.DataDir, false); err != nil {
-			return nil, err
-		}
+	token, err := daemonToken(cfg)
+	if err != nil {
+		return nil, err
 	}
 	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	c, err := webhook.Dial(dctx, url, token, agent, nil)
+	c, err := daemon.Dial(dctx, url, token, agent, nil)
 	if err != nil && cfg.Server == "" {
 		// A daemon.json left by a daemon that died: open the file instead.
 		return nil, nil
@@ -102,15 +76,4 @@ func attach(ctx context.Context, cfg config, agent store.Agent) (*webhook.Client
 
 // thisAgent is how this session appears to other agents: PAGEINBOX_AGENT
 // or the login name, with an ID of its own.
-func thisAgent() store.Agent {
-	name := os.Getenv("PAGEINBOX_AGENT")
-	if name == "" {
-		name = os.Getenv("USER")
-	}
-	if name == "" {
-		name = "agent"
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	return store.Agent{ID: name + "-" + hex.EncodeToString(b), Name: name}
-}
+func thisAgent(cfg config) store.Agent { return inbox.NewAgent(cfg.AgentName) }

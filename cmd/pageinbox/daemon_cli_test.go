@@ -263,8 +263,8 @@ func TestCommandsFindTheDaemon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("PAGEINBOX_API_TOKEN", strings.TrimSpace(string(tok)))
-	elsewhere := map[string]string{"PAGEINBOX_DATA": t.TempDir(), "HOME": t.TempDir(), "PAGEINBOX_SERVER": daemonURL(config{DataDir: dir})}
+	elsewhere := map[string]string{"PAGEINBOX_DATA": t.TempDir(), "HOME": t.TempDir(), "PAGEINBOX_SERVER": daemonURL(config{DataDir: dir}),
+		"PAGEINBOX_API_TOKEN": strings.TrimSpace(string(tok))}
 	code, out, errOut := runCLI(t, elsewhere, "send", "--to", "in0000", "--text", "from afar")
 	if code != 0 || len(srv.SentTo("in0000")) != 1 || strings.TrimSpace(out) != srv.SentTo("in0000")[0].MID {
 		t.Fatalf("send --server: exit %d %q %q", code, out, errOut)
@@ -278,7 +278,7 @@ func TestCommandsFindTheDaemon(t *testing.T) {
 		t.Errorf("campaigns --server: exit %d\n%s", code, out)
 	}
 	// A wrong token is refused, and said so.
-	t.Setenv("PAGEINBOX_API_TOKEN", "wrong")
+	elsewhere["PAGEINBOX_API_TOKEN"] = "wrong"
 	if code, _, errOut := runCLI(t, elsewhere, "campaigns"); code != 1 || !strings.Contains(errOut, "refused the API token") {
 		t.Errorf("wrong API token: exit %d %q", code, errOut)
 	}

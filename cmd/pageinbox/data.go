@@ -20,8 +20,11 @@ func openStore(cfg config, owner string, timeout time.Duration) (*store.Store, e
 	}
 	fault, _ := strconv.Atoi(cfg.FaultCommit) // checked by config.check
 	return store.Open(filepath.Join(cfg.DataDir, "inbox.db"), store.Options{Owner: owner, Timeout: timeout, FaultCommit: fault,
-		Scrubber: func(pageID, psid string) store.JournalScrubber { return webhook.NewScrub(pageID, psid) }})
+		Scrubber: scrubber})
 }
+
+// scrubber takes a forgotten customer out of raw webhook bodies.
+func scrubber(pageID, psid string) store.JournalScrubber { return webhook.NewScrub(pageID, psid) }
 
 // newLogger logs to w (stderr for serve): text, debug level with --debug.
 func newLogger(cfg config) *slog.Logger {

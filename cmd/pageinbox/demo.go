@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pageinbox/pageinbox/fbgraph/fbtest"
+	"github.com/pageinbox/pageinbox/inbox"
 )
 
 // setupDemo runs the whole inbox against the built-in Meta emulator with
@@ -41,7 +42,7 @@ func setupDemo(fs *flag.FlagSet) runFunc {
 		cfg.PageAccessToken, cfg.AppSecret, cfg.VerifyToken = newSecret(ecfg.PageToken), newSecret(ecfg.AppSecret), newSecret("demo")
 		driver := &fbtest.Driver{URL: hookURL, AppSecret: ecfg.AppSecret, PageID: srv.PageID()}
 		crowd := &fbtest.Crowd{Server: srv, Driver: driver, People: *people, Seed: time.Now().UnixNano()}
-		return runInbox(ctx, cfg, inboxOptions{listener: ln, onReady: func(*core) error {
+		return runInbox(ctx, cfg, inboxOptions{listener: ln, onReady: func(*inbox.Service) error {
 			if err := seedDemo(ctx, srv, driver); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}

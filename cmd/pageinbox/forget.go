@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/pageinbox/pageinbox/store"
-	"github.com/pageinbox/pageinbox/webhook"
 )
 
 // setupForget removes everything stored about one customer, for someone
@@ -31,12 +27,15 @@ func setupForget(fs *flag.FlagSet) runFunc {
 		err := throughDaemon(ctx, env.cfg, "forget",
 			func(wsURL string) error {
 				var err error
-				rep, err = forgetRemote(ctx, env.cfg, wsURL, *page, *psid)
+				ac, err := adminClient(env.cfg, wsURL)
+				if err == nil {
+					rep, err = ac.Forget(ctx, *page, *psid)
+				}
 				return err
 			},
 			func(st *store.Store) error {
 				var err error
-				rep, err = st.Forget(ctx, *page, *psid, webhook.NewScrub(*page, *psid))
+				rep, err = st.Forget(ctx, *page, *psid, scrubber(*page, *psid))
 				return err
 			})
 		if err != nil {
@@ -45,19 +44,6 @@ func setupForget(fs *flag.FlagSet) runFunc {
 		printForgotten(env.stdout, *psid, rep)
 		return nil
 	}
-}
-
-func forgetRemote(ctx context.Context, cfg config, wsURL, page, psid string) (store.ForgetReport, error) {
-	var rep store.ForgetReport
-	resp, err := daemonHTTP(ctx, cfg, wsURL, http.MethodPost, "/forget", url.Values{"page": {page}, "psid": {psid}})
-	if err != nil {
-		return rep, err
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
-		return rep, fmt.Errorf("forget through the daemon: the answer was cut (%v); run it again: forgetting twice is harmless", err)
-	}
-	return rep, nil
 }
 
 func printForgotten(w io.Writer, psid string, r store.ForgetReport) {

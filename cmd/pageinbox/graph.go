@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
+	"log/slog"
 
 	"github.com/pageinbox/pageinbox/fbgraph"
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/webhook"
 )
 
 // newGraphClient is the Graph API client for the configured Page token.
@@ -14,36 +16,33 @@ func newGraphClient(cfg config) (*fbgraph.Client, error) {
 	if !cfg.PageAccessToken.IsSet() || cfg.PageAccessToken.Reveal() == "" {
 		return nil, errors.New("PAGE_ACCESS_TOKEN is not set: get a Page access token with pages_messaging and export it")
 	}
+	return graphClient(cfg, newLogger(cfg)), nil
+}
+
+// graphClient is the Graph API client logging to log; nil without a token.
+func graphClient(cfg config, log *slog.Logger) *fbgraph.Client {
+	if cfg.PageAccessToken.Reveal() == "" {
+		return nil
+	}
 	return fbgraph.New(fbgraph.Options{
 		BaseURL:   cfg.GraphURL,
 		Version:   cfg.GraphVersion,
 		PageToken: cfg.PageAccessToken.Reveal(),
 		AppSecret: cfg.AppSecret.Reveal(),
-		Logger:    newLogger(cfg),
-	}), nil
+		Logger:    log,
+	})
 }
 
-// resolvePage finds the Page to work on: PAGE_ID, else the only page the
-// store knows, else the token's own Page (GET /me).
-func resolvePage(ctx context.Context, cfg config, st *store.Store, gc *fbgraph.Client) (string, error) {
-	if cfg.PageID != "" {
-		return cfg.PageID, nil
-	}
-	if st != nil {
-		pages, err := st.Pages(ctx)
-		if err != nil {
-			return "", err
-		}
-		if len(pages) == 1 {
-			return pages[0].ID, nil
-		}
-	}
-	if gc == nil {
-		return "", errors.New("which Page? set PAGE_ID")
-	}
-	me, err := gc.Me(ctx)
-	if err != nil {
-		return "", fmt.Errorf("learning the Page from the token: %w", err)
-	}
-	return me.ID, nil
+// startService starts the inbox in a process that owns the store (serve,
+// the local TUI): the dispatcher and name lookups when there is a token.
+func startService(ctx context.Context, cfg config, st *store.Store, log *slog.Logger) *inbox.Service {
+	return inbox.Start(ctx, st, inbox.Options{Graph: graphClient(cfg, log), Agent: thisAgent(cfg), MarkSeen: cfg.MarkSeen, Logger: log})
+}
+
+// showWebhook puts what the webhook served at addr has seen in the status.
+func showWebhook(svc *inbox.Service, h *webhook.Handler, addr string) {
+	svc.ServeWebhook(func() inbox.Webhook {
+		hs := h.Stats()
+		return inbox.Webhook{Addr: addr, Events: hs.Events, LastEvent: hs.LastEvent}
+	})
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/pageinbox/pageinbox/daemon"
 )
 
 // runCLI runs the command line with env as the whole environment.
@@ -14,6 +16,12 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdo
 	code = run(context.Background(), args, mapEnv(env), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
+
+// The files a daemon leaves in the data dir.
+const (
+	apiTokenFile = daemon.TokenFile
+	daemonFile   = daemon.InfoFile
+)
 
 func mapEnv(env map[string]string) func(string) string {
 	return func(key string) string { return env[key] }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pageinbox/pageinbox/daemon"
 	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/fbgraph/fbtest"
 	"github.com/pageinbox/pageinbox/store"
@@ -62,7 +63,7 @@ func (r *hookRelay) echoes(cfg *fbtest.Config) {
 func echoDaemon(t *testing.T, relay *hookRelay, env map[string]string) (stop func()) {
 	t.Helper()
 	stop = startInProcessDaemon(t, env, "127.0.0.1:0")
-	c, err := attach(context.Background(), config{DataDir: env["PAGEINBOX_DATA"]}, thisAgent())
+	c, err := attach(context.Background(), config{DataDir: env["PAGEINBOX_DATA"]}, thisAgent(config{}))
 	if err != nil || c == nil {
 		t.Fatalf("attach: %v", err)
 	}
@@ -71,7 +72,7 @@ func echoDaemon(t *testing.T, relay *hookRelay, env map[string]string) (stop fun
 	if err != nil || s.Webhook == "" {
 		t.Fatalf("status: %+v %v", s, err)
 	}
-	addr := dialable(s.Webhook)
+	addr := daemon.Dialable(s.Webhook)
 	relay.target.Store(&addr)
 	return stop
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,18 +14,8 @@ import (
 	"github.com/charmbracelet/wish"
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/pageinbox/pageinbox/tui"
+	"github.com/pageinbox/pageinbox/inbox"
 )
-
-// defaultAuthorizedKeys is where serve looks for the keys allowed in over
-// SSH: $XDG_CONFIG_HOME/pageinbox/authorized_keys.
-func defaultAuthorizedKeys() string {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(dir, "pageinbox", "authorized_keys")
-}
 
 // Defaults of the SSH server's limits (serve's flags).
 const (
@@ -77,7 +65,7 @@ type sshServer struct {
 	ln   net.Listener
 	keys *authorizedKeys
 	gate *connGate
-	be   *tui.Local
+	be   inbox.Agents
 	log  *slog.Logger
 	max  int64
 	live atomic.Int64 // sessions running the TUI
@@ -87,7 +75,7 @@ type sshServer struct {
 	sessions sync.WaitGroup // handlers, so serve waits for drafts to be kept
 }
 
-func newSSHServer(o sshOptions, be *tui.Local, log *slog.Logger) (*sshServer, error) {
+func newSSHServer(o sshOptions, be inbox.Agents, log *slog.Logger) (*sshServer, error) {
 	o.setDefaults()
 	if o.AuthorizedKeys == "" {
 		return nil, errors.New("--ssh-authorized-keys: no file given and no config dir to look in")

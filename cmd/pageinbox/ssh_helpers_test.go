@@ -14,8 +14,8 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
-	"github.com/pageinbox/pageinbox/tui"
 )
 
 // sshFixture is an SSH server on a store holding one conversation, with
@@ -55,7 +55,7 @@ func newSSHFixture(t *testing.T, o sshOptions, authorized ...string) *sshFixture
 	f.presence = watchPresence(sub.C)
 	o.Addr, o.HostKeyPath, o.AuthorizedKeys = "127.0.0.1:0", filepath.Join(dir, "host_key"), f.keysFile
 	log := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	f.srv, err = newSSHServer(o, &tui.Local{Store: st, Board: tui.NewPresenceBoard()}, log)
+	f.srv, err = newSSHServer(o, &inbox.Local{Store: st, Board: inbox.NewPresenceBoard()}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

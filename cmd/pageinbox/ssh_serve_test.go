@@ -24,8 +24,8 @@ import (
 	"github.com/prometheus/common/model"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/pageinbox/pageinbox/daemon"
 	"github.com/pageinbox/pageinbox/store"
-	"github.com/pageinbox/pageinbox/webhook"
 )
 
 // servedSSH is an in-process `pageinbox serve` with SSH on.
@@ -91,7 +91,7 @@ func serveSSH(t *testing.T, authorized []string, env map[string]string, extra ..
 	s.wsURL = daemonURL(config{DataDir: s.dataDir})
 	s.metricsURL = "http" + strings.TrimSuffix(strings.TrimPrefix(s.wsURL, "ws"), "/ws") + "/metrics"
 	var err error
-	if s.token, err = apiToken(s.dataDir, false); err != nil {
+	if s.token, err = daemon.APIToken(s.dataDir, false); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -153,7 +153,7 @@ func TestServeSSHDroppedSessionsLeaveNothing(t *testing.T) {
 	s := serveSSH(t, authorized, nil)
 	conv := store.ConvKey{PageID: "P1", PSID: "u1"}
 	ctx := t.Context()
-	observer, err := webhook.Dial(ctx, s.wsURL, s.token, store.Agent{ID: "observer", Name: "observer"}, nil)
+	observer, err := daemon.Dial(ctx, s.wsURL, s.token, store.Agent{ID: "observer", Name: "observer"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

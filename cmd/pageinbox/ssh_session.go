@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,7 +12,7 @@ import (
 	"github.com/charmbracelet/wish"
 	bm "github.com/charmbracelet/wish/bubbletea"
 
-	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/tui"
 )
 
@@ -74,7 +72,7 @@ func refuse(sess ssh.Session, why string) { wish.Fatalln(sess, "pageinbox: "+why
 // Programs: ctrl+e and anything else that would start a program says why
 // not, since it would run here, on the server.
 func (s *sshServer) runTUI(sess ssh.Session, winch <-chan ssh.Window, key sshKey, log *slog.Logger) error {
-	agent := store.Agent{ID: key.Agent + "-" + randomHex(6), Name: key.Agent}
+	agent := inbox.NewAgent(key.Agent)
 	m := tui.New(tui.Options{
 		Backend:  s.be.As(agent),
 		Agent:    agent,
@@ -115,10 +113,4 @@ func followWindow(ctx context.Context, p *tea.Program, winch <-chan ssh.Window) 
 			p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
 		}
 	}
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }

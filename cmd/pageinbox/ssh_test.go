@@ -14,8 +14,8 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
-	"github.com/pageinbox/pageinbox/tui"
 )
 
 func newKey(t *testing.T) gossh.Signer {
@@ -49,7 +49,7 @@ func TestSSHServesTheInboxToAuthorisedKeysOnly(t *testing.T) {
 	os.WriteFile(keys, gossh.MarshalAuthorizedKey(allowed.PublicKey()), 0o600)
 	hostKey := filepath.Join(dir, "ssh_host_ed25519")
 	start := func() (*sshServer, context.CancelFunc) {
-		srv, err := newSSHServer(sshOptions{Addr: "127.0.0.1:0", HostKeyPath: hostKey, AuthorizedKeys: keys}, &tui.Local{Store: st}, slog.New(slog.DiscardHandler))
+		srv, err := newSSHServer(sshOptions{Addr: "127.0.0.1:0", HostKeyPath: hostKey, AuthorizedKeys: keys}, &inbox.Local{Store: st}, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -35,8 +35,11 @@ func BenchmarkExportMillionThroughDaemon(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		var c lineCounter
 		start := time.Now()
-		if err := exportRemote(b.Context(), config{DataDir: env["PAGEINBOX_DATA"]},
-			daemonURL(config{DataDir: env["PAGEINBOX_DATA"]}), &c, false); err != nil {
+		ac, err := adminClient(config{DataDir: env["PAGEINBOX_DATA"]}, daemonURL(config{DataDir: env["PAGEINBOX_DATA"]}))
+		if err == nil {
+			err = ac.Export(b.Context(), &c, false)
+		}
+		if err != nil {
 			b.Fatal(err)
 		}
 		if c.lines != int64(facts.Messages) {

@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/term"
 
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui"
 	"github.com/pageinbox/pageinbox/webhook"
@@ -26,7 +27,7 @@ func runTUI(ctx context.Context, cfg config) error {
 		return errNoTerminal
 	}
 	// A daemon owns the data file: attach to it instead.
-	client, err := attach(ctx, cfg, thisAgent())
+	client, err := attach(ctx, cfg, thisAgent(cfg))
 	if err != nil {
 		return err
 	}
@@ -37,7 +38,7 @@ func runTUI(ctx context.Context, cfg config) error {
 			return err
 		}
 		defer closeLog()
-		return runProgram(ctx, client, client.Agent(), log)
+		return runProgram(ctx, client, client.Agent(), log, bell(cfg))
 	}
 	return runInbox(ctx, cfg, inboxOptions{})
 }
@@ -49,9 +50,9 @@ func isTerminal() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTermina
 // runProgram runs the TUI on a backend until the user quits. It runs on
 // the agent's own machine (in-process or attached), so it may start the
 // editor, with the secrets taken out of its environment.
-func runProgram(ctx context.Context, b tui.Backend, agent store.Agent, log *slog.Logger) error {
-	m := tui.New(tui.Options{Backend: b, Logger: log, Bell: bell(), Agent: agent,
-		Programs: &tui.Programs{Env: childEnviron(os.Environ())}})
+func runProgram(ctx context.Context, b tui.Backend, agent store.Agent, log *slog.Logger, bell func()) error {
+	m := tui.New(tui.Options{Backend: b, Logger: log, Bell: bell, Agent: agent,
+		Programs: &tui.Programs{Env: childEnv()}})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	_, err := p.Run()
 	// Ended by a signal rather than q: keep the draft, leave the thread.
@@ -69,7 +70,7 @@ func runProgram(ctx context.Context, b tui.Backend, agent store.Agent, log *slog
 // inboxOptions vary the wiring between the real inbox and the demo.
 type inboxOptions struct {
 	listener net.Listener // the webhook's; nil: listen on cfg.Listen
-	onReady  func(b *core) error
+	onReady  func(svc *inbox.Service) error
 }
 
 // runInbox wires store, webhook, dispatcher and name lookups to the TUI
@@ -91,8 +92,8 @@ func runInbox(ctx context.Context, cfg config, o inboxOptions) error {
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 
-	b := startCore(ctx, cfg, st, log)
-	defer func() { stop(); b.wait() }() // before the store closes
+	svc := startService(ctx, cfg, st, log)
+	defer func() { stop(); svc.Wait() }() // before the store closes
 	if cfg.PageID != "" {
 		if err := st.EnsurePages(ctx, []string{cfg.PageID}); err != nil {
 			return err
@@ -105,25 +106,25 @@ func runInbox(ctx context.Context, cfg config, o inboxOptions) error {
 				return fmt.Errorf("webhook: listen on %s: %w (another pageinbox serving? use --listen)", cfg.Listen, err)
 			}
 		}
-		b.hook = webhook.New(st, webhook.Config{AppSecret: cfg.AppSecret.Reveal(), VerifyToken: cfg.VerifyToken.Reveal(), Logger: log, Names: b.names})
-		b.listen = ln.Addr().String()
+		hook := webhook.New(st, webhook.Config{AppSecret: cfg.AppSecret.Reveal(), VerifyToken: cfg.VerifyToken.Reveal(), Logger: log, Names: svc.Names()})
+		showWebhook(svc, hook, ln.Addr().String())
 		go func() {
-			if err := webhook.Serve(ctx, ln, b.hook, log); err != nil {
+			if err := webhook.Serve(ctx, ln, hook, log); err != nil {
 				log.Error("webhook server stopped", "err", err)
 			}
 		}()
 	}
 	if o.onReady != nil {
-		if err := o.onReady(b); err != nil {
+		if err := o.onReady(svc); err != nil {
 			return err
 		}
 	}
-	return runProgram(ctx, b, b.Agent, log)
+	return runProgram(ctx, svc, svc.Agent, log, bell(cfg))
 }
 
 // bell rings the terminal for new messages unless PAGEINBOX_BELL=0.
-func bell() func() {
-	if os.Getenv("PAGEINBOX_BELL") == "0" {
+func bell(cfg config) func() {
+	if !cfg.Bell {
 		return nil
 	}
 	return func() { os.Stdout.Write([]byte{'\a'}) }

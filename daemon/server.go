@@ -1,0 +1,192 @@
+package daemon
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/pageinbox/pageinbox/inbox"
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// Timeouts of a /ws connection (gorilla's chat example): a dead peer is
+// found within pongWait, a stuck write fails within writeWait. maxFrame
+// bounds one message either way: a campaign's ledger and its items travel
+// whole (about 200 bytes a recipient), so it leaves room for hundreds of
+// thousands of recipients; only a client holding the API token gets that
+// far.
+const (
+	writeWait  = 10 * time.Second
+	pongWait   = 60 * time.Second
+	pingPeriod = pongWait * 9 / 10
+	maxFrame   = 64 << 20
+	// maxBatchChanges bounds one "changes" frame.
+	maxBatchChanges = 256
+	clientQueueLen  = 1024
+)
+
+// Server serves /ws to attached clients, each acting as its agent on the
+// inbox. Every client has its own queue; one that cannot keep up is cut
+// loose (it reconnects and reloads) and never slows the webhook or the
+// other clients.
+type Server struct {
+	inbox    inbox.Agents
+	token    string
+	agents   AgentTokens // named agents' tokens; nil: the API token only
+	log      *slog.Logger
+	upgrader websocket.Upgrader
+
+	mu      sync.Mutex
+	clients map[*apiClient]bool
+
+	attached atomic.Int64
+	dropped  atomic.Uint64
+}
+
+// NewServer serves in to clients presenting token.
+func NewServer(in inbox.Agents, token string, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{inbox: in, token: token, log: log, clients: map[*apiClient]bool{}}
+	s.upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 16384,
+		CheckOrigin: func(*http.Request) bool { return true }} // checked before the upgrade
+	return s
+}
+
+// Attached is the number of connected clients.
+func (s *Server) Attached() int { return int(s.attached.Load()) }
+
+// CutLoose counts clients dropped for not keeping up.
+func (s *Server) CutLoose() uint64 { return s.dropped.Load() }
+
+// Run fans the store's changes out to every client until ctx ends.
+func (s *Server) Run(ctx context.Context) error {
+	changes, err := s.inbox.Subscribe(ctx)
+	if err != nil {
+		return err
+	}
+	// Everything already waiting goes out in one frame: a commit of ten
+	// events is twenty changes, and one frame for them costs every client
+	// one write and one decode, not twenty.
+	for ch := range changes {
+		batch := []store.Change{ch}
+	drain:
+		for len(batch) < maxBatchChanges {
+			select {
+			case more, ok := <-changes:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, more)
+			default:
+				break drain
+			}
+		}
+		frame, err := json.Marshal(Frame{Type: "changes", Changes: batch})
+		if err != nil {
+			continue
+		}
+		s.broadcast(frame)
+	}
+	s.mu.Lock()
+	for c := range s.clients {
+		c.cut("daemon stopping")
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) broadcast(frame []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.clients {
+		if !c.queue(frame) {
+			s.dropped.Add(1)
+			s.log.Warn("api: client too slow, cut loose", "agent", c.agent.Name, "remote", c.remote)
+		}
+	}
+}
+
+// ServeHTTP answers /ws; authentication and origin are checked before the
+// connection is upgraded.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/ws" {
+		http.NotFound(w, r)
+		return
+	}
+	named, ok := s.authorized(r)
+	if !ok {
+		s.log.Warn("api: refused a client without the API token", "remote", r.RemoteAddr)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	if !sameOrigin(r) {
+		s.log.Warn("api: refused a foreign origin", "origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
+		http.Error(w, "forbidden origin", http.StatusForbidden)
+		return
+	}
+	conn, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader answered
+	}
+	// A modest kernel buffer: a client that stops reading shows up as a
+	// full queue soon, instead of after megabytes.
+	if tc, ok := conn.UnderlyingConn().(*net.TCPConn); ok {
+		tc.SetWriteBuffer(256 << 10)
+	}
+	c := &apiClient{srv: s, conn: conn, send: make(chan []byte, clientQueueLen), done: make(chan struct{}), remote: r.RemoteAddr,
+		named: named}
+	go c.writePump()
+	c.readPump()
+}
+
+// authorized checks the bearer token: the API token (the owner, named
+// "") or a named agent's (see AllowAgents).
+func (s *Server) authorized(r *http.Request) (named string, ok bool) {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || got == "" {
+		return "", false
+	}
+	if s.token != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1 {
+		return "", true
+	}
+	return s.agentFor(r.Context(), got)
+}
+
+// sameOrigin allows clients that send no Origin (terminals) and browsers
+// on the daemon's own host; a page elsewhere cannot drive the inbox.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && strings.EqualFold(u.Host, r.Host)
+}
+
+func (s *Server) add(c *apiClient) {
+	s.mu.Lock()
+	s.clients[c] = true
+	s.mu.Unlock()
+	s.attached.Add(1)
+}
+
+func (s *Server) remove(c *apiClient) {
+	s.mu.Lock()
+	if s.clients[c] {
+		delete(s.clients, c)
+		s.attached.Add(-1)
+	}
+	s.mu.Unlock()
+}
