@@ -3,8 +3,9 @@ package inbox
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 
-	"github.com/pageinbox/pageinbox/internal/lru"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/pageinbox/pageinbox/store"
 )
 
@@ -34,7 +35,8 @@ type Namer struct {
 
 	// asked: each customer once per run, so a failure is not retried in
 	// a loop; bounded, the oldest are asked again if they write again.
-	asked *lru.Set[store.ConvKey]
+	asked   *lru.Cache[store.ConvKey, struct{}]
+	evicted atomic.Uint64
 }
 
 // NewNamer returns a Namer; call Run to start it.
@@ -42,15 +44,23 @@ func NewNamer(lookup NameLookup, st NameStore, log *slog.Logger) *Namer {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Namer{lookup: lookup, st: st, log: log, queue: make(chan store.ConvKey, 1024),
-		asked: lru.New[store.ConvKey](maxNamesAsked)}
+	return newNamer(lookup, st, log, maxNamesAsked)
+}
+
+func newNamer(lookup NameLookup, st NameStore, log *slog.Logger, bound int) *Namer {
+	n := &Namer{lookup: lookup, st: st, log: log, queue: make(chan store.ConvKey, 1024)}
+	n.asked, _ = lru.NewWithEvict(bound, func(store.ConvKey, struct{}) { n.evicted.Add(1) }) // errs only for a bound <= 0
+	return n
 }
 
 // Want asks for key's name unless it was asked already. It never blocks:
 // when the queue is full the request is dropped and made again by the
 // customer's next message.
 func (n *Namer) Want(key store.ConvKey) {
-	if n == nil || !n.asked.Add(key) {
+	if n == nil {
+		return
+	}
+	if seen, _ := n.asked.ContainsOrAdd(key, struct{}{}); seen {
 		return
 	}
 	select {
@@ -75,7 +85,7 @@ func (n *Namer) Remembered() (held int, overflow uint64) {
 	if n == nil {
 		return 0, 0
 	}
-	return n.asked.Len(), n.asked.Overflow()
+	return n.asked.Len(), n.evicted.Load()
 }
 
 // Run looks names up until ctx ends.

@@ -3,12 +3,12 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/pageinbox/pageinbox/internal/lru"
 	"github.com/pageinbox/pageinbox/store"
 )
 
@@ -46,8 +46,7 @@ func (namelessStore) SetName(context.Context, store.ConvKey, string) (store.Conv
 // and a forgotten customer is looked up again.
 func TestNamerMemoryIsBounded(t *testing.T) {
 	lookup := &countingLookup{asked: map[string]int{}}
-	n := NewNamer(lookup, namelessStore{}, nil)
-	n.asked = lru.New[store.ConvKey](16)
+	n := newNamer(lookup, namelessStore{}, slog.New(slog.DiscardHandler), 16)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go n.Run(ctx)

@@ -1,6 +1,11 @@
 package webhook
 
-import "strings"
+import (
+	"strings"
+	"sync/atomic"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+)
 
 // Bounds of the in-memory sets keyed by what Meta sends. Meta signs every
 // POST, but a busy Page still meets millions of customers in a daemon's
@@ -23,5 +28,24 @@ func shortName(s string) string {
 // UnknownTypes is how many unknown event types the handler remembers
 // having logged, and how many it let go of to stay within its bound.
 func (h *Handler) UnknownTypes() (held int, overflow uint64) {
-	return h.unknownSeen.Len(), h.unknownSeen.Overflow()
+	return h.unknownSeen.Len(), h.unknownSeen.evicted.Load()
+}
+
+// boundedSet remembers at most its bound of names, the least recently
+// used going first, and counts what it let go of.
+type boundedSet struct {
+	*lru.Cache[string, struct{}]
+	evicted atomic.Uint64
+}
+
+func newBoundedSet(max int) *boundedSet {
+	s := &boundedSet{}
+	s.Cache, _ = lru.NewWithEvict(max, func(string, struct{}) { s.evicted.Add(1) }) // errs only for max <= 0
+	return s
+}
+
+// Add reports whether name is new to the set.
+func (s *boundedSet) Add(name string) bool {
+	seen, _ := s.ContainsOrAdd(name, struct{}{})
+	return !seen
 }

@@ -19,7 +19,7 @@ func TestUnknownEventTypesAreBounded(t *testing.T) {
 	if held != maxUnknownTypes || over != 45 {
 		t.Errorf("held %d, overflow %d; want %d and 45", held, over, maxUnknownTypes)
 	}
-	if !h.unknownSeen.Has(shortName(string(make([]byte, 1<<20)))) || len(shortName(string(make([]byte, 1<<20)))) > 70 {
+	if !h.unknownSeen.Contains(shortName(string(make([]byte, 1<<20)))) || len(shortName(string(make([]byte, 1<<20)))) > 70 {
 		t.Error("the long name was not cut")
 	}
 }

@@ -20,7 +20,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/pageinbox/pageinbox/internal/lru"
 	"github.com/pageinbox/pageinbox/store"
 )
 
@@ -63,9 +62,9 @@ type Handler struct {
 	log *slog.Logger
 
 	pagesMu sync.Mutex
-	pages   *lru.Set[string] // pages known to be registered in the store
+	pages   *boundedSet // pages known to be registered in the store
 
-	unknownSeen *lru.Set[string] // event types already logged
+	unknownSeen *boundedSet // event types already logged
 
 	ack    prometheus.Histogram // POST received -> 200, for /metrics
 	commit prometheus.Histogram // the store's part of it: committing the body and its events
@@ -91,8 +90,8 @@ func New(st Store, cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Handler{st: st, cfg: cfg, log: cfg.Logger, pages: lru.New[string](maxKnownPages),
-		unknownSeen: lru.New[string](maxUnknownTypes),
+	return &Handler{st: st, cfg: cfg, log: cfg.Logger, pages: newBoundedSet(maxKnownPages),
+		unknownSeen: newBoundedSet(maxUnknownTypes),
 		ack:         newLatency("pageinbox_webhook_ack_seconds", "Time from receiving a webhook POST to its durable 200."),
 		commit: newLatency("pageinbox_webhook_commit_seconds",
 			"Time the store took to commit a webhook body and its events (or to fail)."),
