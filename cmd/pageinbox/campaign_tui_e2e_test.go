@@ -188,17 +188,6 @@ func (s screen) statusBar() string {
 	return ""
 }
 
-// typeText types s one character per send-keys, as a person would.
-func (p *tmuxPane) typeText(s string) {
-	p.t.Helper()
-	for _, r := range s {
-		if out, err := p.tmux("send-keys", "-t", "app", "-l", string(r)); err != nil {
-			p.t.Fatalf("send-keys -l %q: %v\n%s", r, err, out)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // cursorTo moves the list's cursor onto the conversation named name, which
 // the thread pane beside then shows; the list may reorder meanwhile.
 func (p *tmuxPane) cursorTo(name string) {

@@ -165,7 +165,7 @@ func TestDaemonAttachedTUIsInTmux(t *testing.T) {
 		return strings.Contains(s.helpLine(), "enter send") && strings.Contains(s.text(), first)
 	})
 	reply := fmt.Sprintf("Yes, it left today, ref %06d", time.Now().UnixNano()%1e6)
-	typeText(ana, reply)
+	ana.typeText(reply)
 	ana.waitFor("the reply typed in Ana's compose pane", 15*time.Second, func(s screen) bool {
 		return strings.Contains(s.text(), reply) && strings.Contains(s.text(), fmt.Sprintf("%d/2000", len(reply)))
 	})
@@ -324,15 +324,4 @@ func startDaemonProcess(t *testing.T, bin string, env []string, hookAddr, apiAdd
 		}
 	}
 	return nil, inUse
-}
-
-// typeText types text one key at a time, as a person would.
-func typeText(p *tmuxPane, text string) {
-	p.t.Helper()
-	for _, r := range text {
-		if out, err := p.tmux("send-keys", "-t", "app", "-l", string(r)); err != nil {
-			p.t.Fatalf("send-keys -l %q: %v\n%s", r, err, out)
-		}
-		time.Sleep(15 * time.Millisecond)
-	}
 }

@@ -278,22 +278,3 @@ func waitListening(addr string, s *e2eServer, timeout time.Duration) error {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
-
-func paneTitle(t *testing.T, p *tmuxPane) string {
-	t.Helper()
-	out, err := p.tmux("display-message", "-p", "-t", "app", "#{pane_title}")
-	if err != nil {
-		t.Fatalf("tmux display-message pane_title: %v\n%s", err, out)
-	}
-	return strings.TrimSuffix(out, "\n")
-}
-
-// pasteBuffers lists tmux's paste buffers, "" when there are none.
-func pasteBuffers(t *testing.T, p *tmuxPane) string {
-	t.Helper()
-	out, err := p.tmux("list-buffers")
-	if err != nil {
-		t.Fatalf("tmux list-buffers: %v\n%s", err, out)
-	}
-	return strings.TrimSpace(out)
-}
