@@ -65,103 +65,168 @@ func object(text, name string) (map[string]json.RawMessage, *apiError) {
 // as it is known: recipient, message XOR sender_action, messaging type
 // and tag, the message itself.
 func (s *Server) validateSend(c *call) (*sendResult, *apiError) {
+	psid, e := s.sendRecipient(c)
+	if e != nil {
+		return nil, e
+	}
+	msgText, hasMsg := c.p["message"]
+	action, hasAction := c.p["sender_action"]
+	if e := checkMessageOrAction(hasMsg, hasAction); e != nil {
+		return nil, e
+	}
+	if e := checkNotificationType(c); e != nil {
+		return nil, e
+	}
+	if hasAction {
+		if e := checkSenderAction(action); e != nil {
+			return nil, e
+		}
+		return &sendResult{recipient: psid, action: action}, nil
+	}
+	mt, tag := c.p["messaging_type"], c.p["tag"]
+	if e := checkMessagingType(mt, tag); e != nil {
+		return nil, e
+	}
+	msg, e := object(msgText, "message")
+	if e != nil {
+		return nil, e
+	}
+	sent := &Sent{PSID: psid, MessagingType: mt, Tag: tag, ReplyTo: replyTo(c)}
+	res := &sendResult{recipient: psid, sent: sent}
+	if e := s.readMessage(msg, c.hasFile, res); e != nil {
+		return nil, e
+	}
+	return res, nil
+}
+
+// sendRecipient is recipient.id, which must be a person the Page knows;
+// the other kinds of recipient are named as unsupported.
+func (s *Server) sendRecipient(c *call) (string, *apiError) {
 	recText, ok := c.p["recipient"]
 	if !ok {
-		return nil, invalid("The parameter recipient is required")
+		return "", invalid("The parameter recipient is required")
 	}
 	rec, e := object(recText, "recipient")
 	if e != nil {
-		return nil, e
+		return "", e
 	}
 	psid := jsonText(rec["id"])
 	if psid == "" {
 		for _, k := range []string{"user_ref", "phone_number", "comment_id", "post_id", "one_time_notif_token", "notification_messages_token"} {
 			if _, ok := rec[k]; ok {
-				return nil, invalid("The emulator supports only recipient.id, not recipient.%s", k)
+				return "", invalid("The emulator supports only recipient.id, not recipient.%s", k)
 			}
 		}
-		return nil, invalid("The parameter recipient.id is required")
+		return "", invalid("The parameter recipient.id is required")
 	}
 	s.mu.Lock()
 	_, known := s.users[psid]
 	s.mu.Unlock()
 	if !known {
-		return nil, errf(http.StatusBadRequest, 100, 2018001, "(#100) No matching user found")
+		return "", errf(http.StatusBadRequest, 100, 2018001, "(#100) No matching user found")
 	}
-	msgText, hasMsg := c.p["message"]
-	action, hasAction := c.p["sender_action"]
+	return psid, nil
+}
+
+func checkMessageOrAction(hasMsg, hasAction bool) *apiError {
 	switch {
 	case hasMsg && hasAction:
-		return nil, invalid("Only one of message or sender_action may be set in a request")
+		return invalid("Only one of message or sender_action may be set in a request")
 	case !hasMsg && !hasAction:
-		return nil, invalid("One of the parameters message or sender_action is required")
+		return invalid("One of the parameters message or sender_action is required")
 	}
+	return nil
+}
+
+func checkNotificationType(c *call) *apiError {
 	if nt, ok := c.p["notification_type"]; ok {
 		switch nt {
 		case "REGULAR", "SILENT_PUSH", "NO_PUSH":
 		default:
-			return nil, invalid("Param notification_type must be one of {REGULAR, SILENT_PUSH, NO_PUSH} - got %q", nt)
+			return invalid("Param notification_type must be one of {REGULAR, SILENT_PUSH, NO_PUSH} - got %q", nt)
 		}
 	}
-	if hasAction {
-		switch action {
-		case "typing_on", "typing_off", "mark_seen":
-		case "react", "unreact", "REACT", "UNREACT":
-			return nil, invalid("sender_action %s is not supported by the emulator", action)
-		default:
-			return nil, invalid("Param sender_action must be one of {typing_on, typing_off, mark_seen} - got %q", action)
-		}
-		return &sendResult{recipient: psid, action: action}, nil
-	}
+	return nil
+}
 
-	mt, tag := c.p["messaging_type"], c.p["tag"]
+func checkSenderAction(action string) *apiError {
+	switch action {
+	case "typing_on", "typing_off", "mark_seen":
+		return nil
+	case "react", "unreact", "REACT", "UNREACT":
+		return invalid("sender_action %s is not supported by the emulator", action)
+	default:
+		return invalid("Param sender_action must be one of {typing_on, typing_off, mark_seen} - got %q", action)
+	}
+}
+
+// checkMessagingType: RESPONSE and UPDATE take no tag, MESSAGE_TAG only
+// HUMAN_AGENT (the other tags are retired).
+func checkMessagingType(mt, tag string) *apiError {
 	switch mt {
 	case "":
-		return nil, invalid("The parameter messaging_type is required")
+		return invalid("The parameter messaging_type is required")
 	case "RESPONSE", "UPDATE":
 		if tag != "" {
-			return nil, invalid("Param tag can only be used with messaging_type MESSAGE_TAG")
+			return invalid("Param tag can only be used with messaging_type MESSAGE_TAG")
 		}
 	case "MESSAGE_TAG":
 		switch {
 		case tag == "":
-			return nil, invalid("Param tag is required when messaging_type is MESSAGE_TAG")
+			return invalid("Param tag is required when messaging_type is MESSAGE_TAG")
 		case tag == store.TagHumanAgent:
 		case retiredTags[tag]:
-			return nil, invalid("The tag %s is no longer supported. Use Utility Messages instead: https://developers.facebook.com/docs/messenger-platform/send-messages/utility-messages", tag)
+			return invalid("The tag %s is no longer supported. Use Utility Messages instead: https://developers.facebook.com/docs/messenger-platform/send-messages/utility-messages", tag)
 		default:
-			return nil, invalid("Param tag must be one of {HUMAN_AGENT} - got %q; other tags are no longer supported", tag)
+			return invalid("Param tag must be one of {HUMAN_AGENT} - got %q; other tags are no longer supported", tag)
 		}
 	case "UTILITY":
-		return nil, invalid("messaging_type UTILITY (utility templates) is not supported by the emulator")
+		return invalid("messaging_type UTILITY (utility templates) is not supported by the emulator")
 	default:
-		return nil, invalid("Param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG, UTILITY} - got %q", mt)
+		return invalid("Param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG, UTILITY} - got %q", mt)
 	}
+	return nil
+}
 
-	msg, e := object(msgText, "message")
-	if e != nil {
-		return nil, e
+// replyTo is reply_to's mid: reply_to is an object {"mid": ...}, or
+// taken as it came when it is not one.
+func replyTo(c *call) string {
+	r, ok := c.p["reply_to"]
+	if !ok {
+		return ""
 	}
-	sent := &Sent{PSID: psid, MessagingType: mt, Tag: tag}
-	res := &sendResult{recipient: psid, sent: sent}
-	if r, ok := c.p["reply_to"]; ok {
-		sent.ReplyTo = r
-		if m, err := object(r, "reply_to"); err == nil {
-			sent.ReplyTo = jsonText(m["mid"])
-		}
+	if m, err := object(r, "reply_to"); err == nil {
+		return jsonText(m["mid"])
 	}
+	return r
+}
+
+// readMessage checks the message object into res.sent, in this order:
+// metadata, the body (text, attachment or sticker), quick replies.
+func (s *Server) readMessage(msg map[string]json.RawMessage, hasFile bool, res *sendResult) *apiError {
+	sent := res.sent
 	if raw, ok := msg["metadata"]; ok {
 		sent.Metadata = jsonText(raw)
 		if runeLen(sent.Metadata) >= MaxMetadataRunes {
-			return nil, invalid("Param message[metadata] must be less than %d characters", MaxMetadataRunes)
+			return invalid("Param message[metadata] must be less than %d characters", MaxMetadataRunes)
 		}
 	}
+	if e := s.readBody(msg, hasFile, res); e != nil {
+		return e
+	}
+	return readQuickReplies(msg, sent)
+}
+
+// readBody checks that the message has exactly one of text, attachment
+// and sticker_id, and that one.
+func (s *Server) readBody(msg map[string]json.RawMessage, hasFile bool, res *sendResult) *apiError {
+	sent := res.sent
 	rawText, hasText := msg["text"]
 	rawAtt, hasAtt := msg["attachment"]
 	rawSticker, hasSticker := msg["sticker_id"]
 	if hasText {
 		if err := json.Unmarshal(rawText, &sent.Text); err != nil {
-			return nil, invalid("Param message[text] must be a string")
+			return invalid("Param message[text] must be a string")
 		}
 		hasText = sent.Text != ""
 	}
@@ -173,54 +238,64 @@ func (s *Server) validateSend(c *call) (*sendResult, *apiError) {
 	}
 	switch {
 	case n == 0:
-		return nil, errf(http.StatusBadRequest, 100, 2018034, "%s", messageFor(100, 2018034))
+		return errf(http.StatusBadRequest, 100, 2018034, "%s", messageFor(100, 2018034))
 	case n > 1:
-		return nil, invalid("Only one of message[text], message[attachment] or message[sticker_id] may be set")
+		return invalid("Only one of message[text], message[attachment] or message[sticker_id] may be set")
 	}
 	if hasText && runeLen(sent.Text) >= MaxTextRunes {
-		return nil, invalid("Param message[text] must be less than %d characters", MaxTextRunes)
+		return invalid("Param message[text] must be less than %d characters", MaxTextRunes)
 	}
 	if hasSticker {
 		id := jsonText(rawSticker)
 		if _, err := strconv.ParseUint(id, 10, 64); err != nil {
-			return nil, invalid("Param message[sticker_id] must be a valid sticker id")
+			return invalid("Param message[sticker_id] must be a valid sticker id")
 		}
 		sent.AttachmentType, sent.AttachmentID = "sticker", id
 	}
 	if hasAtt {
-		if e := s.validateAttachment(rawAtt, c.hasFile, res); e != nil {
-			return nil, e
+		return s.validateAttachment(rawAtt, hasFile, res)
+	}
+	return nil
+}
+
+func readQuickReplies(msg map[string]json.RawMessage, sent *Sent) *apiError {
+	raw, ok := msg["quick_replies"]
+	if !ok {
+		return nil
+	}
+	var qrs []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &qrs); err != nil {
+		return invalid("Param message[quick_replies] must be an array of objects")
+	}
+	if len(qrs) > MaxQuickReplies {
+		return invalid("Param message[quick_replies] must have at most %d elements", MaxQuickReplies)
+	}
+	for i, qr := range qrs {
+		if e := checkQuickReply(i, qr); e != nil {
+			return e
 		}
 	}
-	if raw, ok := msg["quick_replies"]; ok {
-		var qrs []map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &qrs); err != nil {
-			return nil, invalid("Param message[quick_replies] must be an array of objects")
+	sent.QuickReplies = len(qrs)
+	return nil
+}
+
+func checkQuickReply(i int, qr map[string]json.RawMessage) *apiError {
+	switch jsonText(qr["content_type"]) {
+	case "text":
+		if jsonText(qr["title"]) == "" && jsonText(qr["image_url"]) == "" {
+			return invalid("Param message[quick_replies][%d][title] must be non-empty", i)
 		}
-		if len(qrs) > MaxQuickReplies {
-			return nil, invalid("Param message[quick_replies] must have at most %d elements", MaxQuickReplies)
+		if jsonText(qr["payload"]) == "" {
+			return invalid("Param message[quick_replies][%d][payload] must be non-empty", i)
 		}
-		for i, qr := range qrs {
-			ct := jsonText(qr["content_type"])
-			switch ct {
-			case "text":
-				if jsonText(qr["title"]) == "" && jsonText(qr["image_url"]) == "" {
-					return nil, invalid("Param message[quick_replies][%d][title] must be non-empty", i)
-				}
-				if jsonText(qr["payload"]) == "" {
-					return nil, invalid("Param message[quick_replies][%d][payload] must be non-empty", i)
-				}
-				if runeLen(jsonText(qr["payload"])) > 1000 {
-					return nil, invalid("Param message[quick_replies][%d][payload] must be at most 1000 characters", i)
-				}
-			case "user_phone_number", "user_email":
-			default:
-				return nil, invalid("Param message[quick_replies][%d][content_type] must be one of {text, user_phone_number, user_email}", i)
-			}
+		if runeLen(jsonText(qr["payload"])) > 1000 {
+			return invalid("Param message[quick_replies][%d][payload] must be at most 1000 characters", i)
 		}
-		sent.QuickReplies = len(qrs)
+	case "user_phone_number", "user_email":
+	default:
+		return invalid("Param message[quick_replies][%d][content_type] must be one of {text, user_phone_number, user_email}", i)
 	}
-	return res, nil
+	return nil
 }
 
 func (s *Server) validateAttachment(raw json.RawMessage, hasFile bool, res *sendResult) *apiError {
