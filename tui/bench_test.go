@@ -30,6 +30,8 @@ import (
 	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/store/storetest"
+	"github.com/pageinbox/pageinbox/tui/common"
+	"github.com/pageinbox/pageinbox/tui/list"
 )
 
 // loadFrame runs cmd the way the program would, with the commands of a
@@ -55,8 +57,8 @@ func loadFrame(m *Model, cmd tea.Cmd) error {
 			for _, c := range msg {
 				start(c)
 			}
-		case errMsg:
-			return fmt.Errorf("%s: %w", msg.op, msg.err)
+		case common.ErrMsg:
+			return fmt.Errorf("%s: %w", msg.Op, msg.Err)
 		case feedEndMsg:
 			return fmt.Errorf("subscribe: %v", msg.err)
 		default:
@@ -64,8 +66,8 @@ func loadFrame(m *Model, cmd tea.Cmd) error {
 			start(c)
 		}
 	}
-	if m.errText != "" {
-		return errors.New(m.errText)
+	if m.statusbar.Err() != "" {
+		return errors.New(m.statusbar.Err())
 	}
 	return nil
 }
@@ -137,9 +139,9 @@ func BenchmarkFirstFrame100k(b *testing.B) {
 
 func checkFirstFrame(b *testing.B, m *Model, view string) {
 	b.Helper()
-	if len(m.list.convs) != listPage || !m.thread.loaded || len(m.thread.msgs) == 0 || m.list.counts.All != storetest.Large.Convs {
+	if len(m.list.Conversations()) != list.PageSize || !m.thread.Loaded() || len(m.thread.Messages()) == 0 || m.list.Counts().All != storetest.Large.Convs {
 		b.Fatalf("incomplete first frame: %d rows, thread loaded %v with %d messages, count %d",
-			len(m.list.convs), m.thread.loaded, len(m.thread.msgs), m.list.counts.All)
+			len(m.list.Conversations()), m.thread.Loaded(), len(m.thread.Messages()), m.list.Counts().All)
 	}
 	if !strings.Contains(view, "All 100000") {
 		b.Fatalf("the first frame lacks the count:\n%s", view)
@@ -196,7 +198,8 @@ func procStatus() (map[string]float64, error) {
 // with every kind of message, at 200x50 over the fake backend: what every
 // message costs the program, since Bubble Tea v1 calls View after each.
 // steady is the usual case (the thread's lines cached); cold-thread
-// empties the per-message cache every time (a resize, a new thread).
+// empties the per-message cache every time (a resize, a new thread);
+// key-k-thread scrolls the focused thread, key-j moves in the list.
 func BenchmarkView200x50(b *testing.B) {
 	d := busyDriver(b, 200, 50)
 	d.key(tea.KeyTab) // the thread pane: list and thread both on screen
@@ -212,7 +215,23 @@ func BenchmarkView200x50(b *testing.B) {
 	b.Run("cold-thread", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			clear(d.m.thread.cache)
+			d.m.thread.Invalidate()
+			_ = d.m.View()
+		}
+	})
+	b.Run("key-k-thread", func(b *testing.B) {
+		// A scroll in the focused thread: Update and View.
+		k := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'k'}}
+		j := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'j'}}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			msg := k
+			if i%2 == 1 {
+				msg = j
+			}
+			i++
+			d.m.Update(msg)
 			_ = d.m.View()
 		}
 	})

@@ -266,7 +266,7 @@ func (l *respLoop) until(what string, limit time.Duration, cond func() bool) {
 		case msg := <-l.msgs:
 			l.handle(msg)
 		case <-deadline.C:
-			l.b.Fatalf("timed out after %v waiting for %s (errors: %q)", limit, what, l.m.errText)
+			l.b.Fatalf("timed out after %v waiting for %s (errors: %q)", limit, what, l.m.statusbar.Err())
 		}
 	}
 }
@@ -278,7 +278,9 @@ func (l *respLoop) phaseFor(name string, d time.Duration, stop func() bool) *pha
 	l.phase = p
 	calls := l.be.calls.Load()
 	l.be.max.Store(l.be.inflight.Load())
-	defer func() { p.counts, p.countsMax, p.rows = l.be.calls.Load()-calls, l.be.max.Load(), len(l.m.list.convs) }()
+	defer func() {
+		p.counts, p.countsMax, p.rows = l.be.calls.Load()-calls, l.be.max.Load(), len(l.m.list.Conversations())
+	}()
 	keys := time.NewTicker(respEvery)
 	defer keys.Stop()
 	end := time.NewTimer(d)
@@ -419,11 +421,11 @@ func runResponsive(b *testing.B) {
 	}()
 	l.handle(tea.WindowSizeMsg{Width: 120, Height: 40})
 	l.exec(m.Init())
-	l.until("the first screen", 20*time.Second, func() bool { return m.list.loaded && m.list.counts.All >= respRecipients })
+	l.until("the first screen", 20*time.Second, func() bool { return m.list.Loaded() && m.list.Counts().All >= respRecipients })
 	ambient(ctx, b, st, page, &bg)
 	l.runes("3")
 	l.until("the window filter", 10*time.Second, func() bool {
-		return m.list.filter == store.FilterWindow && m.list.loaded && !m.list.loading
+		return m.list.Filter() == store.FilterWindow && m.list.Loaded() && !m.list.Loading()
 	})
 
 	l.settle(30 * time.Second)
@@ -433,23 +435,23 @@ func runResponsive(b *testing.B) {
 	// The campaign, from the keyboard: V, B, the text, ctrl+s, y.
 	setup := time.Now()
 	l.runes("V")
-	l.until("V to select the window filter", 20*time.Second, func() bool { return len(m.list.marked) == respRecipients })
+	l.until("V to select the window filter", 20*time.Second, func() bool { return m.list.MarkedCount() == respRecipients })
 	l.runes("B")
-	l.until("the ledger", 30*time.Second, func() bool { return m.mode == modeBulk && m.bulk.ledger != nil })
-	if n := m.bulk.ledger.Counts(); n.Send != respRecipients {
+	l.until("the ledger", 30*time.Second, func() bool { return m.mode == modeBulk && m.form.Ledger() != nil })
+	if n := m.form.Ledger().Counts(); n.Send != respRecipients {
 		b.Fatalf("the ledger sends to %d of %d: %+v", n.Send, respRecipients, n)
 	}
 	l.runes("Spring sale: 20% off every rain jacket until Sunday.")
 	l.press(tea.KeyMsg{Type: tea.KeyCtrlS})
-	l.until("the confirmation", 10*time.Second, func() bool { return m.bulk.confirming })
+	l.until("the confirmation", 10*time.Second, func() bool { return m.form.Confirming() })
 	l.runes("y")
 	l.until("the progress view with its recipients", 60*time.Second, func() bool {
-		return m.mode == modeCampaign && len(m.campaign.items) == respRecipients
+		return m.mode == modeCampaign && len(m.progress.Items()) == respRecipients
 	})
-	id := m.campaign.c.ID
+	id := m.progress.Campaign().ID
 	b.Logf("V, B, ledger, y, the campaign written and its %d recipients on screen: %v", respRecipients, time.Since(setup).Round(time.Millisecond))
 
-	done := func() bool { return m.campaign.c.Status == store.CampaignDone }
+	done := func() bool { return m.progress.Campaign().Status == store.CampaignDone }
 	sendingProgress := l.phaseFor("sending/progress", 15*time.Second, nil)
 	l.press(tea.KeyMsg{Type: tea.KeyEsc})
 	l.until("the inbox", 5*time.Second, func() bool { return m.mode == modeInbox })
@@ -461,10 +463,10 @@ func runResponsive(b *testing.B) {
 		b.Fatal(err)
 	}
 	l.runes("C")
-	l.until("the campaign history", 10*time.Second, func() bool { return m.mode == modeCampaigns && m.campaigns.loaded })
+	l.until("the campaign history", 10*time.Second, func() bool { return m.mode == modeCampaigns && m.history.Loaded() })
 	l.press(tea.KeyMsg{Type: tea.KeyEnter})
 	l.until("the finished campaign's view", 20*time.Second, func() bool {
-		return m.mode == modeCampaign && len(m.campaign.items) == respRecipients
+		return m.mode == modeCampaign && len(m.progress.Items()) == respRecipients
 	})
 	if d := l.settle(120 * time.Second); d > time.Second {
 		b.Logf("the Counts calls queued while sending took %v more to drain after the campaign's view was open", d.Round(time.Millisecond))

@@ -61,10 +61,10 @@ func TestGoldenCampaign(t *testing.T) {
 		g := startGolden(t, campaignBackend(), 120, 36)
 		g.openBulkForm()
 		m := g.finish()
-		if m.mode != modeBulk || m.bulk.ledger == nil {
-			t.Fatalf("mode %v, ledger %v: not the form with its ledger", m.mode, m.bulk.ledger)
+		if m.mode != modeBulk || m.form.Ledger() == nil {
+			t.Fatalf("mode %v, ledger %v: not the form with its ledger", m.mode, m.form.Ledger())
 		}
-		if n := m.bulk.ledger.Counts(); n.Send != 9 || n.Skip != 19 || n.Blocked != 2 {
+		if n := m.form.Ledger().Counts(); n.Send != 9 || n.Skip != 19 || n.Blocked != 2 {
 			t.Errorf("ledger counts %+v, want send 9, skip 19, blocked 2", n)
 		}
 	})
@@ -99,8 +99,8 @@ func TestGoldenCampaign(t *testing.T) {
 		}, func(c *store.Campaign) { c.CreatedAt = ago(42 * time.Second) })
 		g.waitFor("sent 5 · failed 1 · skipped 21 · unknown 0 · left 3 of 30", "failed    ", "sending   ")
 		m := g.finish()
-		if m.mode != modeCampaign || m.campaign.c.Counts.Sent != 5 {
-			t.Errorf("mode %v, counts %+v", m.mode, m.campaign.c.Counts)
+		if m.mode != modeCampaign || m.progress.Campaign().Counts.Sent != 5 {
+			t.Errorf("mode %v, counts %+v", m.mode, m.progress.Campaign().Counts)
 		}
 	})
 

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/common"
 )
 
 // Model tests of the campaign flow (selection, bulk compose, progress),
@@ -33,12 +33,10 @@ func campaignDriver(t *testing.T) *driver {
 // command the driver would wait for. The form is made anew after each
 // campaign starts.
 func (d *driver) steadyForm() {
-	d.m.bulk.title.Cursor.SetMode(cursor.CursorStatic)
-	d.m.bulk.text.Cursor.SetMode(cursor.CursorStatic)
-	d.m.bulk.image.Cursor.SetMode(cursor.CursorStatic)
+	d.m.form.SetCursorMode(cursor.CursorStatic)
 }
 
-func (d *driver) marked() map[store.ConvKey]bool { return maps.Clone(d.m.list.marked) }
+func (d *driver) marked() map[store.ConvKey]bool { return keySet(d.m.list.Marked()...) }
 
 func keySet(keys ...store.ConvKey) map[store.ConvKey]bool {
 	s := map[store.ConvKey]bool{}
@@ -59,11 +57,11 @@ func (d *driver) statusBar() string {
 func (d *driver) windowKeys() []store.ConvKey {
 	d.t.Helper()
 	d.runes("3")
-	if len(d.m.list.convs) != 11 {
-		d.t.Fatalf("the window filter lists %d conversations, want 11", len(d.m.list.convs))
+	if len(d.m.list.Conversations()) != 11 {
+		d.t.Fatalf("the window filter lists %d conversations, want 11", len(d.m.list.Conversations()))
 	}
 	var keys []store.ConvKey
-	for _, c := range d.m.list.convs {
+	for _, c := range d.m.list.Conversations() {
 		keys = append(keys, c.ConvKey)
 	}
 	return keys
@@ -76,8 +74,8 @@ func (d *driver) toForm(text string) {
 	d.windowKeys()
 	d.runes("V")
 	d.runes("B")
-	if d.m.mode != modeBulk || d.m.bulk.ledger == nil {
-		d.t.Fatalf("B: mode %v, ledger %v; want the form with its ledger", d.m.mode, d.m.bulk.ledger)
+	if d.m.mode != modeBulk || d.m.form.Ledger() == nil {
+		d.t.Fatalf("B: mode %v, ledger %v; want the form with its ledger", d.m.mode, d.m.form.Ledger())
 	}
 	d.typeText(text)
 }
@@ -88,11 +86,11 @@ func (d *driver) startCampaign(text string) uint64 {
 	d.toForm(text)
 	d.key(tea.KeyCtrlS)
 	d.runes("y")
-	if d.m.mode != modeCampaign || d.m.campaign.c.ID == 0 || len(d.m.campaign.items) == 0 {
-		d.t.Fatalf("y: mode %v, campaign %+v with %d recipients loaded", d.m.mode, d.m.campaign.c, len(d.m.campaign.items))
+	if d.m.mode != modeCampaign || d.m.progress.Campaign().ID == 0 || len(d.m.progress.Items()) == 0 {
+		d.t.Fatalf("y: mode %v, campaign %+v with %d recipients loaded", d.m.mode, d.m.progress.Campaign(), len(d.m.progress.Items()))
 	}
 	d.steadyForm()
-	return d.m.campaign.c.ID
+	return d.m.progress.Campaign().ID
 }
 
 // --- selection
@@ -101,29 +99,29 @@ func TestSpaceTogglesAndMovesDown(t *testing.T) {
 	d := campaignDriver(t)
 	r0, r1, r29 := d.rowKey(0), d.rowKey(1), d.rowKey(29)
 	d.send(space)
-	if !reflect.DeepEqual(d.marked(), keySet(r0)) || d.m.list.cursor != 1 {
-		t.Fatalf("space on row 0: marked %v, cursor %d; want row 0 marked, cursor 1", d.marked(), d.m.list.cursor)
+	if !reflect.DeepEqual(d.marked(), keySet(r0)) || d.m.list.Cursor() != 1 {
+		t.Fatalf("space on row 0: marked %v, cursor %d; want row 0 marked, cursor 1", d.marked(), d.m.list.Cursor())
 	}
 	d.send(space)
-	if !reflect.DeepEqual(d.marked(), keySet(r0, r1)) || d.m.list.cursor != 2 {
-		t.Fatalf("space on row 1: marked %v, cursor %d", d.marked(), d.m.list.cursor)
+	if !reflect.DeepEqual(d.marked(), keySet(r0, r1)) || d.m.list.Cursor() != 2 {
+		t.Fatalf("space on row 1: marked %v, cursor %d", d.marked(), d.m.list.Cursor())
 	}
 	// Wide layout: the thread beside follows the cursor, as with j.
-	if d.m.thread.key != d.rowKey(2) || !d.m.thread.loaded {
-		t.Fatalf("after space: the thread shows %v, the cursor is on %v", d.m.thread.key, d.rowKey(2))
+	if d.m.thread.Key() != d.rowKey(2) || !d.m.thread.Loaded() {
+		t.Fatalf("after space: the thread shows %v, the cursor is on %v", d.m.thread.Key(), d.rowKey(2))
 	}
 	if bar := d.statusBar(); !strings.Contains(bar, "2 selected") {
 		t.Errorf("status bar %q lacks the count", bar)
 	}
 	d.runes("k")
 	d.send(space) // toggles row 1 off
-	if !reflect.DeepEqual(d.marked(), keySet(r0)) || d.m.list.cursor != 2 {
-		t.Fatalf("space again on row 1: marked %v, cursor %d; want only row 0, cursor 2", d.marked(), d.m.list.cursor)
+	if !reflect.DeepEqual(d.marked(), keySet(r0)) || d.m.list.Cursor() != 2 {
+		t.Fatalf("space again on row 1: marked %v, cursor %d; want only row 0, cursor 2", d.marked(), d.m.list.Cursor())
 	}
 	d.runes("G")
 	d.send(space) // the last row: marked, the cursor stays
-	if !d.m.list.marked[r29] || d.m.list.cursor != 29 {
-		t.Fatalf("space on the last row: marked %v, cursor %d", d.marked(), d.m.list.cursor)
+	if !d.m.list.IsMarked(r29) || d.m.list.Cursor() != 29 {
+		t.Fatalf("space on the last row: marked %v, cursor %d", d.marked(), d.m.list.Cursor())
 	}
 	d.wantView("2 selected")
 	// Marks show in the list: the cursor's row and another one.
@@ -190,7 +188,7 @@ func TestSelectionSurvivesResorting(t *testing.T) {
 	})
 	d.settle()
 	if d.rowKey(0) != moved {
-		t.Fatalf("the updated conversation is at %d, want the top", d.m.list.index[moved])
+		t.Fatalf("the updated conversation is at %d, want the top", d.index(moved))
 	}
 	if !reflect.DeepEqual(d.marked(), keySet(moved, other)) {
 		t.Fatalf("after re-sorting: marked %v, want %v and %v", d.marked(), moved, other)
@@ -198,7 +196,7 @@ func TestSelectionSurvivesResorting(t *testing.T) {
 	// The top row shows its mark; the cursor stayed on its conversation.
 	d.runes("g")
 	top := strings.Split(d.view(), "\n")[3]
-	if !strings.Contains(top, "▌●") || !strings.Contains(top, displayName(d.be.conv(moved))) {
+	if !strings.Contains(top, "▌●") || !strings.Contains(top, common.DisplayName(d.be.conv(moved))) {
 		t.Errorf("the top row %q does not show the moved conversation marked", top)
 	}
 	d.wantView("2 selected")
@@ -220,15 +218,15 @@ func TestEscClearsSelection(t *testing.T) {
 	if n := len(d.marked()); n != 0 {
 		t.Fatalf("esc left %d marked", n)
 	}
-	if d.m.list.query != "a" {
-		t.Errorf("the first esc cleared the search (%q) as well as the selection", d.m.list.query)
+	if d.m.list.Query() != "a" {
+		t.Errorf("the first esc cleared the search (%q) as well as the selection", d.m.list.Query())
 	}
 	if bar := d.statusBar(); strings.Contains(bar, "selected") {
 		t.Errorf("status bar still counts a selection: %q", bar)
 	}
 	d.key(tea.KeyEsc) // and the next one the search
-	if d.m.list.query != "" {
-		t.Errorf("the second esc kept the search %q", d.m.list.query)
+	if d.m.list.Query() != "" {
+		t.Errorf("the second esc kept the search %q", d.m.list.Query())
 	}
 }
 
@@ -240,8 +238,8 @@ func TestBulkWithoutSelectionRefuses(t *testing.T) {
 	if d.m.mode != modeInbox {
 		t.Fatalf("B with nothing selected opened mode %v", d.m.mode)
 	}
-	if !strings.Contains(d.m.errText, "select recipients first") {
-		t.Fatalf("no message: %q", d.m.errText)
+	if !strings.Contains(d.m.statusbar.Err(), "select recipients first") {
+		t.Fatalf("no message: %q", d.m.statusbar.Err())
 	}
 	d.wantView("select recipients first: space toggles one, V takes the whole filter")
 	if n := d.be.callCount("Eligibility"); n != 0 {
@@ -258,8 +256,8 @@ func TestBulkAsksEligibilityForTheSelection(t *testing.T) {
 	d.runes("jj")
 	d.send(space) // 5
 	d.runes("B")
-	if d.m.mode != modeBulk || d.m.bulk.field != 1 || !d.m.bulk.text.Focused() {
-		t.Fatalf("B: mode %v, field %d: want the form with the text focused", d.m.mode, d.m.bulk.field)
+	if d.m.mode != modeBulk || d.m.form.Field() != 1 || !d.m.form.TextFocused() {
+		t.Fatalf("B: mode %v, field %d: want the form with the text focused", d.m.mode, d.m.form.Field())
 	}
 	calls := d.be.eligibilityCalls()
 	if len(calls) != 1 {
@@ -269,7 +267,7 @@ func TestBulkAsksEligibilityForTheSelection(t *testing.T) {
 		t.Fatalf("Eligibility(%v), want exactly %v", got, want)
 	}
 	// The ledger arrived, and the form draws it.
-	n := d.m.bulk.ledger.Counts()
+	n := d.m.form.Ledger().Counts()
 	d.wantView("New campaign to 3 selected", "Will send: ")
 	if n.Total != 3 {
 		t.Errorf("ledger of %d, want 3: %+v", n.Total, n)
@@ -294,22 +292,22 @@ func TestSubmitWithNobodyToSendRefuses(t *testing.T) {
 	d.key(tea.KeyEnter)
 	d.runes("V")
 	d.runes("B")
-	if n := d.m.bulk.ledger.Counts(); n.Total != 2 || n.Send != 0 || n.Skip != 1 || n.Blocked != 1 {
+	if n := d.m.form.Ledger().Counts(); n.Total != 2 || n.Send != 0 || n.Skip != 1 || n.Blocked != 1 {
 		t.Fatalf("ledger %+v, want Ivan skipped and Olga blocked", n)
 	}
 	d.typeText("Hello")
 	d.key(tea.KeyCtrlS)
-	if d.m.bulk.confirming {
+	if d.m.form.Confirming() {
 		t.Fatal("ctrl+s asks to confirm a campaign to nobody")
 	}
-	if !strings.Contains(d.m.errText, "nobody selected can receive a campaign now") {
-		t.Fatalf("no message: %q", d.m.errText)
+	if !strings.Contains(d.m.statusbar.Err(), "nobody selected can receive a campaign now") {
+		t.Fatalf("no message: %q", d.m.statusbar.Err())
 	}
 	d.runes("y")
 	if n := d.be.callCount("StartCampaign"); n != 0 {
 		t.Fatalf("StartCampaign called %d times", n)
 	}
-	if got := d.m.bulk.text.Value(); got != "Helloy" {
+	if got := d.m.form.Text(); got != "Helloy" {
 		t.Errorf("y after the refusal went elsewhere than the text: %q", got)
 	}
 }
@@ -319,15 +317,15 @@ func TestSubmitThenAnotherKeyGoesBack(t *testing.T) {
 	d.toForm("Spring sale")
 	for _, k := range []tea.KeyMsg{{Type: tea.KeyRunes, Runes: []rune{'n'}}, {Type: tea.KeyEsc}, {Type: tea.KeyEnter}, {Type: tea.KeyRunes, Runes: []rune{'Y'}}} {
 		d.key(tea.KeyCtrlS)
-		if !d.m.bulk.confirming {
+		if !d.m.form.Confirming() {
 			t.Fatalf("ctrl+s did not ask to confirm")
 		}
 		d.wantView("Send this message to 9 recipients now? y to send, any other key to go back")
 		d.send(k)
-		if d.m.bulk.confirming || d.m.mode != modeBulk {
-			t.Fatalf("%s after ctrl+s: confirming %v, mode %v; want the form again", k, d.m.bulk.confirming, d.m.mode)
+		if d.m.form.Confirming() || d.m.mode != modeBulk {
+			t.Fatalf("%s after ctrl+s: confirming %v, mode %v; want the form again", k, d.m.form.Confirming(), d.m.mode)
 		}
-		if got := d.m.bulk.text.Value(); got != "Spring sale" {
+		if got := d.m.form.Text(); got != "Spring sale" {
 			t.Fatalf("%s after ctrl+s changed the text to %q", k, got)
 		}
 		d.wantView("ctrl+s: review and send")
@@ -344,7 +342,7 @@ func TestConfirmStartsTheCampaignOfTheLedger(t *testing.T) {
 	d.key(tea.KeyTab)
 	d.key(tea.KeyTab) // the title
 	d.typeText("Spring")
-	ledger := *d.m.bulk.ledger
+	ledger := *d.m.form.Ledger()
 	d.key(tea.KeyCtrlS)
 	d.runes("y")
 	starts := d.be.startCalls()
@@ -362,11 +360,11 @@ func TestConfirmStartsTheCampaignOfTheLedger(t *testing.T) {
 		t.Errorf("ledger send %d, blocked %d; want 9 and 2", len(got.Ledger.Send), len(got.Ledger.Blocked))
 	}
 	// The progress view opens; the selection and the form are done with.
-	if d.m.mode != modeCampaign || d.m.campaign.c.ID != 1 || len(d.m.campaign.items) != 11 {
-		t.Fatalf("after y: mode %v, campaign %d, %d recipients", d.m.mode, d.m.campaign.c.ID, len(d.m.campaign.items))
+	if d.m.mode != modeCampaign || d.m.progress.Campaign().ID != 1 || len(d.m.progress.Items()) != 11 {
+		t.Fatalf("after y: mode %v, campaign %d, %d recipients", d.m.mode, d.m.progress.Campaign().ID, len(d.m.progress.Items()))
 	}
-	if len(d.marked()) != 0 || d.m.bulk.text.Value() != "" {
-		t.Errorf("after y: %d still marked, form text %q", len(d.marked()), d.m.bulk.text.Value())
+	if len(d.marked()) != 0 || d.m.form.Text() != "" {
+		t.Errorf("after y: %d still marked, form text %q", len(d.marked()), d.m.form.Text())
 	}
 	d.wantView("Spring", "RUNNING", "sent 0 · failed 0 · skipped 2 · unknown 0 · left 9 of 11")
 
@@ -393,10 +391,10 @@ func TestProgressViewFollowsChanges(t *testing.T) {
 		}
 	})
 	d.settle()
-	if n := d.m.campaign.c.Counts; n.Sent != 3 || n.Queued != 6 {
+	if n := d.m.progress.Campaign().Counts; n.Sent != 3 || n.Queued != 6 {
 		t.Fatalf("counts %+v after three sent", n)
 	}
-	for i, it := range d.m.campaign.items[:3] {
+	for i, it := range d.m.progress.Items()[:3] {
 		if it.State != store.OutboxSent {
 			t.Fatalf("recipient %d is %s on screen, sent in the store", i, it.State)
 		}
@@ -415,19 +413,19 @@ func TestProgressViewFollowsChanges(t *testing.T) {
 		if who == "" {
 			who = it.PSID
 		}
-		return fmt.Sprintf("%-9s %-22s ", state, truncate(who, 22))
+		return fmt.Sprintf("%-9s %-22s ", state, common.Truncate(who, 22))
 	}
-	d.wantView("sent 3 · failed 1", row("failed", d.m.campaign.items[3])+reason, row("sending", d.m.campaign.items[4]))
+	d.wantView("sent 3 · failed 1", row("failed", d.m.progress.Items()[3])+reason, row("sending", d.m.progress.Items()[4]))
 
 	// An OutboxChanged on its own moves the row; a campaign's change for
 	// another campaign moves nothing.
-	it := d.m.campaign.items[4]
+	it := d.m.progress.Items()[4]
 	it.State = store.OutboxSent
 	other := store.Campaign{ID: id + 7, Title: "Other", Status: store.CampaignDone, Counts: store.CampaignCounts{Total: 99, Sent: 99}}
 	d.be.push(store.Change{Kind: store.OutboxChanged, Outbox: &it}, store.Change{Kind: store.CampaignProgress, Campaign: &other})
 	d.settle()
-	if d.m.campaign.items[4].State != store.OutboxSent || d.m.campaign.c.ID != id || d.m.campaign.c.Counts.Total != 11 {
-		t.Fatalf("row %s, campaign %+v", d.m.campaign.items[4].State, d.m.campaign.c)
+	if d.m.progress.Items()[4].State != store.OutboxSent || d.m.progress.Campaign().ID != id || d.m.progress.Campaign().Counts.Total != 11 {
+		t.Fatalf("row %s, campaign %+v", d.m.progress.Items()[4].State, d.m.progress.Campaign())
 	}
 
 	// The rest: done.
@@ -453,8 +451,8 @@ func TestCampaignKeys(t *testing.T) {
 	}
 	wantStatus := func(st store.CampaignStatus) {
 		t.Helper()
-		if d.m.campaign.c.Status != st {
-			t.Fatalf("status on screen %s, want %s", d.m.campaign.c.Status, st)
+		if d.m.progress.Campaign().Status != st {
+			t.Fatalf("status on screen %s, want %s", d.m.progress.Campaign().Status, st)
 		}
 		d.wantView(strings.ToUpper(string(st)))
 	}
@@ -489,8 +487,8 @@ func TestCampaignKeys(t *testing.T) {
 	if got := d.be.retryCalls(); !slices.Equal(got, []uint64{id}) {
 		t.Fatalf("RetryFailed calls %v, want [%d]", got, id)
 	}
-	if d.m.campaign.items[0].State != store.OutboxQueued || d.m.campaign.c.Counts.Failed != 0 {
-		t.Errorf("after r: recipient %s, counts %+v", d.m.campaign.items[0].State, d.m.campaign.c.Counts)
+	if d.m.progress.Items()[0].State != store.OutboxQueued || d.m.progress.Campaign().Counts.Failed != 0 {
+		t.Errorf("after r: recipient %s, counts %+v", d.m.progress.Items()[0].State, d.m.progress.Campaign().Counts)
 	}
 	if d.be.callCount("CampaignItems") != loads+1 {
 		t.Errorf("r did not reload the recipients")
@@ -502,14 +500,14 @@ func TestCampaignKeys(t *testing.T) {
 	d.wantView("Cancel: the 9 recipients not sent yet will be skipped. y to cancel, any other key to keep going")
 	d.runes("n")
 	wantCalls(paused, running, paused, running)
-	if d.m.campaign.cancel || strings.Contains(d.view(), "y to cancel") {
+	if d.m.progress.Confirming() || strings.Contains(d.view(), "y to cancel") {
 		t.Fatal("the cancel question stayed after n")
 	}
 	d.runes("x")
 	d.runes("y")
 	wantCalls(paused, running, paused, running, campStatusCall{id, store.CampaignCancelled})
 	wantStatus(store.CampaignCancelled)
-	if n := d.m.campaign.c.Counts; n.Queued != 0 || n.Skipped != 11 {
+	if n := d.m.progress.Campaign().Counts; n.Queued != 0 || n.Skipped != 11 {
 		t.Errorf("after cancelling: %+v", n)
 	}
 	// A cancelled campaign takes no more orders.
@@ -517,7 +515,7 @@ func TestCampaignKeys(t *testing.T) {
 	d.runes("p")
 	d.runes("R")
 	wantCalls(paused, running, paused, running, campStatusCall{id, store.CampaignCancelled})
-	if d.m.campaign.cancel {
+	if d.m.progress.Confirming() {
 		t.Error("x on a cancelled campaign asks to cancel it")
 	}
 }
@@ -529,8 +527,8 @@ func TestResumeInterrupted(t *testing.T) {
 	d.runes("C")
 	d.runes("jjj") // newest first: #5, #4, #3, #2
 	d.key(tea.KeyEnter)
-	if d.m.campaign.c.ID != 2 || d.m.campaign.c.Status != store.CampaignInterrupted {
-		t.Fatalf("opened %+v", d.m.campaign.c)
+	if d.m.progress.Campaign().ID != 2 || d.m.progress.Campaign().Status != store.CampaignInterrupted {
+		t.Fatalf("opened %+v", d.m.progress.Campaign())
 	}
 	d.wantView("Interrupted: pageinbox stopped while it ran", "R resume")
 	d.runes("p") // p pauses or resumes a running or paused one only
@@ -541,13 +539,13 @@ func TestResumeInterrupted(t *testing.T) {
 	if got := d.be.campStatusCalls(); !slices.Equal(got, []campStatusCall{{2, store.CampaignRunning}}) {
 		t.Fatalf("R: %v", got)
 	}
-	if d.m.campaign.c.Status != store.CampaignRunning {
-		t.Errorf("status %s after R", d.m.campaign.c.Status)
+	if d.m.progress.Campaign().Status != store.CampaignRunning {
+		t.Errorf("status %s after R", d.m.progress.Campaign().Status)
 	}
 	// esc goes back to the history, which shows it running.
 	d.key(tea.KeyEsc)
-	if d.m.mode != modeCampaigns || d.m.campaigns.list[3].Status != store.CampaignRunning {
-		t.Errorf("esc: mode %v, history %+v", d.m.mode, d.m.campaigns.list)
+	if d.m.mode != modeCampaigns || d.m.history.Campaigns()[3].Status != store.CampaignRunning {
+		t.Errorf("esc: mode %v, history %+v", d.m.mode, d.m.history.Campaigns())
 	}
 }
 
@@ -578,8 +576,8 @@ func TestEscLeavesTheCampaignRunning(t *testing.T) {
 	d.runes("C")
 	d.wantView("Campaigns", "#1", "running", "sent 5 · failed 0 · skipped 2 · unknown 0 of 11")
 	d.key(tea.KeyEnter)
-	if d.m.mode != modeCampaign || d.m.campaign.c.Counts.Sent != 5 || d.m.campaign.items[4].State != store.OutboxSent {
-		t.Fatalf("re-entered: mode %v, counts %+v", d.m.mode, d.m.campaign.c.Counts)
+	if d.m.mode != modeCampaign || d.m.progress.Campaign().Counts.Sent != 5 || d.m.progress.Items()[4].State != store.OutboxSent {
+		t.Fatalf("re-entered: mode %v, counts %+v", d.m.mode, d.m.progress.Campaign().Counts)
 	}
 	d.wantView("RUNNING", "sent 5 · failed 0 · skipped 2 · unknown 0 · left 4 of 11")
 	if got := d.be.campStatusCalls(); len(got) != 0 {
@@ -670,7 +668,7 @@ func TestStaleLedgerIsDropped(t *testing.T) {
 	cur := d.keyNoRun(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'B'}})
 	d.process(cur)
 	d.process(old) // the older answer lands last
-	if n := d.m.bulk.ledger.Counts().Total; n != 3 {
+	if n := d.m.form.Ledger().Counts().Total; n != 3 {
 		t.Fatalf("the form for 3 selected shows a ledger of %d", n)
 	}
 }
@@ -696,8 +694,8 @@ func TestInterruptedNoteFits(t *testing.T) {
 func TestBulkTextUsesTheFormWidth(t *testing.T) {
 	d := campaignDriver(t)
 	d.toForm("Hello")
-	if w := d.m.bulk.text.Width(); w < 80 {
-		t.Fatalf("the message box is %d cells wide in a %d-cell form", w, d.m.width-2)
+	if w := d.m.form.TextWidth(); w < 80 {
+		t.Fatalf("the message box is %d cells wide in a %d-cell form", w, d.m.common.Width-2)
 	}
 }
 

@@ -16,13 +16,12 @@ import (
 // returned; after q there is nothing left to write.
 func (m *Model) Close(ctx context.Context) error {
 	defer m.cancel()
-	if m.compose.dirty && m.compose.key.PSID != "" {
-		m.compose.dirty = false
-		be, key, text := m.be, m.compose.key, m.compose.area.Value()
+	if key, text, ok := m.compose.TakeDraft(); ok {
+		be := m.be
 		m.writes.decide(key, func(ctx context.Context) error { return be.SaveDraft(ctx, key, text) })
 	}
-	if m.here != (store.ConvKey{}) || m.typing {
-		m.here, m.typing = store.ConvKey{}, false
+	if m.said.key != (store.ConvKey{}) || m.said.typing {
+		m.said.key, m.said.typing = store.ConvKey{}, false
 		be := m.be
 		m.writes.decide(presenceWrite{}, func(ctx context.Context) error { return be.Presence(ctx, store.ConvKey{}, false) })
 	}

@@ -35,7 +35,7 @@ func TestCloseKeepsTheDraftAndLeaves(t *testing.T) {
 	if p := d.be.presenceCalls(); p[len(p)-1] != (presenceCall{}) {
 		t.Errorf("last presence after Close: %+v, want nowhere", p[len(p)-1])
 	}
-	if d.m.ctx.Err() == nil {
+	if d.m.common.Ctx.Err() == nil {
 		t.Error("the model's context is still live after Close: its feed and calls go on")
 	}
 }
@@ -70,7 +70,7 @@ func TestCloseWinsOverEarlierWritesRunLate(t *testing.T) {
 	d.key(tea.KeyEnter)
 	d.typeText("first")
 	lateSave := d.m.saveDraft()
-	d.m.typing = false // so the next keystroke's announcement is decided now
+	d.m.said.typing = false // so the next keystroke's announcement is decided now
 	lateAnnounce := d.m.announce(richKey, true)
 	if lateSave == nil || lateAnnounce == nil {
 		t.Fatal("no save or announcement to run late")
@@ -100,7 +100,7 @@ func TestCloseMakesWritesTheProgramNeverRan(t *testing.T) {
 	d.m.saveDraft()                      // the tick's save, dropped unrun
 	d.m.announce(richKey, false)         // stopped typing, dropped unrun
 	d.m.announce(store.ConvKey{}, false) // left for the list, dropped unrun
-	if d.m.compose.dirty || d.m.here != (store.ConvKey{}) || len(d.be.presenceCalls()) != presence {
+	if d.m.compose.Dirty() || d.m.said.key != (store.ConvKey{}) || len(d.be.presenceCalls()) != presence {
 		t.Fatal("setup: the writes should be decided, not made")
 	}
 	if err := d.m.Close(context.Background()); err != nil {

@@ -27,11 +27,11 @@ const editorOff = "the editor is off in SSH sessions: it would run on the server
 // openEditor writes the draft to a file and hands the terminal to $EDITOR,
 // where the TUI may start programs; elsewhere it says why not.
 func (m *Model) openEditor() tea.Cmd {
-	if m.opts.Programs == nil {
+	if !m.common.CanExec {
 		m.setNote(editorOff)
 		return nil
 	}
-	key, text := m.compose.key, m.compose.area.Value()
+	key, text := m.compose.Key(), m.compose.Value()
 	return func() tea.Msg {
 		f, err := os.CreateTemp("", "pageinbox-reply-*.txt")
 		if err != nil {
@@ -46,10 +46,19 @@ func (m *Model) openEditor() tea.Cmd {
 	}
 }
 
-type editorReadyMsg struct {
-	key  store.ConvKey
-	path string
-}
+type (
+	// editorReadyMsg: the draft is in a file for the editor.
+	editorReadyMsg struct {
+		key  store.ConvKey
+		path string
+	}
+	// editedMsg is the reply as the editor left it.
+	editedMsg struct {
+		key  store.ConvKey
+		text string
+		err  error
+	}
+)
 
 // runEditor starts the editor on the draft's file, with the environment
 // Programs gives and nothing else.

@@ -23,8 +23,8 @@ func TestCtrlEWithoutProgramsStartsNothing(t *testing.T) {
 	if cmd := d.keyNoRun(tea.KeyMsg{Type: tea.KeyCtrlE}); cmd != nil {
 		t.Fatalf("ctrl+e without Programs returned a command (%T): it would start the editor", d.call(cmd))
 	}
-	if d.m.noteText != editorOff {
-		t.Errorf("status note %q, want %q", d.m.noteText, editorOff)
+	if d.m.statusbar.Note() != editorOff {
+		t.Errorf("status note %q, want %q", d.m.statusbar.Note(), editorOff)
 	}
 	d.wantView("the editor is off in SSH sessions", "half a reply")
 	d.wantFocus(paneCompose)
@@ -66,7 +66,7 @@ func TestCtrlERunsTheEditorWithProgramsEnvOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(waitLimit)).(*Model)
-	if got := final.compose.area.Value(); got != "edited reply" {
+	if got := final.compose.Value(); got != "edited reply" {
 		t.Errorf("reply after the editor: %q", got)
 	}
 	b, err := os.ReadFile(dump)

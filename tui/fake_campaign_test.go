@@ -15,6 +15,8 @@ import (
 type fakeCampaigns struct {
 	list  []store.Campaign
 	items map[uint64][]store.OutboxItem
+	// editLedger, if set, changes what Eligibility answers.
+	editLedger func(*store.Ledger)
 
 	// Recorded calls, in order.
 	selectAlls  []store.ListQuery
@@ -83,6 +85,9 @@ func (f *fakeBackend) Eligibility(ctx context.Context, keys []store.ConvKey) (st
 		default:
 			l.Skip = append(l.Skip, e)
 		}
+	}
+	if f.camps.editLedger != nil {
+		f.camps.editLedger(&l)
 	}
 	return l, nil
 }

@@ -14,7 +14,9 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/common"
 	"github.com/pageinbox/pageinbox/tui/inert"
+	"github.com/pageinbox/pageinbox/tui/statusbar"
 )
 
 // hostile surrounds words with what an outsider could use to drive the
@@ -96,7 +98,7 @@ func TestHostileTextIsInertInEveryPane(t *testing.T) {
 	be, k := hostileBackend()
 	d := newDriver(t, be, 160, 44)
 	d.key(tea.KeyEnter) // open the thread, compose focused
-	if d.current() != k || !d.m.thread.loaded {
+	if d.current() != k || !d.m.thread.Loaded() {
 		t.Fatalf("the hostile conversation did not open")
 	}
 	// Two other agents, whose names come from their clients.
@@ -112,31 +114,30 @@ func TestHostileTextIsInertInEveryPane(t *testing.T) {
 	checkScreen(t, "presence", d.m.frame(), "also here: ", "Ben")
 
 	// Errors and reasons from Meta or a daemon, in the status bar.
-	d.send(statusMsg(store.SystemStatus{Mode: "local", Connected: true, Sending: hostile("token expired")}))
+	d.send(statusbar.StatusMsg(store.SystemStatus{Mode: "local", Connected: true, Sending: hostile("token expired")}))
 	checkScreen(t, "sending paused", d.m.frame(), "token expired")
-	d.send(errMsg{"mark read", errors.New(hostile("Graph is down"))})
+	d.send(common.ErrMsg{Op: "mark read", Err: errors.New(hostile("Graph is down"))})
 	checkScreen(t, "error", d.m.frame(), "mark read", "Graph is down")
 
 	// The campaign screens: recipients' names, Meta's reasons, the
 	// campaign's title and text (another agent may have written them).
 	d.key(tea.KeyEsc)
-	d.m.mode, d.m.bulk.keys = modeBulk, []store.ConvKey{k}
-	d.send(ledgerMsg{seq: d.m.bulk.seq, ledger: store.Ledger{PageID: testPage, MessagingType: store.Update,
-		Blocked:      []store.LedgerEntry{{ConvKey: k, Name: hostile("Mallory Quinn"), Kind: store.SkipBlocked, Reason: hostile("no matching user")}},
-		TokenProblem: hostile("token invalid per Meta")}})
+	be.camps.editLedger = func(l *store.Ledger) { // what Eligibility answers
+		*l = store.Ledger{PageID: testPage, MessagingType: store.Update,
+			Blocked:      []store.LedgerEntry{{ConvKey: k, Name: hostile("Mallory Quinn"), Kind: store.SkipBlocked, Reason: hostile("no matching user")}},
+			TokenProblem: hostile("token invalid per Meta")}
+	}
+	d.m.mode = modeBulk
+	d.run(d.m.form.Open([]store.ConvKey{k}))
 	checkScreen(t, "campaign form", d.m.frame(), "Mallory Quinn", "no matching user", "token invalid per Meta")
 
-	camp := store.Campaign{ID: 7, PageID: testPage, Title: hostile("Spring sale"), Text: hostile("20% off"),
-		Status: store.CampaignRunning, CreatedAt: ago(time.Minute), UpdatedAt: ago(time.Minute),
-		Counts: store.CampaignCounts{Total: 2, Failed: 1, Sent: 1}}
-	d.run(d.m.openCampaign(camp))
-	d.send(itemsMsg{id: 7, items: []store.OutboxItem{
-		{ID: 1, ConvKey: k, Name: hostile("Mallory"), State: store.OutboxFailed, Reason: hostile("user unavailable")},
-		{ID: 2, ConvKey: convKey("2490000000006667"), State: store.OutboxSent},
-	}})
+	camp := be.addCampaign(store.Campaign{PageID: testPage, Title: hostile("Spring sale"), Text: hostile("20% off"),
+		Status: store.CampaignRunning, CreatedAt: ago(time.Minute), UpdatedAt: ago(time.Minute)},
+		store.OutboxItem{ConvKey: k, Name: hostile("Mallory"), State: store.OutboxFailed, Reason: hostile("user unavailable")},
+		store.OutboxItem{ConvKey: convKey("2490000000006667"), State: store.OutboxSent})
+	d.run(d.m.openCampaign(camp)) // its recipients come from CampaignItems
 	checkScreen(t, "campaign progress", d.m.frame(), "Spring sale", "20% off", "Mallory", "user unavailable", "2490000000006667")
-	d.m.mode = modeCampaigns
-	d.send(campaignsMsg{camp})
+	d.run(d.m.openHistory()) // the campaigns come from Campaigns
 	checkScreen(t, "campaign list", d.m.frame(), "Spring sale")
 }
 
@@ -172,18 +173,17 @@ func TestHostileTextViewHoldsOnlyColours(t *testing.T) {
 	}
 }
 
-// The backstop: a line that reached the frame raw (here planted in the
-// thread's render cache, as a field a future change forgot would) still
-// never reaches the terminal as a sequence.
+// The backstop: text that reached the frame raw (here planted in a key's
+// help, as a key map read from a config file could hold it, or as a field
+// a future change forgot would) still never reaches the terminal as a
+// sequence.
 func TestViewBackstopDropsWhatSlipsThrough(t *testing.T) {
 	d := newDriver(t, busyBackend(), 120, 36)
 	d.key(tea.KeyEnter)
-	if len(d.m.thread.msgs) == 0 {
+	if len(d.m.thread.Messages()) == 0 {
 		t.Fatal("no thread open")
 	}
-	m := d.m.thread.msgs[len(d.m.thread.msgs)-1]
-	sig := d.m.thread.renderSig(m, d.m.thread.quoted(m))
-	d.m.thread.cache[m.ID] = renderedMsg{sig: sig, lines: []string{"slipped\x1b]2;pwned\x07\x1b[2Jthrough", ""}}
+	d.m.common.Keys.Send.SetHelp("enter", "slipped\x1b]2;pwned\x07\x1b[2Jthrough") // on the help line of the reply box
 	if !strings.Contains(d.m.frame(), "\x1b]2;pwned") {
 		t.Fatal("the planted line is not in the frame: the test would prove nothing")
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/common"
+	"github.com/pageinbox/pageinbox/tui/thread"
 )
 
 // Model tests without a program: keys and messages go straight into
@@ -49,8 +51,8 @@ func newDriver(t testing.TB, be *fakeBackend, w, h int) *driver {
 		Bell: func() { d.bells++ }})
 	// A blinking cursor is a timer command; a steady one draws the same
 	// (the Ascii profile drops the reverse video either way).
-	d.m.compose.area.Cursor.SetMode(cursor.CursorStatic)
-	d.m.list.search.Cursor.SetMode(cursor.CursorStatic)
+	d.m.compose.SetCursorMode(cursor.CursorStatic)
+	d.m.list.SetCursorMode(cursor.CursorStatic)
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.run(d.m.Init())
 	return d
@@ -215,7 +217,7 @@ func (d *driver) keyNoRun(msg tea.KeyMsg) tea.Cmd {
 func (d *driver) view() string { return d.m.View() }
 
 func (d *driver) current() store.ConvKey {
-	c, ok := d.m.list.current()
+	c, ok := d.m.list.Current()
 	if !ok {
 		d.t.Fatal("no conversation under the cursor")
 	}
@@ -224,21 +226,29 @@ func (d *driver) current() store.ConvKey {
 
 func (d *driver) names() []string {
 	var out []string
-	for _, c := range d.m.list.convs {
-		out = append(out, displayName(c))
+	for _, c := range d.m.list.Conversations() {
+		out = append(out, common.DisplayName(c))
 	}
 	return out
 }
 
+// index is where a conversation is in the list; -1 if it is not loaded.
+func (d *driver) index(k store.ConvKey) int {
+	if i, ok := d.m.list.Index(k); ok {
+		return i
+	}
+	return -1
+}
+
 // rowKey is the key of the i-th busy conversation in list order.
-func (d *driver) rowKey(i int) store.ConvKey { return d.m.list.convs[i].ConvKey }
+func (d *driver) rowKey(i int) store.ConvKey { return d.m.list.Conversations()[i].ConvKey }
 
 func (d *driver) wantFocus(p pane) {
 	d.t.Helper()
 	if d.m.focus != p {
 		d.t.Fatalf("focus = %v, want %v", d.m.focus, p)
 	}
-	if got := d.m.compose.area.Focused(); got != (p == paneCompose) {
+	if got := d.m.compose.Focused(); got != (p == paneCompose) {
 		d.t.Fatalf("compose focused = %v with focus on pane %v", got, p)
 	}
 }
@@ -257,7 +267,7 @@ func (d *driver) wantView(substr ...string) {
 
 func TestNavigation(t *testing.T) {
 	d := busyDriver(t, 120, 36)
-	if n := len(d.m.list.convs); n != 30 {
+	if n := len(d.m.list.Conversations()); n != 30 {
 		t.Fatalf("loaded %d conversations, want 30", n)
 	}
 	steps := []struct {
@@ -275,16 +285,16 @@ func TestNavigation(t *testing.T) {
 		{"G", func() { d.runes("G") }, 29},
 		{"j at the bottom", func() { d.runes("j") }, 29},
 		{"g", func() { d.runes("g") }, 0},
-		{"pgdown", func() { d.key(tea.KeyPgDown) }, d.m.list.visibleRows()},
+		{"pgdown", func() { d.key(tea.KeyPgDown) }, d.m.list.VisibleRows()},
 	}
 	for _, s := range steps {
 		s.do()
-		if d.m.list.cursor != s.want {
-			t.Fatalf("after %s: cursor %d, want %d", s.name, d.m.list.cursor, s.want)
+		if d.m.list.Cursor() != s.want {
+			t.Fatalf("after %s: cursor %d, want %d", s.name, d.m.list.Cursor(), s.want)
 		}
 		// Wide layout: the thread beside follows the cursor, and is loaded.
-		if d.m.thread.key != d.current() || !d.m.thread.loaded {
-			t.Fatalf("after %s: thread shows %v (loaded %v), cursor on %v", s.name, d.m.thread.key, d.m.thread.loaded, d.current())
+		if d.m.thread.Key() != d.current() || !d.m.thread.Loaded() {
+			t.Fatalf("after %s: thread shows %v (loaded %v), cursor on %v", s.name, d.m.thread.Key(), d.m.thread.Loaded(), d.current())
 		}
 	}
 	if len(d.be.markReadCalls()) != 0 {
@@ -299,11 +309,11 @@ func TestEnterOpensComposeAndMarksRead(t *testing.T) {
 	if got := d.be.markReadCalls(); !slices.Equal(got, []store.ConvKey{richKey}) {
 		t.Fatalf("MarkRead calls = %v, want [%v]", got, richKey)
 	}
-	if c := d.m.list.convs[0]; c.ConvKey != richKey || c.Unread != 0 {
+	if c := d.m.list.Conversations()[0]; c.ConvKey != richKey || c.Unread != 0 {
 		t.Errorf("list row after MarkRead: %v unread %d, want %v unread 0", c.ConvKey, c.Unread, richKey)
 	}
-	if d.m.list.counts.Unread != 15 {
-		t.Errorf("unread count %d after marking one of 16 read", d.m.list.counts.Unread)
+	if d.m.list.Counts().Unread != 15 {
+		t.Errorf("unread count %d after marking one of 16 read", d.m.list.Counts().Unread)
 	}
 	d.wantView("enter send", "Write a reply")
 
@@ -333,13 +343,13 @@ func TestEscSavesDraftThatSurvives(t *testing.T) {
 
 	// Another conversation, then back: the draft is there again.
 	d.runes("j")
-	if d.m.compose.key == richKey || d.m.compose.area.Value() != "" {
-		t.Fatalf("compose on %v with %q after moving to another conversation", d.m.compose.key, d.m.compose.area.Value())
+	if d.m.compose.Key() == richKey || d.m.compose.Value() != "" {
+		t.Fatalf("compose on %v with %q after moving to another conversation", d.m.compose.Key(), d.m.compose.Value())
 	}
 	d.runes("k")
 	d.key(tea.KeyEnter)
 	d.wantFocus(paneCompose)
-	if got := d.m.compose.area.Value(); got != "see you soon" {
+	if got := d.m.compose.Value(); got != "see you soon" {
 		t.Fatalf("reopened compose holds %q, want the draft", got)
 	}
 	d.wantView("see you soon")
@@ -365,7 +375,7 @@ func TestTabCyclesPanes(t *testing.T) {
 func TestSearch(t *testing.T) {
 	d := busyDriver(t, 120, 36)
 	d.runes("/")
-	if !d.m.list.typing {
+	if !d.m.list.Typing() {
 		t.Fatal("/ did not open the search box")
 	}
 	lists := len(d.be.listCalls())
@@ -382,8 +392,8 @@ func TestSearch(t *testing.T) {
 
 	// Enter keeps the search and gives the keys back to the list.
 	d.key(tea.KeyEnter)
-	if d.m.list.typing || d.m.list.query != "ol" {
-		t.Fatalf("after enter: typing %v, query %q", d.m.list.typing, d.m.list.query)
+	if d.m.list.Typing() || d.m.list.Query() != "ol" {
+		t.Fatalf("after enter: typing %v, query %q", d.m.list.Typing(), d.m.list.Query())
 	}
 	d.runes("j")
 	if d.current() != convKey("1000000000000016") {
@@ -393,8 +403,8 @@ func TestSearch(t *testing.T) {
 
 	// Esc clears it and the whole inbox comes back.
 	d.key(tea.KeyEsc)
-	if d.m.list.query != "" || len(d.m.list.convs) != 30 {
-		t.Fatalf("after esc: query %q, %d rows", d.m.list.query, len(d.m.list.convs))
+	if d.m.list.Query() != "" || len(d.m.list.Conversations()) != 30 {
+		t.Fatalf("after esc: query %q, %d rows", d.m.list.Query(), len(d.m.list.Conversations()))
 	}
 }
 
@@ -419,17 +429,17 @@ func TestFilterKeys(t *testing.T) {
 	check := func(k string, f store.Filter, rows int) {
 		t.Helper()
 		d.runes(k)
-		if d.m.list.filter != f {
-			t.Fatalf("%s: filter %s, want %s", k, d.m.list.filter, f)
+		if d.m.list.Filter() != f {
+			t.Fatalf("%s: filter %s, want %s", k, d.m.list.Filter(), f)
 		}
 		calls := d.be.listCalls()
 		if last := calls[len(calls)-1]; last.Filter != f || last.Search != "" || last.After != "" {
 			t.Fatalf("%s: last List call %+v, want a first page of %s", k, last, f)
 		}
-		if len(d.m.list.convs) != rows {
-			t.Fatalf("%s: %d rows, want %d", k, len(d.m.list.convs), rows)
+		if len(d.m.list.Conversations()) != rows {
+			t.Fatalf("%s: %d rows, want %d", k, len(d.m.list.Conversations()), rows)
 		}
-		for _, c := range d.m.list.convs {
+		for _, c := range d.m.list.Conversations() {
 			ok := true
 			switch f {
 			case store.FilterUnread:
@@ -440,14 +450,14 @@ func TestFilterKeys(t *testing.T) {
 				ok = store.WindowAt(c.LastInboundTime, testNow).State == store.WindowOpen
 			}
 			if !ok {
-				t.Fatalf("%s: %s does not belong in %s", k, displayName(c), f)
+				t.Fatalf("%s: %s does not belong in %s", k, common.DisplayName(c), f)
 			}
 		}
 		// The cursor lands on a row of the new filter (the previous
 		// selection if it is there, else the top), and the thread beside
 		// follows it.
-		if c, ok := d.m.list.current(); !ok || d.m.thread.key != c.ConvKey {
-			t.Fatalf("%s: cursor %d, thread on %v", k, d.m.list.cursor, d.m.thread.key)
+		if c, ok := d.m.list.Current(); !ok || d.m.thread.Key() != c.ConvKey {
+			t.Fatalf("%s: cursor %d, thread on %v", k, d.m.list.Cursor(), d.m.thread.Key())
 		}
 	}
 	check("2", store.FilterUnread, 16)
@@ -475,7 +485,7 @@ func TestQuitFromListButTypedInCompose(t *testing.T) {
 	if d.quit {
 		t.Fatal("q in compose quit the program")
 	}
-	if got := d.m.compose.area.Value(); got != "q" {
+	if got := d.m.compose.Value(); got != "q" {
 		t.Fatalf("compose holds %q after typing q", got)
 	}
 	d.key(tea.KeyEsc)
@@ -517,11 +527,11 @@ func TestEnterSendsResponseInsideWindow(t *testing.T) {
 	if len(sends) != 1 || sends[0] != want {
 		t.Fatalf("Send calls = %+v, want [%+v]", sends, want)
 	}
-	if v := d.m.compose.area.Value(); v != "" {
+	if v := d.m.compose.Value(); v != "" {
 		t.Errorf("compose holds %q after sending", v)
 	}
 	// The queued message arrives through the feed and ends the thread.
-	last := d.m.thread.msgs[len(d.m.thread.msgs)-1]
+	last := d.m.thread.Messages()[len(d.m.thread.Messages())-1]
 	if last.Text != "Thanks for waiting!" || last.Status != store.StatusQueued {
 		t.Errorf("last thread message %q (%s), want the queued reply", last.Text, last.Status)
 	}
@@ -543,7 +553,7 @@ func TestNewlineKeysDoNotSend(t *testing.T) {
 	if n := len(d.be.sendCalls()); n != 0 {
 		t.Fatalf("alt+enter or ctrl+j sent %d messages", n)
 	}
-	if got, want := d.m.compose.area.Value(), "line one\nline two\nline three"; got != want {
+	if got, want := d.m.compose.Value(), "line one\nline two\nline three"; got != want {
 		t.Fatalf("compose holds %q, want %q", got, want)
 	}
 	d.key(tea.KeyEnter)
@@ -574,8 +584,8 @@ func TestSendRefusedOutsideWindow(t *testing.T) {
 			t.Fatalf("Send called %d times outside the 24 h window without HUMAN_AGENT", n)
 		}
 		d.wantView("✗ not sent: blocked: outside 24 h")
-		if d.m.compose.area.Value() != "Sorry for the wait" {
-			t.Fatalf("the refused reply was lost: %q", d.m.compose.area.Value())
+		if d.m.compose.Value() != "Sorry for the wait" {
+			t.Fatalf("the refused reply was lost: %q", d.m.compose.Value())
 		}
 		// ctrl+t: a person replies, tagged HUMAN_AGENT.
 		d.key(tea.KeyCtrlT)
@@ -585,7 +595,7 @@ func TestSendRefusedOutsideWindow(t *testing.T) {
 		if sends := be.sendCalls(); len(sends) != 1 || sends[0] != want {
 			t.Fatalf("Send calls = %+v, want [%+v]", sends, want)
 		}
-		if d.m.compose.humanAgent {
+		if d.m.compose.HumanAgent() {
 			t.Error("the HUMAN_AGENT confirmation outlived the send")
 		}
 	})
@@ -605,7 +615,7 @@ func TestSendRefusedOutsideWindow(t *testing.T) {
 	})
 	t.Run("never_wrote", func(t *testing.T) {
 		d := busyDriver(t, 120, 36)
-		for d.m.list.convs[d.m.list.cursor].Name != "Pierre Dubois" {
+		for d.m.list.Conversations()[d.m.list.Cursor()].Name != "Pierre Dubois" {
 			d.runes("j")
 		}
 		d.key(tea.KeyEnter)
@@ -625,7 +635,7 @@ func TestSendErrorShownAndReplyKept(t *testing.T) {
 	d.typeText("Hello")
 	d.key(tea.KeyEnter)
 	d.wantView("✗ send: fake backend: induced failure")
-	if got := d.m.compose.area.Value(); got != "Hello" {
+	if got := d.m.compose.Value(); got != "Hello" {
 		t.Fatalf("compose holds %q after a failed send, want the reply kept", got)
 	}
 }
@@ -642,13 +652,13 @@ func TestConversationUpdatedResortsAndKeepsSelection(t *testing.T) {
 	})
 	d.settle()
 	if d.rowKey(0) != moved {
-		t.Fatalf("the updated conversation is at %d, want the top", d.m.list.index[moved])
+		t.Fatalf("the updated conversation is at %d, want the top", d.index(moved))
 	}
 	if d.current() != sel {
 		t.Fatalf("selection moved from %v to %v", sel, d.current())
 	}
-	if d.m.list.cursor != 4 {
-		t.Errorf("cursor %d, want 4 (one row down, following the selection)", d.m.list.cursor)
+	if d.m.list.Cursor() != 4 {
+		t.Errorf("cursor %d, want 4 (one row down, following the selection)", d.m.list.Cursor())
 	}
 	d.wantView("just now")
 }
@@ -656,12 +666,12 @@ func TestConversationUpdatedResortsAndKeepsSelection(t *testing.T) {
 func TestMessageAddedAppendsToOpenThread(t *testing.T) {
 	d := busyDriver(t, 120, 36)
 	d.key(tea.KeyEnter)
-	n := len(d.m.thread.msgs)
+	n := len(d.m.thread.Messages())
 	marks := len(d.be.markReadCalls())
 	d.be.receive(richKey, "Is delivery free?", testNow)
 	d.settle()
-	if len(d.m.thread.msgs) != n+1 || d.m.thread.msgs[n].Text != "Is delivery free?" {
-		t.Fatalf("thread has %d messages, last %q", len(d.m.thread.msgs), d.m.thread.msgs[len(d.m.thread.msgs)-1].Text)
+	if len(d.m.thread.Messages()) != n+1 || d.m.thread.Messages()[n].Text != "Is delivery free?" {
+		t.Fatalf("thread has %d messages, last %q", len(d.m.thread.Messages()), d.m.thread.Messages()[len(d.m.thread.Messages())-1].Text)
 	}
 	d.wantView("Is delivery free?")
 	// Read where it arrived: the open, focused thread is marked read again.
@@ -671,7 +681,7 @@ func TestMessageAddedAppendsToOpenThread(t *testing.T) {
 	// A message for another conversation stays out of this thread.
 	d.be.receive(convKey("1000000000000002"), "Wrong thread?", testNow)
 	d.settle()
-	if len(d.m.thread.msgs) != n+1 || d.m.thread.key != richKey {
+	if len(d.m.thread.Messages()) != n+1 || d.m.thread.Key() != richKey {
 		t.Fatal("another conversation's message landed in the open thread")
 	}
 }
@@ -689,7 +699,7 @@ func TestChangesWhileComposingKeepDraftAndCursor(t *testing.T) {
 	d.settle()
 	d.wantFocus(paneCompose)
 	d.typeText("big ")
-	if got, want := d.m.compose.area.Value(), "hello big world"; got != want {
+	if got, want := d.m.compose.Value(), "hello big world"; got != want {
 		t.Fatalf("compose holds %q, want %q: the draft or its cursor moved", got, want)
 	}
 	if d.current() != richKey {
@@ -764,23 +774,23 @@ func TestThreadLoadsOlderHistory(t *testing.T) {
 	}
 	be.add(store.Conversation{ConvKey: k, Name: "Long Thread"}, msgs...)
 	d := newDriver(t, be, 120, 36)
-	if n := len(d.m.thread.msgs); n != threadPage {
-		t.Fatalf("first thread page has %d messages, want %d", n, threadPage)
+	if n := len(d.m.thread.Messages()); n != thread.PageSize {
+		t.Fatalf("first thread page has %d messages, want %d", n, thread.PageSize)
 	}
 	d.key(tea.KeyTab) // the thread pane
-	for i := 0; i < 3 && d.m.thread.before != ""; i++ {
+	for i := 0; i < 3 && d.m.thread.Before() != ""; i++ {
 		d.runes("g") // to the top: the older page loads
 	}
 	calls := d.be.threadCalls()
-	if len(d.m.thread.msgs) != 120 || d.m.thread.before != "" {
-		t.Fatalf("after scrolling to the top: %d messages loaded, before %q; Thread calls %+v", len(d.m.thread.msgs), d.m.thread.before, calls)
+	if len(d.m.thread.Messages()) != 120 || d.m.thread.Before() != "" {
+		t.Fatalf("after scrolling to the top: %d messages loaded, before %q; Thread calls %+v", len(d.m.thread.Messages()), d.m.thread.Before(), calls)
 	}
 	for i, c := range calls[1:] {
 		if c.Before == "" {
 			t.Errorf("Thread call %d went back to the newest page: %+v", i+1, c)
 		}
 	}
-	if !slices.IsSortedFunc(d.m.thread.msgs, func(a, b store.Message) int { return a.Time.Compare(b.Time) }) {
+	if !slices.IsSortedFunc(d.m.thread.Messages(), func(a, b store.Message) int { return a.Time.Compare(b.Time) }) {
 		t.Error("the thread is out of time order after loading older pages")
 	}
 }
@@ -918,8 +928,8 @@ func TestWheelOverListKeepsReplyTarget(t *testing.T) {
 	d.key(tea.KeyEnter)
 	d.typeText("reply for Amara")
 	d.send(tea.MouseMsg{X: 5, Y: 10, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
-	if d.m.focus == paneCompose && d.m.compose.key != richKey {
-		t.Fatalf("the focused reply box now answers %v (holding %q), not %v", d.m.compose.key, d.m.compose.area.Value(), richKey)
+	if d.m.focus == paneCompose && d.m.compose.Key() != richKey {
+		t.Fatalf("the focused reply box now answers %v (holding %q), not %v", d.m.compose.Key(), d.m.compose.Value(), richKey)
 	}
 }
 
@@ -947,8 +957,8 @@ func TestOlderPageAfterReloadLeavesNoGap(t *testing.T) {
 	for _, msg := range d.collect(older) {
 		d.send(msg) // messages 020..069
 	}
-	for i, m := range d.m.thread.msgs[1:] {
-		prev := d.m.thread.msgs[i]
+	for i, m := range d.m.thread.Messages()[1:] {
+		prev := d.m.thread.Messages()[i]
 		if m.Time.Sub(prev.Time) > time.Minute && m.Text != "message 120" {
 			t.Fatalf("the thread jumps from %q to %q", prev.Text, m.Text)
 		}

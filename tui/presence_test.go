@@ -36,7 +36,7 @@ func TestPresenceShowsWhoElseIsReplying(t *testing.T) {
 	run := func(m *Model, msg tea.Msg) { runCmd(t, m, m.updateCmd(msg)) }
 	for _, m := range []*Model{mA, mB} {
 		run(m, tea.WindowSizeMsg{Width: 120, Height: 36})
-		runCmd(t, m, m.loadList(false))
+		runCmd(t, m, m.list.Load(false))
 	}
 	feed := func() {
 		for {
@@ -119,7 +119,7 @@ func TestDraftsAreEachAgentsOwn(t *testing.T) {
 	open := func(agent store.Agent) *Model {
 		m := New(Options{Backend: base.As(agent), Agent: agent, NoTick: true})
 		runCmd(t, m, m.updateCmd(tea.WindowSizeMsg{Width: 120, Height: 36}))
-		runCmd(t, m, m.loadList(false))
+		runCmd(t, m, m.list.Load(false))
 		runCmd(t, m, m.updateCmd(tea.KeyMsg{Type: tea.KeyEnter}))
 		return m
 	}
@@ -128,10 +128,10 @@ func TestDraftsAreEachAgentsOwn(t *testing.T) {
 	runCmd(t, mA, mA.updateCmd(tea.KeyMsg{Type: tea.KeyEsc})) // saves the draft
 
 	mB := open(ben)
-	if got := mB.compose.area.Value(); got != "" {
+	if got := mB.compose.Value(); got != "" {
 		t.Fatalf("Ben's reply box shows %q", got)
 	}
-	if got := open(ana).compose.area.Value(); got != "It left on Monday" {
+	if got := open(ana).compose.Value(); got != "It left on Monday" {
 		t.Errorf("Ana's draft on reopening = %q", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/statusbar"
 )
 
 // r in the thread sends the newest reply that may have been sent once
@@ -17,14 +18,14 @@ func TestRSendsAgainWhatMayHaveBeenSent(t *testing.T) {
 	d.key(tea.KeyTab) // the thread beside the list
 	d.wantFocus(paneThread)
 	d.wantView("? may have been sent: r sends again")
-	n := len(d.m.thread.msgs)
+	n := len(d.m.thread.Messages())
 	d.runes("r")
 	if got := d.be.resends; !slices.Equal(got, []uint64{7}) {
 		t.Fatalf("Resend calls = %v, want [7]", got)
 	}
-	last := d.m.thread.msgs[len(d.m.thread.msgs)-1]
-	if len(d.m.thread.msgs) != n+1 || last.Text != "Our returns policy is on the website." || last.Status != store.StatusQueued {
-		t.Fatalf("thread after r: %d messages, last %+v", len(d.m.thread.msgs), last)
+	last := d.m.thread.Messages()[len(d.m.thread.Messages())-1]
+	if len(d.m.thread.Messages()) != n+1 || last.Text != "Our returns policy is on the website." || last.Status != store.StatusQueued {
+		t.Fatalf("thread after r: %d messages, last %+v", len(d.m.thread.Messages()), last)
 	}
 	if !strings.Contains(d.statusBar(), "sent again as a new message") {
 		t.Errorf("status bar: %q", d.statusBar())
@@ -33,8 +34,8 @@ func TestRSendsAgainWhatMayHaveBeenSent(t *testing.T) {
 	d.key(tea.KeyEnter)
 	d.wantFocus(paneCompose)
 	d.runes("r")
-	if len(d.be.resends) != 1 || d.m.compose.area.Value() != "r" {
-		t.Errorf("r in the reply box: resends %v, text %q", d.be.resends, d.m.compose.area.Value())
+	if len(d.be.resends) != 1 || d.m.compose.Value() != "r" {
+		t.Errorf("r in the reply box: resends %v, text %q", d.be.resends, d.m.compose.Value())
 	}
 }
 
@@ -44,7 +45,7 @@ func TestRWithNothingUnknown(t *testing.T) {
 	d.runes("j")
 	d.key(tea.KeyTab)
 	d.wantFocus(paneThread)
-	if _, ok := d.m.thread.lastUnknown(); ok {
+	if _, ok := d.m.thread.LastUnknown(); ok {
 		t.Fatal("the second conversation has an unknown reply; the test needs one without")
 	}
 	d.runes("r")
@@ -65,13 +66,13 @@ func TestHeldRepliesShownUntilTheTokenWorks(t *testing.T) {
 	d.wantView("◷ queued")
 	st := store.SystemStatus{Mode: "local", Connected: true, PageName: "Harbour Outfitters", Queued: 1,
 		Sending: "the Page access token is invalid or expired: get a new one and set PAGE_ACCESS_TOKEN; sending is paused, nothing was lost"}
-	d.send(statusMsg(st))
+	d.send(statusbar.StatusMsg(st))
 	d.wantView(held)
 	if bar := d.statusBar(); !strings.Contains(bar, "✗ 1 held until it works · the Page access token is invalid") {
 		t.Errorf("status bar while held: %q", bar)
 	}
 	st.Sending, st.TokenOK = "", true
-	d.send(statusMsg(st))
+	d.send(statusbar.StatusMsg(st))
 	if strings.Contains(d.view(), held) {
 		t.Error("still shown held after the token works")
 	}

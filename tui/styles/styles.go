@@ -1,9 +1,12 @@
-package tui
+// Package styles is the TUI's theme. Every style is made by the session's
+// renderer, never lipgloss's global one: over SSH each client has its own
+// colour profile, and a style from the global renderer would draw with the
+// server's.
+package styles
 
 import "github.com/charmbracelet/lipgloss"
 
-// Styles are built from the session's renderer: over SSH every client has
-// its own colour profile. Colours are adaptive, and every state also has a
+// Styles are built from the session's renderer. Colours are adaptive, and every state also has a
 // word or a symbol, so NO_COLOR and monochrome terminals stay readable.
 type Styles struct {
 	App                   lipgloss.Style
@@ -21,8 +24,8 @@ type Styles struct {
 	Help                  lipgloss.Style
 }
 
-// NewStyles returns the default theme for renderer r.
-func NewStyles(r *lipgloss.Renderer) Styles {
+// New returns the default theme for renderer r.
+func New(r *lipgloss.Renderer) Styles {
 	c := func(light, dark string) lipgloss.AdaptiveColor {
 		return lipgloss.AdaptiveColor{Light: light, Dark: dark}
 	}

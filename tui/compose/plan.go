@@ -1,0 +1,55 @@
+package compose
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/common"
+)
+
+// plan is what pressing enter would do now.
+type plan struct {
+	ok      bool
+	mt      store.MessagingType
+	tag     string
+	line    string // the footer
+	canTag  bool   // HUMAN_AGENT is possible if the agent confirms
+	tooLong bool
+}
+
+func (m *Model) plan() plan {
+	now, conv := m.common.Now(), m.conv
+	n := utf8.RuneCountInString(m.area.Value())
+	if n >= store.MaxTextLen {
+		return plan{tooLong: true, line: fmt.Sprintf("too long: %d characters; Messenger takes under %d", n, store.MaxTextLen)}
+	}
+	// The footer is short and starts with what matters: the thread header
+	// already tells the window in full.
+	w := store.WindowAt(conv.LastInboundTime, now)
+	switch w.State {
+	case store.WindowOpen:
+		return plan{ok: true, mt: store.Response, line: "RESPONSE · " + store.FormatLeft(w.Left) + " left in the 24 h window"}
+	case store.WindowHumanAgent:
+		if m.humanAgent {
+			return plan{ok: true, mt: store.MessageTag, tag: store.TagHumanAgent, canTag: true,
+				line: "HUMAN_AGENT · a person replying · " + store.FormatLeft(w.Left) + " left · ctrl+t undoes"}
+		}
+		return plan{canTag: true, line: "blocked: outside 24 h · ctrl+t if a person replies (HUMAN_AGENT)"}
+	case store.WindowClosed:
+		return plan{line: "blocked: last wrote " + store.FormatLeft(now.Sub(conv.LastInboundTime)) + " ago, over 7 days; wait for them to write"}
+	}
+	return plan{line: "blocked: the customer never wrote to the Page"}
+}
+
+// View is the reply and the footer with its plan and the length.
+func (m *Model) View() string {
+	s, p := m.common.Styles, m.plan()
+	footer := s.Ok.Render("↵ " + p.line)
+	if !p.ok {
+		footer = s.Failed.Render(p.line)
+	}
+	counter := fmt.Sprintf("%d/%d", utf8.RuneCountInString(m.area.Value()), store.MaxTextLen)
+	footer = common.Spread(common.Truncate(footer, m.width-len(counter)-1), s.Dim.Render(counter), m.width)
+	return m.area.View() + "\n" + footer
+}

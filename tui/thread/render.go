@@ -1,0 +1,228 @@
+package thread
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/common"
+	"github.com/pageinbox/pageinbox/tui/inert"
+)
+
+// rendered is one message's lines and what they were drawn from.
+type rendered struct {
+	sig   string
+	lines []string
+}
+
+// dayFormat names a day in the day separators.
+const dayFormat = "Monday 2 January 2006"
+
+// today is the frame's day in the agent's zone.
+func (m *Model) today() string { return m.common.Local(m.common.Now()).Format(dayFormat) }
+
+// redraw makes the thread's lines from the per-message cache (drawing
+// only the messages that changed), then keeps the scroll inside them.
+func (m *Model) redraw() {
+	now := m.common.Now()
+	m.day = m.today()
+	m.lines, m.marked = m.lines[:0], m.before != ""
+	if m.marked {
+		m.lines = append(m.lines, m.cut(m.common.Styles.Dim.Render(m.common.Centre("↑ older messages", m.width))))
+	}
+	var day string
+	for _, msg := range m.msgs {
+		if d := m.common.Local(msg.Time).Format(dayFormat); d != day {
+			day = d
+			label := d
+			switch {
+			case m.sameDay(msg.Time, now):
+				label = "Today"
+			case m.sameDay(msg.Time, now.AddDate(0, 0, -1)):
+				label = "Yesterday"
+			}
+			m.lines = append(m.lines, m.cut(m.common.Styles.Day.Render(m.common.Centre("── "+label+" ──", m.width))))
+		}
+		m.lines = append(m.lines, m.render(msg)...)
+	}
+	m.clampScroll()
+}
+
+func (m *Model) cut(line string) string { return common.Truncate(line, m.width) }
+
+func (m *Model) sameDay(a, b time.Time) bool {
+	ay, am, ad := m.common.Local(a).Date()
+	by, bm, bd := m.common.Local(b).Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// clampScroll keeps the scroll between the newest line and the oldest.
+func (m *Model) clampScroll() {
+	m.scroll = min(m.scroll, max(0, len(m.lines)-(m.height-1)))
+}
+
+// atTop reports whether the top line on screen is the oldest message
+// line loaded.
+func (m *Model) atTop() bool {
+	msgLines := len(m.lines)
+	if m.marked {
+		msgLines--
+	}
+	return m.scroll >= msgLines-(m.height-1)
+}
+
+// Invalidate draws every message anew (as a new width does).
+func (m *Model) Invalidate() {
+	clear(m.cache)
+	m.redraw()
+}
+
+// render draws one message, from the cache when nothing it shows changed.
+func (m *Model) render(msg store.Message) []string {
+	quoted := m.quoted(msg)
+	sig := m.renderSig(msg, quoted)
+	if r, ok := m.cache[msg.ID]; ok && r.sig == sig {
+		return r.lines
+	}
+	lines := m.draw(msg, quoted)
+	for i := range lines {
+		lines[i] = m.cut(lines[i])
+	}
+	m.cache[msg.ID] = rendered{sig: sig, lines: lines}
+	return lines
+}
+
+// renderSig is everything a message's drawing depends on: the cache key.
+func (m *Model) renderSig(msg store.Message, quoted string) string {
+	return fmt.Sprintf("%s|%s|%d|%d|%s|%s|%t", msg.Status, msg.Text, len(msg.Reactions), msg.Edits, msg.Error, quoted, m.held)
+}
+
+// quoted is the text a reply answers, when that message is loaded.
+func (m *Model) quoted(msg store.Message) string {
+	if msg.ReplyTo == "" {
+		return ""
+	}
+	if i, ok := m.byMID[msg.ReplyTo]; ok {
+		return "“" + common.OneLine(m.msgs[i].Text) + "”"
+	}
+	return "an earlier message"
+}
+
+// draw lays one message out: its text, attachments and reactions in a
+// bubble three quarters wide, then its time and, for ours, its state.
+func (m *Model) draw(msg store.Message, quoted string) []string {
+	s := m.common.Styles
+	bubble := max(10, m.width*3/4)
+	body := m.content(msg, quoted, bubble)
+	meta := m.common.Local(msg.Time).Format("15:04")
+	if msg.Edits > 0 {
+		meta += " (edited)"
+	}
+	style := s.Inbound
+	var why string
+	if msg.Direction == store.Out {
+		style = s.Outbound
+		meta += " " + statusTick(m.common, msg, m.held)
+		if msg.Status == store.StatusFailed || msg.Status == store.StatusUnknown {
+			why = inert.String(msg.Error)
+		}
+	}
+	body = append(body, s.Dim.Render(meta))
+	for _, line := range common.Wrap(why, bubble) {
+		body = append(body, s.Failed.Render(line))
+	}
+	out := make([]string, 0, len(body)+1)
+	for _, line := range body {
+		line = style.Render(line)
+		if msg.Direction == store.Out {
+			line = m.common.AlignRight(line, m.width)
+		}
+		out = append(out, line)
+	}
+	return append(out, "")
+}
+
+// content is a message's quote, text, attachments and reactions.
+func (m *Model) content(msg store.Message, quoted string, bubble int) []string {
+	s := m.common.Styles
+	var body []string
+	if quoted != "" {
+		body = append(body, s.Dim.Render(common.Truncate("↪ replying to "+quoted, bubble)))
+	}
+	text := msg.Text
+	if msg.Kind == "postback" {
+		text = "[button] " + text
+	}
+	if text = inert.String(text); text != "" {
+		wrapped := m.common.Style().Width(bubble).Render(text)
+		for _, line := range strings.Split(wrapped, "\n") {
+			body = append(body, strings.TrimRight(line, " "))
+		}
+	}
+	for _, a := range msg.Attachments {
+		// URLs are wrapped, never cut: the whole link is what the agent needs.
+		for _, line := range common.Wrap(attachmentLabel(a), bubble) {
+			body = append(body, s.Dim.Render(line))
+		}
+	}
+	if len(msg.Reactions) > 0 {
+		var rs []string
+		for _, r := range msg.Reactions {
+			e := r.Emoji
+			if e == "" {
+				e = r.Reaction
+			}
+			rs = append(rs, inert.Line(e)+" "+inert.Line(r.Reaction))
+		}
+		body = append(body, s.Dim.Render(common.Truncate(strings.Join(rs, "  "), bubble)))
+	}
+	return body
+}
+
+// attachmentLabel is an attachment in one line: its kind, title and link,
+// each made inert on its own.
+func attachmentLabel(a store.Attachment) string {
+	label := "[" + inert.Line(a.Type) + "]"
+	if a.Title != "" {
+		label += " " + inert.Line(a.Title)
+	}
+	switch {
+	case a.URL != "":
+		label += " " + inert.Line(a.URL)
+	case a.Type == "location":
+		label += fmt.Sprintf(" %.5f,%.5f", a.Lat, a.Long)
+	case a.StickerID != "":
+		label += " sticker " + inert.Line(a.StickerID)
+	}
+	return label
+}
+
+// statusTick is an outbound message's state, in a symbol and a word.
+// held: sending is stopped until the Page token works again.
+func statusTick(c *common.Common, msg store.Message, held bool) string {
+	s := c.Styles
+	switch msg.Status {
+	case store.StatusQueued:
+		if held {
+			return s.Failed.Render("◷ held: the Page token was refused; goes out when the token works")
+		}
+		return s.Dim.Render("◷ queued")
+	case store.StatusSending:
+		return s.Dim.Render("… sending")
+	case store.StatusSent:
+		return s.Dim.Render("✓ sent")
+	case store.StatusDelivered:
+		return s.Ok.Render("✓✓ delivered")
+	case store.StatusRead:
+		return s.Ok.Render("✓✓ read")
+	case store.StatusFailed:
+		return s.Failed.Render("✗ failed")
+	case store.StatusUnknown:
+		if msg.OutboxID != 0 {
+			return s.Failed.Render("? may have been sent: r sends again")
+		}
+		return s.Failed.Render("? may have been sent")
+	}
+	return ""
+}
