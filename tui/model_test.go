@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -903,15 +902,6 @@ func checkFits(t *testing.T, d *driver, w, h int) {
 	}
 	if len(lines) != h {
 		t.Errorf("%d lines, terminal height %d:\n%s", len(lines), h, v)
-	}
-}
-
-// knownBug skips a test that fails because of a reported TUI bug. Set
-// PAGEINBOX_TUI_BUGS=1 to run it anyway and see whether it is fixed.
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv("PAGEINBOX_TUI_BUGS") == "" {
-		t.Skip("known bug: " + bug + " (PAGEINBOX_TUI_BUGS=1 runs it)")
 	}
 }
 

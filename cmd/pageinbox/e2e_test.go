@@ -66,7 +66,7 @@ func e2eBinary(t *testing.T) string {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("go not in PATH: cannot build the binary")
+		t.Fatalf("go not in PATH: cannot build the binary: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "pageinbox")
 	out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput()
