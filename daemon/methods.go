@@ -83,9 +83,9 @@ var (
 )
 
 // methods is the server's dispatch table.
-var methods = index(mList, mCounts, mThread, mPages, mSend, mItem, mResend, mAbandon, mMarkRead, mSetStatus,
-	mSaveDraft, mDraft, mPresence, mStatus, mSelectAll, mEligibility, mStartCampaign, mCampaign, mCampaigns,
-	mCampaignItems, mSetCampaignStatus, mRetryFailed, mCampaignReplies)
+var methods = index(append([]handler{mList, mCounts, mThread, mPages, mSend, mItem, mResend, mAbandon, mMarkRead,
+	mSetStatus, mSaveDraft, mDraft, mPresence, mStatus, mSelectAll, mEligibility, mStartCampaign, mCampaign,
+	mCampaigns, mCampaignItems, mSetCampaignStatus, mRetryFailed, mCampaignReplies}, teamMethods...)...)
 
 // The calls whose params are not the Backend method's own argument.
 

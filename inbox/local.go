@@ -30,6 +30,9 @@ type Local struct {
 	// the process, so each sees where the others are.
 	Agent store.Agent
 	Board *PresenceBoard
+	// NoAutoAssign keeps a reply to an unassigned conversation from making
+	// it the replier's.
+	NoAutoAssign bool
 }
 
 var _ Agents = (*Local)(nil)
@@ -50,6 +53,7 @@ func (b *Local) Send(ctx context.Context, s store.Send) (store.OutboxItem, error
 	if b.Wake == nil {
 		return store.OutboxItem{}, ErrSendingOff
 	}
+	s.Agent, s.Claim = b.Agent.Name, !b.NoAutoAssign // attribution, whatever a client said
 	item, err := b.Store.Enqueue(ctx, s)
 	if err == nil {
 		b.Wake()

@@ -54,7 +54,7 @@ func (w *wtx) conv(key ConvKey, create bool) (rec *convRecord, old convRecord, e
 		if err := ids.Put(u64(id), convKeyBytes(key)); err != nil {
 			return nil, old, err
 		}
-		rec = &convRecord{Conversation: Conversation{ConvKey: key, Status: ConvActive}, CID: id}
+		rec = &convRecord{Conversation: Conversation{ConvKey: key, Status: ConvOpen}, CID: id}
 		old = convRecord{CID: id}
 	} else {
 		old = *rec
@@ -144,7 +144,7 @@ func (w *wtx) reindex(rec, old *convRecord) error {
 			addCount(w.bucket(bCounts), ix.count, 1)
 		}
 	}
-	return nil
+	return w.reteam(rec, old)
 }
 
 func addCount(b *bolt.Bucket, key []byte, delta int64) {

@@ -81,14 +81,6 @@ func (s *Store) MarkRead(ctx context.Context, key ConvKey) (Conversation, error)
 	return s.updateConv(ctx, key, func(r *convRecord) error { r.Unread = 0; return nil })
 }
 
-// SetStatus marks a conversation done or active again.
-func (s *Store) SetStatus(ctx context.Context, key ConvKey, st ConvStatus) (Conversation, error) {
-	if st != ConvActive && st != ConvDone {
-		return Conversation{}, invalidf("conversation status %q", st)
-	}
-	return s.updateConv(ctx, key, func(r *convRecord) error { r.Status = st; return nil })
-}
-
 // SaveDraft keeps the reply an agent is writing in a thread, so that
 // leaving the thread or the program never throws it away. Drafts are each
 // agent's own (owner: the agent's name; "" for a single user): two agents

@@ -66,7 +66,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer, conversations bool) err
 			return enc.Encode(exportConversation{PageID: c.PageID, PSID: c.PSID, Name: c.Name,
 				LastMessage: c.LastMessage, LastMessageTime: formatTime(c.LastMessageTime),
 				LastInboundTime: formatTime(c.LastInboundTime), WindowExpiresAt: expires,
-				Status: c.Status, Unread: c.Unread, MessageCount: c.MessageCount})
+				Status: exportStatus(c.Status), Unread: c.Unread, MessageCount: c.MessageCount})
 		})
 	} else {
 		err = s.EachMessage(ctx, func(m Message) error {
@@ -86,4 +86,13 @@ func (s *Store) Export(ctx context.Context, w io.Writer, conversations bool) err
 		return err
 	}
 	return bw.Flush()
+}
+
+// exportStatus keeps plain export as it was: an open conversation is
+// "active" there.
+func exportStatus(st ConvStatus) ConvStatus {
+	if st == ConvOpen {
+		return "active"
+	}
+	return st
 }

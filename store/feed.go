@@ -16,6 +16,9 @@ const (
 	CampaignProgress    ChangeKind = "campaign"
 	PageUpdated         ChangeKind = "page"
 	PresenceChanged     ChangeKind = "presence" // announced, never stored
+	NoteAdded           ChangeKind = "note"
+	LabelsChanged       ChangeKind = "labels"  // a Page's label set
+	RepliesChanged      ChangeKind = "replies" // a Page's saved replies
 	// Resync: the subscriber fell behind and changes were dropped; reload
 	// everything that is on screen.
 	Resync ChangeKind = "resync"
@@ -32,6 +35,8 @@ type Change struct {
 	Campaign     *Campaign     `json:"campaign,omitempty"`
 	Page         *Page         `json:"page,omitempty"`
 	Presence     *Presence     `json:"presence,omitempty"`
+	Note         *Note         `json:"note,omitempty"`
+	PageID       string        `json:"page_id,omitempty"` // of labels and replies
 }
 
 // Subscription delivers changes in commit order. When its buffer is full

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,14 +78,30 @@ var Filters = []FilterDef{
 		count: func(c *Counts) *int { return &c.Done }},
 }
 
+// The states open and snoozed are indexed filters too, but not tabs of
+// the TUI (done is): conversations --state reads them.
+const (
+	FilterOpen    Filter = "open"
+	FilterSnoozed Filter = "snoozed"
+)
+
+var stateFilters = []FilterDef{
+	{ID: FilterOpen, Label: "Open", Short: "Open", index: bActOpen, indexed: true,
+		Match: func(c *Conversation, _ time.Time) bool { return c.Status == ConvOpen }},
+	{ID: FilterSnoozed, Label: "Snoozed", Short: "Snoozed", index: bActSnoozed, indexed: true,
+		Match: func(c *Conversation, _ time.Time) bool { return c.Status == ConvSnoozed }},
+}
+
 // LookupFilter finds a filter by its name; "" is FilterAll.
 func LookupFilter(f Filter) (*FilterDef, error) {
 	if f == "" {
 		f = FilterAll
 	}
-	for i := range Filters {
-		if Filters[i].ID == f {
-			return &Filters[i], nil
+	for _, table := range [][]FilterDef{Filters, stateFilters} {
+		for i := range table {
+			if table[i].ID == f {
+				return &table[i], nil
+			}
 		}
 	}
 	return nil, invalidf("filter %q (one of %s)", f, strings.Join(FilterNames(), ", "))
@@ -103,6 +120,9 @@ func FilterNames() []string {
 func (c Counts) Of(f Filter) int {
 	def, err := LookupFilter(f)
 	if err != nil {
+		return 0
+	}
+	if def.count == nil {
 		return 0
 	}
 	return *def.count(&c)
@@ -167,7 +187,7 @@ type index struct {
 	in     func(*convRecord) bool
 }
 
-var indexes = indexesOf(Filters)
+var indexes = indexesOf(slices.Concat(Filters, stateFilters))
 
 func indexesOf(filters []FilterDef) []index {
 	var out []index

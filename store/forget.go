@@ -28,6 +28,7 @@ type ForgetReport struct {
 	Conversations    int       `json:"conversations"`
 	Messages         int       `json:"messages"`
 	Drafts           int       `json:"drafts"`
+	Notes            int       `json:"notes"`
 	OutboxItems      int       `json:"outbox_items"` // replies and campaign recipients
 	UnknownEvents    int       `json:"unknown_events"`
 	JournalRemoved   int       `json:"journal_removed"`   // bodies that held only their events
@@ -37,7 +38,7 @@ type ForgetReport struct {
 
 // Empty reports whether nothing of the customer was stored.
 func (r ForgetReport) Empty() bool {
-	return r.Conversations+r.Messages+r.Drafts+r.OutboxItems+r.UnknownEvents+r.JournalRemoved+r.JournalRewritten == 0
+	return r.Conversations+r.Messages+r.Drafts+r.Notes+r.OutboxItems+r.UnknownEvents+r.JournalRemoved+r.JournalRewritten == 0
 }
 
 // Forget removes everything stored about one customer of a Page (every
@@ -188,6 +189,11 @@ func (w *wtx) forgetConv(key ConvKey, rep *ForgetReport) error {
 			addCount(w.bucket(bCounts), ix.count, -1)
 		}
 	}
+	notes, err := w.dropTeamRows(rec)
+	if err != nil {
+		return err
+	}
+	rep.Notes += notes
 	msgs, mids := w.bucket(bMsgs), w.bucket(bMIDs)
 	prefix := threadPrefix(rec.CID)
 	var keys, midKeys [][]byte

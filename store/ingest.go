@@ -132,7 +132,7 @@ func (w *wtx) ingestInbound(key ConvKey, e *Event) error {
 	}
 	rec.opensWindow(e.Time)
 	rec.Unread++
-	rec.Status = ConvActive // a customer writing again reopens a done thread
+	rec.reopen() // a customer writing again reopens a snoozed or done thread
 	return w.saveConv(rec, old)
 }
 

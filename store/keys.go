@@ -189,10 +189,55 @@ var (
 	// owner "" draft is the single user's and everyone's fallback.
 	bDrafts = []byte("drafts")
 
+	// act_open, act_snoozed: the inbox order of each state (and act_done).
+	//   lastActivity(8) cid(8) (actKey) -> nil
+	// Indexed filters like act_*, kept by reindex, counted under "open" and
+	// "snoozed"; not tabs of their own (stateFilters, team_list.go).
+	// Filled from the conversations by migrate4 (schema 4 to 5).
+	bActOpen    = []byte("act_open")
+	bActSnoozed = []byte("act_snoozed")
+
+	// act_assignee: every listed conversation under its assignee.
+	//   assignee 0x00 lastActivity(8) cid(8) (nameActKey) -> nil
+	// The unassigned ones are under "". Written by reteam (reindex) and
+	// migrate4; deleted by forgetConv. Mine and Unassigned are one prefix,
+	// newest last: their first screen is a Seek and Prev.
+	bActAssignee = []byte("act_assignee")
+
+	// act_label: every listed conversation under each label it carries.
+	//   label 0x00 lastActivity(8) cid(8) (nameActKey) -> nil
+	// Written by reteam; deleted by forgetConv. A label filter is a prefix.
+	bActLabel = []byte("act_label")
+
+	// snoozes: when each snoozed conversation wakes.
+	//   until(8) cid(8) (actKey of SnoozedUntil) -> nil
+	// Written by reteam. WakeDue walks it from First while the time has
+	// passed, so the daemon's timer costs nothing while none is due, and a
+	// restart loses no snooze.
+	bSnoozes = []byte("snoozes")
+
+	// labels: each Page's labels.
+	//   pageID 0x00 name (nameKey) -> Label (JSON: name, colour, MetaID)
+	// Written by PutLabel, DeleteLabel and SetLabels (a label used for the
+	// first time is created).
+	bLabels = []byte("labels")
+
+	// notes: agents' private notes, never sent to Meta.
+	//   cid(8) time(8) seq(8) (msgKey) -> Note (JSON)
+	// Written by AddNote (seq: this bucket's NextSequence); a thread's
+	// notes are one range under its cid, deleted with it by forgetConv.
+	bNotes = []byte("notes")
+
+	// replies: each Page's saved replies.
+	//   pageID 0x00 shortcut (nameKey) -> SavedReply (JSON)
+	// Written by SaveReply and DeleteReply.
+	bReplies = []byte("replies")
+
 	// allBuckets is every bucket above, created on Open.
 	allBuckets = [][]byte{bMeta, bPages, bConvs, bConvIDs, bActAll, bActUnread, bActDone, bMsgs,
 		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts, bDrafts,
-		bOutEcho, bEchoSeen, bAgents, bForgotten}
+		bOutEcho, bEchoSeen, bAgents, bForgotten, bActOpen, bActSnoozed, bActAssignee, bActLabel, bSnoozes,
+		bLabels, bNotes, bReplies}
 
 	keyMagic  = []byte("magic")
 	keySchema = []byte("schema")
@@ -279,3 +324,14 @@ func forgottenKey(k ConvKey) []byte {
 func draftKey(owner string, key ConvKey) []byte {
 	return []byte(owner + "\x00" + key.PageID + "\x00" + key.PSID)
 }
+
+// nameActKey places a conversation under a name (an assignee, a label) in
+// activity order; namePrefix(name) starts every key of that name.
+func nameActKey(name string, t time.Time, convID uint64) []byte {
+	return append(namePrefix(name), actKey(t, convID)...)
+}
+
+func namePrefix(name string) []byte { return []byte(name + "\x00") }
+
+// nameKey is a Page's named record: a label or a saved reply.
+func nameKey(pageID, name string) []byte { return []byte(pageID + "\x00" + name) }

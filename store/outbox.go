@@ -26,6 +26,10 @@ type Send struct {
 	ImageURL      string        `json:"image_url,omitempty"`
 	MessagingType MessagingType `json:"messaging_type,omitempty"` // default RESPONSE
 	Tag           string        `json:"tag,omitempty"`            // HUMAN_AGENT with MESSAGE_TAG
+	// Agent is who sends it (attribution, kept on the item and the
+	// message); Claim makes an unassigned conversation theirs.
+	Agent string `json:"agent,omitempty"`
+	Claim bool   `json:"claim,omitempty"`
 }
 
 // CheckText refuses text the Send API would refuse.
@@ -78,7 +82,14 @@ func (w *wtx) enqueue(send Send, now time.Time) (OutboxItem, error) {
 		return item, fmt.Errorf("%w: %s", ErrOutsideWindow, d.Reason)
 	}
 	item = OutboxItem{ConvKey: send.ConvKey, Text: send.Text, ImageURL: send.ImageURL,
-		MessagingType: send.MessagingType, Tag: send.Tag, State: OutboxQueued, CreatedAt: now, UpdatedAt: now}
+		MessagingType: send.MessagingType, Tag: send.Tag, State: OutboxQueued, CreatedAt: now, UpdatedAt: now,
+		Agent: send.Agent}
+	if send.Claim && send.Agent != "" && rec.Assignee == "" {
+		if err := checkName("agent", send.Agent); err != nil {
+			return item, err
+		}
+		rec.Assignee = send.Agent
+	}
 	if item.ID, err = w.bucket(bOutbox).NextSequence(); err != nil {
 		return item, err
 	}
@@ -93,7 +104,8 @@ func (w *wtx) enqueue(send Send, now time.Time) (OutboxItem, error) {
 
 // addOutboxMessage shows an outbox item in its thread.
 func (w *wtx) addOutboxMessage(rec *convRecord, item *OutboxItem, now time.Time) error {
-	m := &Message{Direction: Out, Text: item.Text, Time: now, Status: StatusQueued, CampaignID: item.CampaignID, OutboxID: item.ID}
+	m := &Message{Direction: Out, Text: item.Text, Time: now, Status: StatusQueued, CampaignID: item.CampaignID, OutboxID: item.ID,
+		Agent: item.Agent}
 	if item.ImageURL != "" {
 		m.Attachments = []Attachment{{Type: "image", URL: item.ImageURL}}
 	}

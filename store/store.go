@@ -27,7 +27,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Older files are migrated on
 // open; newer ones are refused.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // CommitMode chooses how Ingest turns events into transactions.
 type CommitMode int
@@ -207,6 +207,9 @@ var migrations = map[uint32]func(*bolt.Tx) error{
 	2: moveDrafts,
 	// Schema 3 named messages by the hex of their key: see batched.
 	3: func(*bolt.Tx) error { return nil },
+	// Schema 4 had a done flag; conversations now have a state, an
+	// assignee and labels, each indexed.
+	4: migrate4,
 }
 
 // batched[v] is the part of the upgrade from schema v that rewrites every

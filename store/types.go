@@ -49,12 +49,18 @@ func (s Status) rank() int {
 	return 0
 }
 
-// ConvStatus is the agent's triage state of a conversation.
+// ConvStatus is the agent's triage state of a conversation: open,
+// snoozed (until SnoozedUntil) or done. A customer's message reopens a
+// snoozed or done conversation; a snooze also wakes at its time (WakeDue).
 type ConvStatus string
 
 const (
-	ConvActive ConvStatus = "active"
-	ConvDone   ConvStatus = "done"
+	ConvOpen    ConvStatus = "open"
+	ConvSnoozed ConvStatus = "snoozed"
+	ConvDone    ConvStatus = "done"
+	// ConvActive is ConvOpen under its name before snoozes (schema 4
+	// stored "active"; statusOf still reads it).
+	ConvActive = ConvOpen
 )
 
 // Page is a Facebook Page the inbox serves.
@@ -100,6 +106,12 @@ type Conversation struct {
 	Unread          int        `json:"unread"`
 	MessageCount    int        `json:"message_count"`
 	Status          ConvStatus `json:"status"`
+	SnoozedUntil    time.Time  `json:"snoozed_until,omitzero"` // when Status is ConvSnoozed
+	// Assignee is the agent who answers the conversation, "" for nobody.
+	Assignee string `json:"assignee,omitempty"`
+	// Labels are the names of the Page's labels the conversation carries,
+	// sorted.
+	Labels LabelSet `json:"labels,omitempty"`
 
 	// Watermarks (ms resolution) from delivery and read events. Kept so a
 	// message that becomes known after its watermark still gets its status.
@@ -141,6 +153,7 @@ type Message struct {
 	AppID       string       `json:"app_id,omitempty"` // for echoes: the app that sent it
 	Edits       int          `json:"edits,omitempty"`
 	CampaignID  uint64       `json:"campaign_id,omitempty"`
+	Agent       string       `json:"agent,omitempty"` // the agent who sent it (outbound)
 	// OutboxID is the outbox item an outbound message of ours shows, so an
 	// agent can act on it (send again); 0 for anything else.
 	OutboxID uint64 `json:"outbox_id,omitempty"`
@@ -200,6 +213,7 @@ type OutboxItem struct {
 	Name          string        `json:"name,omitempty"`
 	MessageID     string        `json:"message_id"` // the thread message it shows as
 	CampaignID    uint64        `json:"campaign_id,omitempty"`
+	Agent         string        `json:"agent,omitempty"` // who queued it (a single reply)
 	Text          string        `json:"text,omitempty"`
 	ImageURL      string        `json:"image_url,omitempty"`
 	MessagingType MessagingType `json:"messaging_type"`

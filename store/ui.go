@@ -15,6 +15,12 @@ type ListQuery struct {
 	Search string `json:"search,omitempty"` // empty: the whole filter, paged
 	After  Cursor `json:"after,omitempty"`
 	Limit  int    `json:"limit,omitempty"`
+	// Assignee, Unassigned and Label narrow the filter to one agent's
+	// conversations, nobody's, or those carrying a label; each walks an
+	// index of its own (team_list.go), so a first screen is a seek.
+	Assignee   string `json:"assignee,omitempty"`
+	Unassigned bool   `json:"unassigned,omitempty"`
+	Label      string `json:"label,omitempty"`
 }
 
 // Counts are the sizes of the list's filters: one field per entry of
@@ -45,6 +51,9 @@ func (s *Store) List(ctx context.Context, q ListQuery) (ConversationPage, error)
 	if q.Search != "" {
 		convs, err := s.Search(ctx, q.Filter, q.Search, max(q.Limit, 200))
 		return ConversationPage{Conversations: convs}, err
+	}
+	if q.team() {
+		return s.listTeam(ctx, q)
 	}
 	return s.Conversations(ctx, q.Filter, q.After, q.Limit)
 }

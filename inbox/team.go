@@ -1,0 +1,117 @@
+package inbox
+
+import (
+	"context"
+	"time"
+
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// Team is the team's triage of the inbox: states, assignment, labels,
+// private notes, saved replies and the contact pane. It acts for one agent
+// (the author of a note). Separate from Backend for now, so a Backend
+// without it (the TUI's test fake) still builds; Local and the daemon's
+// client have both.
+type Team interface {
+	Assign(ctx context.Context, key store.ConvKey, agent string) (store.Conversation, error)
+	// SetState moves a conversation to open, done, or snoozed until a time.
+	SetState(ctx context.Context, key store.ConvKey, st store.ConvStatus, until time.Time) (store.Conversation, error)
+	ToggleLabel(ctx context.Context, key store.ConvKey, label string) (store.Conversation, error)
+	// SetLabels adds and removes labels; a new name creates the label.
+	SetLabels(ctx context.Context, key store.ConvKey, add, remove []string) (store.Conversation, error)
+	Labels(ctx context.Context, pageID string) ([]store.Label, error)
+	AddNote(ctx context.Context, key store.ConvKey, text string) (store.Note, error)
+	Notes(ctx context.Context, key store.ConvKey) ([]store.Note, error)
+	Replies(ctx context.Context, pageID string) ([]store.SavedReply, error)
+	SaveReply(ctx context.Context, r store.SavedReply) (store.SavedReply, error)
+	DeleteReply(ctx context.Context, pageID, shortcut string) error
+	Contact(ctx context.Context, key store.ConvKey) (Contact, error)
+}
+
+// Contact is what the contact pane shows of a customer.
+type Contact struct {
+	store.Conversation
+	FirstSeen time.Time    `json:"first_seen,omitzero"`
+	Inbound   int          `json:"inbound"`
+	Outbound  int          `json:"outbound"`
+	Window    store.Window `json:"window"`
+	Notes     []store.Note `json:"notes,omitempty"`
+}
+
+var _ Team = (*Local)(nil)
+
+func (b *Local) Assign(ctx context.Context, key store.ConvKey, agent string) (store.Conversation, error) {
+	return b.Store.Assign(ctx, key, agent)
+}
+
+func (b *Local) SetState(ctx context.Context, key store.ConvKey, st store.ConvStatus, until time.Time) (store.Conversation, error) {
+	return b.Store.SetState(ctx, key, st, until)
+}
+
+func (b *Local) ToggleLabel(ctx context.Context, key store.ConvKey, label string) (store.Conversation, error) {
+	return b.Store.ToggleLabel(ctx, key, label)
+}
+
+func (b *Local) SetLabels(ctx context.Context, key store.ConvKey, add, remove []string) (store.Conversation, error) {
+	return b.Store.ChangeLabels(ctx, key, add, remove)
+}
+
+func (b *Local) Labels(ctx context.Context, pageID string) ([]store.Label, error) {
+	return b.Store.Labels(ctx, pageID)
+}
+
+// AddNote writes the note as this backend's agent.
+func (b *Local) AddNote(ctx context.Context, key store.ConvKey, text string) (store.Note, error) {
+	return b.Store.AddNote(ctx, key, b.Agent.Name, text)
+}
+
+func (b *Local) Notes(ctx context.Context, key store.ConvKey) ([]store.Note, error) {
+	return b.Store.Notes(ctx, key)
+}
+
+func (b *Local) Replies(ctx context.Context, pageID string) ([]store.SavedReply, error) {
+	return b.Store.Replies(ctx, pageID)
+}
+
+func (b *Local) SaveReply(ctx context.Context, r store.SavedReply) (store.SavedReply, error) {
+	r.Author = b.Agent.Name
+	return b.Store.SaveReply(ctx, r)
+}
+
+func (b *Local) DeleteReply(ctx context.Context, pageID, shortcut string) error {
+	return b.Store.DeleteReply(ctx, pageID, shortcut)
+}
+
+// Contact gathers the conversation, its message counts, its window and its
+// notes.
+func (b *Local) Contact(ctx context.Context, key store.ConvKey) (Contact, error) {
+	var c Contact
+	conv, err := b.Store.Conversation(ctx, key)
+	if err != nil {
+		return c, err
+	}
+	c.Conversation = conv
+	c.Window = store.WindowAt(conv.LastInboundTime, time.Now())
+	var before store.Cursor
+	for {
+		p, err := b.Store.Thread(ctx, key, before, 500)
+		if err != nil {
+			return c, err
+		}
+		for _, m := range p.Messages {
+			if m.Direction == store.In {
+				c.Inbound++
+			} else {
+				c.Outbound++
+			}
+			if c.FirstSeen.IsZero() || m.Time.Before(c.FirstSeen) {
+				c.FirstSeen = m.Time
+			}
+		}
+		if before = p.Before; before == "" {
+			break
+		}
+	}
+	c.Notes, err = b.Store.Notes(ctx, key)
+	return c, err
+}
