@@ -25,6 +25,7 @@ const (
 	ClassPermission                   // 10, 200–299, 230, 368, 10/1893063: not allowed, don't retry
 	ClassTransient                    // 1, 2, 1200, 5xx, timeouts, connection resets: retry
 	ClassInvalid                      // other 100s: a parameter Meta refused
+	ClassContactTerms                 // 2/2018344: Page Contact Terms not accepted (labels); never retried
 )
 
 func (c Class) String() string {
@@ -47,6 +48,8 @@ func (c Class) String() string {
 		return "transient"
 	case ClassInvalid:
 		return "invalid"
+	case ClassContactTerms:
+		return "contact_terms"
 	}
 	return "unknown"
 }
@@ -66,6 +69,7 @@ var (
 	ErrTransient       = &classErr{ClassTransient}
 	ErrInvalid         = &classErr{ClassInvalid}
 	ErrUnknown         = &classErr{ClassUnknown}
+	ErrContactTerms    = &classErr{ClassContactTerms}
 )
 
 type classErr struct{ class Class }
@@ -88,7 +92,10 @@ type Error struct {
 	// RetryAfter is the delay Meta suggests (rate limits), zero if none.
 	RetryAfter time.Duration
 	Op         string // what we were doing: "send", "profile", ...
-	Err        error  // the transport error, if any
+	// Link is a page where a person can fix the cause: for
+	// ClassContactTerms, where a Page admin accepts the terms.
+	Link string
+	Err  error // the transport error, if any
 	// MaybeSent: the answer does not prove Meta refused the request: the
 	// connection failed after it left (a timeout, a reset), an edge
 	// answered 5xx without Meta's error envelope, or a 2xx could not be
@@ -169,6 +176,8 @@ func (e *Error) Reason() string {
 		return "not permitted by Meta"
 	case ClassTransient:
 		return "Meta or the network failed temporarily; retries exhausted"
+	case ClassContactTerms:
+		return contactTermsReason(e.Link)
 	}
 	if e.Message != "" {
 		return e.Message
@@ -200,6 +209,8 @@ func classify(httpStatus, code, subcode int, transient bool, tagSent string) Cla
 		return ClassNoSuchUser
 	case code == 100 && tagSent != "" && tagSent != "HUMAN_AGENT":
 		return ClassTagRetired
+	case code == 2 && subcode == subcodeContactTerms:
+		return ClassContactTerms // before code 2 below: retrying cannot help
 	case code == 4 && subcode == 2018354, code == 9:
 		return ClassPermission // marketing-message limits: skip, don't retry
 	case code == 4, code == 17, code == 32, code == 341, code == 613, code >= 80000 && code < 81000:

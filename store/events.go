@@ -19,6 +19,20 @@ const (
 	EventEdit     EventKind = "edit"     // new text for an existing mid
 	EventReferral EventKind = "referral" // m.me link / ad on an existing thread
 	EventUnknown  EventKind = "unknown"  // kept raw so nothing Meta sent is lost
+	// EventLabel: a Page custom label put on or taken off a PSID (or
+	// created or deleted) in Meta's Page Inbox, from the inbox_labels
+	// webhook. Not ingested yet: until it is, the webhook hands these over
+	// as EventUnknown with the label fields filled and Raw kept.
+	EventLabel EventKind = "label"
+)
+
+// Label actions of an EventLabel (Event.LabelAction). Meta does not
+// document its words; anything else arrives as Meta wrote it.
+const (
+	LabelAdd    = "add"    // the label was put on PSID
+	LabelRemove = "remove" // the label was taken off PSID
+	LabelCreate = "create" // the Page got a new label (no PSID)
+	LabelDelete = "delete" // the Page deleted a label (no PSID)
 )
 
 // Event is one webhook event, already parsed. The webhook package builds
@@ -49,6 +63,12 @@ type Event struct {
 	Reaction string // reaction label: like, love, ... or other
 	Emoji    string
 	Unreact  bool
+
+	// Label changes (inbox_labels): which Page label, its name when Meta
+	// gives it, and what happened (LabelAdd, ...).
+	LabelID     string `json:",omitempty"`
+	LabelName   string `json:",omitempty"`
+	LabelAction string `json:",omitempty"`
 
 	Raw json.RawMessage // the event's JSON; kept for EventUnknown
 

@@ -251,8 +251,10 @@ func (d *bodyDecoder) elements(n int, name string) error {
 }
 
 // changes reads entry[n].changes, an array of objects whose "value" (exact
-// key, the last one) must be an object, adding their events. What is not
-// is skipped and named in Problems.
+// key, the last one) must be an object, adding their events: a Page field's
+// change (inbox_labels) by its "field", else the value as a messaging[]
+// element (the dashboard Test shape). What is not is skipped and named in
+// Problems.
 func (d *bodyDecoder) changes(n int) error {
 	if k := d.dec.PeekKind(); k != '[' && k != 'n' {
 		d.p.problem(malformedf("entry[%d].changes is not an array", n))
@@ -264,19 +266,25 @@ func (d *bodyDecoder) changes(n int) error {
 			return d.dec.SkipValue()
 		}
 		var value jsontext.Value
+		var field string
 		err := members(d.dec, func(name jsontext.Token) error {
-			if name.String() != "value" {
-				return d.dec.SkipValue()
+			switch name.String() {
+			case "field":
+				return d.scalar(&field)
+			case "value":
+				raw, err := d.dec.ReadValue()
+				value = bytes.Clone(raw) // good only until the next read
+				return err
 			}
-			raw, err := d.dec.ReadValue()
-			value = bytes.Clone(raw) // good only until the next read
-			return err
+			return d.dec.SkipValue()
 		})
 		switch {
 		case err != nil:
 			return err
 		case value.Kind() != '{':
 			d.p.problem(malformedf("entry[%d].changes[%d]: value is not an object", n, j))
+		case field == "inbox_labels":
+			d.addLabelChange(value)
 		default:
 			d.addElement(value)
 		}

@@ -21,6 +21,7 @@
 //	GET  /{me|page}/conversations        cursor-paged, newest first (user_id filter too)
 //	GET  /{t_...}, /{t_...}/messages, /{m_...}  one thread, its 20 messages, one message
 //	GET|POST|DELETE /{me|page}/subscribed_apps
+//	/{page}/custom_labels, /{label-id}[/label], /{psid}/custom_labels  (labels.go)
 //	anything else                        400, 100/33 "Unsupported <method> request"
 //
 // The Send API checks, in order: the fault knobs (rate limit 613, then
@@ -128,6 +129,7 @@ type Server struct {
 	calls       map[int]int
 	attachments map[string]string // reusable attachment id -> url
 	subscribed  []string
+	labels      labelBook     // Page custom labels (labels.go)
 	sentSignal  chan struct{} // closed and replaced on every accepted send
 
 	// Faults after acceptance (accept.go).

@@ -338,6 +338,9 @@ func unsupported(method, id string) *apiError {
 func (s *Server) isPage(id string) bool { return id == "me" || id == s.cfg.PageID }
 
 func (s *Server) route(w http.ResponseWriter, c *call) {
+	if s.routeLabels(w, c) {
+		return
+	}
 	m, seg := c.r.Method, c.seg
 	var first string
 	if len(seg) > 0 {
