@@ -18,6 +18,7 @@ import (
 // result is plain data, so a remote implementation (the daemon's /ws
 // client) carries it over the wire.
 type Backend interface {
+	Team
 	// Conversations lists a filter, newest activity first, after a cursor;
 	// with a query it searches names, PSIDs and last messages instead.
 	Conversations(ctx context.Context, q store.ListQuery) (store.ConversationPage, error)

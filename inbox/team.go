@@ -9,9 +9,7 @@ import (
 
 // Team is the team's triage of the inbox: states, assignment, labels,
 // private notes, saved replies and the contact pane. It acts for one agent
-// (the author of a note). Separate from Backend for now, so a Backend
-// without it (the TUI's test fake) still builds; Local and the daemon's
-// client have both.
+// (the author of a note). Every Backend has it.
 type Team interface {
 	Assign(ctx context.Context, key store.ConvKey, agent string) (store.Conversation, error)
 	// SetState moves a conversation to open, done, or snoozed until a time.

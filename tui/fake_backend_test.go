@@ -37,6 +37,7 @@ type fakeBackend struct {
 	camps     fakeCampaigns
 	presence  []presenceCall
 	draftText map[store.ConvKey]string // the agent's saved drafts
+	teamData  *fakeTeam                // fake_team_test.go
 
 	// fail makes a method ("Conversations", "Send", ...) return an error.
 	fail map[string]error
