@@ -95,6 +95,8 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 		case store.ConversationUpdated:
 			updated = append(updated, *ch.Conversation)
 			cmds = append(cmds, m.openChanged(*ch.Conversation))
+		case store.NoteAdded:
+			m.thread.ApplyNote(*ch.Note)
 		case store.PresenceChanged:
 			m.thread.SetPresence(*ch.Presence)
 		case store.CampaignProgress:

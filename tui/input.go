@@ -41,6 +41,9 @@ func (m *Model) routeKey(msg tea.KeyMsg) tea.Cmd {
 	if m.focus == paneCompose {
 		return m.composeKey(msg)
 	}
+	if m.focus == paneThread && m.thread.Noting() {
+		return m.thread.Update(msg) // the note box has every key
+	}
 	switch {
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
@@ -91,8 +94,22 @@ func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
 		return m.openBulk()
 	case key.Matches(msg, m.common.Keys.Campaigns):
 		return m.openHistory()
+	case key.Matches(msg, m.common.Keys.Note):
+		return m.noteOnCurrent()
 	}
 	return m.toList(msg)
+}
+
+// noteOnCurrent opens the list's conversation in the thread and its note
+// box there.
+func (m *Model) noteOnCurrent() tea.Cmd {
+	c, ok := m.list.Current()
+	if !ok {
+		return nil
+	}
+	cmd := m.openThread(c, false)
+	m.setFocus(paneThread)
+	return tea.Batch(cmd, m.thread.StartNote())
 }
 
 // toList hands msg to the list; when its selection moved, the thread
