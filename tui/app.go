@@ -164,6 +164,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return tea.Batch(m.list.Update(msg), m.syncThreadToList())
 	case statusbar.StatusMsg:
 		m.thread.SetHeld(msg.Sending != "")
+		m.compose.SetPageName(msg.PageName)
 		return m.statusbar.Update(msg)
 	case compose.SentMsg:
 		cmd := m.compose.Update(msg)
@@ -191,7 +192,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.key(msg)
 	}
 	return tea.Batch(m.list.Update(msg), m.thread.Update(msg), m.form.Update(msg),
-		m.progress.Update(msg), m.history.Update(msg))
+		m.progress.Update(msg), m.history.Update(msg), m.compose.Update(msg))
 }
 
 // tick moves the frame's time, and does what is due: the status, the

@@ -139,6 +139,9 @@ func (m *Model) threadKey(msg tea.KeyMsg) tea.Cmd {
 // composeKey: leaving the box and the editor are the root's; typing is
 // the box's, and the others hear whether this agent is writing.
 func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
+	if m.compose.Picking() {
+		return m.composeType(msg) // the saved-reply picker has every key
+	}
 	switch {
 	case key.Matches(msg, m.common.Keys.Back):
 		m.setFocus(paneList)
@@ -148,6 +151,12 @@ func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.common.Keys.Editor):
 		return m.openEditor()
 	}
+	return m.composeType(msg)
+}
+
+// composeType hands a key to the box; the others hear whether this agent
+// is writing.
+func (m *Model) composeType(msg tea.KeyMsg) tea.Cmd {
 	before := m.compose.Value()
 	cmd := m.compose.Update(msg)
 	if after := m.compose.Value(); after != before {

@@ -97,6 +97,9 @@ func (m *Model) frame() string {
 func (m *Model) rightColumn(w int) string {
 	ch, mainH := m.composeOuterHeight(), m.mainHeight()
 	top := m.common.Box(m.thread.View(), w-2, mainH-ch-2, m.focus == paneThread)
+	if m.compose.Picking() {
+		top = m.common.Box(m.compose.PickerView(w-2, mainH-ch-2), w-2, mainH-ch-2, true)
+	}
 	var reply string
 	if m.thread.IsOpen() {
 		reply = m.compose.View()
