@@ -96,6 +96,8 @@ func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
 		return m.openHistory()
 	case key.Matches(msg, m.common.Keys.Note):
 		return m.noteOnCurrent()
+	case key.Matches(msg, m.common.Keys.Contact):
+		return m.toggleContact()
 	}
 	return m.toList(msg)
 }
@@ -110,6 +112,22 @@ func (m *Model) noteOnCurrent() tea.Cmd {
 	cmd := m.openThread(c, false)
 	m.setFocus(paneThread)
 	return tea.Batch(cmd, m.thread.StartNote())
+}
+
+// toggleContact shows the open conversation's contact pane, or hides it.
+// While shown it follows the conversation that is open.
+func (m *Model) toggleContact() tea.Cmd {
+	if m.contact.Visible() {
+		m.contact.Hide()
+		return nil
+	}
+	if m.thread.IsOpen() {
+		return m.contact.Show(m.thread.Key())
+	}
+	if c, ok := m.list.Current(); ok {
+		return tea.Batch(m.openThread(c, false), m.contact.Show(c.ConvKey))
+	}
+	return nil
 }
 
 // toList hands msg to the list; when its selection moved, the thread
@@ -132,6 +150,8 @@ func (m *Model) threadKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.common.Keys.Open):
 		m.setFocus(paneCompose)
 		return nil
+	case key.Matches(msg, m.common.Keys.Contact):
+		return m.toggleContact()
 	}
 	return m.thread.Update(msg)
 }

@@ -130,3 +130,35 @@ func TestAttribution(t *testing.T) {
 		}
 	}
 }
+
+// i shows the contact pane in the thread's place, following the open
+// conversation, live with a new note; i again hides it.
+func TestContactToggleFollowsAndReloads(t *testing.T) {
+	be := busyBackend()
+	d := newDriver(t, be, 120, 36)
+	d.runes("i")
+	if !d.m.contact.Visible() || d.m.contact.Key() != richKey {
+		t.Fatalf("i: visible %v key %v, want the rich conversation's contact", d.m.contact.Visible(), d.m.contact.Key())
+	}
+	v := d.m.View()
+	for _, want := range []string{"Contact  (i closes)", "PSID        " + richKey.PSID, "Notes (0)"} {
+		if !strings.Contains(v, want) {
+			t.Fatalf("%q is not in the contact pane:\n%s", want, v)
+		}
+	}
+	if _, err := be.AddNote(d.m.common.Ctx, richKey, "VIP, be nice"); err != nil {
+		t.Fatal(err)
+	}
+	d.settle()
+	if v := d.m.View(); !strings.Contains(v, "Notes (1)") || !strings.Contains(v, "VIP, be nice") {
+		t.Fatalf("a new note did not reach the shown contact:\n%s", v)
+	}
+	d.runes("j") // the next conversation: the pane follows
+	if next, _ := d.m.list.Current(); d.m.contact.Key() != next.ConvKey || !strings.Contains(d.m.View(), next.PSID) {
+		t.Fatalf("the contact pane stayed on %v after moving to %v", d.m.contact.Key(), next.ConvKey)
+	}
+	d.runes("i")
+	if d.m.contact.Visible() || strings.Contains(d.m.View(), "Contact  (i closes)") {
+		t.Fatal("i again did not hide the contact pane")
+	}
+}

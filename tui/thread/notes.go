@@ -95,7 +95,7 @@ func (m *Model) StartNote() tea.Cmd {
 		m.input = newNoteInput(m.common)
 	}
 	m.noting = true
-	m.input.Width = max(1, m.width-lenPrompt)
+	m.input.Width = max(1, m.width-lenPrompt-1) // and the cursor
 	return m.input.Focus()
 }
 
