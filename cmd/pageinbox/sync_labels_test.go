@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pageinbox/pageinbox/fbgraph"
+	"github.com/pageinbox/pageinbox/fbgraph/fbtest"
 	"github.com/pageinbox/pageinbox/store"
 )
 
@@ -51,4 +52,17 @@ func storedLabels(t *testing.T, env map[string]string, pageID, psid string) stri
 		t.Fatal(err)
 	}
 	return strings.Join(c.Labels.Names(), ",")
+}
+
+// doctor recommends inbox_labels without failing for it.
+func TestDoctorRecommendsInboxLabels(t *testing.T) {
+	srv, env := graphEnv(t)
+	code, out, _ := runCLI(t, env, "doctor")
+	if code != 0 || !strings.Contains(out, "[note] not subscribed to inbox_labels") {
+		t.Fatalf("doctor without inbox_labels: exit %d\n%s", code, out)
+	}
+	srv.SetSubscribedFields(append(fbtest.DefaultSubscribedFields, "inbox_labels"))
+	if code, out, _ = runCLI(t, env, "doctor"); code != 0 || strings.Contains(out, "inbox_labels") {
+		t.Errorf("doctor with inbox_labels: exit %d\n%s", code, out)
+	}
 }
