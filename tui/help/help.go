@@ -52,7 +52,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 		{k.Open, k.Back, k.NextPane, k.Filter, k.Help, k.Quit, k.ForceQuit},
 		append(append([]key.Binding{}, k.Tabs...), k.NextTab, k.Done),
 		{k.Select, k.SelectAll, k.Bulk, k.Campaigns, k.Pause, k.Cancel, k.Retry},
-		{k.Send, k.Newline, k.Editor, k.HumanAgent, k.Resend},
+		{k.Send, k.Newline, k.Editor, k.HumanAgent, k.SavedReply, k.ReplyShortcut, k.Resend, k.Note, k.Contact},
 	}
 }
 
