@@ -30,6 +30,9 @@ type Local struct {
 	// the process, so each sees where the others are.
 	Agent store.Agent
 	Board *PresenceBoard
+	// Owner is the name of whoever runs this process (the local user):
+	// beside the named agents, the one a conversation may be assigned to.
+	Owner string
 	// NoAutoAssign keeps a reply to an unassigned conversation from making
 	// it the replier's.
 	NoAutoAssign bool
