@@ -50,7 +50,9 @@ type teamSession struct {
 	agent  string
 }
 
-func (s *teamSession) key(psid string) store.ConvKey { return store.ConvKey{PageID: s.pageID, PSID: psid} }
+func (s *teamSession) key(psid string) store.ConvKey {
+	return store.ConvKey{PageID: s.pageID, PSID: psid}
+}
 
 // withTeam runs fn on the running daemon (as the token's agent) or, when
 // none serves the data dir, on the file (as the local user, the owner).
