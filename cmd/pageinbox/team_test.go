@@ -215,3 +215,34 @@ func TestTeamCommandsThroughTheDaemon(t *testing.T) {
 	cli(t, ben, "assign", "u2", "ben")
 	cli(t, env, "note", "u2", "for ben", "--as", "ana") // the owner may
 }
+
+// send --reply sends a saved reply with the customer's first name, the
+// acting agent and the Page filled in, on the file and through the daemon.
+func TestSendSavedReply(t *testing.T) {
+	srv, env := graphEnv(t)
+	env["USER"] = "olga"
+	st, err := store.Open(filepath.Join(env["PAGEINBOX_DATA"], "inbox.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetName(context.Background(), store.ConvKey{PageID: srv.PageID(), PSID: "fresh"}, "Maria Lopez"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	cli(t, env, "replies", "add", "where", "Hi {first_name}, {agent} here: your parcel left today.")
+	cli(t, env, "send", "--to", "fresh", "--reply", "where")
+	if n := sentWithText(srv, "fresh", "Hi Maria, olga here: your parcel left today."); n != 1 {
+		t.Errorf("on the file: sent %d, all: %+v", n, srv.SentTo("fresh"))
+	}
+	cliFails(t, env, `no saved reply "gone"`, "send", "--to", "fresh", "--reply", "gone")
+	cliFails(t, env, "not both", "send", "--to", "fresh", "--reply", "where", "--text", "x")
+	serveWithWebhook(t, env)
+	cli(t, env, "agents", "add", "ana")
+	ana := maps.Clone(env)
+	ana["PAGEINBOX_API_TOKEN"] = strings.TrimSpace(cli(t, env, "agents", "add", "ana2"))
+	cli(t, ana, "send", "--to", "fresh", "--reply", "where")
+	if n := sentWithText(srv, "fresh", "Hi Maria, ana2 here: your parcel left today."); n != 1 {
+		t.Errorf("through the daemon: sent %d, all: %+v", n, srv.SentTo("fresh"))
+	}
+	cliFails(t, env, "no conversation with nobody", "send", "--to", "nobody", "--reply", "where")
+}
