@@ -112,6 +112,30 @@ func teamScenario(t *testing.T, env map[string]string) {
 	cli(t, env, "note", "u1", "parcel lost? ask the courier")
 	cliFails(t, env, "not found", "note", "nobody", "hello")
 	cliFails(t, env, "usage", "note", "u1")
+	teamExportNotes(t, env)
+}
+
+// export --notes adds the note as a row of its own; plain export does not.
+func teamExportNotes(t *testing.T, env map[string]string) {
+	plain := cli(t, env, "export")
+	if strings.Contains(plain, "parcel lost") || strings.Contains(plain, `"note"`) {
+		t.Errorf("plain export carries the note:\n%s", plain)
+	}
+	rows := jsonLines(t, cli(t, env, "export", "--notes"))
+	if len(rows) != len(jsonLines(t, plain))+1 {
+		t.Fatalf("export --notes has %d rows, plain %d", len(rows), len(jsonLines(t, plain)))
+	}
+	note := rows[len(rows)-1]
+	want := map[string]any{"page_id": teamPage, "psid": "u1", "direction": "note", "agent": "olga", "text": "parcel lost? ask the courier"}
+	for k, v := range want {
+		if note[k] != v {
+			t.Errorf("note row %s = %v, want %v (%v)", k, note[k], v, note)
+		}
+	}
+	if _, err := time.Parse(time.RFC3339, note["time"].(string)); err != nil {
+		t.Errorf("note time: %v", err)
+	}
+	cliFails(t, env, "not with --conversations", "export", "--notes", "--conversations")
 }
 
 func teamAssign(t *testing.T, env map[string]string) {
