@@ -33,6 +33,10 @@ type Local struct {
 	// Owner is the name of whoever runs this process (the local user):
 	// beside the named agents, the one a conversation may be assigned to.
 	Owner string
+	// LabelsChanged is told the labels an agent put on a conversation or
+	// took off (to share them with Meta's Page Inbox). May be nil. Changes
+	// the store applies from Meta never come here.
+	LabelsChanged func(key store.ConvKey, added, removed []string)
 	// NoAutoAssign keeps a reply to an unassigned conversation from making
 	// it the replier's.
 	NoAutoAssign bool
