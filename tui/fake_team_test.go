@@ -14,7 +14,7 @@ import (
 // notes and saved replies kept in memory, published like the store does
 // (a conversation change for every conversation that moved).
 type fakeTeam struct {
-	labels  map[string][]store.Label      // by Page
+	labels  map[string][]store.Label       // by Page
 	notes   map[store.ConvKey][]store.Note // oldest first
 	replies map[string][]store.SavedReply  // by Page
 }

@@ -31,6 +31,7 @@ type KeyMap struct {
 	// FormNewline breaks a line in the campaign's message, where enter
 	// does not send.
 	FormNewline key.Binding
+	TriageKeys
 }
 
 // Default is vim keys and arrows.
@@ -71,6 +72,7 @@ func Default() KeyMap {
 		SearchClear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
 		SearchLeave: key.NewBinding(key.WithKeys("up", "down")),
 		FormNewline: key.NewBinding(key.WithKeys("enter", "alt+enter", "ctrl+j")),
+		TriageKeys:  defaultTriage(),
 	}
 }
 
