@@ -107,8 +107,9 @@ func (m *Model) Update(msg tea.KeyMsg) (Outcome, tea.Cmd) {
 	return Open, cmd
 }
 
-// refilter keeps the items whose title holds what was typed, and puts the
-// typed choice first when there is one and no item is exactly it.
+// refilter keeps the items whose title holds what was typed, and adds the
+// typed choice when no item is exactly it: first when nothing else
+// matches, else last, so enter takes the closest item.
 func (m *Model) refilter() {
 	text := strings.ToLower(m.Text())
 	m.shown = m.shown[:0]
@@ -122,7 +123,7 @@ func (m *Model) refilter() {
 	}
 	if text != "" && !exact && m.typed != nil {
 		if it, ok := m.typed(m.Text()); ok {
-			m.shown = append([]Item{it}, m.shown...)
+			m.shown = append(m.shown, it)
 		}
 	}
 	m.cursor = 0
