@@ -144,6 +144,9 @@ func (m *Model) searchKey(msg tea.KeyMsg) tea.Cmd {
 // ShortHelp is the list's keys, or the search box's while it is open.
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.common.Keys
+	if m.picker != nil {
+		return []key.Binding{k.PickUp, k.PickDown, k.Open, k.Back}
+	}
 	if m.typing {
 		return []key.Binding{k.SearchKeep, k.SearchClear}
 	}
