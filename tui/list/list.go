@@ -77,6 +77,7 @@ type Model struct {
 	picker      *picker.Model     // an open snooze, label or agent picker
 	pick        func(picker.Item) tea.Cmd
 	last        triage.Action // what `.` repeats
+	cursorMode  cursor.Mode
 }
 
 // New returns an empty list showing every conversation.
@@ -107,7 +108,11 @@ func (m *Model) SetSize(w, h int) {
 func (m *Model) SetFocused(f bool) { m.focused = f }
 
 // SetCursorMode sets how the search box's cursor blinks.
-func (m *Model) SetCursorMode(mode cursor.Mode) tea.Cmd { return m.search.Cursor.SetMode(mode) }
+// A picker opened later takes the same mode.
+func (m *Model) SetCursorMode(mode cursor.Mode) tea.Cmd {
+	m.cursorMode = mode
+	return m.search.Cursor.SetMode(mode)
+}
 
 // VisibleRows is how many conversations fit.
 func (m *Model) VisibleRows() int { return max(1, (m.height-chrome)/RowHeight) }

@@ -36,10 +36,9 @@ func (m *Model) openAgents() tea.Cmd {
 		return picker.Item{Title: text, Value: text, View: "assign to “" + inert.Line(text) + "”"}, true
 	}
 	p := picker.New(m.common, m.title("Assign", keys), "agent's name", items, typed)
-	m.open(p, func(it picker.Item) tea.Cmd {
+	return m.open(p, func(it picker.Item) tea.Cmd {
 		return m.run(triage.Action{Kind: triage.Assign, Agent: it.Value}, keys)
 	})
-	return nil
 }
 
 // openSnooze picks when the targets wake: a preset, or a typed time, read
@@ -70,10 +69,9 @@ func (m *Model) openSnooze() tea.Cmd {
 		return picker.Item{Title: text, Value: text, View: "until " + at}, true
 	}
 	p := picker.New(m.common, m.title("Snooze", keys), "2d, fri 14:00, 2026-12-24 09:00", items, typed)
-	m.open(p, func(it picker.Item) tea.Cmd {
+	return m.open(p, func(it picker.Item) tea.Cmd {
 		return m.run(triage.Action{Kind: triage.Snooze, Spec: it.Value}, keys)
 	})
-	return nil
 }
 
 // openLabels asks for the Page's labels, then picks one to put on the
@@ -94,10 +92,9 @@ func (m *Model) openLabels() tea.Cmd {
 			return picker.Item{Title: text, Value: text, View: "+ new label " + m.common.Chip(text, "")}, true
 		}
 		p := picker.New(m.common, m.title("Labels", keys), "type to filter or make one", items, typed)
-		m.open(p, func(it picker.Item) tea.Cmd {
+		return m.open(p, func(it picker.Item) tea.Cmd {
 			return m.run(triage.Action{Kind: triage.Label, Label: it.Value, Remove: it.Mark}, keys)
 		})
-		return nil
 	})
 }
 
@@ -116,8 +113,7 @@ func (m *Model) openLabelFilter() tea.Cmd {
 			items = append(items, picker.Item{Title: l.Name, Value: l.Name, View: m.common.Chip(l.Name, l.Color)})
 		}
 		p := picker.New(m.common, "Show conversations labelled", "type to filter", items, nil)
-		m.open(p, func(it picker.Item) tea.Cmd { return m.setScope(Scope{Kind: Labelled, Label: it.Value}) })
-		return nil
+		return m.open(p, func(it picker.Item) tea.Cmd { return m.setScope(Scope{Kind: Labelled, Label: it.Value}) })
 	})
 }
 

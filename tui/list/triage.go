@@ -148,9 +148,10 @@ func (m *Model) triaged(msg triage.ResultMsg) tea.Cmd {
 }
 
 // open shows p; pick is what choosing an item does.
-func (m *Model) open(p *picker.Model, pick func(picker.Item) tea.Cmd) {
+func (m *Model) open(p *picker.Model, pick func(picker.Item) tea.Cmd) tea.Cmd {
 	p.SetSize(m.width, m.height-1)
 	m.picker, m.pick = p, pick
+	return p.SetCursorMode(m.cursorMode)
 }
 
 // pickerKey hands a key to the open picker.

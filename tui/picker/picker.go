@@ -6,6 +6,7 @@ package picker
 import (
 	"strings"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -54,8 +55,8 @@ func New(c *common.Common, title, placeholder string, items []Item, typed func(s
 	ti.Prompt, ti.Placeholder, ti.CharLimit = "> ", placeholder, 60
 	st := c.Styles
 	ti.PromptStyle, ti.TextStyle, ti.PlaceholderStyle, ti.Cursor.Style = st.App, st.App, st.Dim, st.App
-	ti.Focus()
 	m := &Model{common: c, title: title, items: items, typed: typed, input: ti}
+	m.input.Focus()
 	m.refilter()
 	return m
 }
@@ -65,6 +66,9 @@ func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.input.Width = max(1, w-4)
 }
+
+// SetCursorMode sets how the input's cursor blinks.
+func (m *Model) SetCursorMode(mode cursor.Mode) tea.Cmd { return m.input.Cursor.SetMode(mode) }
 
 // Text is what was typed.
 func (m *Model) Text() string { return strings.TrimSpace(m.input.Value()) }
