@@ -30,6 +30,10 @@ type Local struct {
 	// the process, so each sees where the others are.
 	Agent store.Agent
 	Board *PresenceBoard
+	// LabelsChanged is told the labels an agent put on a conversation or
+	// took off (to share them with Meta's Page Inbox). May be nil. Changes
+	// the store applies from Meta never come here.
+	LabelsChanged func(key store.ConvKey, added, removed []string)
 	// NoAutoAssign keeps a reply to an unassigned conversation from making
 	// it the replier's.
 	NoAutoAssign bool

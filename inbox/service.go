@@ -16,11 +16,12 @@ import (
 // Backend on it.
 type Service struct {
 	*Local
-	st    *store.Store
-	disp  *fbgraph.Dispatcher // nil without a token: sending is off
-	graph *fbgraph.Client
-	names *Namer
-	log   *slog.Logger
+	st     *store.Store
+	disp   *fbgraph.Dispatcher // nil without a token: sending is off
+	graph  *fbgraph.Client
+	names  *Namer
+	labels *LabelSyncer
+	log    *slog.Logger
 
 	mu       sync.Mutex
 	pageName string         // learnt from the token in the background
@@ -67,6 +68,8 @@ func Start(ctx context.Context, st *store.Store, o Options) *Service {
 	probe := func(ctx context.Context) error { _, err := gc.Me(ctx); return err }
 	s.disp = fbgraph.NewDispatcher(st, gc, fbgraph.DispatcherOptions{Logger: log, Probe: probe})
 	s.names = NewNamer(gc, st, log)
+	s.labels = NewLabelSyncer(gc, st, log)
+	s.Local.LabelsChanged = s.labels.Changed
 	s.Local.Wake = s.disp.Wake
 	if o.MarkSeen {
 		s.Local.Seen = s.markSeen
@@ -74,6 +77,7 @@ func Start(ctx context.Context, st *store.Store, o Options) *Service {
 	s.stopped = make(chan struct{})
 	go func() { s.disp.Run(ctx); close(s.stopped) }()
 	go s.names.Run(ctx)
+	go s.labels.Run(ctx)
 	go s.learnPage(ctx)
 	return s
 }
@@ -101,6 +105,9 @@ func (s *Service) Wait() {
 	}
 }
 
+// LabelSync shares the agents' labels with Meta; nil without a token.
+func (s *Service) LabelSync() *LabelSyncer { return s.labels }
+
 // Names is the name lookup the webhook hands new customers to; nil
 // without a token (a nil Namer looks nothing up).
 func (s *Service) Names() *Namer { return s.names }
@@ -122,6 +129,7 @@ func (s *Service) describe(_ context.Context, st *store.SystemStatus) {
 		w := hook()
 		st.Webhook, st.Events, st.LastEvent = w.Addr, w.Events, w.LastEvent
 	}
+	st.Labels = s.labels.Notice()
 	if s.disp != nil {
 		st.Sending = s.disp.Blocked()
 		st.TokenOK = st.Sending == ""
@@ -178,3 +186,5 @@ func (s *Service) CampaignStats() map[string]int {
 	}
 	return out
 }
+
+var _ Backend = (*Service)(nil)

@@ -47,11 +47,42 @@ func (b *Local) SetState(ctx context.Context, key store.ConvKey, st store.ConvSt
 }
 
 func (b *Local) ToggleLabel(ctx context.Context, key store.ConvKey, label string) (store.Conversation, error) {
-	return b.Store.ToggleLabel(ctx, key, label)
+	return b.labelsChange(ctx, key, func() (store.Conversation, error) { return b.Store.ToggleLabel(ctx, key, label) })
 }
 
 func (b *Local) SetLabels(ctx context.Context, key store.ConvKey, add, remove []string) (store.Conversation, error) {
-	return b.Store.ChangeLabels(ctx, key, add, remove)
+	return b.labelsChange(ctx, key, func() (store.Conversation, error) { return b.Store.ChangeLabels(ctx, key, add, remove) })
+}
+
+// labelsChange makes an agent's change to a conversation's labels and
+// tells LabelsChanged what it added and removed.
+func (b *Local) labelsChange(ctx context.Context, key store.ConvKey, change func() (store.Conversation, error)) (store.Conversation, error) {
+	if b.LabelsChanged == nil {
+		return change()
+	}
+	before, err := b.Store.Conversation(ctx, key)
+	if err != nil {
+		return before, err
+	}
+	after, err := change()
+	if err != nil {
+		return after, err
+	}
+	var added, removed []string
+	for _, n := range after.Labels.Names() {
+		if !before.Labels.Has(n) {
+			added = append(added, n)
+		}
+	}
+	for _, n := range before.Labels.Names() {
+		if !after.Labels.Has(n) {
+			removed = append(removed, n)
+		}
+	}
+	if len(added)+len(removed) > 0 {
+		b.LabelsChanged(key, added, removed)
+	}
+	return after, nil
 }
 
 func (b *Local) Labels(ctx context.Context, pageID string) ([]store.Label, error) {

@@ -21,8 +21,8 @@ const (
 	EventUnknown  EventKind = "unknown"  // kept raw so nothing Meta sent is lost
 	// EventLabel: a Page custom label put on or taken off a PSID (or
 	// created or deleted) in Meta's Page Inbox, from the inbox_labels
-	// webhook. Not ingested yet: until it is, the webhook hands these over
-	// as EventUnknown with the label fields filled and Raw kept.
+	// webhook (see ingestLabel). PSID is empty for a label created or
+	// deleted at the Page.
 	EventLabel EventKind = "label"
 )
 
@@ -95,7 +95,7 @@ func (e *Event) Validate(now time.Time) error {
 	if e.PageID == "" {
 		return invalidf("%s event: empty page id", e.Kind)
 	}
-	if e.PSID == "" && e.Kind != EventUnknown {
+	if e.PSID == "" && e.Kind != EventUnknown && !pageLabelEvent(e) {
 		return invalidf("%s event: empty PSID", e.Kind)
 	}
 	// Postbacks had no mid before Graph v11.0: name them by who and when.
@@ -114,6 +114,10 @@ func (e *Event) Validate(now time.Time) error {
 		if err := checkTime("watermark", e.Watermark, now); err != nil {
 			return fmt.Errorf("%s event from %s: %w", e.Kind, e.PSID, err)
 		}
+	case EventLabel:
+		if e.LabelID == "" && e.LabelName == "" {
+			return invalidf("label event from %s: no label", e.PSID)
+		}
 	case EventReferral, EventUnknown:
 	default:
 		return invalidf("event of unknown kind %q", e.Kind)
@@ -122,7 +126,7 @@ func (e *Event) Validate(now time.Time) error {
 	if e.Time.IsZero() && (e.Kind == EventDelivery || e.Kind == EventRead) {
 		e.Time = e.Watermark
 	}
-	if e.Time.IsZero() && e.Kind == EventUnknown {
+	if e.Time.IsZero() && (e.Kind == EventUnknown || e.Kind == EventLabel) {
 		e.Time = now
 	}
 	if err := checkTime("timestamp", e.Time, now); err != nil {
@@ -136,4 +140,9 @@ func checkTime(what string, t, now time.Time) error {
 		return fmt.Errorf("%w: %s %s is not a plausible time", ErrInvalid, what, t.UTC().Format(time.RFC3339Nano))
 	}
 	return nil
+}
+
+// pageLabelEvent: a label created or deleted at the Page, of no one PSID.
+func pageLabelEvent(e *Event) bool {
+	return e.Kind == EventLabel && (e.LabelAction == LabelCreate || e.LabelAction == LabelDelete)
 }

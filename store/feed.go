@@ -37,6 +37,7 @@ type Change struct {
 	Presence     *Presence     `json:"presence,omitempty"`
 	Note         *Note         `json:"note,omitempty"`
 	PageID       string        `json:"page_id,omitempty"` // of labels and replies
+	PSID         string        `json:"psid,omitempty"`    // of LabelPending
 }
 
 // Subscription delivers changes in commit order. When its buffer is full

@@ -105,6 +105,8 @@ func (w *wtx) ingest(e *Event) error {
 		return w.ingestEdit(key, e)
 	case EventReferral:
 		return w.ingestReferral(key, e)
+	case EventLabel:
+		return w.ingestLabel(e)
 	case EventUnknown:
 		return w.ingestUnknown(e)
 	}

@@ -44,6 +44,9 @@ type SystemStatus struct {
 	Sending   string    `json:"sending,omitempty"` // why sending is paused; "" while it runs
 	Queued    int       `json:"queued"`
 	Connected bool      `json:"connected"` // false while a remote UI reconnects
+	// Labels says why labels stay in pageinbox and are not shared with
+	// Meta's Page Inbox (with the link to fix it, if there is one).
+	Labels string `json:"labels,omitempty"`
 }
 
 // List answers a ListQuery: a page of a filter, or a search.

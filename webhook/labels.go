@@ -23,13 +23,10 @@ import (
 // is absent on label-level ones. The change has no time of its own: it
 // takes its entry's.
 
-// labelEventKind is what an inbox_labels change becomes. The store does
-// not apply store.EventLabel yet, and today's Ingest refuses kinds it does
-// not know, so until it does the change is an EventUnknown with its label
-// fields filled and its JSON kept raw (nothing Meta sent is lost, and
-// `pageinbox replay` can apply it later). Set it to store.EventLabel when
-// the store ingests that kind.
-const labelEventKind = store.EventUnknown
+// labelEventKind is what an inbox_labels change becomes. Its JSON is kept
+// in Raw as well: the store keeps a change it cannot apply (a label it
+// cannot name, an action nobody documented) with the unknown events.
+const labelEventKind = store.EventLabel
 
 type labelChange struct {
 	User struct {
@@ -55,14 +52,14 @@ func (d *bodyDecoder) addLabelChange(value jsontext.Value) {
 		LabelName:   string(cmpOr(c.Label.PageLabelName, c.Label.Name)),
 		LabelAction: labelAction(string(c.Action)),
 	}
+	var raw bytes.Buffer
+	raw.WriteString(`{"field":"inbox_labels","value":`)
+	raw.Write(value)
+	raw.WriteString(`}`)
+	compact := jsontext.Value(raw.Bytes())
+	_ = compact.Compact() // valid JSON: cannot fail
+	ev.Raw = []byte(compact)
 	if ev.Kind == store.EventUnknown {
-		var raw bytes.Buffer
-		raw.WriteString(`{"field":"inbox_labels","value":`)
-		raw.Write(value)
-		raw.WriteString(`}`)
-		compact := jsontext.Value(raw.Bytes())
-		_ = compact.Compact() // valid JSON: cannot fail
-		ev.Raw = []byte(compact)
 		d.p.Unknown = append(d.p.Unknown, "inbox_labels")
 	}
 	d.p.Events = append(d.p.Events, ev)

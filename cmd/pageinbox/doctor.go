@@ -22,6 +22,11 @@ import (
 var requiredFields = []string{"messages", "messaging_postbacks", "message_deliveries", "message_reads",
 	"message_echoes", "message_reactions"}
 
+// recommendedFields are webhook fields pageinbox uses when they are
+// there: without inbox_labels, labels set in Meta's Page Inbox reach
+// pageinbox only with `sync`. Missing one is a note, not a failure.
+var recommendedFields = []string{"inbox_labels"}
+
 // setupDoctor checks what usually goes wrong in a set-up and prints a
 // checklist with the fix for each failure.
 func setupDoctor(fs *flag.FlagSet) runFunc {
@@ -156,4 +161,10 @@ func (c *checklist) subscription(ctx context.Context, gc *fbgraph.Client, pageID
 	}
 	c.check(len(apps) > 0 && len(missing) == 0, fmt.Sprintf("Page subscribed to the webhook fields (%d apps)", len(apps)),
 		"missing: "+strings.Join(missing, ", ")+"; POST /"+pageID+"/subscribed_apps?subscribed_fields="+strings.Join(requiredFields, ","))
+	for _, f := range recommendedFields {
+		if !have[f] {
+			fmt.Fprintf(c.w, "[note] not subscribed to %s (recommended: labels set in Meta's Page Inbox then arrive live; "+
+				"else only with `pageinbox sync`)\n", f)
+		}
+	}
 }
