@@ -101,6 +101,7 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 			contact = contact || m.contact.Visible() && ch.Note.ConvKey == m.contact.Key()
 		case store.PresenceChanged:
 			m.thread.SetPresence(*ch.Presence)
+			m.list.SeeAgents(*ch.Presence)
 		case store.CampaignProgress:
 			m.applyCampaign(*ch.Campaign)
 		case store.OutboxChanged:
@@ -126,6 +127,7 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 	}
 	if len(updated) > 0 {
 		cmds = append(cmds, m.list.LoadCounts()) // the tabs' counts may have moved
+		cmds = append(cmds, m.list.LoadLabels()) // a label's colour not known yet
 	}
 	return tea.Batch(cmds...)
 }

@@ -37,6 +37,7 @@ type KeyMap struct {
 	Note, NoteSave, Contact                  key.Binding
 	SavedReply, ReplyShortcut                key.Binding
 	PickUp, PickDown, PickChoose, PickCancel key.Binding
+	TriageKeys
 }
 
 // Default is vim keys and arrows.
@@ -86,6 +87,7 @@ func Default() KeyMap {
 		PickDown:      key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")),
 		PickChoose:    key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter", "insert")),
 		PickCancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		TriageKeys:    defaultTriage(),
 	}
 }
 
