@@ -272,3 +272,35 @@ func TestSendSavedReply(t *testing.T) {
 	}
 	cliFails(t, env, "no conversation with nobody", "send", "--to", "nobody", "--reply", "where")
 }
+
+// A saved reply as a campaign's text: each recipient gets their own
+// first name, the agent and the Page filled once.
+func TestCampaignSavedReply(t *testing.T) {
+	srv, env := graphEnv(t)
+	env["USER"] = "olga"
+	st, err := store.Open(filepath.Join(env["PAGEINBOX_DATA"], "inbox.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, page, at := context.Background(), srv.PageID(), time.Now().Add(-time.Hour)
+	srv.AddUser("second", "João Silva")
+	srv.Inbound("second", at)
+	if err := st.Ingest(ctx, []store.Event{{Kind: store.EventMessage, PageID: page, PSID: "second", MID: "m-second", Text: "hi", Time: at}}); err != nil {
+		t.Fatal(err)
+	}
+	for psid, name := range map[string]string{"fresh": "Maria Lopez", "second": "João Silva"} {
+		if _, err := st.SetName(ctx, store.ConvKey{PageID: page, PSID: psid}, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	cli(t, env, "replies", "add", "sale", "Hi {first_name}, {agent} here: 20% off this week.")
+	cli(t, env, "campaign", "--title", "Sale", "--reply", "sale", "--to", "fresh,second")
+	for psid, want := range map[string]string{"fresh": "Hi Maria, olga here: 20% off this week.", "second": "Hi João, olga here: 20% off this week."} {
+		if n := sentWithText(srv, psid, want); n != 1 {
+			t.Errorf("%s got %q %d times; all: %+v", psid, want, n, srv.SentTo(psid))
+		}
+	}
+	cliFails(t, env, "not both", "campaign", "--title", "x", "--reply", "sale", "--text", "y", "--to", "fresh")
+	cliFails(t, env, `no saved reply "gone"`, "campaign", "--title", "x", "--reply", "gone", "--to", "fresh")
+}
