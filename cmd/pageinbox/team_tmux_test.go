@@ -1,0 +1,464 @@
+package main
+
+// TestTeamTriageInTmux is issue 12's run of a team: the real binary as
+// `pageinbox serve` talking to the Meta emulator, two named agents made
+// with `agents add` (ana and ben), each in a tmux pane attached with the
+// token it was given. Customers write in through signed webhooks; then,
+// with the real keys: Ana assigns a conversation to Ben and it appears
+// live in Ben's Mine; Ana's private note is stored and never reaches the
+// emulator; a snoozed conversation opens again when the customer writes,
+// and another when its time passes; `.` puts Ana's last label on the next
+// conversation. What the store holds is read through the daemon's /ws API
+// as the owner. Skipped with -short; fails without tmux.
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pageinbox/pageinbox/daemon"
+	"github.com/pageinbox/pageinbox/fbgraph/fbtest"
+	"github.com/pageinbox/pageinbox/inbox"
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// teamRun is the daemon, the emulator and what the test reads them with.
+type teamRun struct {
+	t        *testing.T
+	bin      string
+	dataDir  string
+	wsURL    string
+	baseEnv  []string // PATH, HOME, GORACE: for CLI runs
+	emu      *fbtest.Server
+	driver   *fbtest.Driver
+	owner    *daemon.Client // the owner, reading the store through /ws
+	srv      *e2eServer
+	raceLog  string
+	customer map[string]string // name -> PSID
+}
+
+func TestTeamTriageInTmux(t *testing.T) {
+	tmux := requireTmux(t)
+	r := startTeamDaemon(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	start := time.Now()
+	since := func() time.Duration { return time.Since(start).Round(10 * time.Millisecond) }
+
+	// Customers write in first, so both lists open full. The last to write
+	// is the top row.
+	for _, c := range []struct{ name, psid, text string }{
+		{"Gus Olsen", "2490000000012007", "Any news on the restock?"},
+		{"Farid Haddad", "2490000000012006", "Do you sell gift cards?"},
+		{"Elena Rossi", "2490000000012005", "Can I change the colour?"},
+		{"Diego Ruiz", "2490000000012004", "Waiting for my parcel"},
+		{"Bruno Costa", "2490000000012003", "Is the shop open Sunday?"},
+		{"Carla Mendes", "2490000000012002", "I want 40 of these"},
+	} {
+		r.customerWrites(ctx, c.name, c.psid, c.text)
+	}
+
+	ana := r.attachAgent(tmux, "ana")
+	ben := r.attachAgent(tmux, "ben")
+	t.Cleanup(func() { r.dumpOnFailure(ana, ben) })
+	for _, p := range []*tmuxPane{ana, ben} {
+		p.waitFor("the status bar saying attached and every customer listed", 20*time.Second, func(s screen) bool {
+			return strings.Contains(s.text(), "● attached to "+r.wsURL) && hasRows(s, r.names()...)
+		})
+	}
+	t.Logf("%v: ana and ben attached, six customers listed", since())
+
+	// 1. Ben narrows his list to Mine: nothing is his yet.
+	ben.keys("M")
+	ben.waitFor("Ben's list scoped to [Mine] and empty", 10*time.Second, func(s screen) bool {
+		return strings.Contains(leftText(s), "[Mine]") && !hasAnyRow(s, r.names()...)
+	})
+	// Ana assigns Carla to Ben with the agent picker.
+	r.moveTo(ana, "Carla Mendes")
+	ana.keys("A")
+	ana.waitFor("the agent picker", 10*time.Second, func(s screen) bool { return strings.Contains(s.text(), "Assign Carla Mendes") })
+	ana.typeText("ben")
+	ana.keys("Enter")
+	r.waitConv(ctx, "Carla Mendes", "assigned to ben", func(c store.Conversation) bool { return c.Assignee == "ben" })
+	ben.waitFor("Carla in Ben's Mine, live", 10*time.Second, func(s screen) bool {
+		return strings.Contains(leftText(s), "[Mine]") && hasRows(s, "Carla Mendes") && !hasAnyRow(s, without(r.names(), "Carla Mendes")...)
+	})
+	t.Logf("%v: Ana assigned Carla to Ben; she is in Ben's Mine", since())
+
+	// 2. Ana writes a private note on Bruno: stored, shown, never sent.
+	note := fmt.Sprintf("ring him before the van leaves, ref %06d", time.Now().UnixNano()%1e6)
+	r.moveTo(ana, "Bruno Costa")
+	ana.keys("n")
+	ana.typeText(note)
+	ana.keys("Enter")
+	ana.waitFor("the note in Ana's thread", 10*time.Second, func(s screen) bool {
+		return strings.Contains(s.text(), "✎ note") && strings.Contains(s.text(), note)
+	})
+	r.waitNote(ctx, "Bruno Costa", note)
+	r.sendBarrier(ctx, "Gus Olsen")
+	for _, sent := range r.emu.Sent() {
+		if strings.Contains(sent.Text, "ring him") || sent.PSID == r.customer["Bruno Costa"] {
+			t.Errorf("the emulator's Send API got %+v after a private note on Bruno", sent)
+		}
+	}
+	for _, req := range r.emu.Requests() {
+		if strings.Contains(string(req.Body), "ring him") || strings.Contains(req.RawQuery, "ring+him") {
+			t.Errorf("the note's text reached the emulator: %s %s?%s %s", req.Method, req.Path, req.RawQuery, req.Body)
+		}
+	}
+	ana.keys("Escape")
+	ana.waitFor("Ana's list focused again", 10*time.Second, func(s screen) bool { return !strings.Contains(s.helpLine(), "save note") })
+	t.Logf("%v: the note is stored and nothing reached Meta", since())
+
+	// 3. Ana snoozes Diego for two hours; Diego writes; he is open again.
+	r.snooze(ctx, ana, "Diego Ruiz", "2h", 90*time.Minute, 150*time.Minute)
+	again := "Hello? It still has not come"
+	r.customerWrites(ctx, "Diego Ruiz", r.customer["Diego Ruiz"], again)
+	r.waitConv(ctx, "Diego Ruiz", "open again after he wrote", func(c store.Conversation) bool { return c.Status == store.ConvOpen })
+	ana.waitFor("Diego's new message in Ana's list", 10*time.Second, func(s screen) bool { return strings.Contains(leftText(s), again) })
+	t.Logf("%v: a snoozed conversation opened when the customer wrote", since())
+
+	// 4. Ana snoozes Elena for 3 s: the daemon's timer opens her again.
+	r.snooze(ctx, ana, "Elena Rossi", "3s", time.Second, 10*time.Second)
+	r.waitConv(ctx, "Elena Rossi", "open again once the snooze passed", func(c store.Conversation) bool { return c.Status == store.ConvOpen })
+	t.Logf("%v: a snoozed conversation opened when its time passed", since())
+
+	// 5. Ana labels Farid "wholesale", goes down to the next row and
+	// presses `.`: the label goes on that one, and the cursor moves on.
+	r.moveTo(ana, "Farid Haddad")
+	ana.keys("l")
+	ana.waitFor("the label picker", 10*time.Second, func(s screen) bool { return strings.Contains(s.text(), "Labels Farid Haddad") })
+	ana.typeText("wholesale")
+	ana.keys("Enter")
+	r.waitConv(ctx, "Farid Haddad", "labelled wholesale", func(c store.Conversation) bool { return c.Labels.Has("wholesale") })
+	s := ana.waitFor("Farid's row with the chip", 10*time.Second, func(s screen) bool {
+		return strings.Contains(rowLine(s, "Farid Haddad"), "#wholesale")
+	})
+	names := rowOrder(s, r.names())
+	i := slices.Index(names, "Farid Haddad")
+	if i < 0 || i+2 >= len(names) {
+		t.Fatalf("Farid is row %d of %v: want two rows below him", i, names)
+	}
+	next, after := names[i+1], names[i+2]
+	ana.keys("j")
+	ana.waitFor("the cursor on "+next, 10*time.Second, func(s screen) bool { return strings.HasPrefix(s.headerName(), next) })
+	ana.keys(".")
+	r.waitConv(ctx, next, "labelled wholesale by .", func(c store.Conversation) bool { return c.Labels.Has("wholesale") })
+	ana.waitFor(next+"'s row with the chip and the cursor on "+after, 10*time.Second, func(s screen) bool {
+		return strings.Contains(rowLine(s, next), "#wholesale") && strings.HasPrefix(s.headerName(), after)
+	})
+	page, err := r.owner.Conversations(ctx, store.ListQuery{Label: "wholesale", Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labelled []string
+	for _, c := range page.Conversations {
+		labelled = append(labelled, c.Name)
+	}
+	slices.Sort(labelled)
+	if want := []string{"Farid Haddad", next}; !slices.Equal(labelled, sorted(want)) {
+		t.Errorf("conversations labelled wholesale: %v, want %v", labelled, sorted(want))
+	}
+	t.Logf("%v: . put the label on %s and moved to %s", since(), next, after)
+}
+
+// startTeamDaemon runs serve against the emulator and reads it as owner.
+func startTeamDaemon(t *testing.T) *teamRun {
+	bin := buildTUIBinary(t)
+	dir := t.TempDir()
+	r := &teamRun{t: t, bin: bin, dataDir: filepath.Join(dir, "data"), raceLog: filepath.Join(dir, "race"),
+		customer: map[string]string{}}
+	home := filepath.Join(dir, "home")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	gorace := "GORACE=log_path=" + r.raceLog + " exitcode=66 atexit_sleep_ms=0"
+	r.baseEnv = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, gorace}
+	var logMu sync.Mutex
+	testDone := false
+	t.Cleanup(func() { logMu.Lock(); testDone = true; logMu.Unlock() })
+	logf := func(format string, args ...any) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		if !testDone {
+			t.Logf("emulator: "+format, args...)
+		}
+	}
+	var hookAddr, addr string
+	for attempt := 1; ; attempt++ {
+		hookAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		addr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		if hookAddr == addr {
+			continue
+		}
+		r.emu = fbtest.NewServer(fbtest.Config{WebhookURL: "http://" + hookAddr + "/webhook", Echoes: true, Logf: logf})
+		cfg := r.emu.Config()
+		env := append(slices.Clone(r.baseEnv), "PAGEINBOX_GRAPH_URL="+r.emu.URL(), "PAGE_ACCESS_TOKEN="+cfg.PageToken,
+			"APP_SECRET="+cfg.AppSecret, "VERIFY_TOKEN=team-e2e-verify", "PAGE_ID="+cfg.PageID)
+		var inUse bool
+		r.srv, inUse = startDaemonProcess(t, bin, env, hookAddr, addr, r.dataDir, attempt == 3)
+		if r.srv != nil {
+			break
+		}
+		r.emu.Close()
+		if !inUse {
+			t.FailNow()
+		}
+	}
+	t.Cleanup(r.emu.Close)
+	cfg := r.emu.Config()
+	r.wsURL = "ws://" + addr + "/ws"
+	r.driver = &fbtest.Driver{URL: "http://" + hookAddr + "/webhook", AppSecret: cfg.AppSecret, PageID: cfg.PageID}
+	token, err := daemon.APIToken(r.dataDir, false)
+	if err != nil {
+		t.Fatalf("the owner's API token: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r.owner, err = daemon.Dial(ctx, r.wsURL, token, store.Agent{Name: "owner"}, nil)
+	if err != nil {
+		t.Fatalf("the owner attaching to %s: %v", r.wsURL, err)
+	}
+	t.Cleanup(func() { r.owner.Close() })
+	return r
+}
+
+// attachAgent makes a named agent with `agents add` and runs the TUI in
+// a tmux pane of its own with the token it printed: the pane is that
+// agent (no PAGEINBOX_AGENT, no USER: the token alone names it).
+func (r *teamRun) attachAgent(tmux, name string) *tmuxPane {
+	t := r.t
+	code, out, errOut, _ := e2eRun(t, r.bin, r.baseEnv, "agents", "--data", r.dataDir, "add", name)
+	token := strings.TrimSpace(out)
+	if code != exitOK || token == "" || strings.Contains(token, "\n") {
+		t.Fatalf("agents add %s: exit %d, stdout %q, stderr %q: want the token alone on stdout", name, code, out, errOut)
+	}
+	p := &tmuxPane{t: t, bin: tmux, sock: filepath.Join(filepath.Dir(r.raceLog), "tmux-"+name)}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TMUX") && !strings.HasPrefix(kv, "PAGEINBOX_") {
+			p.env = append(p.env, kv)
+		}
+	}
+	inner := shellQuote(r.bin) + " --data " + shellQuote(r.dataDir) + " --server " + shellQuote(r.wsURL) + "; echo EXITED:$?; sleep 30"
+	var envs []string
+	for _, kv := range r.baseEnv {
+		envs = append(envs, shellQuote(kv))
+	}
+	command := "exec env -i " + strings.Join(envs, " ") + " TERM=xterm-256color PAGEINBOX_BELL=0 TZ=UTC" +
+		" PAGEINBOX_API_TOKEN=" + shellQuote(token) + " sh -c " + shellQuote(inner)
+	if out, err := p.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "120", "-y", "36", command); err != nil {
+		t.Fatalf("tmux new-session (%s): %v\n%s", name, err, out)
+	}
+	t.Cleanup(func() { p.tmux("kill-server") })
+	return p
+}
+
+func (r *teamRun) dumpOnFailure(panes ...*tmuxPane) {
+	t := r.t
+	if races, _ := filepath.Glob(r.raceLog + ".*"); len(races) > 0 {
+		for _, f := range races {
+			b, _ := os.ReadFile(f)
+			t.Errorf("data race in pageinbox (%s):\n%s", f, b)
+		}
+	}
+	if !t.Failed() {
+		return
+	}
+	for i, p := range panes {
+		if s, err := p.capture(); err == nil {
+			p.last = s
+		}
+		t.Logf("last capture of pane %d (120x36):\n%s", i, p.last.text())
+	}
+	t.Logf("serve's output:\n%s", r.srv.stderr.String())
+}
+
+// customerWrites posts a signed webhook for name and waits until the
+// store has the message.
+func (r *teamRun) customerWrites(ctx context.Context, name, psid, text string) {
+	r.t.Helper()
+	if _, known := r.customer[name]; !known {
+		r.customer[name] = psid
+		r.emu.AddUser(psid, name)
+	}
+	if _, err := r.emu.CustomerWrites(ctx, r.driver, psid, text); err != nil {
+		r.t.Fatalf("%s's webhook: %v", name, err)
+	}
+	r.waitConv(ctx, name, "holding "+text, func(c store.Conversation) bool { return c.LastMessage == text && c.Name == name })
+}
+
+func (r *teamRun) key(name string) store.ConvKey {
+	return store.ConvKey{PageID: r.emu.Config().PageID, PSID: r.customer[name]}
+}
+
+func (r *teamRun) names() []string { return slices.Sorted(maps.Keys(r.customer)) }
+
+// waitConv reads name's conversation through the daemon until ok holds.
+func (r *teamRun) waitConv(ctx context.Context, name, what string, ok func(store.Conversation) bool) store.Conversation {
+	r.t.Helper()
+	var last store.Conversation
+	var err error
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var c inbox.Contact
+		c, err = r.owner.Contact(ctx, r.key(name))
+		if err == nil {
+			last = c.Conversation
+			if ok(last) {
+				return last
+			}
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("timed out waiting for %s %s: last %+v, err %v", name, what, last, err)
+		}
+	}
+}
+
+func (r *teamRun) waitNote(ctx context.Context, name, text string) {
+	r.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		notes, err := r.owner.Notes(ctx, r.key(name))
+		if err == nil && slices.ContainsFunc(notes, func(n store.Note) bool { return n.Text == text && n.Author == "ana" }) {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the note by ana on %s never reached the store: %+v, err %v", name, notes, err)
+		}
+	}
+}
+
+// sendBarrier sends a reply to name through the daemon and waits for the
+// emulator to get it: anything queued before it (a note that leaked into
+// the outbox) has been sent by then.
+func (r *teamRun) sendBarrier(ctx context.Context, name string) {
+	r.t.Helper()
+	text := fmt.Sprintf("barrier %d", time.Now().UnixNano())
+	code, out, errOut, _ := e2eRun(r.t, r.bin, r.baseEnv, "send", "--data", r.dataDir, "--to", r.customer[name], "--text", text)
+	if code != exitOK {
+		r.t.Fatalf("send to %s: exit %d\n%s%s", name, code, out, errOut)
+	}
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if slices.ContainsFunc(r.emu.SentTo(r.customer[name]), func(s fbtest.Sent) bool { return s.Text == text }) {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the barrier reply to %s never reached the emulator: %+v", name, r.emu.Sent())
+		}
+	}
+}
+
+// snooze snoozes name from p with z and a typed time, and checks the
+// store holds it snoozed until between lo and hi from now.
+func (r *teamRun) snooze(ctx context.Context, p *tmuxPane, name, spec string, lo, hi time.Duration) {
+	r.t.Helper()
+	r.moveTo(p, name)
+	p.keys("z")
+	p.waitFor("the snooze menu", 10*time.Second, func(s screen) bool { return strings.Contains(s.text(), "Snooze "+name) })
+	p.typeText(spec)
+	p.waitFor("the typed snooze read as a time", 10*time.Second, func(s screen) bool { return strings.Contains(s.text(), "until ") })
+	before := time.Now()
+	p.keys("Enter")
+	c := r.waitConv(ctx, name, "snoozed", func(c store.Conversation) bool { return c.Status == store.ConvSnoozed })
+	if d := c.SnoozedUntil.Sub(before); d < lo || d > hi {
+		r.t.Errorf("%s snoozed %q until %v, %v after enter: want between %v and %v", name, spec, c.SnoozedUntil, d, lo, hi)
+	}
+}
+
+// moveTo puts p's list cursor on name's row with j and k.
+func (r *teamRun) moveTo(p *tmuxPane, name string) {
+	p.t.Helper()
+	for range 20 {
+		s := p.waitFor("the list with "+name, 10*time.Second, func(s screen) bool { return hasRows(s, name) && s.headerName() != "" })
+		if strings.HasPrefix(s.headerName(), name) {
+			return
+		}
+		order := rowOrder(s, r.names())
+		at := slices.IndexFunc(order, func(n string) bool { return strings.HasPrefix(s.headerName(), n) })
+		to := slices.Index(order, name)
+		k := "j"
+		if at > to {
+			k = "k"
+		}
+		head := s.headerName()
+		p.keys(k)
+		p.poll(5*time.Second, func(s screen) bool { return s.headerName() != head })
+	}
+	p.t.Fatalf("could not put the cursor on %s:\n%s", name, p.last.text())
+}
+
+// leftText is the list pane's text.
+func leftText(s screen) string {
+	x := s.split()
+	var b strings.Builder
+	for _, l := range s.lines {
+		if x > 0 && len(l) > x {
+			l = l[:x]
+		}
+		b.WriteString(string(l))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// rowLine is the list line that starts name's row, "" when none does.
+func rowLine(s screen, name string) string {
+	for _, l := range strings.Split(leftText(s), "\n") {
+		in := strings.TrimLeft(l, rowEdge)
+		if strings.HasPrefix(in, name) {
+			return in
+		}
+	}
+	return ""
+}
+
+func hasRows(s screen, names ...string) bool {
+	for _, n := range names {
+		if rowLine(s, n) == "" {
+			return false
+		}
+	}
+	return true
+}
+
+func hasAnyRow(s screen, names ...string) bool {
+	return slices.ContainsFunc(names, func(n string) bool { return rowLine(s, n) != "" })
+}
+
+// rowOrder is the rows of the known names on screen, top down.
+func rowOrder(s screen, known []string) []string {
+	type at struct {
+		name string
+		line int
+	}
+	var found []at
+	lines := strings.Split(leftText(s), "\n")
+	for _, n := range known {
+		for i, l := range lines {
+			if strings.HasPrefix(strings.TrimLeft(l, rowEdge), n) {
+				found = append(found, at{n, i})
+				break
+			}
+		}
+	}
+	slices.SortFunc(found, func(a, b at) int { return a.line - b.line })
+	out := make([]string, len(found))
+	for i, f := range found {
+		out[i] = f.name
+	}
+	return out
+}
+
+func without(names []string, drop string) []string {
+	return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == drop })
+}
+
+func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
+
+// rowEdge is what comes before a row's name: the border and the cursor.
+const rowEdge = " │┃║▌●"
