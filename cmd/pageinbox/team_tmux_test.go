@@ -117,36 +117,61 @@ func TestTeamTriageInTmux(t *testing.T) {
 	ana.waitFor("Ana's list focused again", 10*time.Second, func(s screen) bool { return !strings.Contains(s.helpLine(), "save note") })
 	t.Logf("%v: the note is stored and nothing reached Meta", since())
 
-	// 3. Ana snoozes Diego for two hours; Diego writes; he is open again.
+	// 3. Ben goes back to everyone's list and opens Diego's contact pane.
+	// Ana snoozes Diego for two hours: Ben sees it; Diego writes; he is
+	// open again, in the store and on Ben's screen.
+	ben.keys("M")
+	ben.waitFor("Ben's list back to everyone's", 10*time.Second, func(s screen) bool {
+		return !strings.Contains(leftText(s), "[Mine]") && hasRows(s, r.names()...)
+	})
+	r.watchContact(ben, "Diego Ruiz")
 	r.snooze(ctx, ana, "Diego Ruiz", "2h", 90*time.Minute, 150*time.Minute)
+	ben.waitFor("Diego snoozed in Ben's contact pane", 10*time.Second, func(s screen) bool {
+		return strings.HasPrefix(contactField(s, "State"), "snoozed until")
+	})
 	again := "Hello? It still has not come"
 	r.customerWrites(ctx, "Diego Ruiz", r.customer["Diego Ruiz"], again)
 	r.waitConv(ctx, "Diego Ruiz", "open again after he wrote", func(c store.Conversation) bool { return c.Status == store.ConvOpen })
+	ben.waitFor("Diego open again in Ben's contact pane", 10*time.Second, func(s screen) bool {
+		return contactField(s, "State") == "open" && strings.Contains(contactField(s, "Messages"), "2 in")
+	})
 	ana.waitFor("Diego's new message in Ana's list", 10*time.Second, func(s screen) bool { return strings.Contains(leftText(s), again) })
 	t.Logf("%v: a snoozed conversation opened when the customer wrote", since())
 
-	// 4. Ana snoozes Elena for 3 s: the daemon's timer opens her again.
-	r.snooze(ctx, ana, "Elena Rossi", "3s", time.Second, 10*time.Second)
+	// 4. Ana snoozes Elena for 3 s: the daemon's timer opens her again, not
+	// before her time.
+	ben.keys("i") // closes Diego's pane
+	r.watchContact(ben, "Elena Rossi")
+	c := r.snooze(ctx, ana, "Elena Rossi", "3s", time.Second, 10*time.Second)
 	r.waitConv(ctx, "Elena Rossi", "open again once the snooze passed", func(c store.Conversation) bool { return c.Status == store.ConvOpen })
+	if now := time.Now(); now.Before(c.SnoozedUntil) {
+		t.Errorf("Elena opened at %v, before her snooze ended at %v", now, c.SnoozedUntil)
+	}
+	ben.waitFor("Elena open in Ben's contact pane after her snooze", 10*time.Second, func(s screen) bool {
+		return contactField(s, "State") == "open" && strings.HasPrefix(contactField(s, "Name"), "Elena Rossi")
+	})
 	t.Logf("%v: a snoozed conversation opened when its time passed", since())
 
-	// 5. Ana labels Farid "wholesale", goes down to the next row and
+	// 5. Ana labels a row "wholesale", goes down to the next row and
 	// presses `.`: the label goes on that one, and the cursor moves on.
-	r.moveTo(ana, "Farid Haddad")
+	// The bottom three rows: nothing has been sent to them, so no delivery
+	// or echo reorders them meanwhile.
+	names := rowOrder(ana.waitFor("Ana's list", 10*time.Second, func(s screen) bool { return hasRows(s, r.names()...) }), r.names())
+	names = names[len(names)-3:]
+	first, next, after := names[0], names[1], names[2]
+	r.moveTo(ana, first)
 	ana.keys("l")
-	ana.waitFor("the label picker", 10*time.Second, func(s screen) bool { return strings.Contains(s.text(), "Labels Farid Haddad") })
+	ana.waitFor("the label picker", 10*time.Second, func(s screen) bool { return strings.Contains(s.text(), "Labels "+first) })
 	ana.typeText("wholesale")
+	ana.waitFor("the new label offered", 10*time.Second, func(s screen) bool { return strings.Contains(s.text(), "new label #wholesale") })
 	ana.keys("Enter")
-	r.waitConv(ctx, "Farid Haddad", "labelled wholesale", func(c store.Conversation) bool { return c.Labels.Has("wholesale") })
-	s := ana.waitFor("Farid's row with the chip", 10*time.Second, func(s screen) bool {
-		return strings.Contains(rowLine(s, "Farid Haddad"), "#wholesale")
+	r.waitConv(ctx, first, "labelled wholesale", func(c store.Conversation) bool { return c.Labels.Has("wholesale") })
+	s := ana.waitFor(first+"'s row with the chip", 10*time.Second, func(s screen) bool {
+		return strings.Contains(rowLine(s, first), "#wholesale")
 	})
-	names := rowOrder(s, r.names())
-	i := slices.Index(names, "Farid Haddad")
-	if i < 0 || i+2 >= len(names) {
-		t.Fatalf("Farid is row %d of %v: want two rows below him", i, names)
+	if got := rowOrder(s, r.names()); !slices.Equal(got[len(got)-3:], names) {
+		t.Fatalf("the rows moved under the label: %v, were %v", got, names)
 	}
-	next, after := names[i+1], names[i+2]
 	ana.keys("j")
 	ana.waitFor("the cursor on "+next, 10*time.Second, func(s screen) bool { return strings.HasPrefix(s.headerName(), next) })
 	ana.keys(".")
@@ -163,7 +188,7 @@ func TestTeamTriageInTmux(t *testing.T) {
 		labelled = append(labelled, c.Name)
 	}
 	slices.Sort(labelled)
-	if want := []string{"Farid Haddad", next}; !slices.Equal(labelled, sorted(want)) {
+	if want := []string{first, next}; !slices.Equal(labelled, sorted(want)) {
 		t.Errorf("conversations labelled wholesale: %v, want %v", labelled, sorted(want))
 	}
 	t.Logf("%v: . put the label on %s and moved to %s", since(), next, after)
@@ -355,7 +380,7 @@ func (r *teamRun) sendBarrier(ctx context.Context, name string) {
 
 // snooze snoozes name from p with z and a typed time, and checks the
 // store holds it snoozed until between lo and hi from now.
-func (r *teamRun) snooze(ctx context.Context, p *tmuxPane, name, spec string, lo, hi time.Duration) {
+func (r *teamRun) snooze(ctx context.Context, p *tmuxPane, name, spec string, lo, hi time.Duration) store.Conversation {
 	r.t.Helper()
 	r.moveTo(p, name)
 	p.keys("z")
@@ -368,6 +393,36 @@ func (r *teamRun) snooze(ctx context.Context, p *tmuxPane, name, spec string, lo
 	if d := c.SnoozedUntil.Sub(before); d < lo || d > hi {
 		r.t.Errorf("%s snoozed %q until %v, %v after enter: want between %v and %v", name, spec, c.SnoozedUntil, d, lo, hi)
 	}
+	return c
+}
+
+// watchContact opens name's contact pane in p with i.
+func (r *teamRun) watchContact(p *tmuxPane, name string) {
+	r.t.Helper()
+	r.moveTo(p, name)
+	p.keys("i")
+	p.waitFor(name+"'s contact pane", 10*time.Second, func(s screen) bool {
+		return strings.HasPrefix(contactField(s, "Name"), name) && contactField(s, "State") != ""
+	})
+}
+
+// contactField is the value of a label: value line of the contact pane,
+// "" when there is none.
+func contactField(s screen, label string) string {
+	x := s.split()
+	if x < 0 {
+		return ""
+	}
+	for _, l := range s.lines {
+		if len(l) <= x {
+			continue
+		}
+		in := strings.Trim(string(l[x:]), " "+vertical)
+		if v, ok := strings.CutPrefix(in, label+" "); ok && strings.HasPrefix(v, strings.Repeat(" ", 11-len(label))) {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
 
 // moveTo puts p's list cursor on name's row with j and k.
