@@ -42,15 +42,16 @@ type teamRun struct {
 	srv      *e2eServer
 	raceLog  string
 	customer map[string]string // name -> PSID
+	start    time.Time
 }
+
+func (r *teamRun) since() time.Duration { return time.Since(r.start).Round(10 * time.Millisecond) }
 
 func TestTeamTriageInTmux(t *testing.T) {
 	tmux := requireTmux(t)
 	r := startTeamDaemon(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	start := time.Now()
-	since := func() time.Duration { return time.Since(start).Round(10 * time.Millisecond) }
 
 	// Customers write in first, so both lists open full. The last to write
 	// is the top row.
@@ -73,9 +74,19 @@ func TestTeamTriageInTmux(t *testing.T) {
 			return strings.Contains(s.text(), "● attached to "+r.wsURL) && hasRows(s, r.names()...)
 		})
 	}
-	t.Logf("%v: ana and ben attached, six customers listed", since())
+	t.Logf("%v: ana and ben attached, six customers listed", r.since())
 
-	// 1. Ben narrows his list to Mine: nothing is his yet.
+	r.assignToBen(ctx, ana, ben)
+	r.noteNeverSent(ctx, ana)
+	r.snoozeWakesWhenCustomerWrites(ctx, ana, ben)
+	r.snoozeWakesOnTime(ctx, ana, ben)
+	r.dotRepeatsLabel(ctx, ana)
+}
+
+// assignToBen: Ben narrows his list to Mine (nothing is his yet), Ana
+// assigns Carla to him with the agent picker, and she appears there live.
+func (r *teamRun) assignToBen(ctx context.Context, ana, ben *tmuxPane) {
+	r.t.Helper()
 	ben.keys("M")
 	ben.waitFor("Ben's list scoped to [Mine] and empty", 10*time.Second, func(s screen) bool {
 		return strings.Contains(leftText(s), "[Mine]") && !hasAnyRow(s, r.names()...)
@@ -90,9 +101,13 @@ func TestTeamTriageInTmux(t *testing.T) {
 	ben.waitFor("Carla in Ben's Mine, live", 10*time.Second, func(s screen) bool {
 		return strings.Contains(leftText(s), "[Mine]") && hasRows(s, "Carla Mendes") && !hasAnyRow(s, without(r.names(), "Carla Mendes")...)
 	})
-	t.Logf("%v: Ana assigned Carla to Ben; she is in Ben's Mine", since())
+	r.t.Logf("%v: Ana assigned Carla to Ben; she is in Ben's Mine", r.since())
+}
 
-	// 2. Ana writes a private note on Bruno: stored, shown, never sent.
+// noteNeverSent: Ana writes a private note on Bruno: stored, shown, and
+// never sent.
+func (r *teamRun) noteNeverSent(ctx context.Context, ana *tmuxPane) {
+	r.t.Helper()
 	note := fmt.Sprintf("ring him before the van leaves, ref %06d", time.Now().UnixNano()%1e6)
 	r.moveTo(ana, "Bruno Costa")
 	ana.keys("n")
@@ -105,21 +120,24 @@ func TestTeamTriageInTmux(t *testing.T) {
 	r.sendBarrier(ctx, "Gus Olsen")
 	for _, sent := range r.emu.Sent() {
 		if strings.Contains(sent.Text, "ring him") || sent.PSID == r.customer["Bruno Costa"] {
-			t.Errorf("the emulator's Send API got %+v after a private note on Bruno", sent)
+			r.t.Errorf("the emulator's Send API got %+v after a private note on Bruno", sent)
 		}
 	}
 	for _, req := range r.emu.Requests() {
 		if strings.Contains(string(req.Body), "ring him") || strings.Contains(req.RawQuery, "ring+him") {
-			t.Errorf("the note's text reached the emulator: %s %s?%s %s", req.Method, req.Path, req.RawQuery, req.Body)
+			r.t.Errorf("the note's text reached the emulator: %s %s?%s %s", req.Method, req.Path, req.RawQuery, req.Body)
 		}
 	}
 	ana.keys("Escape")
 	ana.waitFor("Ana's list focused again", 10*time.Second, func(s screen) bool { return !strings.Contains(s.helpLine(), "save note") })
-	t.Logf("%v: the note is stored and nothing reached Meta", since())
+	r.t.Logf("%v: the note is stored and nothing reached Meta", r.since())
+}
 
-	// 3. Ben goes back to everyone's list and opens Diego's contact pane.
-	// Ana snoozes Diego for two hours: Ben sees it; Diego writes; he is
-	// open again, in the store and on Ben's screen.
+// snoozeWakesWhenCustomerWrites: Ben goes back to everyone's list and
+// opens Diego's contact pane; Ana snoozes Diego for two hours and Ben sees
+// it; Diego writes, and he is open again, in the store and on Ben's screen.
+func (r *teamRun) snoozeWakesWhenCustomerWrites(ctx context.Context, ana, ben *tmuxPane) {
+	r.t.Helper()
 	ben.keys("M")
 	ben.waitFor("Ben's list back to everyone's", 10*time.Second, func(s screen) bool {
 		return !strings.Contains(leftText(s), "[Mine]") && hasRows(s, r.names()...)
@@ -136,26 +154,32 @@ func TestTeamTriageInTmux(t *testing.T) {
 		return contactField(s, "State") == "open" && strings.Contains(contactField(s, "Messages"), "2 in")
 	})
 	ana.waitFor("Diego's new message in Ana's list", 10*time.Second, func(s screen) bool { return strings.Contains(leftText(s), again) })
-	t.Logf("%v: a snoozed conversation opened when the customer wrote", since())
+	r.t.Logf("%v: a snoozed conversation opened when the customer wrote", r.since())
+}
 
-	// 4. Ana snoozes Elena for 3 s: the daemon's timer opens her again, not
-	// before her time.
+// snoozeWakesOnTime: Ana snoozes Elena for 3 s; the daemon's timer opens
+// her again, not before her time, and Ben's contact pane shows her open.
+func (r *teamRun) snoozeWakesOnTime(ctx context.Context, ana, ben *tmuxPane) {
+	r.t.Helper()
 	ben.keys("i") // closes Diego's pane
 	r.watchContact(ben, "Elena Rossi")
 	c := r.snooze(ctx, ana, "Elena Rossi", "3s", time.Second, 10*time.Second)
 	r.waitConv(ctx, "Elena Rossi", "open again once the snooze passed", func(c store.Conversation) bool { return c.Status == store.ConvOpen })
 	if now := time.Now(); now.Before(c.SnoozedUntil) {
-		t.Errorf("Elena opened at %v, before her snooze ended at %v", now, c.SnoozedUntil)
+		r.t.Errorf("Elena opened at %v, before her snooze ended at %v", now, c.SnoozedUntil)
 	}
 	ben.waitFor("Elena open in Ben's contact pane after her snooze", 10*time.Second, func(s screen) bool {
 		return contactField(s, "State") == "open" && strings.HasPrefix(contactField(s, "Name"), "Elena Rossi")
 	})
-	t.Logf("%v: a snoozed conversation opened when its time passed", since())
+	r.t.Logf("%v: a snoozed conversation opened when its time passed", r.since())
+}
 
-	// 5. Ana labels a row "wholesale", goes down to the next row and
-	// presses `.`: the label goes on that one, and the cursor moves on.
-	// The bottom three rows: nothing has been sent to them, so no delivery
-	// or echo reorders them meanwhile.
+// dotRepeatsLabel: Ana labels a row "wholesale", goes down to the next row
+// and presses `.`: the label goes on that one, and the cursor moves on. It
+// uses the bottom three rows: nothing has been sent to them, so no
+// delivery or echo reorders them meanwhile.
+func (r *teamRun) dotRepeatsLabel(ctx context.Context, ana *tmuxPane) {
+	r.t.Helper()
 	names := rowOrder(ana.waitFor("Ana's list", 10*time.Second, func(s screen) bool { return hasRows(s, r.names()...) }), r.names())
 	names = names[len(names)-3:]
 	first, next, after := names[0], names[1], names[2]
@@ -170,7 +194,7 @@ func TestTeamTriageInTmux(t *testing.T) {
 		return strings.Contains(rowLine(s, first), "#wholesale")
 	})
 	if got := rowOrder(s, r.names()); !slices.Equal(got[len(got)-3:], names) {
-		t.Fatalf("the rows moved under the label: %v, were %v", got, names)
+		r.t.Fatalf("the rows moved under the label: %v, were %v", got, names)
 	}
 	ana.keys("j")
 	ana.waitFor("the cursor on "+next, 10*time.Second, func(s screen) bool { return strings.HasPrefix(s.headerName(), next) })
@@ -181,7 +205,7 @@ func TestTeamTriageInTmux(t *testing.T) {
 	})
 	page, err := r.owner.Conversations(ctx, store.ListQuery{Label: "wholesale", Limit: 50})
 	if err != nil {
-		t.Fatal(err)
+		r.t.Fatal(err)
 	}
 	var labelled []string
 	for _, c := range page.Conversations {
@@ -189,9 +213,9 @@ func TestTeamTriageInTmux(t *testing.T) {
 	}
 	slices.Sort(labelled)
 	if want := []string{first, next}; !slices.Equal(labelled, sorted(want)) {
-		t.Errorf("conversations labelled wholesale: %v, want %v", labelled, sorted(want))
+		r.t.Errorf("conversations labelled wholesale: %v, want %v", labelled, sorted(want))
 	}
-	t.Logf("%v: . put the label on %s and moved to %s", since(), next, after)
+	r.t.Logf("%v: . put the label on %s and moved to %s", r.since(), next, after)
 }
 
 // startTeamDaemon runs serve against the emulator and reads it as owner.
@@ -199,7 +223,7 @@ func startTeamDaemon(t *testing.T) *teamRun {
 	bin := buildTUIBinary(t)
 	dir := t.TempDir()
 	r := &teamRun{t: t, bin: bin, dataDir: filepath.Join(dir, "data"), raceLog: filepath.Join(dir, "race"),
-		customer: map[string]string{}}
+		customer: map[string]string{}, start: time.Now()}
 	home := filepath.Join(dir, "home")
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		t.Fatal(err)
