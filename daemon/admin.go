@@ -42,7 +42,12 @@ func (a *Admin) Routes(mux *http.ServeMux) {
 // streamWriter).
 func (a *Admin) export(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/x-ndjson")
-	if err := a.Store.Export(r.Context(), newStreamWriter(w), r.URL.Query().Get("conversations") == "1"); err != nil {
+	q, sw := r.URL.Query(), newStreamWriter(w)
+	err := a.Store.Export(r.Context(), sw, q.Get("conversations") == "1")
+	if err == nil && q.Get("notes") == "1" {
+		err = a.Store.ExportNotes(r.Context(), sw)
+	}
+	if err != nil {
 		// Headers are gone; the client sees a cut stream and says so.
 		panic(http.ErrAbortHandler)
 	}

@@ -31,6 +31,16 @@ func (a AdminClient) Export(ctx context.Context, w io.Writer, conversations bool
 	if conversations {
 		q.Set("conversations", "1")
 	}
+	return a.export(ctx, w, q)
+}
+
+// ExportWithNotes streams the message export followed by the private
+// notes (export --notes).
+func (a AdminClient) ExportWithNotes(ctx context.Context, w io.Writer) error {
+	return a.export(ctx, w, url.Values{"notes": {"1"}})
+}
+
+func (a AdminClient) export(ctx context.Context, w io.Writer, q url.Values) error {
 	resp, err := a.do(ctx, http.MethodGet, "/export", q)
 	if err != nil {
 		if !errors.Is(err, ErrUnreachable) {

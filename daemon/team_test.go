@@ -23,6 +23,9 @@ func TestTeamMethodsOverWS(t *testing.T) {
 		t.Fatal("b never saw m1")
 	}
 	key := store.ConvKey{PageID: pageID, PSID: "u1"}
+	if _, _, err := st.AddAgent(ctx, "ben"); err != nil { // only a named agent is assignable
+		t.Fatal(err)
+	}
 	if c, err := a.Assign(ctx, key, "ben"); err != nil || c.Assignee != "ben" {
 		t.Fatalf("assign = %+v %v", c, err)
 	}

@@ -30,6 +30,9 @@ type Local struct {
 	// the process, so each sees where the others are.
 	Agent store.Agent
 	Board *PresenceBoard
+	// Owner is the name of whoever runs this process (the local user):
+	// beside the named agents, the one a conversation may be assigned to.
+	Owner string
 	// LabelsChanged is told the labels an agent put on a conversation or
 	// took off (to share them with Meta's Page Inbox). May be nil. Changes
 	// the store applies from Meta never come here.

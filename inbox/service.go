@@ -28,6 +28,7 @@ type Service struct {
 	webhook  func() Webhook // the webhook this process serves, if any
 
 	stopped chan struct{} // closed when the dispatcher has recorded its last send
+	woken   chan struct{} // closed when the wake timer has stopped
 }
 
 // Options are what a Service is started with.
@@ -37,6 +38,8 @@ type Options struct {
 	Graph *fbgraph.Client
 	// Agent is who uses the Service's own Backend (the local TUI).
 	Agent store.Agent
+	// Now is the wake timer's clock (tests); nil: time.Now.
+	Now func() time.Time
 	// MarkSeen sends mark_seen when a conversation is opened.
 	MarkSeen bool
 	Logger   *slog.Logger
@@ -56,8 +59,14 @@ func Start(ctx context.Context, st *store.Store, o Options) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{st: st, graph: o.Graph, log: log}
-	s.Local = &Local{Store: st, Describe: s.describe, TokenProblem: s.tokenProblem, Agent: o.Agent, Board: NewPresenceBoard()}
+	s := &Service{st: st, graph: o.Graph, log: log, woken: make(chan struct{})}
+	s.Local = &Local{Store: st, Describe: s.describe, TokenProblem: s.tokenProblem, Agent: o.Agent, Owner: o.Agent.Name,
+		Board: NewPresenceBoard()}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	go func() { runWakes(ctx, st, now, log); close(s.woken) }()
 	gc := o.Graph
 	if gc == nil {
 		log.Warn("PAGE_ACCESS_TOKEN is not set: messages are received but nothing can be sent")
@@ -98,8 +107,9 @@ func (s *Service) learnPage(ctx context.Context) {
 
 // Wait blocks until the dispatcher has stopped (its context ended) and
 // recorded every send it had under way: only then may the store close,
-// or those sends would be left unknown.
+// or those sends would be left unknown. The wake timer stops too.
 func (s *Service) Wait() {
+	<-s.woken
 	if s.stopped != nil {
 		<-s.stopped
 	}

@@ -2,6 +2,9 @@ package inbox
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/pageinbox/pageinbox/store"
@@ -38,8 +41,38 @@ type Contact struct {
 
 var _ Team = (*Local)(nil)
 
+// Assign gives the conversation to a named agent or the owner, or ("")
+// to nobody; any other name is refused with the names it could be.
 func (b *Local) Assign(ctx context.Context, key store.ConvKey, agent string) (store.Conversation, error) {
+	if agent != "" {
+		known, err := b.assignable(ctx)
+		if err != nil {
+			return store.Conversation{}, err
+		}
+		if !slices.Contains(known, agent) {
+			return store.Conversation{}, fmt.Errorf("%w: unknown agent %q: assign to one of %s (pageinbox agents add NAME makes one), or unassign",
+				store.ErrInvalid, agent, strings.Join(known, ", "))
+		}
+	}
 	return b.Store.Assign(ctx, key, agent)
+}
+
+// assignable are the names a conversation may be assigned to: the owner
+// and the named agents, sorted.
+func (b *Local) assignable(ctx context.Context) ([]string, error) {
+	list, err := b.Store.Agents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	if b.Owner != "" {
+		names = append(names, b.Owner)
+	}
+	for _, a := range list {
+		names = append(names, a.Name)
+	}
+	slices.Sort(names)
+	return slices.Compact(names), nil
 }
 
 func (b *Local) SetState(ctx context.Context, key store.ConvKey, st store.ConvStatus, until time.Time) (store.Conversation, error) {

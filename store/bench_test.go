@@ -257,6 +257,9 @@ func BenchmarkListFirstScreen(b *testing.B) {
 					benchList(b, s, store.FilterAll, cur)
 				})
 			}
+			for _, tq := range benchTeamQueries {
+				b.Run(tq.name, func(b *testing.B) { benchQuery(b, s, tq.q) })
+			}
 		})
 	}
 }
@@ -274,6 +277,36 @@ func benchList(b *testing.B, s *store.Store, f store.Filter, after store.Cursor)
 	}
 	if rows == 0 {
 		b.Fatalf("filter %s: empty first screen", f)
+	}
+	b.ReportMetric(float64(rows), "rows")
+}
+
+// benchTeamQueries are the team's filters on All: Mine, Unassigned and a
+// label (the fixture assigns and labels a fraction of conversations).
+var benchTeamQueries = []struct {
+	name string
+	q    store.ListQuery
+}{
+	{"mine", store.ListQuery{Filter: store.FilterAll, Assignee: storetest.BenchAgent}},
+	{"unassigned", store.ListQuery{Filter: store.FilterAll, Unassigned: true}},
+	{"label", store.ListQuery{Filter: store.FilterAll, Label: storetest.BenchLabel}},
+}
+
+// benchQuery is benchList for a ListQuery: its first screen of 50 rows.
+func benchQuery(b *testing.B, s *store.Store, q store.ListQuery) {
+	bctx := context.Background()
+	q.Limit = 50
+	rows := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := s.List(bctx, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = len(p.Conversations)
+	}
+	if rows != 50 {
+		b.Fatalf("%+v: first screen has %d rows, want 50", q, rows)
 	}
 	b.ReportMetric(float64(rows), "rows")
 }

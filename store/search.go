@@ -14,6 +14,13 @@ import (
 // most limit. It reads every conversation record: callers run it off the
 // UI's event loop and drop stale answers.
 func (s *Store) Search(ctx context.Context, filter Filter, query string, limit int) ([]Conversation, error) {
+	return s.SearchQuery(ctx, ListQuery{Filter: filter, Search: query}, limit)
+}
+
+// SearchQuery is Search narrowed as q is: to an assignee, the unassigned
+// or a label (q.After and q.Limit are not read).
+func (s *Store) SearchQuery(ctx context.Context, q ListQuery, limit int) ([]Conversation, error) {
+	filter, query := q.Filter, q.Search
 	if limit <= 0 {
 		limit = 200
 	}
@@ -21,7 +28,7 @@ func (s *Store) Search(ctx context.Context, filter Filter, query string, limit i
 	if err != nil {
 		return nil, err
 	}
-	q := strings.ToLower(strings.TrimSpace(query))
+	text := strings.ToLower(strings.TrimSpace(query))
 	now := s.now()
 	var out []Conversation
 	err = s.view(ctx, func(tx *bolt.Tx) error {
@@ -35,11 +42,11 @@ func (s *Store) Search(ctx context.Context, filter Filter, query string, limit i
 			if err := json.Unmarshal(v, rec); err != nil {
 				return err
 			}
-			if !rec.listed() || !def.Match(&rec.Conversation, now) {
+			if !rec.listed() || !def.Match(&rec.Conversation, now) || !q.matchesTeam(&rec.Conversation) {
 				continue
 			}
-			if q != "" && !strings.Contains(strings.ToLower(rec.Name), q) && !strings.Contains(rec.PSID, q) &&
-				!strings.Contains(strings.ToLower(rec.LastMessage), q) {
+			if text != "" && !strings.Contains(strings.ToLower(rec.Name), text) && !strings.Contains(rec.PSID, text) &&
+				!strings.Contains(strings.ToLower(rec.LastMessage), text) {
 				continue
 			}
 			out = append(out, rec.Conversation)

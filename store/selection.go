@@ -8,13 +8,13 @@ import (
 )
 
 // ConversationKeys lists every conversation matching q's filter (and its
-// search, if any), newest activity first: "select all in this filter".
+// search and team narrowing, if any), newest activity first: "select all in this filter".
 // q.After and q.Limit are ignored. Without a search an indexed filter reads
 // only its index and the id table, decoding no record; the window filter
 // reads the records of the conversations active in the last 24 h.
 func (s *Store) ConversationKeys(ctx context.Context, q ListQuery) ([]ConvKey, error) {
-	if q.Search != "" {
-		convs, err := s.Search(ctx, q.Filter, q.Search, math.MaxInt)
+	if q.Search != "" || q.team() {
+		convs, err := s.SearchQuery(ctx, q, math.MaxInt)
 		keys := make([]ConvKey, len(convs))
 		for i, c := range convs {
 			keys[i] = c.ConvKey

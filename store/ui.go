@@ -52,7 +52,7 @@ type SystemStatus struct {
 // List answers a ListQuery: a page of a filter, or a search.
 func (s *Store) List(ctx context.Context, q ListQuery) (ConversationPage, error) {
 	if q.Search != "" {
-		convs, err := s.Search(ctx, q.Filter, q.Search, max(q.Limit, 200))
+		convs, err := s.SearchQuery(ctx, q, max(q.Limit, 200))
 		return ConversationPage{Conversations: convs}, err
 	}
 	if q.team() {

@@ -15,6 +15,7 @@ import (
 	"github.com/pageinbox/pageinbox/tui/campaign/progress"
 	"github.com/pageinbox/pageinbox/tui/common"
 	"github.com/pageinbox/pageinbox/tui/compose"
+	"github.com/pageinbox/pageinbox/tui/contact"
 	"github.com/pageinbox/pageinbox/tui/help"
 	"github.com/pageinbox/pageinbox/tui/keymap"
 	"github.com/pageinbox/pageinbox/tui/list"
@@ -58,6 +59,7 @@ var (
 	_ common.Component = (*form.Model)(nil)
 	_ common.Component = (*progress.Model)(nil)
 	_ common.Component = (*history.Model)(nil)
+	_ common.Component = (*contact.Model)(nil)
 )
 
 // pane is which of the inbox's panes has the keyboard.
@@ -87,6 +89,7 @@ type Model struct {
 	form      *form.Model
 	progress  *progress.Model
 	history   *history.Model
+	contact   *contact.Model // in the thread's place while shown (i)
 
 	mode     mode // what fills the screen
 	focus    pane // in the inbox, which pane has the keyboard
@@ -119,7 +122,8 @@ func New(o Options) *Model {
 	m := &Model{be: be, opts: o, common: c, cancel: cancel, writes: newLastWins(),
 		list: list.New(c, be), thread: thread.New(c, be), compose: compose.New(c, be),
 		statusbar: statusbar.New(c, be), help: help.New(c),
-		form: form.New(c, be), progress: progress.New(c, be), history: history.New(c, be)}
+		form: form.New(c, be), progress: progress.New(c, be), history: history.New(c, be),
+		contact: contact.New(c, be)}
 	m.layout()
 	return m
 }
@@ -164,6 +168,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return tea.Batch(m.list.Update(msg), m.syncThreadToList())
 	case statusbar.StatusMsg:
 		m.thread.SetHeld(msg.Sending != "")
+		m.compose.SetPageName(msg.PageName)
 		return m.statusbar.Update(msg)
 	case compose.SentMsg:
 		cmd := m.compose.Update(msg)
@@ -191,7 +196,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.key(msg)
 	}
 	return tea.Batch(m.list.Update(msg), m.thread.Update(msg), m.form.Update(msg),
-		m.progress.Update(msg), m.history.Update(msg))
+		m.progress.Update(msg), m.history.Update(msg), m.compose.Update(msg), m.contact.Update(msg))
 }
 
 // tick moves the frame's time, and does what is due: the status, the

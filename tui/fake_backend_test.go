@@ -330,7 +330,7 @@ func (f *fakeBackend) Conversations(ctx context.Context, q store.ListQuery) (sto
 	if _, err := store.LookupFilter(q.Filter); err != nil {
 		return store.ConversationPage{}, err
 	}
-	all := f.sorted(q.Filter, f.now())
+	all := teamScoped(f.sorted(q.Filter, f.now()), q)
 	if q.Search != "" {
 		s := strings.ToLower(strings.TrimSpace(q.Search))
 		var hits []store.Conversation

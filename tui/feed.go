@@ -87,16 +87,21 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 	var cmds []tea.Cmd
 	var updated []store.Conversation
 	var outbox []store.OutboxItem
-	ring := false
+	ring, contact := false, false
 	for _, ch := range changes {
 		switch ch.Kind {
 		case store.Resync:
 			cmds = append(cmds, m.resync())
 		case store.ConversationUpdated:
 			updated = append(updated, *ch.Conversation)
+			contact = contact || m.contact.Visible() && ch.Conversation.ConvKey == m.contact.Key()
 			cmds = append(cmds, m.openChanged(*ch.Conversation))
+		case store.NoteAdded:
+			m.thread.ApplyNote(*ch.Note)
+			contact = contact || m.contact.Visible() && ch.Note.ConvKey == m.contact.Key()
 		case store.PresenceChanged:
 			m.thread.SetPresence(*ch.Presence)
+			m.list.SeeAgents(*ch.Presence)
 		case store.CampaignProgress:
 			m.applyCampaign(*ch.Campaign)
 		case store.OutboxChanged:
@@ -117,8 +122,12 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 	if ring {
 		cmds = append(cmds, m.bell())
 	}
+	if contact {
+		cmds = append(cmds, m.contact.Reload()) // once per burst
+	}
 	if len(updated) > 0 {
 		cmds = append(cmds, m.list.LoadCounts()) // the tabs' counts may have moved
+		cmds = append(cmds, m.list.LoadLabels()) // a label's colour not known yet
 	}
 	return tea.Batch(cmds...)
 }

@@ -41,6 +41,9 @@ func (m *Model) routeKey(msg tea.KeyMsg) tea.Cmd {
 	if m.focus == paneCompose {
 		return m.composeKey(msg)
 	}
+	if m.focus == paneThread && m.thread.Noting() {
+		return m.thread.Update(msg) // the note box has every key
+	}
 	switch {
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
@@ -91,8 +94,40 @@ func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
 		return m.openBulk()
 	case key.Matches(msg, m.common.Keys.Campaigns):
 		return m.openHistory()
+	case key.Matches(msg, m.common.Keys.Note):
+		return m.noteOnCurrent()
+	case key.Matches(msg, m.common.Keys.Contact):
+		return m.toggleContact()
 	}
 	return m.toList(msg)
+}
+
+// noteOnCurrent opens the list's conversation in the thread and its note
+// box there.
+func (m *Model) noteOnCurrent() tea.Cmd {
+	c, ok := m.list.Current()
+	if !ok {
+		return nil
+	}
+	cmd := m.openThread(c, false)
+	m.setFocus(paneThread)
+	return tea.Batch(cmd, m.thread.StartNote())
+}
+
+// toggleContact shows the open conversation's contact pane, or hides it.
+// While shown it follows the conversation that is open.
+func (m *Model) toggleContact() tea.Cmd {
+	if m.contact.Visible() {
+		m.contact.Hide()
+		return nil
+	}
+	if m.thread.IsOpen() {
+		return m.contact.Show(m.thread.Key())
+	}
+	if c, ok := m.list.Current(); ok {
+		return tea.Batch(m.openThread(c, false), m.contact.Show(c.ConvKey))
+	}
+	return nil
 }
 
 // toList hands msg to the list; when its selection moved, the thread
@@ -115,6 +150,8 @@ func (m *Model) threadKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.common.Keys.Open):
 		m.setFocus(paneCompose)
 		return nil
+	case key.Matches(msg, m.common.Keys.Contact):
+		return m.toggleContact()
 	}
 	return m.thread.Update(msg)
 }
@@ -122,6 +159,9 @@ func (m *Model) threadKey(msg tea.KeyMsg) tea.Cmd {
 // composeKey: leaving the box and the editor are the root's; typing is
 // the box's, and the others hear whether this agent is writing.
 func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
+	if m.compose.Picking() {
+		return m.composeType(msg) // the saved-reply picker has every key
+	}
 	switch {
 	case key.Matches(msg, m.common.Keys.Back):
 		m.setFocus(paneList)
@@ -131,6 +171,12 @@ func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.common.Keys.Editor):
 		return m.openEditor()
 	}
+	return m.composeType(msg)
+}
+
+// composeType hands a key to the box; the others hear whether this agent
+// is writing.
+func (m *Model) composeType(msg tea.KeyMsg) tea.Cmd {
 	before := m.compose.Value()
 	cmd := m.compose.Update(msg)
 	if after := m.compose.Value(); after != before {

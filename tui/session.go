@@ -38,6 +38,9 @@ func (m *Model) openThread(c store.Conversation, focus bool) tea.Cmd {
 		cmds = append(cmds, m.saveDraft(), m.loadDraft(c.ConvKey))
 	}
 	cmds = append(cmds, m.thread.Show(c))
+	if m.contact.Visible() && m.contact.Key() != c.ConvKey {
+		cmds = append(cmds, m.contact.Show(c.ConvKey))
+	}
 	m.compose.Load(c)
 	if focus {
 		m.setFocus(paneCompose)

@@ -54,6 +54,7 @@ func (m *Model) layout() {
 	}
 	ch := m.composeOuterHeight()
 	m.thread.SetSize(max(1, rw-2), max(1, mainH-ch-2))
+	m.contact.SetSize(max(1, rw-2), max(1, mainH-ch-2))
 	m.compose.SetSize(max(1, rw-2), max(1, ch-2))
 	for _, c := range []common.Component{m.form, m.progress, m.history} {
 		c.SetSize(w-2, mainH-2)
@@ -97,6 +98,12 @@ func (m *Model) frame() string {
 func (m *Model) rightColumn(w int) string {
 	ch, mainH := m.composeOuterHeight(), m.mainHeight()
 	top := m.common.Box(m.thread.View(), w-2, mainH-ch-2, m.focus == paneThread)
+	if m.contact.Visible() {
+		top = m.common.Box(m.contact.View(), w-2, mainH-ch-2, m.focus == paneThread)
+	}
+	if m.compose.Picking() {
+		top = m.common.Box(m.compose.PickerView(w-2, mainH-ch-2), w-2, mainH-ch-2, true)
+	}
 	var reply string
 	if m.thread.IsOpen() {
 		reply = m.compose.View()

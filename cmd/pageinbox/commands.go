@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"io"
+
+	"github.com/pageinbox/pageinbox/store"
 )
 
 // command is one subcommand. setup defines its own flags on fs (beside the
@@ -39,6 +41,14 @@ var commands = []command{
 	{name: "agents", summary: "list named agents; add NAME prints a /ws token of their own, once; revoke NAME", setup: setupAgents},
 	{name: "backup", summary: "write a consistent copy of the data file to FILE, while serve runs or not", setup: setupBackup},
 	{name: "forget", summary: "remove everything stored about one customer, raw webhook journal included", setup: setupForget},
+	{name: "conversations", summary: "list conversations by state, assignee and label; --json for JSON Lines", setup: setupConversations},
+	{name: "assign", summary: "assign a conversation to a named agent: assign PSID NAME, or --none", setup: setupAssign},
+	{name: "label", summary: "add and remove a conversation's labels: label PSID --add NAME --remove NAME", setup: setupLabel},
+	{name: "note", summary: "write a private note in a conversation, never sent to Meta: note PSID TEXT", setup: setupNote},
+	{name: "snooze", summary: "put a conversation away until a time: snooze PSID 2h|2d|2026-12-24T09:00", setup: setupSnooze},
+	{name: "done", summary: "mark a conversation done; the customer's next message reopens it", setup: setupState("done", store.ConvDone)},
+	{name: "reopen", summary: "make a snoozed or done conversation open again", setup: setupState("reopen", store.ConvOpen)},
+	{name: "replies", summary: "saved replies: add SHORTCUT TEXT, list, rm SHORTCUT", setup: setupReplies},
 }
 
 func lookupCommand(name string) (command, bool) {

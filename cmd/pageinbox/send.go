@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,9 +24,13 @@ func setupSend(fs *flag.FlagSet) runFunc {
 	text := fs.String("text", "", "message `TEXT` (under 2000 characters)")
 	tag := fs.String("tag", "", "`TAG` for a human reply outside the 24 h window: HUMAN_AGENT (within 7 days)")
 	image := fs.String("image", "", "image `URL` to send (after the text, if any)")
+	reply := fs.String("reply", "", "send saved reply `SHORTCUT` (pageinbox replies), {first_name} {agent} {page} filled")
 	return func(ctx context.Context, env cmdEnv) error {
-		if *to == "" || (*text == "" && *image == "") {
-			return errors.New("send needs --to PSID and --text TEXT (or --image URL)")
+		if *reply != "" && *text != "" {
+			return errors.New("send takes --text or --reply, not both")
+		}
+		if *to == "" || (*text == "" && *image == "" && *reply == "") {
+			return errors.New("send needs --to PSID and --text TEXT (or --reply SHORTCUT, or --image URL)")
 		}
 		// Without a daemon nothing in this process receives the webhook: an
 		// echo cannot settle an ambiguous answer here, so none is waited for.
@@ -37,6 +42,11 @@ func setupSend(fs *flag.FlagSet) runFunc {
 		pageID, err := ob.Page(ctx, env.cfg.PageID)
 		if err != nil {
 			return ob.Explain(err)
+		}
+		if *reply != "" {
+			if *text, err = savedReplyText(ctx, ob.Backend, env.cfg, store.ConvKey{PageID: pageID, PSID: *to}, *reply); err != nil {
+				return ob.Explain(err)
+			}
 		}
 		mt := store.Response
 		if *tag != "" {
@@ -54,6 +64,40 @@ func setupSend(fs *flag.FlagSet) runFunc {
 		}
 		return sendOutcome(env, final)
 	}
+}
+
+// savedReplyText is the saved reply under shortcut, filled in for the
+// customer of key, the acting agent and the Page.
+func savedReplyText(ctx context.Context, b inbox.Backend, cfg config, key store.ConvKey, shortcut string) (string, error) {
+	replies, err := b.Replies(ctx, key.PageID)
+	if err != nil {
+		return "", err
+	}
+	i := slices.IndexFunc(replies, func(r store.SavedReply) bool { return r.Shortcut == shortcut })
+	if i < 0 {
+		return "", fmt.Errorf("no saved reply %q on page %s (pageinbox replies list)", shortcut, key.PageID)
+	}
+	c, err := b.Contact(ctx, key)
+	if errors.Is(err, store.ErrNotFound) || err == nil && c.PSID == "" {
+		return "", fmt.Errorf("no conversation with %s on page %s: Messenger lets a Page write only to people who wrote first", key.PSID, key.PageID)
+	} else if err != nil {
+		return "", err
+	}
+	pages, err := b.Pages(ctx)
+	if err != nil {
+		return "", err
+	}
+	pageName := key.PageID
+	for _, p := range pages {
+		if p.ID == key.PageID && p.Name != "" {
+			pageName = p.Name
+		}
+	}
+	agent := cfg.AgentName
+	if a, ok := b.(interface{ Agent() store.Agent }); ok { // through the daemon: the token's agent
+		agent = a.Agent().Name
+	}
+	return store.FillReply(replies[i].Text, c.Name, agent, pageName), nil
 }
 
 // sendOutcome prints how a send ended and turns it into the exit status:

@@ -28,7 +28,7 @@ const (
 	PageID = "BENCHPAGE"
 	// Version names the cached fixtures: bump it whenever the generator
 	// changes, so stale files are not reused.
-	Version = "v1"
+	Version = "v2" // v2: assignees and labels (BenchAgent, BenchLabel)
 
 	buildWriters = 64   // concurrent MarkRead callers while building
 	buildBatch   = 5000 // events per Ingest call while building
@@ -132,7 +132,19 @@ type convPlan struct {
 	gap      time.Duration // between consecutive messages
 	lastEcho bool          // the Page wrote last
 	read     bool          // marked read after the build
+	assignee string        // "" for nobody
+	labels   []string
 }
+
+// The team's triage in the fixtures: 30% of conversations are assigned,
+// a tenth each to ana (BenchAgent), ben and cy; 10% carry BenchLabel and
+// 5% "vip".
+const (
+	BenchAgent = "ana"
+	BenchLabel = "wholesale"
+)
+
+var benchAgents = []string{BenchAgent, "ben", "cy"}
 
 func (f *Fixture) plan(i int) convPlan {
 	r := rand.New(rand.NewPCG(0x9a9e1b0c, uint64(i)))
@@ -147,6 +159,15 @@ func (f *Fixture) plan(i int) convPlan {
 	p.lastEcho = r.IntN(2) == 0
 	// The agent has read threads the Page answered last, and 60% of the rest.
 	p.read = p.lastEcho || r.IntN(10) < 6
+	// Drawn after the rest, so the v1 shape of each conversation stays.
+	if a := r.IntN(10); a < len(benchAgents) {
+		p.assignee = benchAgents[a]
+	}
+	if l := r.IntN(20); l < 2 {
+		p.labels = []string{BenchLabel}
+	} else if l == 2 {
+		p.labels = []string{"vip"}
+	}
 	return p
 }
 
@@ -271,10 +292,7 @@ func (f *Fixture) build(path string) error {
 		go func() {
 			defer wg.Done()
 			for i := g; i < f.Convs; i += buildWriters {
-				if !f.plan(i).read {
-					continue
-				}
-				if _, err := s.MarkRead(bctx, store.ConvKey{PageID: PageID, PSID: PSID(i)}); err != nil {
+				if err := f.triage(bctx, s, i); err != nil {
 					first.CompareAndSwap(nil, &err)
 					return
 				}
@@ -289,4 +307,26 @@ func (f *Fixture) build(path string) error {
 		return err
 	}
 	return s.Close()
+}
+
+// triage marks conversation i read, assigns it and labels it as its plan
+// says.
+func (f *Fixture) triage(ctx context.Context, s *store.Store, i int) error {
+	p, key := f.plan(i), store.ConvKey{PageID: PageID, PSID: PSID(i)}
+	if p.read {
+		if _, err := s.MarkRead(ctx, key); err != nil {
+			return err
+		}
+	}
+	if p.assignee != "" {
+		if _, err := s.Assign(ctx, key, p.assignee); err != nil {
+			return err
+		}
+	}
+	if len(p.labels) > 0 {
+		if _, err := s.SetLabels(ctx, key, p.labels); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -22,6 +22,8 @@ type Backend interface {
 	// Send queues a reply; the policy is checked again when it is queued
 	// and when it is sent.
 	Send(ctx context.Context, s store.Send) (store.OutboxItem, error)
+	// Replies are a Page's saved replies (the picker).
+	Replies(ctx context.Context, pageID string) ([]store.SavedReply, error)
 }
 
 // SentMsg is the answer to a send. The root, seeing one that went out,
@@ -44,6 +46,8 @@ type Model struct {
 	editedAt   time.Time
 	width      int
 	height     int
+	pick       picker // the saved-reply picker
+	pageName   string // for {page}
 }
 
 // New returns an empty reply box.
@@ -94,6 +98,7 @@ func (m *Model) Load(conv store.Conversation) {
 		return
 	}
 	m.key, m.humanAgent, m.dirty = conv.ConvKey, false, false
+	m.pick = picker{}
 	m.area.Reset()
 }
 
@@ -145,7 +150,19 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.dirty = true
 			m.humanAgent = false
 		}
+	case repliesMsg:
+		if !m.pick.open || msg.pageID != m.key.PageID {
+			return nil
+		}
+		if msg.err != nil {
+			m.pick = picker{}
+			return common.ErrorCmd("saved replies", msg.err)
+		}
+		m.pick.replies, m.pick.loaded = msg.replies, true
 	case tea.KeyMsg:
+		if m.pick.open {
+			return m.pickKey(msg)
+		}
 		return m.press(msg)
 	}
 	return nil
@@ -154,6 +171,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 func (m *Model) press(msg tea.KeyMsg) tea.Cmd {
 	k := m.common.Keys
 	switch {
+	case key.Matches(msg, k.SavedReply):
+		return m.openPicker(false)
+	case key.Matches(msg, k.ReplyShortcut) && m.atWordStart():
+		return m.openPicker(true)
 	case key.Matches(msg, k.HumanAgent):
 		if m.plan().canTag {
 			m.humanAgent = !m.humanAgent
@@ -192,5 +213,8 @@ func (m *Model) send(p plan) tea.Cmd {
 // ShortHelp is the box's keys.
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.common.Keys
+	if m.pick.open {
+		return []key.Binding{k.PickChoose, k.PickUp, k.PickDown, k.PickCancel}
+	}
 	return []key.Binding{k.Send, k.Newline, k.Editor, k.HumanAgent, k.Back, k.NextPane}
 }

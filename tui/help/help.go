@@ -50,9 +50,10 @@ func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.Back, k.NextPane, k.Filter, k.Help, k.Quit, k.ForceQuit},
-		append(append([]key.Binding{}, k.Tabs...), k.NextTab, k.Done),
-		{k.Select, k.SelectAll, k.Bulk, k.Campaigns, k.Pause, k.Cancel, k.Retry},
-		{k.Send, k.Newline, k.Editor, k.HumanAgent, k.Resend},
+		append(append([]key.Binding{}, k.Tabs...), k.NextTab, k.Done, k.Mine, k.Unassigned, k.LabelFilter),
+		{k.Select, k.SelectAll, k.Bulk, k.Campaigns, k.Pause, k.Cancel, k.Retry,
+			k.Assign, k.AssignTo, k.Snooze, k.Label, k.Repeat},
+		{k.Send, k.Newline, k.Editor, k.HumanAgent, k.SavedReply, k.ReplyShortcut, k.Resend, k.Note, k.Contact},
 	}
 }
 

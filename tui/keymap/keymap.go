@@ -31,46 +31,63 @@ type KeyMap struct {
 	// FormNewline breaks a line in the campaign's message, where enter
 	// does not send.
 	FormNewline key.Binding
+	// The team's keys: a private note (n, saved with NoteSave), the
+	// contact pane (i), and saved replies in the reply box (ctrl+r, or
+	// ; at the start of a word), picked with PickUp/PickDown/PickChoose.
+	Note, NoteSave, Contact                  key.Binding
+	SavedReply, ReplyShortcut                key.Binding
+	PickUp, PickDown, PickChoose, PickCancel key.Binding
+	TriageKeys
 }
 
 // Default is vim keys and arrows.
 func Default() KeyMap {
 	return KeyMap{
-		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		PageUp:      key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
-		PageDown:    key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
-		Top:         key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
-		Bottom:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
-		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		NextPane:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
-		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
-		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
-		Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		ForceQuit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		Tabs:        filterTabs(),
-		NextTab:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "next filter")),
-		Done:        key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "done/undone")),
-		Select:      key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "select")),
-		SelectAll:   key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "select all in filter")),
-		Bulk:        key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "campaign to selected")),
-		Campaigns:   key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "campaigns")),
-		Pause:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume")),
-		Cancel:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel campaign")),
-		Retry:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry failed")),
-		Resume:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resume")),
-		Resend:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "send again")),
-		Confirm:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
-		Submit:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "review and send")),
-		Send:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
-		Newline:     key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"), key.WithHelp("alt+enter", "newline")),
-		Editor:      key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "$EDITOR")),
-		HumanAgent:  key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "HUMAN_AGENT")),
-		SearchKeep:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep")),
-		SearchClear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
-		SearchLeave: key.NewBinding(key.WithKeys("up", "down")),
-		FormNewline: key.NewBinding(key.WithKeys("enter", "alt+enter", "ctrl+j")),
+		Up:            key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:          key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:        key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown:      key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+		Top:           key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+		Bottom:        key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		Open:          key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Back:          key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		NextPane:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		Filter:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		Help:          key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
+		Quit:          key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		ForceQuit:     key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Tabs:          filterTabs(),
+		NextTab:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "next filter")),
+		Done:          key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "done/undone")),
+		Select:        key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "select")),
+		SelectAll:     key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "select all in filter")),
+		Bulk:          key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "campaign to selected")),
+		Campaigns:     key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "campaigns")),
+		Pause:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume")),
+		Cancel:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel campaign")),
+		Retry:         key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry failed")),
+		Resume:        key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resume")),
+		Resend:        key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "send again")),
+		Confirm:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+		Submit:        key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "review and send")),
+		Send:          key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
+		Newline:       key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"), key.WithHelp("alt+enter", "newline")),
+		Editor:        key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "$EDITOR")),
+		HumanAgent:    key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "HUMAN_AGENT")),
+		SearchKeep:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep")),
+		SearchClear:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
+		SearchLeave:   key.NewBinding(key.WithKeys("up", "down")),
+		FormNewline:   key.NewBinding(key.WithKeys("enter", "alt+enter", "ctrl+j")),
+		Note:          key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "private note")),
+		NoteSave:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save note")),
+		Contact:       key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "contact")),
+		SavedReply:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "saved reply")),
+		ReplyShortcut: key.NewBinding(key.WithKeys(";"), key.WithHelp(";name", "saved reply")),
+		PickUp:        key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "up")),
+		PickDown:      key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")),
+		PickChoose:    key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter", "insert")),
+		PickCancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		TriageKeys:    defaultTriage(),
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/common"
+	"github.com/pageinbox/pageinbox/tui/picker"
+	"github.com/pageinbox/pageinbox/tui/triage"
 )
 
 // PageSize is how many conversations one load brings. The list holds
@@ -35,6 +37,9 @@ type Backend interface {
 	// SelectAll is every conversation of a filter or search (V).
 	SelectAll(ctx context.Context, q store.ListQuery) ([]store.ConvKey, error)
 	SetStatus(ctx context.Context, key store.ConvKey, st store.ConvStatus) error
+	// Triage: assignment, states and labels, one conversation at a time.
+	triage.Backend
+	Labels(ctx context.Context, pageID string) ([]store.Label, error)
 }
 
 // Model is the list pane.
@@ -64,6 +69,15 @@ type Model struct {
 	focused  bool
 	width    int
 	height   int
+
+	scope       Scope
+	colours     map[string]string // label colours by colourKey
+	askedColour map[string]bool   // colours asked for, each once
+	agents      map[string]bool   // agents seen in presence, for the agent picker
+	picker      *picker.Model     // an open snooze, label or agent picker
+	pick        func(picker.Item) tea.Cmd
+	last        triage.Action // what `.` repeats
+	cursorMode  cursor.Mode
 }
 
 // New returns an empty list showing every conversation.
@@ -76,13 +90,17 @@ func New(c *common.Common, be Backend) *Model {
 	ti.Placeholder = "name or text"
 	ti.CharLimit = 100
 	return &Model{common: c, be: be, filter: store.FilterAll, search: ti, focused: true,
-		index: map[store.ConvKey]int{}, marked: map[store.ConvKey]bool{}}
+		index: map[store.ConvKey]int{}, marked: map[store.ConvKey]bool{},
+		colours: map[string]string{}, askedColour: map[string]bool{}, agents: map[string]bool{}}
 }
 
 // SetSize gives the list w×h cells.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.search.Width = max(1, w-4)
+	if m.picker != nil {
+		m.picker.SetSize(w, h-1)
+	}
 	m.clamp()
 }
 
@@ -90,7 +108,11 @@ func (m *Model) SetSize(w, h int) {
 func (m *Model) SetFocused(f bool) { m.focused = f }
 
 // SetCursorMode sets how the search box's cursor blinks.
-func (m *Model) SetCursorMode(mode cursor.Mode) tea.Cmd { return m.search.Cursor.SetMode(mode) }
+// A picker opened later takes the same mode.
+func (m *Model) SetCursorMode(mode cursor.Mode) tea.Cmd {
+	m.cursorMode = mode
+	return m.search.Cursor.SetMode(mode)
+}
 
 // VisibleRows is how many conversations fit.
 func (m *Model) VisibleRows() int { return max(1, (m.height-chrome)/RowHeight) }
@@ -115,7 +137,7 @@ func (m *Model) Index(k store.ConvKey) (int, bool) {
 func (m *Model) Cursor() int                   { return m.cursor }
 func (m *Model) Filter() store.Filter          { return m.filter }
 func (m *Model) Query() string                 { return m.query }
-func (m *Model) Typing() bool                  { return m.typing }
+func (m *Model) Typing() bool                  { return m.typing || m.picker != nil } // the list has the keyboard
 func (m *Model) Counts() store.Counts          { return m.counts }
 func (m *Model) Loaded() bool                  { return m.loaded }
 func (m *Model) Loading() bool                 { return m.loading }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/common"
+	"github.com/pageinbox/pageinbox/tui/triage"
 )
 
 // Messages from the list's commands. Loads carry the seq of the request,
@@ -30,7 +31,8 @@ type (
 func (m *Model) Load(more bool) tea.Cmd {
 	m.seq++
 	m.loading = true
-	seq, q := m.seq, store.ListQuery{Filter: m.filter, Search: m.query, Limit: PageSize}
+	seq, q := m.seq, m.listQuery()
+	q.Limit = PageSize
 	if more {
 		q.After = m.next
 	}
@@ -62,32 +64,13 @@ func (m *Model) LoadCounts() tea.Cmd {
 
 // selectAll marks the whole filter or search (V).
 func (m *Model) selectAll() tea.Cmd {
-	be, ctx, q := m.be, m.common.Ctx, store.ListQuery{Filter: m.filter, Search: m.query}
+	be, ctx, q := m.be, m.common.Ctx, m.listQuery()
 	return func() tea.Msg {
 		keys, err := be.SelectAll(ctx, q)
 		if err != nil {
 			return common.ErrMsg{Op: "select", Err: err}
 		}
 		return selectedMsg{keys}
-	}
-}
-
-// toggleDone marks the conversation under the cursor done, or active again.
-func (m *Model) toggleDone() tea.Cmd {
-	c, ok := m.Current()
-	if !ok {
-		return nil
-	}
-	st := store.ConvDone
-	if c.Status == store.ConvDone {
-		st = store.ConvActive
-	}
-	be, ctx := m.be, m.common.Ctx
-	return func() tea.Msg {
-		if err := be.SetStatus(ctx, c.ConvKey, st); err != nil {
-			return common.ErrMsg{Op: "mark done", Err: err}
-		}
-		return nil
 	}
 }
 
@@ -107,6 +90,7 @@ func (m *Model) answer(msg tea.Msg) tea.Cmd {
 		} else {
 			m.reset(msg.page)
 		}
+		return m.LoadLabels()
 	case countsMsg:
 		m.counts = store.Counts(msg)
 		m.counting = false
@@ -120,6 +104,10 @@ func (m *Model) answer(msg tea.Msg) tea.Cmd {
 		for _, k := range msg.keys {
 			m.marked[k] = true
 		}
+	case labelsMsg:
+		return m.gotLabels(msg)
+	case triage.ResultMsg:
+		return m.triaged(msg)
 	}
 	return nil
 }
@@ -180,5 +168,5 @@ func (m *Model) matches(c store.Conversation) bool {
 	if err != nil {
 		return true
 	}
-	return f.Match(&c, m.common.Now()) || f.KeepsSelected && c.ConvKey == m.selected
+	return m.inScope(c) && f.Match(&c, m.common.Now()) || f.KeepsSelected && c.ConvKey == m.selected
 }

@@ -14,6 +14,9 @@ import (
 // quitting and the campaign keys are the root's.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyMsg); ok {
+		if m.picker != nil {
+			return m.pickerKey(k)
+		}
 		if m.typing {
 			return m.searchKey(k)
 		}
@@ -48,6 +51,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			m.query = ""
 			return m.Load(false)
 		}
+		if m.scope != (Scope{}) {
+			return m.setScope(m.scope)
+		}
 	case key.Matches(msg, k.Select):
 		if c, ok := m.Current(); ok {
 			if m.marked[c.ConvKey] {
@@ -61,6 +67,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.selectAll()
 	case key.Matches(msg, k.Done):
 		return m.toggleDone()
+	}
+	if cmd, ok := m.triageKey(msg); ok {
+		return cmd
 	}
 	return m.tabKey(msg)
 }
@@ -88,6 +97,11 @@ func (m *Model) setFilter(f store.Filter) tea.Cmd {
 		return nil
 	}
 	m.filter = f
+	return m.restart()
+}
+
+// restart loads the list anew from its top, for a new filter or scope.
+func (m *Model) restart() tea.Cmd {
 	m.cursor, m.offset = 0, 0
 	m.selected = store.ConvKey{} // a new filter starts at its top
 	m.convs, m.loaded = nil, false
@@ -130,6 +144,9 @@ func (m *Model) searchKey(msg tea.KeyMsg) tea.Cmd {
 // ShortHelp is the list's keys, or the search box's while it is open.
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.common.Keys
+	if m.picker != nil {
+		return []key.Binding{k.PickUp, k.PickDown, k.Open, k.Back}
+	}
 	if m.typing {
 		return []key.Binding{k.SearchKeep, k.SearchClear}
 	}

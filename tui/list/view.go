@@ -16,12 +16,21 @@ func (m *Model) View() string {
 	var b strings.Builder
 	b.WriteString(m.tabsView())
 	b.WriteString("\n")
+	if m.picker != nil {
+		b.WriteString(m.picker.View())
+		return b.String()
+	}
+	line := ""
 	switch {
 	case m.typing:
-		b.WriteString(common.Truncate(m.search.View(), m.width))
+		line = m.search.View()
 	case m.query != "":
-		b.WriteString(common.Truncate(s.Dim.Render("/ "+m.query+"  (esc clears)"), m.width))
+		line = s.Dim.Render("/ " + m.query + "  (esc clears)")
 	}
+	if sc := m.scopeView(); sc != "" {
+		line = strings.TrimSpace(sc + " " + line)
+	}
+	b.WriteString(common.Truncate(line, m.width))
 	b.WriteString("\n")
 	if len(m.convs) == 0 {
 		b.WriteString(s.Dim.Render(m.common.Style().Width(m.width).Render(m.emptyNote())))
@@ -100,7 +109,7 @@ func (m *Model) row(c store.Conversation, selected bool) string {
 	if c.Unread > 0 {
 		right += " " + s.Unread.Render(fmt.Sprintf(" %d ", c.Unread))
 	}
-	line1 := marker + common.Spread(name, right, w-2)
+	line1 := marker + m.nameLine(c, name, right, w-2)
 	preview := common.OneLine(c.LastMessage)
 	if c.LastDirection == store.Out {
 		preview = "You: " + preview
@@ -113,4 +122,26 @@ func (m *Model) row(c store.Conversation, selected bool) string {
 		line1, line2 = s.Selected.Render(common.PadRight(line1, w)), s.Selected.Render(common.PadRight(line2, w))
 	}
 	return line1 + "\n" + line2
+}
+
+// nameLine is the name, then the assignee and the labels when there are
+// any, and right at the right, in width cells. Without assignee or labels
+// it is the name and right alone, as before there were any. The chips
+// give way first, but the name keeps half the room.
+func (m *Model) nameLine(c store.Conversation, name, right string, width int) string {
+	if c.Assignee == "" && c.Labels == "" {
+		return common.Spread(name, right, width)
+	}
+	meta := m.common.AssigneeTag(c.Assignee)
+	if c.Labels != "" {
+		chips := m.common.Chips(c.Labels.Names(), func(n string) string { return m.labelColour(c.PageID, n) })
+		meta = strings.TrimSpace(meta + " " + chips)
+	}
+	room := width - lipgloss.Width(right) - 1
+	nw, mw := lipgloss.Width(name), lipgloss.Width(meta)
+	if nw+1+mw > room {
+		name = common.Truncate(name, max(min(nw, room/2), room-mw-1))
+		meta = common.Truncate(meta, max(0, room-lipgloss.Width(name)-1))
+	}
+	return common.Spread(name+" "+meta, right, width)
 }

@@ -22,6 +22,9 @@ type Styles struct {
 	Failed, Ok            lipgloss.Style
 	Status, StatusErr     lipgloss.Style
 	Help                  lipgloss.Style
+	// Note is a private note in a thread, apart from both directions;
+	// Mention is this agent's @name in one.
+	Note, Mention lipgloss.Style
 }
 
 // New returns the default theme for renderer r.
@@ -55,5 +58,7 @@ func New(r *lipgloss.Renderer) Styles {
 		Status:      r.NewStyle().Foreground(c("238", "250")).Background(c("254", "236")),
 		StatusErr:   r.NewStyle().Foreground(c("231", "231")).Background(c("160", "124")),
 		Help:        r.NewStyle().Foreground(c("245", "243")),
+		Note:        r.NewStyle().Foreground(c("94", "222")),
+		Mention:     r.NewStyle().Foreground(c("231", "16")).Background(c("130", "214")).Bold(true),
 	}
 }

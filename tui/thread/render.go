@@ -32,21 +32,46 @@ func (m *Model) redraw() {
 		m.lines = append(m.lines, m.cut(m.common.Styles.Dim.Render(m.common.Centre("↑ older messages", m.width))))
 	}
 	var day string
-	for _, msg := range m.msgs {
-		if d := m.common.Local(msg.Time).Format(dayFormat); d != day {
+	dayLine := func(t time.Time) {
+		if d := m.common.Local(t).Format(dayFormat); d != day {
 			day = d
 			label := d
 			switch {
-			case m.sameDay(msg.Time, now):
+			case m.sameDay(t, now):
 				label = "Today"
-			case m.sameDay(msg.Time, now.AddDate(0, 0, -1)):
+			case m.sameDay(t, now.AddDate(0, 0, -1)):
 				label = "Yesterday"
 			}
 			m.lines = append(m.lines, m.cut(m.common.Styles.Day.Render(m.common.Centre("── "+label+" ──", m.width))))
 		}
+	}
+	notes := m.shownNotes()
+	for _, msg := range m.msgs {
+		for len(notes) > 0 && !notes[0].Time.After(msg.Time) {
+			dayLine(notes[0].Time)
+			m.lines = append(m.lines, m.drawNote(notes[0])...)
+			notes = notes[1:]
+		}
+		dayLine(msg.Time)
 		m.lines = append(m.lines, m.render(msg)...)
 	}
+	for _, n := range notes {
+		dayLine(n.Time)
+		m.lines = append(m.lines, m.drawNote(n)...)
+	}
 	m.clampScroll()
+}
+
+// shownNotes are the notes within the loaded history: one older than the
+// oldest loaded message waits until that history is loaded.
+func (m *Model) shownNotes() []store.Note {
+	notes := m.notes
+	if m.before != "" && len(m.msgs) > 0 {
+		for len(notes) > 0 && notes[0].Time.Before(m.msgs[0].Time) {
+			notes = notes[1:]
+		}
+	}
+	return notes
 }
 
 func (m *Model) cut(line string) string { return common.Truncate(line, m.width) }
@@ -95,7 +120,8 @@ func (m *Model) render(msg store.Message) []string {
 
 // renderSig is everything a message's drawing depends on: the cache key.
 func (m *Model) renderSig(msg store.Message, quoted string) string {
-	return fmt.Sprintf("%s|%s|%d|%d|%s|%s|%t", msg.Status, msg.Text, len(msg.Reactions), msg.Edits, msg.Error, quoted, m.held)
+	return fmt.Sprintf("%s|%s|%d|%d|%s|%s|%t|%s|%d", msg.Status, msg.Text, len(msg.Reactions), msg.Edits, msg.Error, quoted, m.held,
+		msg.Agent, msg.CampaignID)
 }
 
 // quoted is the text a reply answers, when that message is loaded.
@@ -123,7 +149,7 @@ func (m *Model) draw(msg store.Message, quoted string) []string {
 	var why string
 	if msg.Direction == store.Out {
 		style = s.Outbound
-		meta += " " + statusTick(m.common, msg, m.held)
+		meta += sender(msg) + " " + statusTick(m.common, msg, m.held)
 		if msg.Status == store.StatusFailed || msg.Status == store.StatusUnknown {
 			why = inert.String(msg.Error)
 		}
@@ -196,6 +222,19 @@ func attachmentLabel(a store.Attachment) string {
 		label += " sticker " + inert.Line(a.StickerID)
 	}
 	return label
+}
+
+// sender is who sent an outbound message, after its time: the agent, or
+// a campaign; nothing when it is not known (sent before attribution, or
+// from Meta's own inbox).
+func sender(msg store.Message) string {
+	switch {
+	case msg.Agent != "":
+		return " · " + inert.Line(msg.Agent)
+	case msg.CampaignID != 0:
+		return " · campaign"
+	}
+	return ""
 }
 
 // statusTick is an outbound message's state, in a symbol and a word.

@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/pageinbox/pageinbox/store"
@@ -22,6 +23,10 @@ type Backend interface {
 	// Resend sends an outbox item whose fate is unknown again, as a new
 	// item: only ever the agent's decision (r).
 	Resend(ctx context.Context, id uint64) (store.OutboxItem, error)
+	// Notes are a conversation's private notes; AddNote writes one as
+	// this session's agent. Neither reaches Meta.
+	Notes(ctx context.Context, key store.ConvKey) ([]store.Note, error)
+	AddNote(ctx context.Context, key store.ConvKey, text string) (store.Note, error)
 }
 
 // Model is the thread pane. What it shows is drawn when it changes, in
@@ -36,6 +41,7 @@ type Model struct {
 	conv    store.Conversation
 	open    bool
 	msgs    []store.Message
+	notes   []store.Note // private notes, oldest first
 	byID    map[string]int
 	byMID   map[string]int
 	before  store.Cursor // older history; "" when it is all here
@@ -54,6 +60,9 @@ type Model struct {
 	lines         []string            // the thread's lines, each cut to the width
 	marked        bool                // lines[0] is the "older messages" line
 	day           string              // the day the lines were drawn on ("Today")
+
+	noting bool            // the note box has the keyboard
+	input  textinput.Model // the note box; its draft stays when closed
 }
 
 // New returns a thread pane with no conversation open.
@@ -88,7 +97,9 @@ func (m *Model) SetSize(w, h int) {
 func (m *Model) Show(c store.Conversation) tea.Cmd {
 	changed := m.key != c.ConvKey || !m.open
 	if m.key != c.ConvKey {
-		m.msgs, m.before, m.scroll, m.loaded = nil, "", 0, false
+		m.msgs, m.notes, m.before, m.scroll, m.loaded = nil, nil, "", 0, false
+		m.noting = false
+		m.input.Reset()
 		clear(m.byID)
 		clear(m.byMID)
 		clear(m.cache)
@@ -96,7 +107,7 @@ func (m *Model) Show(c store.Conversation) tea.Cmd {
 	m.key, m.conv, m.open = c.ConvKey, c, true
 	m.redraw()
 	if changed {
-		return m.load(false)
+		return tea.Batch(m.load(false), m.loadNotes())
 	}
 	return nil
 }
@@ -106,7 +117,7 @@ func (m *Model) Reload() tea.Cmd {
 	if !m.open {
 		return nil
 	}
-	return m.load(false)
+	return tea.Batch(m.load(false), m.loadNotes())
 }
 
 func (m *Model) load(older bool) tea.Cmd {
@@ -138,6 +149,14 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return common.ErrorCmd("load thread", msg.err)
 		}
 		m.setPage(msg.page, msg.older)
+	case notesMsg:
+		return m.setNotes(msg)
+	case NoteSavedMsg:
+		if msg.Err != nil {
+			return common.ErrorCmd("note", msg.Err)
+		}
+		m.ApplyNote(msg.Note)
+		return common.NoteCmd("note saved: the team sees it, the customer never does")
 	case common.TickMsg:
 		if m.today() != m.day {
 			m.redraw()
@@ -149,7 +168,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (m *Model) press(msg tea.KeyMsg) tea.Cmd {
+	if m.noting {
+		return m.noteKey(msg)
+	}
 	k := m.common.Keys
+	if key.Matches(msg, k.Note) {
+		return m.StartNote()
+	}
 	if nav, ok := k.Navigate(msg, max(1, m.height-2)); ok {
 		switch nav.Jump {
 		case -1:
@@ -182,6 +207,9 @@ func (m *Model) scrollBy(up int, load bool) tea.Cmd {
 // ShortHelp is the thread's keys.
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.common.Keys
+	if m.noting {
+		return []key.Binding{k.NoteSave, k.Back}
+	}
 	return []key.Binding{k.Up, k.Down, k.Open, k.Resend, k.Back, k.NextPane, k.Help}
 }
 

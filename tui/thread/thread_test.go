@@ -23,7 +23,10 @@ var now = time.Date(2026, 3, 4, 15, 30, 0, 0, time.UTC)
 var carla = store.ConvKey{PageID: "P", PSID: "u1"}
 
 // pages serves a thread of n messages, one a minute up to now.
-type pages struct{ msgs []store.Message }
+type pages struct {
+	msgs  []store.Message
+	notes []store.Note
+}
 
 func newPages(n int) *pages {
 	p := &pages{}
@@ -51,6 +54,16 @@ func (p *pages) Resend(context.Context, uint64) (store.OutboxItem, error) {
 	return store.OutboxItem{}, nil
 }
 
+func (p *pages) Notes(_ context.Context, key store.ConvKey) ([]store.Note, error) {
+	return append([]store.Note(nil), p.notes...), nil
+}
+
+func (p *pages) AddNote(_ context.Context, key store.ConvKey, text string) (store.Note, error) {
+	n := store.Note{ConvKey: key, Author: "ana", Time: now, Text: text}
+	p.notes = append(p.notes, n)
+	return n, nil
+}
+
 func newCommon(tz *time.Location) *common.Common {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
@@ -73,10 +86,19 @@ func open(t *testing.T, c *common.Common, be Backend, w, h int) *Model {
 	return m
 }
 
+// run runs cmd and what its answers ask for, batches included.
 func run(m *Model, cmd tea.Cmd) {
-	for cmd != nil {
-		cmd = m.Update(cmd())
+	if cmd == nil {
+		return
 	}
+	msg := cmd()
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range batch {
+			run(m, c)
+		}
+		return
+	}
+	run(m, m.Update(msg))
 }
 
 // View draws what Update stored and changes nothing: two draws are the

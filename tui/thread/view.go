@@ -19,10 +19,15 @@ func (m *Model) View() string {
 		return header + "\n" + s.Dim.Render("Loading…")
 	}
 	body := m.height - 1
+	footer := ""
+	if m.noting {
+		body--
+		footer = "\n" + common.Truncate(m.input.View(), m.width)
+	}
 	end := len(m.lines) - m.scroll
 	window := m.lines[max(0, end-body):end]
 	pad := body - len(window)
-	return header + "\n" + strings.Repeat("\n", max(0, pad)) + strings.Join(window, "\n")
+	return header + "\n" + strings.Repeat("\n", max(0, pad)) + strings.Join(window, "\n") + footer
 }
 
 // header is the customer's name, who else is here, and the window.
