@@ -13,6 +13,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -203,13 +204,21 @@ func (r *teamRun) dotRepeatsLabel(ctx context.Context, ana *tmuxPane) {
 	ana.waitFor(next+"'s row with the chip and the cursor on "+after, 10*time.Second, func(s screen) bool {
 		return strings.Contains(rowLine(s, next), "#wholesale") && strings.HasPrefix(s.headerName(), after)
 	})
-	page, err := r.owner.Conversations(ctx, store.ListQuery{Label: "wholesale", Limit: 50})
-	if err != nil {
-		r.t.Fatal(err)
+	// The shell sees the same, through the daemon.
+	code, out, errOut, _ := e2eRun(r.t, r.bin, r.baseEnv, "conversations", "--data", r.dataDir, "--label", "wholesale", "--json")
+	if code != exitOK {
+		r.t.Fatalf("conversations --label wholesale --json: exit %d, stderr %q", code, errOut)
 	}
 	var labelled []string
-	for _, c := range page.Conversations {
-		labelled = append(labelled, c.Name)
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var row struct {
+			Name   string   `json:"name"`
+			Labels []string `json:"labels"`
+		}
+		if err := json.Unmarshal([]byte(line), &row); err != nil || !slices.Contains(row.Labels, "wholesale") {
+			r.t.Fatalf("conversations --label wholesale --json: line %q: %v, want a row labelled wholesale", line, err)
+		}
+		labelled = append(labelled, row.Name)
 	}
 	slices.Sort(labelled)
 	if want := []string{first, next}; !slices.Equal(labelled, sorted(want)) {
@@ -430,25 +439,6 @@ func (r *teamRun) watchContact(p *tmuxPane, name string) {
 	})
 }
 
-// contactField is the value of a label: value line of the contact pane,
-// "" when there is none.
-func contactField(s screen, label string) string {
-	x := s.split()
-	if x < 0 {
-		return ""
-	}
-	for _, l := range s.lines {
-		if len(l) <= x {
-			continue
-		}
-		in := strings.Trim(string(l[x:]), " "+vertical)
-		if v, ok := strings.CutPrefix(in, label+" "); ok && strings.HasPrefix(v, strings.Repeat(" ", 11-len(label))) {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
-
 // moveTo puts p's list cursor on name's row with j and k.
 func (r *teamRun) moveTo(p *tmuxPane, name string) {
 	p.t.Helper()
@@ -470,74 +460,3 @@ func (r *teamRun) moveTo(p *tmuxPane, name string) {
 	}
 	p.t.Fatalf("could not put the cursor on %s:\n%s", name, p.last.text())
 }
-
-// leftText is the list pane's text.
-func leftText(s screen) string {
-	x := s.split()
-	var b strings.Builder
-	for _, l := range s.lines {
-		if x > 0 && len(l) > x {
-			l = l[:x]
-		}
-		b.WriteString(string(l))
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-// rowLine is the list line that starts name's row, "" when none does.
-func rowLine(s screen, name string) string {
-	for _, l := range strings.Split(leftText(s), "\n") {
-		in := strings.TrimLeft(l, rowEdge)
-		if strings.HasPrefix(in, name) {
-			return in
-		}
-	}
-	return ""
-}
-
-func hasRows(s screen, names ...string) bool {
-	for _, n := range names {
-		if rowLine(s, n) == "" {
-			return false
-		}
-	}
-	return true
-}
-
-func hasAnyRow(s screen, names ...string) bool {
-	return slices.ContainsFunc(names, func(n string) bool { return rowLine(s, n) != "" })
-}
-
-// rowOrder is the rows of the known names on screen, top down.
-func rowOrder(s screen, known []string) []string {
-	type at struct {
-		name string
-		line int
-	}
-	var found []at
-	lines := strings.Split(leftText(s), "\n")
-	for _, n := range known {
-		for i, l := range lines {
-			if strings.HasPrefix(strings.TrimLeft(l, rowEdge), n) {
-				found = append(found, at{n, i})
-				break
-			}
-		}
-	}
-	slices.SortFunc(found, func(a, b at) int { return a.line - b.line })
-	out := make([]string, len(found))
-	for i, f := range found {
-		out[i] = f.name
-	}
-	return out
-}
-
-func without(names []string, drop string) []string {
-	return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == drop })
-}
-
-func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
-
-// rowEdge is what comes before a row's name: the border and the cursor.
-const rowEdge = " │┃║▌●"
