@@ -373,7 +373,8 @@ func (r *teamRun) waitConv(ctx context.Context, name, what string, ok func(store
 			}
 		}
 		if time.Now().After(deadline) {
-			r.t.Fatalf("timed out waiting for %s %s: last %+v, err %v", name, what, last, err)
+			r.t.Fatalf("timed out waiting for %s %s: last state %s (until %v), assignee %q, labels %q, last message %q, err %v",
+				name, what, last.Status, last.SnoozedUntil, last.Assignee, last.Labels, last.LastMessage, err)
 		}
 	}
 }
