@@ -193,8 +193,10 @@ func teamStates(t *testing.T, env map[string]string) {
 	if rows := jsonLines(t, cli(t, env, "conversations", "--json")); !slices.Equal(psids(rows), []string{"u2"}) {
 		t.Errorf("open while u1 sleeps = %v", psids(rows))
 	}
-	cliFails(t, env, "give a duration", "snooze", "u1", "soonish")
-	cliFails(t, env, "not in the future", "snooze", "u1", "2020-01-01T09:00")
+	cliFails(t, env, "not a time", "snooze", "u1", "soonish")
+	cliFails(t, env, "has passed", "snooze", "u1", "2020-01-01T09:00")
+	cliFails(t, env, "has passed", "snooze", "u1", "2020-01-01T09:00:00Z")
+	cli(t, env, "snooze", "u1", "tomorrow 9:00") // the TUI menu's words work here too
 	cli(t, env, "done", "u2")
 	if rows := jsonLines(t, cli(t, env, "conversations", "--state", "done", "--json")); !slices.Equal(psids(rows), []string{"u2"}) {
 		t.Errorf("done = %v", psids(rows))
