@@ -51,6 +51,10 @@ func (c *Client) DeleteReply(ctx context.Context, pageID, shortcut string) error
 	return err
 }
 
+func (c *Client) Agents(ctx context.Context) ([]string, error) {
+	return call(ctx, c, mAgents, teamParams{})
+}
+
 func (c *Client) Contact(ctx context.Context, key store.ConvKey) (inbox.Contact, error) {
 	return call(ctx, c, mContact, teamParams{Key: key})
 }

@@ -24,6 +24,9 @@ type teamParams struct {
 }
 
 var (
+	mAgents = method[teamParams, []string]{"agents", team(func(t inbox.Team, ctx context.Context, _ teamParams) ([]string, error) {
+		return t.Agents(ctx)
+	})}
 	mAssign = method[teamParams, store.Conversation]{"assign", team(func(t inbox.Team, ctx context.Context, p teamParams) (store.Conversation, error) {
 		return t.Assign(ctx, p.Key, p.Agent)
 	})}
@@ -60,7 +63,7 @@ var (
 )
 
 // teamMethods are added to the dispatch table (methods.go).
-var teamMethods = []handler{mAssign, mSetState, mToggleLabel, mSetLabels, mLabels, mAddNote, mNotes, mReplies,
+var teamMethods = []handler{mAgents, mAssign, mSetState, mToggleLabel, mSetLabels, mLabels, mAddNote, mNotes, mReplies,
 	mSaveReply, mDeleteReply, mContact}
 
 var errNoTeam = errors.New("this inbox has no team features")

@@ -40,6 +40,9 @@ type Local struct {
 	// NoAutoAssign keeps a reply to an unassigned conversation from making
 	// it the replier's.
 	NoAutoAssign bool
+	// SSHAgents names the agents of the keys allowed in over SSH (their
+	// authorized_keys comments); nil: none.
+	SSHAgents func() []string
 }
 
 var _ Agents = (*Local)(nil)

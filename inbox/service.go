@@ -42,7 +42,10 @@ type Options struct {
 	Now func() time.Time
 	// MarkSeen sends mark_seen when a conversation is opened.
 	MarkSeen bool
-	Logger   *slog.Logger
+	// NoAutoAssign keeps a reply to an unassigned conversation from making
+	// it the replier's.
+	NoAutoAssign bool
+	Logger       *slog.Logger
 }
 
 // Webhook is what the status bar says of the webhook this process serves.
@@ -61,7 +64,7 @@ func Start(ctx context.Context, st *store.Store, o Options) *Service {
 	}
 	s := &Service{st: st, graph: o.Graph, log: log, woken: make(chan struct{})}
 	s.Local = &Local{Store: st, Describe: s.describe, TokenProblem: s.tokenProblem, Agent: o.Agent, Owner: o.Agent.Name,
-		Board: NewPresenceBoard()}
+		Board: NewPresenceBoard(), NoAutoAssign: o.NoAutoAssign}
 	now := o.Now
 	if now == nil {
 		now = time.Now

@@ -14,6 +14,9 @@ import (
 // private notes, saved replies and the contact pane. It acts for one agent
 // (the author of a note). Every Backend has it.
 type Team interface {
+	// Agents are the names a conversation may be assigned to: the owner,
+	// the named agents (`agents add`) and the SSH keys' agents, sorted.
+	Agents(ctx context.Context) ([]string, error)
 	Assign(ctx context.Context, key store.ConvKey, agent string) (store.Conversation, error)
 	// SetState moves a conversation to open, done, or snoozed until a time.
 	SetState(ctx context.Context, key store.ConvKey, st store.ConvStatus, until time.Time) (store.Conversation, error)
@@ -60,8 +63,10 @@ func (b *Local) Assign(ctx context.Context, key store.ConvKey, agent string) (st
 	return b.Store.Assign(ctx, key, agent)
 }
 
-// assignable are the names a conversation may be assigned to: the owner
-// and the named agents, sorted.
+func (b *Local) Agents(ctx context.Context) ([]string, error) { return b.assignable(ctx) }
+
+// assignable are the names a conversation may be assigned to: the owner,
+// the named agents and those SSHAgents names, sorted.
 func (b *Local) assignable(ctx context.Context) ([]string, error) {
 	list, err := b.Store.Agents(ctx)
 	if err != nil {
@@ -70,6 +75,9 @@ func (b *Local) assignable(ctx context.Context) ([]string, error) {
 	var names []string
 	if b.Owner != "" {
 		names = append(names, b.Owner)
+	}
+	if b.SSHAgents != nil {
+		names = append(names, b.SSHAgents()...)
 	}
 	for _, a := range list {
 		names = append(names, a.Name)

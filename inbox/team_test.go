@@ -85,3 +85,31 @@ func TestServiceWakesSnoozes(t *testing.T) {
 	inbox.Start(ctx, st, inbox.Options{Now: func() time.Time { return time.Now().Add(skew) }})
 	waitState(t, st, key("later"), store.ConvOpen)
 }
+
+// A reply to an unassigned conversation makes it the replier's, unless
+// the switch is off; an assigned one keeps its agent either way.
+func TestReplyClaimsUnassigned(t *testing.T) {
+	st := openStore(t, "u1", "u2", "u3")
+	ctx := context.Background()
+	if _, _, err := st.AddAgent(ctx, "ben"); err != nil {
+		t.Fatal(err)
+	}
+	ana := &inbox.Local{Store: st, Agent: store.Agent{ID: "ana", Name: "ana"}, Owner: "ana", Wake: func() {}}
+	off := &inbox.Local{Store: st, Agent: store.Agent{ID: "ana", Name: "ana"}, Owner: "ana", Wake: func() {}, NoAutoAssign: true}
+	if _, err := ana.Assign(ctx, key("u3"), "ben"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		be   *inbox.Local
+		psid string
+		want string
+	}{{ana, "u1", "ana"}, {off, "u2", ""}, {ana, "u3", "ben"}} {
+		if _, err := c.be.Send(ctx, store.Send{ConvKey: key(c.psid), Text: "on it"}); err != nil {
+			t.Fatalf("send to %s: %v", c.psid, err)
+		}
+		conv, err := st.Conversation(ctx, key(c.psid))
+		if err != nil || conv.Assignee != c.want {
+			t.Errorf("%s after a reply: assignee %q (%v), want %q", c.psid, conv.Assignee, err, c.want)
+		}
+	}
+}

@@ -58,23 +58,9 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, recipients []Rec
 				continue // a recipient never gets the same campaign twice
 			}
 			seen[r.ConvKey] = true
-			reason, kind := r.SkipReason, r.SkipKind
-			if reason == "" {
-				rec, _, err := w.conv(r.ConvKey, false)
-				if err != nil {
-					return err
-				}
-				if ok, k, why := CampaignCheck(rec.Conversation, now); !ok {
-					reason, kind = why, k
-				}
-			}
-			item := OutboxItem{ConvKey: r.ConvKey, CampaignID: id, Text: c.Text, ImageURL: c.ImageURL,
-				MessagingType: Update, State: OutboxQueued, CreatedAt: now, UpdatedAt: now}
-			if reason != "" {
-				if kind == "" {
-					kind = "skipped"
-				}
-				item.State, item.Reason, item.ErrorKind = OutboxSkipped, reason, kind
+			item, err := w.campaignItem(&c, r, now)
+			if err != nil {
+				return err
 			}
 			if item.ID, err = w.bucket(bOutbox).NextSequence(); err != nil {
 				return err
@@ -109,6 +95,35 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, recipients []Rec
 		return nil
 	})
 	return c, err
+}
+
+// campaignItem is a recipient's item of campaign c: queued, or skipped
+// with the reason it was skipped for (given, or found now), its text
+// filled with their first name when c.FillNames (a skipped one is never
+// sent: its text stays as the campaign's).
+func (w *wtx) campaignItem(c *Campaign, r Recipient, now time.Time) (OutboxItem, error) {
+	reason, kind, text := r.SkipReason, r.SkipKind, c.Text
+	if reason == "" {
+		rec, _, err := w.conv(r.ConvKey, false)
+		if err != nil {
+			return OutboxItem{}, err
+		}
+		if ok, k, why := CampaignCheck(rec.Conversation, now); !ok {
+			reason, kind = why, k
+		}
+		if c.FillNames {
+			text = FillFirstName(text, rec.Name)
+		}
+	}
+	item := OutboxItem{ConvKey: r.ConvKey, CampaignID: c.ID, Text: text, ImageURL: c.ImageURL,
+		MessagingType: Update, State: OutboxQueued, CreatedAt: now, UpdatedAt: now}
+	if reason != "" {
+		if kind == "" {
+			kind = "skipped"
+		}
+		item.State, item.Reason, item.ErrorKind = OutboxSkipped, reason, kind
+	}
+	return item, nil
 }
 
 // CreateCampaignFromLedger creates the campaign a ledger describes: its

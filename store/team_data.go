@@ -216,6 +216,12 @@ func (s *Store) Replies(ctx context.Context, pageID string) ([]SavedReply, error
 // FillReply puts the customer's first name, the agent's and the Page's
 // name into a saved reply's text.
 func FillReply(text, customerName, agent, page string) string {
+	return FillFirstName(strings.NewReplacer("{agent}", agent, "{page}", page).Replace(text), customerName)
+}
+
+// FillFirstName fills a saved reply's {first_name} with the first word of
+// the customer's name.
+func FillFirstName(text, customerName string) string {
 	first, _, _ := strings.Cut(strings.TrimSpace(customerName), " ")
-	return strings.NewReplacer("{first_name}", first, "{agent}", agent, "{page}", page).Replace(text)
+	return strings.ReplaceAll(text, "{first_name}", first)
 }

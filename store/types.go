@@ -255,13 +255,16 @@ type CampaignCounts struct {
 
 // Campaign is one message sent to many recipients.
 type Campaign struct {
-	ID       uint64         `json:"id"`
-	PageID   string         `json:"page_id"`
-	Title    string         `json:"title"`
-	Text     string         `json:"text"`
-	ImageURL string         `json:"image_url,omitempty"`
-	Status   CampaignStatus `json:"status"`
-	Counts   CampaignCounts `json:"counts"`
+	ID       uint64 `json:"id"`
+	PageID   string `json:"page_id"`
+	Title    string `json:"title"`
+	Text     string `json:"text"`
+	ImageURL string `json:"image_url,omitempty"`
+	// FillNames: Text is a saved reply whose {first_name} is each
+	// recipient's own, filled in as the campaign is written.
+	FillNames bool           `json:"fill_names,omitempty"`
+	Status    CampaignStatus `json:"status"`
+	Counts    CampaignCounts `json:"counts"`
 	// AwaitingEcho counts the unknown recipients still waiting for the
 	// echo that settles them (part of Counts.Unknown); read from the
 	// store's index, never stored.

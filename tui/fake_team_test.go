@@ -17,6 +17,7 @@ type fakeTeam struct {
 	labels  map[string][]store.Label       // by Page
 	notes   map[store.ConvKey][]store.Note // oldest first
 	replies map[string][]store.SavedReply  // by Page
+	agents  []string                       // named agents besides "me"
 }
 
 func (f *fakeBackend) team() *fakeTeam {
@@ -37,6 +38,23 @@ func (f *fakeBackend) teamUpdate(ctx context.Context, call string, key store.Con
 		return store.Conversation{}, err
 	}
 	return *f.convs[key], nil
+}
+
+// Agents are those the test named (team().agents) and the assignees.
+func (f *fakeBackend) Agents(ctx context.Context) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.begin(ctx, "Agents"); err != nil {
+		return nil, err
+	}
+	names := slices.Clone(f.team().agents)
+	for _, c := range f.convs {
+		if c.Assignee != "" {
+			names = append(names, c.Assignee)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names), nil
 }
 
 func (f *fakeBackend) Assign(ctx context.Context, key store.ConvKey, agent string) (store.Conversation, error) {

@@ -84,12 +84,14 @@ func TestAssignPicker(t *testing.T) {
 	if _, err := be.Assign(t.Context(), chenKey, "ben"); err != nil {
 		t.Fatal(err)
 	}
+	be.team().agents = []string{"dora"} // a named agent nobody has seen yet
 	d := agentDriver(t, be)
 	d.send(changesMsg{{Kind: store.PresenceChanged, Presence: &store.Presence{Key: richKey,
 		Agents: []store.AgentPresence{{Agent: store.Agent{ID: "c", Name: "cleo"}}}}}})
 	d.runes("A")
-	// Me, then the agents seen (an assignee, one present), then nobody.
-	if got, want := shownTitles(d.picker()), []string{"ana", "ben", "cleo", "nobody"}; !slices.Equal(got, want) {
+	// Me, then the inbox's agents and those seen (an assignee, one
+	// present), then nobody.
+	if got, want := shownTitles(d.picker()), []string{"ana", "ben", "cleo", "dora", "nobody"}; !slices.Equal(got, want) {
 		t.Fatalf("agents %v, want %v", got, want)
 	}
 	d.key(tea.KeyDown)

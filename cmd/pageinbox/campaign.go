@@ -33,7 +33,7 @@ func (l *psidList) Set(v string) error {
 
 // campaignFlags are the command's flags once parsed.
 type campaignFlags struct {
-	title, text, image          string
+	title, text, image, reply   string
 	to                          psidList
 	filter                      string
 	all, windowOpen, unread     bool
@@ -55,6 +55,7 @@ func setupCampaign(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&f.title, "title", "", "campaign `TITLE`, for the history")
 	fs.StringVar(&f.text, "text", "", "message `TEXT` (under 2000 characters)")
 	fs.StringVar(&f.image, "image", "", "image `URL` to send after the text")
+	fs.StringVar(&f.reply, "reply", "", "send saved reply `SHORTCUT` (pageinbox replies): {first_name} is each recipient's, {agent} and {page} filled")
 	fs.Var(&f.to, "to", "recipient `PSID` (repeat the flag, or separate with commas)")
 	fs.StringVar(&f.filter, "filter", "", "send to every conversation in filter `NAME`: "+strings.Join(store.FilterNames(), ", "))
 	fs.BoolVar(&f.all, "all", false, "send to every conversation")
@@ -81,15 +82,18 @@ func runCampaign(ctx context.Context, env cmdEnv, f *campaignFlags) error {
 			selectors++
 		}
 	}
-	composing := selectors > 0 || f.title != "" || f.text != "" || f.image != "" || f.dryRun
+	composing := selectors > 0 || f.title != "" || f.text != "" || f.image != "" || f.reply != "" || f.dryRun
 	switch {
 	case f.resume != 0 && f.retryFailed != 0:
 		return errors.New("give --resume ID or --retry-failed ID, not both")
 	case (f.resume != 0 || f.retryFailed != 0) && composing:
 		return errors.New("--resume and --retry-failed take only the campaign ID: its message and recipients are in the store")
 	case f.resume == 0 && f.retryFailed == 0:
-		if f.title == "" || (f.text == "" && f.image == "") {
-			return errors.New("campaign needs --title TITLE and --text TEXT (or --image URL), and its recipients: --to PSID, --filter NAME, --all, --window-open or --unread")
+		if f.title == "" || (f.text == "" && f.image == "" && f.reply == "") {
+			return errors.New("campaign needs --title TITLE and --text TEXT (or --reply SHORTCUT, or --image URL), and its recipients: --to PSID, --filter NAME, --all, --window-open or --unread")
+		}
+		if f.text != "" && f.reply != "" {
+			return errors.New("campaign takes --text or --reply, not both")
 		}
 		if selectors != 1 {
 			return errors.New("choose the recipients with exactly one of --to PSID, --filter NAME, --all, --window-open or --unread")
@@ -97,8 +101,10 @@ func runCampaign(ctx context.Context, env cmdEnv, f *campaignFlags) error {
 		if _, err := store.LookupFilter(store.Filter(f.filter)); err != nil {
 			return fmt.Errorf("--filter: %w", err)
 		}
-		if err := store.CheckText(f.text, f.image); err != nil {
-			return err
+		if f.reply == "" { // a saved reply is checked once it is read
+			if err := store.CheckText(f.text, f.image); err != nil {
+				return err
+			}
 		}
 	}
 	if f.rate <= 0 || f.concurrency <= 0 {
@@ -136,6 +142,14 @@ func newCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *inbox.Ou
 	keys, err := inbox.Recipients(ctx, ob, pageID, f.to, campaignFilter(f))
 	if err != nil {
 		return err
+	}
+	if f.reply != "" {
+		if f.text, err = campaignReplyText(ctx, ob.Backend, env.cfg, pageID, f.reply); err != nil {
+			return err
+		}
+		if err := store.CheckText(f.text, f.image); err != nil {
+			return fmt.Errorf("saved reply %q: %w", f.reply, err)
+		}
 	}
 	ledger := store.Ledger{PageID: pageID, MessagingType: store.Update}
 	if len(keys) > 0 {
@@ -178,7 +192,7 @@ func newCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *inbox.Ou
 	if ledger.Counts().Total == 0 {
 		return errors.New("no recipients: nothing to send")
 	}
-	camp, err := ob.StartCampaign(ctx, store.Campaign{Title: f.title, Text: f.text, ImageURL: f.image}, ledger)
+	camp, err := ob.StartCampaign(ctx, store.Campaign{Title: f.title, Text: f.text, ImageURL: f.image, FillNames: f.reply != ""}, ledger)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,8 @@ func graphClient(cfg config, log *slog.Logger) *fbgraph.Client {
 // startService starts the inbox in a process that owns the store (serve,
 // the local TUI): the dispatcher and name lookups when there is a token.
 func startService(ctx context.Context, cfg config, st *store.Store, log *slog.Logger) *inbox.Service {
-	return inbox.Start(ctx, st, inbox.Options{Graph: graphClient(cfg, log), Agent: thisAgent(cfg), MarkSeen: cfg.MarkSeen, Logger: log})
+	return inbox.Start(ctx, st, inbox.Options{Graph: graphClient(cfg, log), Agent: thisAgent(cfg), MarkSeen: cfg.MarkSeen,
+		NoAutoAssign: cfg.NoAutoAssign, Logger: log})
 }
 
 // showWebhook puts what the webhook served at addr has seen in the status.

@@ -69,27 +69,34 @@ func setupSend(fs *flag.FlagSet) runFunc {
 // savedReplyText is the saved reply under shortcut, filled in for the
 // customer of key, the acting agent and the Page.
 func savedReplyText(ctx context.Context, b inbox.Backend, cfg config, key store.ConvKey, shortcut string) (string, error) {
-	replies, err := b.Replies(ctx, key.PageID)
-	if err != nil {
-		return "", err
-	}
-	i := slices.IndexFunc(replies, func(r store.SavedReply) bool { return r.Shortcut == shortcut })
-	if i < 0 {
-		return "", fmt.Errorf("no saved reply %q on page %s (pageinbox replies list)", shortcut, key.PageID)
-	}
 	c, err := b.Contact(ctx, key)
 	if errors.Is(err, store.ErrNotFound) || err == nil && c.PSID == "" {
 		return "", fmt.Errorf("no conversation with %s on page %s: Messenger lets a Page write only to people who wrote first", key.PSID, key.PageID)
 	} else if err != nil {
 		return "", err
 	}
+	text, err := campaignReplyText(ctx, b, cfg, key.PageID, shortcut)
+	return store.FillFirstName(text, c.Name), err
+}
+
+// campaignReplyText is the saved reply under shortcut with {agent} and
+// {page} filled in, {first_name} left for each recipient.
+func campaignReplyText(ctx context.Context, b inbox.Backend, cfg config, pageID, shortcut string) (string, error) {
+	replies, err := b.Replies(ctx, pageID)
+	if err != nil {
+		return "", err
+	}
+	i := slices.IndexFunc(replies, func(r store.SavedReply) bool { return r.Shortcut == shortcut })
+	if i < 0 {
+		return "", fmt.Errorf("no saved reply %q on page %s (pageinbox replies list)", shortcut, pageID)
+	}
 	pages, err := b.Pages(ctx)
 	if err != nil {
 		return "", err
 	}
-	pageName := key.PageID
+	pageName := pageID
 	for _, p := range pages {
-		if p.ID == key.PageID && p.Name != "" {
+		if p.ID == pageID && p.Name != "" {
 			pageName = p.Name
 		}
 	}
@@ -97,7 +104,7 @@ func savedReplyText(ctx context.Context, b inbox.Backend, cfg config, key store.
 	if a, ok := b.(interface{ Agent() store.Agent }); ok { // through the daemon: the token's agent
 		agent = a.Agent().Name
 	}
-	return store.FillReply(replies[i].Text, c.Name, agent, pageName), nil
+	return strings.NewReplacer("{agent}", agent, "{page}", pageName).Replace(replies[i].Text), nil
 }
 
 // sendOutcome prints how a send ended and turns it into the exit status:

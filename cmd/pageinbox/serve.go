@@ -171,6 +171,7 @@ func serveBeside(ctx context.Context, stop func(), wg *sync.WaitGroup, cfg confi
 			return withdraw, err
 		}
 		metrics.SSHSessions = ss.Sessions
+		svc.Local.SSHAgents = ss.keys.agents // SSH agents can be assigned conversations
 	}
 	if f.apiListen != "" {
 		if withdraw, err = serveAPI(ctx, stop, wg, cfg, f, svc, st, metrics, log); err != nil {

@@ -53,6 +53,20 @@ func (a *authorizedKeys) lookup(k gossh.PublicKey) (sshKey, bool) {
 	return e, ok
 }
 
+// agents are the names the keys in the file give their agents, for
+// assigning conversations to; none when it cannot be read.
+func (a *authorizedKeys) agents() []string {
+	keys, err := a.load()
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, k := range keys {
+		names = append(names, k.Agent)
+	}
+	return names
+}
+
 // load reads the keys as the file holds them now (by the key's wire form).
 func (a *authorizedKeys) load() (map[string]sshKey, error) {
 	b, err := os.ReadFile(a.path)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -401,4 +402,20 @@ func (p *blackholeProxy) silence() {
 	p.mu.Lock()
 	p.silent = true
 	p.mu.Unlock()
+}
+
+// The keys' agents can be assigned conversations: they are among the
+// inbox's agents, as the file holds them now.
+func TestSSHAgentsAreAssignable(t *testing.T) {
+	ana, ben := newKey(t), newKey(t)
+	f := newSSHFixture(t, sshOptions{}, authorizedLine(ana, "ana@laptop")+"\n"+authorizedLine(ben, "ben@desk"))
+	got := f.srv.keys.agents()
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"ana", "ben"}) {
+		t.Fatalf("agents of the keys: %v, want [ana ben]", got)
+	}
+	os.Remove(f.keysFile)
+	if got := f.srv.keys.agents(); len(got) != 0 {
+		t.Errorf("with the file gone: %v, want none", got)
+	}
 }

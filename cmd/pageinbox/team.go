@@ -80,7 +80,8 @@ func withTeam(ctx context.Context, env cmdEnv, f *teamFlags, owner string, fn fu
 		return err
 	}
 	defer st.Close()
-	b := &inbox.Local{Store: st, Agent: inbox.NewAgent(name), Owner: env.cfg.AgentName, LedgerOnly: true}
+	b := &inbox.Local{Store: st, Agent: inbox.NewAgent(name), Owner: env.cfg.AgentName, LedgerOnly: true,
+		NoAutoAssign: env.cfg.NoAutoAssign}
 	return runTeam(ctx, env, f, &teamSession{Backend: b, agent: name}, fn)
 }
 

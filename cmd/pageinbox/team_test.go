@@ -193,8 +193,10 @@ func teamStates(t *testing.T, env map[string]string) {
 	if rows := jsonLines(t, cli(t, env, "conversations", "--json")); !slices.Equal(psids(rows), []string{"u2"}) {
 		t.Errorf("open while u1 sleeps = %v", psids(rows))
 	}
-	cliFails(t, env, "give a duration", "snooze", "u1", "soonish")
-	cliFails(t, env, "not in the future", "snooze", "u1", "2020-01-01T09:00")
+	cliFails(t, env, "not a time", "snooze", "u1", "soonish")
+	cliFails(t, env, "has passed", "snooze", "u1", "2020-01-01T09:00")
+	cliFails(t, env, "has passed", "snooze", "u1", "2020-01-01T09:00:00Z")
+	cli(t, env, "snooze", "u1", "tomorrow 9:00") // the TUI menu's words work here too
 	cli(t, env, "done", "u2")
 	if rows := jsonLines(t, cli(t, env, "conversations", "--state", "done", "--json")); !slices.Equal(psids(rows), []string{"u2"}) {
 		t.Errorf("done = %v", psids(rows))
@@ -269,4 +271,36 @@ func TestSendSavedReply(t *testing.T) {
 		t.Errorf("through the daemon: sent %d, all: %+v", n, srv.SentTo("fresh"))
 	}
 	cliFails(t, env, "no conversation with nobody", "send", "--to", "nobody", "--reply", "where")
+}
+
+// A saved reply as a campaign's text: each recipient gets their own
+// first name, the agent and the Page filled once.
+func TestCampaignSavedReply(t *testing.T) {
+	srv, env := graphEnv(t)
+	env["USER"] = "olga"
+	st, err := store.Open(filepath.Join(env["PAGEINBOX_DATA"], "inbox.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, page, at := context.Background(), srv.PageID(), time.Now().Add(-time.Hour)
+	srv.AddUser("second", "João Silva")
+	srv.Inbound("second", at)
+	if err := st.Ingest(ctx, []store.Event{{Kind: store.EventMessage, PageID: page, PSID: "second", MID: "m-second", Text: "hi", Time: at}}); err != nil {
+		t.Fatal(err)
+	}
+	for psid, name := range map[string]string{"fresh": "Maria Lopez", "second": "João Silva"} {
+		if _, err := st.SetName(ctx, store.ConvKey{PageID: page, PSID: psid}, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	cli(t, env, "replies", "add", "sale", "Hi {first_name}, {agent} here: 20% off this week.")
+	cli(t, env, "campaign", "--title", "Sale", "--reply", "sale", "--to", "fresh,second")
+	for psid, want := range map[string]string{"fresh": "Hi Maria, olga here: 20% off this week.", "second": "Hi João, olga here: 20% off this week."} {
+		if n := sentWithText(srv, psid, want); n != 1 {
+			t.Errorf("%s got %q %d times; all: %+v", psid, want, n, srv.SentTo(psid))
+		}
+	}
+	cliFails(t, env, "not both", "campaign", "--title", "x", "--reply", "sale", "--text", "y", "--to", "fresh")
+	cliFails(t, env, `no saved reply "gone"`, "campaign", "--title", "x", "--reply", "gone", "--to", "fresh")
 }

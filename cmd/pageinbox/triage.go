@@ -5,9 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
+
+	snoozeparse "github.com/pageinbox/pageinbox/tui/triage"
 
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/inert"
@@ -102,7 +103,7 @@ func setupNote(fs *flag.FlagSet) runFunc {
 func setupSnooze(fs *flag.FlagSet) runFunc {
 	tf := addTeamFlags(fs)
 	return func(ctx context.Context, env cmdEnv) error {
-		pos, err := positional(tf, env, 2, "snooze PSID DURATION|TIME (2h, 2d, 2026-12-24T09:00)")
+		pos, err := positional(tf, env, 2, "snooze PSID DURATION|TIME (2h, 2d, tomorrow, 'fri 14:00', 2026-12-24T09:00)")
 		if err != nil {
 			return err
 		}
@@ -132,31 +133,19 @@ func setupState(name string, st store.ConvStatus) func(fs *flag.FlagSet) runFunc
 	}
 }
 
-// whenLayouts are the times snooze takes, in the local zone.
-var whenLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"}
-
-// parseWhen reads a snooze's end: a duration from now (90m, 2h, 2d) or a
-// time (RFC 3339, or 2026-12-24T09:00 in the local zone), in the future.
+// parseWhen reads a snooze's end as the TUI's snooze menu does (2h, 2d,
+// tomorrow, fri 14:00, 2026-12-24T09:00, in the local zone), or an RFC
+// 3339 time; it must be in the future.
 func parseWhen(s string, now time.Time) (time.Time, error) {
-	var t time.Time
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		if n, err := strconv.Atoi(days); err == nil && n > 0 {
-			return now.AddDate(0, 0, n), nil
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		if !t.After(now) {
+			return t, fmt.Errorf("snooze until %s: that has passed", t.Local().Format(time.DateTime))
 		}
-	} else if d, err := time.ParseDuration(s); err == nil {
-		t = now.Add(d)
-	} else if t, err = time.Parse(time.RFC3339, s); err != nil {
-		for _, layout := range whenLayouts {
-			if t, err = time.ParseInLocation(layout, s, time.Local); err == nil {
-				break
-			}
-		}
+		return t, nil
 	}
-	if t.IsZero() {
-		return t, fmt.Errorf("snooze until %q: give a duration (90m, 2h, 2d) or a time (2026-12-24T09:00, in the local zone)", s)
-	}
-	if !t.After(now) {
-		return t, fmt.Errorf("snooze until %s: that is not in the future", t.Local().Format(time.DateTime))
+	t, err := snoozeparse.ParseSnooze(s, now, time.Local)
+	if err != nil {
+		return t, fmt.Errorf("snooze until %q: %w (say 90m, 2h, 2d, tomorrow, 'fri 14:00' or 2026-12-24T09:00, in the local zone)", s, err)
 	}
 	return t, nil
 }

@@ -40,6 +40,7 @@ type Backend interface {
 	// Triage: assignment, states and labels, one conversation at a time.
 	triage.Backend
 	Labels(ctx context.Context, pageID string) ([]store.Label, error)
+	Agents(ctx context.Context) ([]string, error)
 }
 
 // Model is the list pane.

@@ -106,6 +106,8 @@ func (m *Model) answer(msg tea.Msg) tea.Cmd {
 		}
 	case labelsMsg:
 		return m.gotLabels(msg)
+	case agentsMsg:
+		return m.gotAgents(msg)
 	case triage.ResultMsg:
 		return m.triaged(msg)
 	}

@@ -17,19 +17,41 @@ import (
 // The pickers the triage keys open: who to assign, until when to snooze,
 // which label to put on or take off, which label to filter by.
 
-// openAgents picks an agent: this one, those seen, nobody, or a typed name.
+// agentsMsg answers openAgents: the names the inbox lets it assign to.
+type agentsMsg struct {
+	names []string
+	err   error
+}
+
+// openAgents asks the inbox for the agents, then picks one.
 func (m *Model) openAgents() tea.Cmd {
+	if len(m.targets()) == 0 {
+		return nil
+	}
+	be, ctx := m.be, m.common.Ctx
+	return func() tea.Msg {
+		names, err := be.Agents(ctx)
+		return agentsMsg{names, err}
+	}
+}
+
+// gotAgents picks an agent: this one, the inbox's agents and those seen,
+// nobody, or a typed name.
+func (m *Model) gotAgents(msg agentsMsg) tea.Cmd {
 	keys := m.targets()
 	if len(keys) == 0 {
 		return nil
+	}
+	if msg.err != nil {
+		return common.ErrorCmd("agents", msg.err)
 	}
 	s, me := m.common.Styles, m.common.Agent.Name
 	var items []picker.Item
 	if me != "" {
 		items = append(items, picker.Item{Title: me, Value: me, View: inert.Line(me) + s.Dim.Render(" (me)")})
 	}
-	for _, n := range m.knownAgents() {
-		items = append(items, picker.Item{Title: n, Value: n})
+	for _, n := range m.knownAgents(msg.names) {
+		items = append(items, picker.Item{Title: n, Value: n, View: inert.Line(n)})
 	}
 	items = append(items, picker.Item{Title: "nobody", View: s.Dim.Render("nobody (unassign)")})
 	typed := func(text string) (picker.Item, bool) {

@@ -182,10 +182,13 @@ func (m *Model) SeeAgents(p store.Presence) {
 	}
 }
 
-// knownAgents are the agents this session has seen, present or assigned,
+// knownAgents are the inbox's named agents and those this session has seen,
 // sorted, without this agent.
-func (m *Model) knownAgents() []string {
+func (m *Model) knownAgents(named []string) []string {
 	set := map[string]bool{}
+	for _, n := range named {
+		set[n] = true
+	}
 	for n := range m.agents {
 		set[n] = true
 	}
