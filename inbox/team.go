@@ -40,6 +40,9 @@ type Contact struct {
 	Outbound  int          `json:"outbound"`
 	Window    store.Window `json:"window"`
 	Notes     []store.Note `json:"notes,omitempty"`
+	// Campaigns are the campaigns the customer was a recipient of, newest
+	// first, with how each went for them.
+	Campaigns []store.CampaignReceipt `json:"campaigns,omitempty"`
 }
 
 var _ Team = (*Local)(nil)
@@ -152,8 +155,8 @@ func (b *Local) DeleteReply(ctx context.Context, pageID, shortcut string) error 
 	return b.Store.DeleteReply(ctx, pageID, shortcut)
 }
 
-// Contact gathers the conversation, its message counts, its window and its
-// notes.
+// Contact gathers the conversation, its message counts, its window, its
+// notes and the campaigns it received.
 func (b *Local) Contact(ctx context.Context, key store.ConvKey) (Contact, error) {
 	var c Contact
 	conv, err := b.Store.Conversation(ctx, key)
@@ -182,6 +185,9 @@ func (b *Local) Contact(ctx context.Context, key store.ConvKey) (Contact, error)
 			break
 		}
 	}
-	c.Notes, err = b.Store.Notes(ctx, key)
+	if c.Notes, err = b.Store.Notes(ctx, key); err != nil {
+		return c, err
+	}
+	c.Campaigns, err = b.Store.ConversationCampaigns(ctx, key)
 	return c, err
 }

@@ -34,6 +34,11 @@ type exportMessage struct {
 	Time        string             `json:"time"`
 	Status      Status             `json:"status"`
 	Error       string             `json:"error,omitempty"`
+	// Agent and CampaignID say who sent an outbound message of ours: an
+	// agent's reply, or a campaign. Absent on everything else, so rows
+	// without them read as before.
+	Agent      string `json:"agent,omitempty"`
+	CampaignID uint64 `json:"campaign_id,omitempty"`
 }
 
 type exportConversation struct {
@@ -75,7 +80,8 @@ func (s *Store) Export(ctx context.Context, w io.Writer, conversations bool) err
 				atts = append(atts, exportAttachment{Type: a.Type, URL: a.URL})
 			}
 			e := exportMessage{PageID: m.PageID, PSID: m.PSID, MID: m.MID, Direction: m.Direction,
-				Text: m.Text, Attachments: atts, Time: formatTime(m.Time), Status: m.Status}
+				Text: m.Text, Attachments: atts, Time: formatTime(m.Time), Status: m.Status,
+				Agent: m.Agent, CampaignID: m.CampaignID}
 			if m.Status == StatusFailed || m.Status == StatusUnknown {
 				e.Error = m.Error
 			}

@@ -279,7 +279,10 @@ func (s *Store) Resend(ctx context.Context, id uint64) (OutboxItem, error) {
 		if old.State != OutboxUnknown {
 			return invalidf("item %d is %s: only a send that may not have arrived is sent again", id, old.State)
 		}
-		send := Send{ConvKey: old.ConvKey, Text: old.Text, ImageURL: old.ImageURL, MessagingType: old.MessagingType, Tag: old.Tag}
+		// The reply stays its author's (attribution); a campaign's is sent
+		// again as a lone reply, outside the campaign's counts.
+		send := Send{ConvKey: old.ConvKey, Text: old.Text, ImageURL: old.ImageURL, MessagingType: old.MessagingType, Tag: old.Tag,
+			Agent: old.Agent}
 		if fresh, err = w.enqueue(send, now); err != nil {
 			return err
 		}

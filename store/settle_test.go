@@ -350,3 +350,28 @@ func TestResend(t *testing.T) {
 		t.Errorf("resending outside the window: %v", err)
 	}
 }
+
+// A reply sent again stays its author's: the new item and its message
+// carry the agent of the one that may not have arrived.
+func TestResendKeepsTheAuthor(t *testing.T) {
+	c := newClock(at(time.Hour))
+	s, _ := openStore(t, c)
+	mustIngest(t, s, msg("u1", "m1", "hi", at(0)))
+	it, err := s.Enqueue(ctx(), store.Send{ConvKey: key("u1"), Text: "maybe", Agent: "ana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claimed, err := s.Claim(ctx(), 1); err != nil || len(claimed) != 1 {
+		t.Fatalf("claim: %+v %v", claimed, err)
+	}
+	if err := s.Complete(ctx(), it.ID, ambiguous); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := s.Resend(ctx(), it.ID)
+	if err != nil || fresh.Agent != "ana" {
+		t.Fatalf("resend = %+v, %v; want ana's", fresh, err)
+	}
+	if m, err := s.Message(ctx(), fresh.MessageID); err != nil || m.Agent != "ana" {
+		t.Errorf("the message sent again = %+v, %v; want ana's", m, err)
+	}
+}

@@ -124,6 +124,7 @@ func New(o Options) *Model {
 		statusbar: statusbar.New(c, be), help: help.New(c),
 		form: form.New(c, be), progress: progress.New(c, be), history: history.New(c, be),
 		contact: contact.New(c, be)}
+	m.thread.SetLabelColours(m.list.LabelColour)
 	m.layout()
 	return m
 }

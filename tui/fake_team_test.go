@@ -188,5 +188,14 @@ func (f *fakeBackend) Contact(ctx context.Context, key store.ConvKey) (inbox.Con
 		}
 	}
 	ct.Window = store.WindowAt(c.LastInboundTime, f.now())
+	for i := len(f.camps.list) - 1; i >= 0; i-- { // newest first, as the store
+		camp := f.camps.list[i]
+		for _, it := range f.camps.items[camp.ID] {
+			if it.ConvKey == key {
+				ct.Campaigns = append(ct.Campaigns, store.CampaignReceipt{CampaignID: camp.ID, Title: camp.Title,
+					Time: it.UpdatedAt, State: it.State, Reason: it.Reason})
+			}
+		}
+	}
 	return ct, nil
 }

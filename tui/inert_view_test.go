@@ -139,6 +139,8 @@ func TestHostileTextIsInertInEveryPane(t *testing.T) {
 	checkScreen(t, "campaign progress", d.m.frame(), "Spring sale", "20% off", "Mallory", "user unavailable", "2490000000006667")
 	d.run(d.m.openHistory()) // the campaigns come from Campaigns
 	checkScreen(t, "campaign list", d.m.frame(), "Spring sale")
+	d.run(d.m.contact.Show(k)) // the campaigns received, from Contact
+	checkScreen(t, "contact pane", d.m.contact.View(), "Mallory Quinn", "Spring sale", "failed: ", "user unavailable")
 }
 
 // Over SSH the frame is coloured: View lets the renderer's SGR through

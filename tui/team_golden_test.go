@@ -62,10 +62,19 @@ func TestGoldenTeam(t *testing.T) {
 	})
 
 	t.Run("contact_pane", func(t *testing.T) {
-		g := startTeamGolden(t, teamBackend())
+		be := teamBackend()
+		k := convKey("2000000000000001")
+		be.camps.list = []store.Campaign{{ID: 1, Title: "Spring sale", Status: store.CampaignDone},
+			{ID: 2, Title: "Restock", Status: store.CampaignDone}}
+		be.camps.items = map[uint64][]store.OutboxItem{
+			1: {{ID: 10, ConvKey: k, CampaignID: 1, State: store.OutboxSent, UpdatedAt: ago(48 * time.Hour)}},
+			2: {{ID: 20, ConvKey: k, CampaignID: 2, State: store.OutboxSkipped, Reason: "outside the 24 h window",
+				UpdatedAt: ago(3 * time.Hour)}},
+		}
+		g := startTeamGolden(t, be)
 		g.waitFor("All 4", "Harbour Outfitters", "00340434")
 		g.runes("i")
-		g.waitFor("First seen", "vip, wholesale")
+		g.waitFor("First seen", "vip, wholesale", "Restock")
 		g.finish()
 	})
 }

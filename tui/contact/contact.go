@@ -1,6 +1,6 @@
 // Package contact is the contact pane (i): who the customer is to the
 // team: name, PSID, first seen, message counts, the window, state,
-// assignee, labels and the notes. It takes the thread's place while shown.
+// assignee, labels, the campaigns received and the notes. It takes the thread's place while shown.
 package contact
 
 import (
@@ -105,14 +105,39 @@ func (m *Model) View() string {
 		row("Window", m.common.WindowBadge(c.LastInboundTime)),
 		row("State", m.state(c.Conversation)),
 		row("Assignee", orNone(inert.Line(c.Assignee), "nobody")),
-		row("Labels", orNone(inert.Line(strings.Join(c.Labels.Names(), ", ")), "none")),
-		"", s.Title.Render(fmt.Sprintf("Notes (%d)", len(c.Notes)))}
+		row("Labels", orNone(inert.Line(strings.Join(c.Labels.Names(), ", ")), "none"))}
+	lines = append(lines, m.campaigns(c.Campaigns)...)
+	lines = append(lines, "", s.Title.Render(fmt.Sprintf("Notes (%d)", len(c.Notes))))
 	for i := len(c.Notes) - 1; i >= 0 && len(lines) < m.height; i-- { // newest first
 		n := c.Notes[i]
 		head := s.Note.Render("✎ " + inert.Line(n.Author) + " · " + m.when(n.Time))
 		lines = append(lines, common.Truncate(head+"  "+common.OneLine(n.Text), m.width))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// maxCampaigns is how many campaigns the pane lists, leaving room for the
+// notes; the rest are counted.
+const maxCampaigns = 5
+
+// campaigns are the campaigns received, newest first, each with its
+// outcome for this customer (and why, when it failed or was skipped).
+func (m *Model) campaigns(list []store.CampaignReceipt) []string {
+	s := m.common.Styles
+	lines := []string{"", s.Title.Render(fmt.Sprintf("Campaigns (%d)", len(list)))}
+	for i, r := range list {
+		if i == maxCampaigns {
+			lines = append(lines, s.Dim.Render(fmt.Sprintf("… %d more", len(list)-i)))
+			break
+		}
+		outcome := string(r.State)
+		if r.Reason != "" {
+			outcome += ": " + common.OneLine(r.Reason)
+		}
+		line := "✉ " + common.OneLine(r.Title) + s.Dim.Render(" · "+m.when(r.Time)+"  ") + outcome
+		lines = append(lines, common.Truncate(line, m.width))
+	}
+	return lines
 }
 
 // when is a time in the agent's zone; "—" when not known.

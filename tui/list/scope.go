@@ -103,6 +103,10 @@ type labelsMsg struct {
 
 func colourKey(page, name string) string { return page + "\x00" + name }
 
+// LabelColour is a label's colour ("" while not known), for the thread
+// header's chips.
+func (m *Model) LabelColour(page, name string) string { return m.labelColour(page, name) }
+
 func (m *Model) labelColour(page, name string) string {
 	if col, ok := m.colours[colourKey(page, name)]; ok {
 		return col

@@ -53,6 +53,9 @@ type Model struct {
 	held bool
 	// presence is which agents are where, as the others announced it.
 	presence map[store.ConvKey][]store.AgentPresence
+	// labelColour is a label's colour on a Page ("" unknown), as the list
+	// has them; nil draws every chip dim.
+	labelColour func(page, name string) string
 
 	scroll        int // lines scrolled up from the bottom
 	width, height int
@@ -91,6 +94,9 @@ func (m *Model) SetSize(w, h int) {
 	m.height = h
 	m.clampScroll()
 }
+
+// SetLabelColours is where the header's label chips take their colours.
+func (m *Model) SetLabelColours(colour func(page, name string) string) { m.labelColour = colour }
 
 // Show switches to a conversation; its messages come in a load, which
 // Show returns when the conversation was not already open.

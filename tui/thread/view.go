@@ -30,11 +30,18 @@ func (m *Model) View() string {
 	return header + "\n" + strings.Repeat("\n", max(0, pad)) + strings.Join(window, "\n") + footer
 }
 
-// header is the customer's name, who else is here, and the window.
+// header is the customer's name, the assignee and the labels, who else
+// is here, and the window.
 func (m *Model) header() string {
 	s := m.common.Styles
 	others, typing := m.others()
 	title := s.Title.Render(common.DisplayName(m.conv))
+	if tag := m.common.AssigneeTag(m.conv.Assignee); tag != "" {
+		title += " " + tag
+	}
+	if names := m.conv.Labels.Names(); len(names) > 0 {
+		title += " " + m.common.Chips(names, m.chipColour)
+	}
 	switch {
 	case len(typing) > 0:
 		title += " " + s.WindowLow.Render("· "+strings.Join(typing, ", ")+" is replying…")
@@ -42,6 +49,14 @@ func (m *Model) header() string {
 		title += " " + s.Dim.Render("· also here: "+strings.Join(others, ", "))
 	}
 	return common.Spread(title, m.windowLine(), m.width)
+}
+
+// chipColour is a label's colour on the open conversation's Page.
+func (m *Model) chipColour(name string) string {
+	if m.labelColour == nil {
+		return ""
+	}
+	return m.labelColour(m.conv.PageID, name)
 }
 
 // others are the other agents in the conversation, and those typing.
