@@ -57,6 +57,7 @@ func TestTimeZoneOption(t *testing.T) {
 	d.m = New(Options{Backend: be, Renderer: asciiRenderer(), Now: fixedClock, NoTick: true, TZ: tokyo})
 	d.m.compose.SetCursorMode(cursor.CursorStatic)
 	d.m.list.SetCursorMode(cursor.CursorStatic)
+	d.m.thread.SetCursorMode(cursor.CursorStatic)
 	d.send(tea.WindowSizeMsg{Width: 120, Height: 36})
 	d.run(d.m.Init())
 	d.key(tea.KeyTab) // the rich thread beside the list

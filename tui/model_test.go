@@ -52,6 +52,7 @@ func newDriver(t testing.TB, be *fakeBackend, w, h int) *driver {
 	// (the Ascii profile drops the reverse video either way).
 	d.m.compose.SetCursorMode(cursor.CursorStatic)
 	d.m.list.SetCursorMode(cursor.CursorStatic)
+	d.m.thread.SetCursorMode(cursor.CursorStatic)
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.run(d.m.Init())
 	return d

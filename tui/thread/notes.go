@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -93,6 +94,7 @@ func (m *Model) StartNote() tea.Cmd {
 	}
 	if m.input.Placeholder == "" {
 		m.input = newNoteInput(m.common)
+		m.input.Cursor.SetMode(m.cursorMode)
 	}
 	m.noting = true
 	m.input.Width = max(1, m.width-lenPrompt-1) // and the cursor
@@ -100,6 +102,13 @@ func (m *Model) StartNote() tea.Cmd {
 }
 
 const lenPrompt = 8 // "✎ note: "
+
+// SetCursorMode sets how the note box's cursor blinks (tests hold it
+// steady: a blink is a timer).
+func (m *Model) SetCursorMode(mode cursor.Mode) tea.Cmd {
+	m.cursorMode = mode
+	return m.input.Cursor.SetMode(mode)
+}
 
 func newNoteInput(c *common.Common) textinput.Model {
 	in := textinput.New()

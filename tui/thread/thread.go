@@ -6,6 +6,7 @@ package thread
 import (
 	"context"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -36,6 +37,8 @@ type Backend interface {
 type Model struct {
 	common *common.Common
 	be     Backend
+
+	cursorMode cursor.Mode // of the note box
 
 	key     store.ConvKey
 	conv    store.Conversation
