@@ -57,35 +57,34 @@ func Render(img image.Image, width int, r *lipgloss.Renderer) []string {
 
 // renderRow draws one row of cells from an upper and a lower pixel row
 // (lower is nil for the odd last row). A transparent half is left to the
-// terminal's own background.
+// terminal's own background. A colour is set only when it changes, and
+// reset once at the end: a picture is many cells, and over SSH every byte
+// of it is sent again on each redraw of its lines.
 func renderRow(p termenv.Profile, upper, lower []color.NRGBA) string {
 	var sb strings.Builder
+	prev := ""
 	for x, up := range upper {
 		var down color.NRGBA
 		if lower != nil {
 			down = lower[x]
 		}
+		sgr, glyph := "0", " "
 		switch upOpaque, downOpaque := up.A >= 128, down.A >= 128; {
 		case upOpaque && downOpaque:
-			sb.WriteString(cell(p, "▀", up, &down))
+			sgr, glyph = termColor(p, up).Sequence(false)+";"+termColor(p, down).Sequence(true), "▀"
 		case upOpaque:
-			sb.WriteString(cell(p, "▀", up, nil))
+			sgr, glyph = "0;"+termColor(p, up).Sequence(false), "▀"
 		case downOpaque:
-			sb.WriteString(cell(p, "▄", down, nil))
-		default:
-			sb.WriteByte(' ')
+			sgr, glyph = "0;"+termColor(p, down).Sequence(false), "▄"
 		}
+		if sgr != prev {
+			sb.WriteString(termenv.CSI + sgr + "m")
+			prev = sgr
+		}
+		sb.WriteString(glyph)
 	}
+	sb.WriteString(termenv.CSI + termenv.ResetSeq + "m")
 	return sb.String()
-}
-
-// cell is glyph in fg on bg (nil: the terminal's background), reset after.
-func cell(p termenv.Profile, glyph string, fg color.NRGBA, bg *color.NRGBA) string {
-	s := termenv.Style{}.Foreground(termColor(p, fg))
-	if bg != nil {
-		s = s.Background(termColor(p, *bg))
-	}
-	return s.Styled(glyph)
 }
 
 // sample scales img to w×h pixels, each the mean of the area it covers.

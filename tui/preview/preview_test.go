@@ -92,7 +92,7 @@ func TestRenderShape(t *testing.T) {
 	if !strings.HasPrefix(lines[0], "\x1b[38;2;255;0;0;48;2;255;32;0m▀") {
 		t.Errorf("top-left cell %q: want red over the next row's red-green", lines[0][:min(30, len(lines[0]))])
 	}
-	if !strings.HasSuffix(lines[0], "  ") {
+	if !strings.HasSuffix(lines[0], "  \x1b[0m") {
 		t.Errorf("transparent corner drawn: %q", lines[0])
 	}
 	if !strings.Contains(lines[1], "▄") {
