@@ -47,6 +47,9 @@ type Options struct {
 	// Programs lets the TUI start programs here (the editor). nil: it
 	// never does, as in an SSH session.
 	Programs *Programs
+	// Pictures fetches image attachments' previews, drawn in the thread
+	// as half-block art. nil: no previews (PAGEINBOX_IMAGES=0).
+	Pictures thread.Pictures
 }
 
 // Every pane and screen keeps the component contract.
@@ -125,6 +128,9 @@ func New(o Options) *Model {
 		form: form.New(c, be), progress: progress.New(c, be), history: history.New(c, be),
 		contact: contact.New(c, be)}
 	m.thread.SetLabelColours(m.list.LabelColour)
+	if o.Pictures != nil {
+		m.thread.SetPictures(o.Pictures)
+	}
 	m.layout()
 	return m
 }

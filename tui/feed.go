@@ -109,6 +109,7 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 		case store.MessageAdded, store.MessageChanged, store.MessageRemoved:
 			msg := *ch.Message
 			m.thread.Apply(ch.Kind, msg)
+			cmds = append(cmds, m.thread.FetchPictures())
 			viewing := m.thread.IsOpen() && msg.ConvKey == m.thread.Key() && m.focus != paneList
 			ring = ring || ch.Kind == store.MessageAdded && msg.Direction == store.In && !viewing
 		}

@@ -15,6 +15,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/pageinbox/pageinbox/inbox"
+	"github.com/pageinbox/pageinbox/tui/thread"
 )
 
 // Defaults of the SSH server's limits (serve's flags).
@@ -35,6 +36,8 @@ type sshOptions struct {
 	MaxUnauthenticated int           // connections logging in at once at most
 	KeepAlive          time.Duration // between keep-alives of a logged-in connection
 	KeepAliveMisses    int           // unanswered intervals before it is closed
+
+	Pictures thread.Pictures // image previews for the sessions' TUIs; nil: none
 }
 
 func (o *sshOptions) setDefaults() {
@@ -68,6 +71,7 @@ type sshServer struct {
 	be   inbox.Agents
 	log  *slog.Logger
 	max  int64
+	pics thread.Pictures
 	live atomic.Int64 // sessions running the TUI
 
 	mu       sync.Mutex
@@ -84,7 +88,7 @@ func newSSHServer(o sshOptions, be inbox.Agents, log *slog.Logger) (*sshServer, 
 	if err != nil {
 		return nil, err
 	}
-	s := &sshServer{keys: keys, be: be, log: log, max: int64(o.MaxSessions),
+	s := &sshServer{keys: keys, be: be, log: log, max: int64(o.MaxSessions), pics: o.Pictures,
 		gate: &connGate{timeout: o.LoginTimeout, max: o.MaxUnauthenticated, keepAlive: o.KeepAlive, misses: o.KeepAliveMisses, log: log}}
 	srv, err := wish.NewServer(
 		wish.WithAddress(o.Addr),

@@ -79,6 +79,7 @@ func (s *sshServer) runTUI(sess ssh.Session, winch <-chan ssh.Window, key sshKey
 		Renderer: bm.MakeRenderer(sess),
 		Logger:   log,
 		Bell:     func() { sess.Write([]byte{'\a'}) },
+		Pictures: s.pics,
 	})
 	ctx, cancel := context.WithCancel(sess.Context()) // ends when the connection does
 	defer cancel()

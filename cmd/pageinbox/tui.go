@@ -16,6 +16,7 @@ import (
 	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui"
+	"github.com/pageinbox/pageinbox/tui/thread"
 	"github.com/pageinbox/pageinbox/webhook"
 )
 
@@ -38,7 +39,7 @@ func runTUI(ctx context.Context, cfg config) error {
 			return err
 		}
 		defer closeLog()
-		return runProgram(ctx, client, client.Agent(), log, bell(cfg))
+		return runProgram(ctx, client, client.Agent(), log, bell(cfg), pictures(cfg, log))
 	}
 	return runInbox(ctx, cfg, inboxOptions{})
 }
@@ -50,8 +51,8 @@ func isTerminal() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTermina
 // runProgram runs the TUI on a backend until the user quits. It runs on
 // the agent's own machine (in-process or attached), so it may start the
 // editor, with the secrets taken out of its environment.
-func runProgram(ctx context.Context, b tui.Backend, agent store.Agent, log *slog.Logger, bell func()) error {
-	m := tui.New(tui.Options{Backend: b, Logger: log, Bell: bell, Agent: agent,
+func runProgram(ctx context.Context, b tui.Backend, agent store.Agent, log *slog.Logger, bell func(), pics thread.Pictures) error {
+	m := tui.New(tui.Options{Backend: b, Logger: log, Bell: bell, Agent: agent, Pictures: pics,
 		Programs: &tui.Programs{Env: childEnv()}})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	_, err := p.Run()
@@ -119,7 +120,7 @@ func runInbox(ctx context.Context, cfg config, o inboxOptions) error {
 			return err
 		}
 	}
-	return runProgram(ctx, svc, svc.Agent, log, bell(cfg))
+	return runProgram(ctx, svc, svc.Agent, log, bell(cfg), pictures(cfg, log))
 }
 
 // bell rings the terminal for new messages unless PAGEINBOX_BELL=0.

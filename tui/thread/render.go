@@ -106,7 +106,7 @@ func (m *Model) Invalidate() {
 // render draws one message, from the cache when nothing it shows changed.
 func (m *Model) render(msg store.Message) []string {
 	quoted := m.quoted(msg)
-	sig := m.renderSig(msg, quoted)
+	sig := m.renderSig(msg, quoted) + m.pictureSig(msg)
 	if r, ok := m.cache[msg.ID]; ok && r.sig == sig {
 		return r.lines
 	}
@@ -191,6 +191,7 @@ func (m *Model) content(msg store.Message, quoted string, bubble int) []string {
 		for _, line := range common.Wrap(attachmentLabel(a), bubble) {
 			body = append(body, s.Dim.Render(line))
 		}
+		body = append(body, m.pictureLines(a, bubble)...)
 	}
 	if len(msg.Reactions) > 0 {
 		var rs []string

@@ -67,6 +67,8 @@ type Model struct {
 	marked        bool                // lines[0] is the "older messages" line
 	day           string              // the day the lines were drawn on ("Today")
 
+	pics pictures // image previews; off until SetPictures
+
 	noting bool            // the note box has the keyboard
 	input  textinput.Model // the note box; its draft stays when closed
 }
@@ -112,6 +114,7 @@ func (m *Model) Show(c store.Conversation) tea.Cmd {
 		clear(m.byID)
 		clear(m.byMID)
 		clear(m.cache)
+		m.forgetPictures()
 	}
 	m.key, m.conv, m.open = c.ConvKey, c, true
 	m.redraw()
@@ -158,6 +161,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return common.ErrorCmd("load thread", msg.err)
 		}
 		m.setPage(msg.page, msg.older)
+		return m.FetchPictures()
+	case pictureMsg:
+		m.setPicture(msg)
 	case notesMsg:
 		return m.setNotes(msg)
 	case NoteSavedMsg:

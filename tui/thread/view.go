@@ -26,8 +26,26 @@ func (m *Model) View() string {
 	}
 	end := len(m.lines) - m.scroll
 	window := m.lines[max(0, end-body):end]
-	pad := body - len(window)
-	return header + "\n" + strings.Repeat("\n", max(0, pad)) + strings.Join(window, "\n") + footer
+	pad := max(0, body-len(window))
+	// One copy of the lines into the frame: with pictures they are most
+	// of its bytes.
+	size := len(header) + 1 + pad + len(footer)
+	for _, line := range window {
+		size += len(line) + 1
+	}
+	var sb strings.Builder
+	sb.Grow(size)
+	sb.WriteString(header)
+	sb.WriteByte('\n')
+	sb.WriteString(strings.Repeat("\n", pad))
+	for i, line := range window {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		sb.WriteString(line)
+	}
+	sb.WriteString(footer)
+	return sb.String()
 }
 
 // header is the customer's name, the assignee and the labels, who else
