@@ -47,6 +47,10 @@ type Options struct {
 	// Programs lets the TUI start programs here (the editor). nil: it
 	// never does, as in an SSH session.
 	Programs *Programs
+	// Clipboard puts text on the agent's clipboard (y), as OSC52 written
+	// to the agent's terminal: the session's for SSH. nil: y says it is
+	// off.
+	Clipboard func(text string)
 }
 
 // Every pane and screen keeps the component contract.
@@ -191,6 +195,10 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.saveDraft()
 	case common.ErrMsg, common.NoteMsg:
 		return m.statusbar.Update(msg)
+	case thread.OpenLinkMsg:
+		return m.openLink(msg.URL)
+	case thread.CopyMsg:
+		return m.copyText(msg.Text)
 	case tea.MouseMsg:
 		return m.mouse(msg)
 	case tea.KeyMsg:
