@@ -79,6 +79,8 @@ func (s *sshServer) runTUI(sess ssh.Session, winch <-chan ssh.Window, key sshKey
 		Renderer: bm.MakeRenderer(sess),
 		Logger:   log,
 		Bell:     func() { sess.Write([]byte{'\a'}) },
+		// y copies to the agent's own clipboard, through their terminal.
+		Clipboard: func(text string) { sess.Write(tui.OSC52(text)) },
 	})
 	ctx, cancel := context.WithCancel(sess.Context()) // ends when the connection does
 	defer cancel()
