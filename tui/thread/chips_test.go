@@ -2,6 +2,7 @@ package thread
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -161,5 +162,19 @@ func TestFocusOpenAndCopy(t *testing.T) {
 	}
 	if m.focus != "" || strings.Contains(m.View(), "▶") {
 		t.Fatalf("past the newest, the focus is still marked (%q):\n%s", m.focus, m.View())
+	}
+}
+
+// [ past the oldest loaded message loads older history, as scrolling up
+// to it does, and goes on into it.
+func TestFocusLoadsOlderHistory(t *testing.T) {
+	m := open(t, newCommon(time.UTC), newPages(PageSize+10), 60, 12)
+	run(m, m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(strings.Repeat("[", PageSize-1))}))
+	if m.before != "" {
+		t.Fatalf("the focus reached the oldest loaded message and older history is still not loaded (%d messages)", len(m.msgs))
+	}
+	run(m, m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("[")}))
+	if msg, _ := m.Focused(); msg.Text != fmt.Sprintf("message %03d", 9) {
+		t.Fatalf("focused %q, want message 009", msg.Text)
 	}
 }

@@ -41,6 +41,9 @@ func (m *Model) messageKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 	k := m.common.Keys
 	if n := keymap.Count(msg, k.PrevMessage); n > 0 {
 		m.moveFocus(-n)
+		if m.before != "" && !m.loading && len(m.msgs) > 0 && m.focus == m.msgs[0].ID {
+			return m.load(true), true // at the oldest loaded: older next
+		}
 		return nil, true
 	}
 	if n := keymap.Count(msg, k.NextMessage); n > 0 {
