@@ -50,6 +50,10 @@ type Options struct {
 	// Pictures fetches image attachments' previews, drawn in the thread
 	// as half-block art. nil: no previews (PAGEINBOX_IMAGES=0).
 	Pictures thread.Pictures
+	// Clipboard puts text on the agent's clipboard (y), as OSC52 written
+	// to the agent's terminal: the session's for SSH. nil: y says it is
+	// off.
+	Clipboard func(text string)
 }
 
 // Every pane and screen keeps the component contract.
@@ -197,6 +201,10 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.saveDraft()
 	case common.ErrMsg, common.NoteMsg:
 		return m.statusbar.Update(msg)
+	case thread.OpenLinkMsg:
+		return m.openLink(msg.URL)
+	case thread.CopyMsg:
+		return m.copyText(msg.Text)
 	case tea.MouseMsg:
 		return m.mouse(msg)
 	case tea.KeyMsg:

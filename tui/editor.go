@@ -19,6 +19,8 @@ type Programs struct {
 	// the process's own): the caller leaves the secrets out. The editor
 	// is $VISUAL or $EDITOR in it, else vi.
 	Env []string
+	// Opener opens a link (o): default xdg-open, or open on macOS.
+	Opener string
 }
 
 // editorOff is what ctrl+e says where the TUI may not start programs.

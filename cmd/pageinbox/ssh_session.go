@@ -80,6 +80,8 @@ func (s *sshServer) runTUI(sess ssh.Session, winch <-chan ssh.Window, key sshKey
 		Logger:   log,
 		Bell:     func() { sess.Write([]byte{'\a'}) },
 		Pictures: s.pics,
+		// y copies to the agent's own clipboard, through their terminal.
+		Clipboard: func(text string) { sess.Write(tui.OSC52(text)) },
 	})
 	ctx, cancel := context.WithCancel(sess.Context()) // ends when the connection does
 	defer cancel()

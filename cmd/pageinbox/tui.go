@@ -53,7 +53,8 @@ func isTerminal() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTermina
 // editor, with the secrets taken out of its environment.
 func runProgram(ctx context.Context, b tui.Backend, agent store.Agent, log *slog.Logger, bell func(), pics thread.Pictures) error {
 	m := tui.New(tui.Options{Backend: b, Logger: log, Bell: bell, Agent: agent, Pictures: pics,
-		Programs: &tui.Programs{Env: childEnv()}})
+		Programs:  &tui.Programs{Env: childEnv()},
+		Clipboard: func(text string) { os.Stdout.Write(tui.OSC52(text)) }})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	_, err := p.Run()
 	// Ended by a signal rather than q: keep the draft, leave the thread.

@@ -48,7 +48,7 @@ func (m *Model) Line(keys []key.Binding) string {
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.common.Keys
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.PrevMessage, k.OpenLink, k.Copy},
 		{k.Open, k.Back, k.NextPane, k.Filter, k.Help, k.Quit, k.ForceQuit},
 		append(append([]key.Binding{}, k.Tabs...), k.NextTab, k.Done, k.Mine, k.Unassigned, k.LabelFilter),
 		{k.Select, k.SelectAll, k.Bulk, k.Campaigns, k.Pause, k.Cancel, k.Retry,

@@ -53,9 +53,12 @@ func Line(s string) string { return clean(s, oneLine) }
 
 // Styled is String for text this program styled itself, such as a whole
 // rendered frame: SGR sequences (ESC [ digits ; : m: colours and
-// attributes) stay, every other sequence and control goes. It is a
-// backstop for what escaped String and Line, never a substitute: an SGR
-// sequence from outside would pass it.
+// attributes) and OSC 8 hyperlinks of our own shape (ESC ] 8 ; ; URL
+// ESC \, the URL http or https, printable ASCII only, at most
+// MaxLink bytes, or empty to end the link) stay; every other sequence
+// and control goes, BEL-terminated OSC 8 included. It is a backstop for
+// what escaped String and Line, never a substitute: an SGR sequence or
+// such a link from outside would pass it.
 func Styled(s string) string { return clean(s, styled) }
 
 func clean(s string, m mode) string {
@@ -96,7 +99,7 @@ func safePrefix(s string, m mode) int {
 				continue
 			}
 			if c == 0x1b && m == styled {
-				if n := escLen(s[i:]); isSGR(s[i : i+n]) {
+				if n := escLen(s[i:]); isSGR(s[i:i+n]) || isLink(s[i:i+n]) {
 					i += n
 					continue
 				}
@@ -126,7 +129,7 @@ func fix(s string, m mode) (n int, repl string) {
 		return 1, "\n"
 	case c == '\r' || c == '\n' || c == '\t': // oneLine
 		return 1, " "
-	case c == 0x1b: // never SGR in styled mode: safePrefix took those
+	case c == 0x1b: // never SGR or a link in styled mode: safePrefix took those
 		return escLen(s), Placeholder
 	case c < utf8.RuneSelf: // other C0 controls, DEL
 		return 1, Placeholder
@@ -217,6 +220,32 @@ func isSGR(seq string) bool {
 	}
 	for i := 2; i < len(seq)-1; i++ {
 		if c := seq[i]; (c < '0' || c > '9') && c != ';' && c != ':' {
+			return false
+		}
+	}
+	return true
+}
+
+// MaxLink is the longest URL an OSC 8 hyperlink may carry through Styled.
+const MaxLink = 2048
+
+// isLink reports whether seq is an OSC 8 hyperlink as this program writes
+// them: ESC ] 8 ; ; then an http(s) URL of printable ASCII (or nothing,
+// which ends a link), then ST as ESC \.
+func isLink(seq string) bool {
+	const open, st = "\x1b]8;;", "\x1b\\"
+	if !strings.HasPrefix(seq, open) || !strings.HasSuffix(seq, st) || len(seq) < len(open)+len(st) {
+		return false
+	}
+	u := seq[len(open) : len(seq)-len(st)]
+	if u == "" {
+		return true
+	}
+	if len(u) > MaxLink || !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		return false
+	}
+	for i := 0; i < len(u); i++ {
+		if u[i] <= 0x20 || u[i] >= 0x7f {
 			return false
 		}
 	}

@@ -161,6 +161,35 @@ func TestStyledKeepsOnlySGR(t *testing.T) {
 	}
 }
 
+// links are OSC 8 hyperlinks and look-alikes, with what Styled leaves.
+var links = map[string]string{
+	"\x1b]8;;https://cdn.example/a.jpg\x1b\\[image]\x1b]8;;\x1b\\": "\x1b]8;;https://cdn.example/a.jpg\x1b\\[image]\x1b]8;;\x1b\\",
+	"\x1b]8;;http://x.example/%20\x1b\\f\x1b]8;;\x1b\\":            "\x1b]8;;http://x.example/%20\x1b\\f\x1b]8;;\x1b\\",
+	"\x1b[2m\x1b]8;;https://e.x/\x1b\\a\x1b]8;;\x1b\\\x1b[0m":      "\x1b[2m\x1b]8;;https://e.x/\x1b\\a\x1b]8;;\x1b\\\x1b[0m",
+	"\x1b]8;;https://e.x/\x07a\x1b]8;;\x07":                        ph + "a" + ph, // BEL-terminated
+	"\x1b]8;;javascript:alert(1)\x1b\\a":                           ph + "a",
+	"\x1b]8;;file:///etc/passwd\x1b\\a":                            ph + "a",
+	"\x1b]8;id=1;https://e.x/\x1b\\a":                              ph + "a", // parameters: not ours
+	"\x1b]8;;https://e.x/a b\x1b\\a":                               ph + "a",
+	"\x1b]8;;https://e.x/\u00e9\x1b\\a":                            ph + "a",
+	"\x1b]8;;https://e.x/\u009c\x1b\\a":                            ph + "a",
+	"\x1b]8;;https://e.x/\x1b[2J\x1b\\a":                           ph + "a",
+	"\x1b]8;;https://" + strings.Repeat("a", MaxLink) + "\x1b\\a":  ph + "a",
+	"\x1b]8;;https://e.x/":                                         ph, // unterminated
+	"\x1b]52;c;aGk=\x1b\\\x1b]8;;\x1b\\":                           ph + "\x1b]8;;\x1b\\",
+}
+
+func TestStyledKeepsOnlyOurLinks(t *testing.T) {
+	for in, want := range links {
+		if got := Styled(in); got != want {
+			t.Errorf("Styled(%q) = %q, want %q", in, got, want)
+		}
+		if got := String(in); strings.Contains(got, "\x1b") {
+			t.Errorf("String(%q) = %q keeps an escape", in, got)
+		}
+	}
+}
+
 // checkInert fails when out holds anything a terminal would act on.
 func checkInert(t *testing.T, fn, in, out string, sgr bool) {
 	t.Helper()
@@ -169,7 +198,7 @@ func checkInert(t *testing.T, fn, in, out string, sgr bool) {
 	}
 	rest := out
 	if sgr {
-		rest = dropSGR(out)
+		rest = dropSGR(dropLinks(out))
 	}
 	for _, r := range rest {
 		switch {
@@ -207,6 +236,37 @@ func dropSGR(s string) string {
 	}
 }
 
+// dropLinks removes OSC 8 hyperlinks to an http(s) URL of printable ASCII
+// (or none, closing a link), terminated by ESC \\: the only OSC Styled
+// may keep. Anything else that starts like one stays for the check.
+func dropLinks(s string) string {
+	const open, st = "\x1b]8;;", "\x1b\\"
+	var b strings.Builder
+	for {
+		i := strings.Index(s, open)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		j := strings.Index(s[i+len(open):], st)
+		if j < 0 {
+			b.WriteString(s[i:])
+			return b.String()
+		}
+		u := s[i+len(open) : i+len(open)+j]
+		ok := u == "" || len(u) <= MaxLink && (strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://"))
+		for k := 0; k < len(u); k++ {
+			ok = ok && u[k] > 0x20 && u[k] < 0x7f
+		}
+		if !ok {
+			b.WriteString(s[i:])
+			return b.String()
+		}
+		s = s[i+len(open)+j+len(st):]
+	}
+}
+
 // allPrintable reports whether s is UTF-8 made only of graphic runes
 // (letters, marks, numbers, punctuation, symbols, spaces), newlines and
 // tabs: text String must return as it is.
@@ -230,6 +290,9 @@ func FuzzInert(f *testing.F) {
 		f.Add(s)
 	}
 	f.Add("\x1b[1;31mstyled\x1b[0m")
+	for in := range links {
+		f.Add(in)
+	}
 	f.Add("\x1b]52;c;" + strings.Repeat("QUFB", 100) + "\x07")
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, c := range []struct {

@@ -37,6 +37,10 @@ type KeyMap struct {
 	Note, NoteSave, Contact                  key.Binding
 	SavedReply, ReplyShortcut                key.Binding
 	PickUp, PickDown, PickChoose, PickCancel key.Binding
+	// The thread's message keys: move the focus to the message before or
+	// after (the newest has it to begin with), open the focused message's
+	// attachment, copy its text or link.
+	PrevMessage, NextMessage, OpenLink, Copy key.Binding
 	TriageKeys
 }
 
@@ -87,6 +91,10 @@ func Default() KeyMap {
 		PickDown:      key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")),
 		PickChoose:    key.NewBinding(key.WithKeys("enter", "tab"), key.WithHelp("enter", "insert")),
 		PickCancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		PrevMessage:   key.NewBinding(key.WithKeys("["), key.WithHelp("[/]", "pick msg")),
+		NextMessage:   key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next message")),
+		OpenLink:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open link")),
+		Copy:          key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy")),
 		TriageKeys:    defaultTriage(),
 	}
 }
@@ -154,4 +162,13 @@ func eachRune(msg tea.KeyMsg, b key.Binding) int {
 		}
 	}
 	return len(msg.Runes)
+}
+
+// Count is how many times msg presses b: 1 for a match, n for n runes
+// read together that each match it ("[[["), else 0.
+func Count(msg tea.KeyMsg, b key.Binding) int {
+	if key.Matches(msg, b) {
+		return 1
+	}
+	return eachRune(msg, b)
 }

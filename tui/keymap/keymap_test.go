@@ -54,3 +54,12 @@ func TestNavigateRebound(t *testing.T) {
 		}
 	}
 }
+
+func TestCount(t *testing.T) {
+	k := Default()
+	for s, want := range map[string]int{"[": 1, "[[[": 3, "[]": 0, "x": 0} {
+		if got := Count(runes(s), k.PrevMessage); got != want {
+			t.Errorf("Count(%q) = %d, want %d", s, got, want)
+		}
+	}
+}

@@ -53,7 +53,11 @@ func (m *Model) redraw() {
 			notes = notes[1:]
 		}
 		dayLine(msg.Time)
+		first := len(m.lines)
 		m.lines = append(m.lines, m.render(msg)...)
+		if m.isFocused(msg) {
+			m.focusLines = [2]int{first, len(m.lines)}
+		}
 	}
 	for _, n := range notes {
 		dayLine(n.Time)
@@ -120,8 +124,8 @@ func (m *Model) render(msg store.Message) []string {
 
 // renderSig is everything a message's drawing depends on: the cache key.
 func (m *Model) renderSig(msg store.Message, quoted string) string {
-	return fmt.Sprintf("%s|%s|%d|%d|%s|%s|%t|%s|%d", msg.Status, msg.Text, len(msg.Reactions), msg.Edits, msg.Error, quoted, m.held,
-		msg.Agent, msg.CampaignID)
+	return fmt.Sprintf("%s|%s|%d|%d|%s|%s|%t|%s|%d|%t", msg.Status, msg.Text, len(msg.Reactions), msg.Edits, msg.Error, quoted, m.held,
+		msg.Agent, msg.CampaignID, m.isFocused(msg))
 }
 
 // quoted is the text a reply answers, when that message is loaded.
@@ -142,6 +146,9 @@ func (m *Model) draw(msg store.Message, quoted string) []string {
 	bubble := max(10, m.width*3/4)
 	body := m.content(msg, quoted, bubble)
 	meta := m.common.Local(msg.Time).Format("15:04")
+	if m.isFocused(msg) {
+		meta = "▶ " + meta // o and y act on this one
+	}
 	if msg.Edits > 0 {
 		meta += " (edited)"
 	}
@@ -187,8 +194,17 @@ func (m *Model) content(msg store.Message, quoted string, bubble int) []string {
 		}
 	}
 	for _, a := range msg.Attachments {
-		// URLs are wrapped, never cut: the whole link is what the agent needs.
-		for _, line := range common.Wrap(attachmentLabel(a), bubble) {
+		// A chip, cut to the bubble; its link goes in an OSC 8 hyperlink
+		// around it, and o opens it, y copies it.
+		chip := common.Truncate(Chip(a), bubble)
+		link, ok := common.SafeURL(a.URL)
+		switch {
+		case ok:
+			chip = m.common.Link(link, chip)
+		case a.URL != "": // no link we would open: shown, inert, hiding nothing
+			chip += " " + inert.Line(a.URL)
+		}
+		for _, line := range common.Wrap(chip, bubble) {
 			body = append(body, s.Dim.Render(line))
 		}
 		body = append(body, m.pictureLines(a, bubble)...)
@@ -207,22 +223,38 @@ func (m *Model) content(msg store.Message, quoted string, bubble int) []string {
 	return body
 }
 
-// attachmentLabel is an attachment in one line: its kind, title and link,
-// each made inert on its own.
-func attachmentLabel(a store.Attachment) string {
-	label := "[" + inert.Line(a.Type) + "]"
-	if a.Title != "" {
-		label += " " + inert.Line(a.Title)
+// Chip is an attachment in a few cells: its kind, as the agent says it,
+// and what tells one from another (a file's name, a fallback's title,
+// where a location is, which sticker). Every part from outside is made inert.
+func Chip(a store.Attachment) string {
+	kind := inert.Line(a.Type)
+	var detail string
+	switch a.Type {
+	case "audio":
+		kind = "voice"
+	case "file":
+		detail = a.Title
+		if detail == "" {
+			detail = common.FileName(a.URL)
+		}
+	case "location":
+		if a.Lat != 0 || a.Long != 0 {
+			detail = fmt.Sprintf("%.5f,%.5f", a.Lat, a.Long)
+		}
+	case "image", "video", "sticker":
+	default:
+		detail = a.Title
 	}
-	switch {
-	case a.URL != "":
-		label += " " + inert.Line(a.URL)
-	case a.Type == "location":
-		label += fmt.Sprintf(" %.5f,%.5f", a.Lat, a.Long)
-	case a.StickerID != "":
-		label += " sticker " + inert.Line(a.StickerID)
+	if a.StickerID != "" { // Meta sends stickers as images with an id
+		kind, detail = "sticker", a.StickerID
 	}
-	return label
+	if kind == "" {
+		kind = "attachment"
+	}
+	if detail = common.OneLine(detail); detail != "" {
+		return "[" + kind + " " + detail + "]"
+	}
+	return "[" + kind + "]"
 }
 
 // sender is who sent an outbound message, after its time: the agent, or

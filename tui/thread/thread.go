@@ -69,6 +69,9 @@ type Model struct {
 
 	pics pictures // image previews; off until SetPictures
 
+	focus      string // the focused message's ID; "" is the newest, unmarked
+	focusLines [2]int // the focused message's lines: first, one past the last
+
 	noting bool            // the note box has the keyboard
 	input  textinput.Model // the note box; its draft stays when closed
 }
@@ -109,7 +112,7 @@ func (m *Model) Show(c store.Conversation) tea.Cmd {
 	changed := m.key != c.ConvKey || !m.open
 	if m.key != c.ConvKey {
 		m.msgs, m.notes, m.before, m.scroll, m.loaded = nil, nil, "", 0, false
-		m.noting = false
+		m.noting, m.focus = false, ""
 		m.input.Reset()
 		clear(m.byID)
 		clear(m.byMID)
@@ -202,7 +205,8 @@ func (m *Model) press(msg tea.KeyMsg) tea.Cmd {
 	if key.Matches(msg, k.Resend) {
 		return m.resend()
 	}
-	return nil
+	cmd, _ := m.messageKey(msg)
+	return cmd
 }
 
 // Scroll moves the lines on screen up by delta (the mouse wheel).
