@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -57,4 +58,39 @@ func (s *Store) DropUpload(ctx context.Context, pageID, sha256Hex string) error 
 	return s.write(ctx, 1, func(w *wtx) error {
 		return w.bucket(bUploads).Delete(nameKey(pageID, sha256Hex))
 	})
+}
+
+// UploadedFile is a file sent by the attachment_id of its upload
+// (fbgraph.Uploader), after the text if there is one.
+type UploadedFile struct {
+	AttachmentID   string `json:"attachment_id,omitempty"`
+	AttachmentType string `json:"attachment_type,omitempty"` // image, video, audio, file
+}
+
+// IsAudioVisual: Meta allows audio and video sends 10 a second per Page.
+func (f UploadedFile) IsAudioVisual() bool {
+	return f.AttachmentType == "audio" || f.AttachmentType == "video"
+}
+
+// checkContent refuses a message the Send API would refuse: text, an
+// image URL, or an uploaded file (with or without text).
+func checkContent(text, imageURL string, f UploadedFile) error {
+	if f == (UploadedFile{}) {
+		return CheckText(text, imageURL)
+	}
+	switch {
+	case f.AttachmentID == "":
+		return invalidf("uploaded file without an attachment id")
+	case imageURL != "":
+		return invalidf("an image URL and an uploaded file go in separate messages")
+	}
+	switch f.AttachmentType {
+	case "image", "video", "audio", "file":
+	default:
+		return invalidf("attachment type %q", f.AttachmentType)
+	}
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	return CheckText(text, "")
 }
