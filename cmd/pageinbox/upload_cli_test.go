@@ -77,3 +77,19 @@ func TestCampaignFileCommand(t *testing.T) {
 		}
 	}
 }
+
+// Through a daemon: the CLI uploads (the daemon has the file, not this
+// process), and the daemon's dispatcher sends by attachment_id.
+func TestSendFileThroughDaemon(t *testing.T) {
+	srv, env, _ := campaignEnv(t, map[string]group{"in": {1, time.Hour}})
+	startInProcessDaemon(t, env, "127.0.0.1:0")
+	pdf := writeCLIFile(t, "invoice.pdf", []byte("%PDF-1.4\n"), 4096)
+	code, out, errOut := runCLI(t, env, "send", "--to", "in0000", "--file", pdf)
+	if code != 0 {
+		t.Fatalf("send --file through the daemon: exit %d\n%s\n%s", code, out, errOut)
+	}
+	ups, sent := srv.Uploads(), srv.SentTo("in0000")
+	if len(ups) != 1 || len(sent) != 1 || sent[0].AttachmentID != ups[0].ID || sent[0].AttachmentType != "file" {
+		t.Fatalf("uploads %+v sent %+v", ups, sent)
+	}
+}
