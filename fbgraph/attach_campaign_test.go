@@ -2,6 +2,7 @@ package fbgraph_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,5 +123,38 @@ func TestAudioKeepsToMediaRate(t *testing.T) {
 	}
 	if audios != 1 {
 		t.Errorf("%d audio sends went with one media token", audios)
+	}
+}
+
+// An id Meta no longer knows: the send fails saying so, and the stored
+// id is forgotten, so the next Attach uploads the file again.
+func TestRefusedAttachmentIDIsForgotten(t *testing.T) {
+	w := newWorld(t, 1, fbtest.Config{})
+	ctx := context.Background()
+	client := w.client(fbgraph.Options{})
+	u := &fbgraph.Uploader{Client: client, Store: w.st, PageID: w.page, Now: w.clock.Now}
+	path := writeFile(t, "chart.png", pngHead, 3000)
+	up, _, err := u.Attach(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.srv.ExpireAttachments() // earlier than the 90 days
+	item, err := w.st.Enqueue(ctx, store.Send{ConvKey: store.ConvKey{PageID: w.page, PSID: w.psids[0]},
+		UploadedFile: store.UploadedFile{AttachmentID: up.AttachmentID, AttachmentType: up.Type}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := fbgraph.NewDispatcher(w.st, client, fbgraph.DispatcherOptions{Now: w.clock.Now, Poll: 20 * time.Millisecond})
+	var got store.OutboxItem
+	run(t, d, func() bool {
+		got, err = w.st.Item(ctx, item.ID)
+		return err == nil && got.State != store.OutboxQueued && got.State != store.OutboxSending
+	})
+	if got.State != store.OutboxFailed || !strings.Contains(got.Reason, "uploaded again") {
+		t.Fatalf("item %s %q", got.State, got.Reason)
+	}
+	again, reused, err := u.Attach(ctx, path)
+	if err != nil || reused || again.AttachmentID == up.AttachmentID || len(w.srv.Uploads()) != 2 {
+		t.Fatalf("after the refusal: %+v reused=%v %v, %d uploads", again, reused, err, len(w.srv.Uploads()))
 	}
 }

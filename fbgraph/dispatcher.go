@@ -374,28 +374,6 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 	d.settleError(item, err, record)
 }
 
-// pace waits for the send's turn: audio and video keep to their own rate
-// as well as the dispatcher's.
-func (d *Dispatcher) pace(ctx context.Context, item store.OutboxItem) error {
-	if item.IsAudioVisual() {
-		if err := d.media.Wait(ctx); err != nil {
-			return err
-		}
-	}
-	return d.limiter.Wait(ctx)
-}
-
-// itemAttachment is the item's image URL or uploaded file, nil if none.
-func itemAttachment(item store.OutboxItem) *Attachment {
-	switch {
-	case item.AttachmentID != "":
-		return &Attachment{Type: item.AttachmentType, ID: item.AttachmentID}
-	case item.ImageURL != "":
-		return &Attachment{Type: "image", URL: item.ImageURL, IsReusable: true}
-	}
-	return nil
-}
-
 // settleError records what a send's error means for its item: held back
 // (token, throttling), unknown (the answer proved nothing), skipped or
 // failed (Meta refused it).
@@ -430,6 +408,9 @@ func (d *Dispatcher) settleError(item store.OutboxItem, err error, record func(s
 			record(store.Result{Unknown: true, Reason: "may have been sent: " + ge.Ambiguity(), ErrorKind: kind})
 			d.unknown.Add(1)
 			return
+		}
+		if ge.Code == 100 && ge.Subcode == subcodeAttachmentGone && item.AttachmentID != "" {
+			reason = d.attachmentGone(item)
 		}
 		if class == ClassOutsideWindow && item.CampaignID != 0 {
 			// Meta's clock closed the window before ours did: not sent,

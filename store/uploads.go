@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -57,6 +58,28 @@ func (s *Store) PutUpload(ctx context.Context, u Upload) error {
 func (s *Store) DropUpload(ctx context.Context, pageID, sha256Hex string) error {
 	return s.write(ctx, 1, func(w *wtx) error {
 		return w.bucket(bUploads).Delete(nameKey(pageID, sha256Hex))
+	})
+}
+
+// ForgetAttachment drops the Page's upload whose id Meta refused
+// (expired early, or not this Page's), so its file is uploaded again.
+func (s *Store) ForgetAttachment(ctx context.Context, pageID, attachmentID string) error {
+	return s.write(ctx, 1, func(w *wtx) error {
+		var stale [][]byte
+		b := w.bucket(bUploads)
+		err := eachNamed(b, pageID, func(v []byte) error {
+			var u Upload
+			if json.Unmarshal(v, &u) == nil && u.AttachmentID == attachmentID {
+				stale = append(stale, nameKey(u.PageID, u.SHA256))
+			}
+			return nil
+		})
+		for _, k := range stale {
+			if err == nil {
+				err = b.Delete(k)
+			}
+		}
+		return err
 	})
 }
 
