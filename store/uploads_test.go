@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,5 +49,32 @@ func TestUploadsKeptPerPageAndContent(t *testing.T) {
 	}
 	if _, err := st.Upload(ctx, "p1", "abc"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("after drop: %v", err)
+	}
+}
+
+// A file sent by attachment_id shows in its thread and in the export
+// under that id.
+func TestUploadedFileInThreadAndExport(t *testing.T) {
+	c := newClock(at(time.Hour))
+	s, _ := openStore(t, c)
+	mustIngest(t, s, store.Event{Kind: store.EventMessage, PageID: page, PSID: "u1", MID: "m1", Text: "invoice?", Time: at(0)})
+	f := store.UploadedFile{AttachmentID: "1857777774821032", AttachmentType: "file"}
+	if _, err := s.Enqueue(ctx(), store.Send{ConvKey: key("u1"), UploadedFile: f}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []store.UploadedFile{{AttachmentType: "file"}, {AttachmentID: "1", AttachmentType: "sticker"}} {
+		if _, err := s.Enqueue(ctx(), store.Send{ConvKey: key("u1"), UploadedFile: bad}); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("%+v queued: %v", bad, err)
+		}
+	}
+	if _, err := s.Enqueue(ctx(), store.Send{ConvKey: key("u1"), ImageURL: "https://x.example/a.png", UploadedFile: f}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("an image URL and a file in one message: %v", err)
+	}
+	var out bytes.Buffer
+	if err := s.Export(ctx(), &out, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"attachments":[{"type":"file","attachment_id":"1857777774821032"}]`) {
+		t.Errorf("export:\n%s", out.String())
 	}
 }
