@@ -12,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -129,11 +128,12 @@ type Message struct {
 	ReplyTo       string // mid to reply to
 }
 
-// Attachment is media sent by URL.
+// Attachment is media sent by URL, or by the id of an upload.
 type Attachment struct {
 	Type       string // image, video, audio, file
 	URL        string
 	IsReusable bool
+	ID         string // attachment_id of a reusable upload, instead of URL
 }
 
 // SendResult is Meta's answer to a send.
@@ -177,6 +177,12 @@ func (m Message) Check() error {
 		default:
 			return fmt.Errorf("send: attachment type %q", a.Type)
 		}
+		if a.ID != "" {
+			if a.URL != "" {
+				return errors.New("send: an attachment goes by URL or by id, not both")
+			}
+			return nil
+		}
 		if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return fmt.Errorf("send: attachment URL %q is not an http(s) URL", a.URL)
 		}
@@ -203,7 +209,11 @@ func (c *Client) Send(ctx context.Context, m Message) (SendResult, error) {
 		msg["text"] = m.Text
 	}
 	if a := m.Attachment; a != nil {
-		msg["attachment"] = map[string]any{"type": a.Type, "payload": map[string]any{"url": a.URL, "is_reusable": a.IsReusable}}
+		payload := map[string]any{"url": a.URL, "is_reusable": a.IsReusable}
+		if a.ID != "" {
+			payload = map[string]any{"attachment_id": a.ID}
+		}
+		msg["attachment"] = map[string]any{"type": a.Type, "payload": payload}
 	}
 	if len(m.QuickReplies) > 0 {
 		msg["quick_replies"] = m.QuickReplies
@@ -386,6 +396,11 @@ func (c *Client) once(ctx context.Context, op, method, u string, payload []byte,
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return c.answer(ctx, op, req, out, tag)
+}
+
+// answer sends a built request and reads Meta's answer into out.
+func (c *Client) answer(ctx context.Context, op string, req *http.Request, out any, tag string) error {
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return &Error{Class: transportClass(ctx), Op: op, Err: redactErr(err), MaybeSent: !beforeSending(err)}
@@ -469,30 +484,4 @@ func retryAfter(h http.Header) time.Duration {
 		}
 	}
 	return 0
-}
-
-// beforeSending reports whether a transport error certainly happened
-// before the request left: the connection was never made.
-func beforeSending(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
-}
-
-// transportClass: the network failing (timeouts, resets) is transient,
-// unless the caller gave up, which must not be retried.
-func transportClass(ctx context.Context) Class {
-	if ctx.Err() != nil {
-		return ClassUnknown
-	}
-	return ClassTransient
-}
-
-// redactErr drops the URL from a *url.Error: it may carry query
-// parameters (appsecret_proof), and callers print errors.
-func redactErr(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
-	}
-	return err
 }

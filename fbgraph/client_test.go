@@ -32,7 +32,7 @@ type fixture struct {
 
 // newFixture starts an emulator with customer u1 inside the window and a
 // client that retries fast.
-func newFixture(t *testing.T, opts ...func(*fbtest.Config, *fbgraph.Options)) fixture {
+func newFixture(t testing.TB, opts ...func(*fbtest.Config, *fbgraph.Options)) fixture {
 	t.Helper()
 	cfg := fbtest.Config{PageToken: token, AppSecret: appSecret, Now: func() time.Time { return t0 }, Seed: 1}
 	logs := &bytes.Buffer{}

@@ -37,6 +37,9 @@ type DispatcherOptions struct {
 	Rate float64
 	// Burst is how many sends may go at once after a quiet spell. Default 10.
 	Burst int
+	// MediaRate paces sends of audio and video, which Meta allows 10/s
+	// per Page (PLATFORM-2.md §3), on top of Rate. Default 10.
+	MediaRate float64
 	// Concurrency bounds sends in flight, which is also the most items a
 	// crash can leave unknown. Default 8.
 	Concurrency int
@@ -74,6 +77,7 @@ type Dispatcher struct {
 	out     Outbox
 	send    Sender
 	limiter *rate.Limiter
+	media   *rate.Limiter // audio and video sends, on top of limiter
 	slots   chan struct{}
 	wake    chan struct{}
 	opts    DispatcherOptions
@@ -97,6 +101,9 @@ func NewDispatcher(out Outbox, send Sender, o DispatcherOptions) *Dispatcher {
 	if o.Burst <= 0 {
 		o.Burst = 10
 	}
+	if o.MediaRate <= 0 {
+		o.MediaRate = 10
+	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 8
 	}
@@ -119,6 +126,7 @@ func NewDispatcher(out Outbox, send Sender, o DispatcherOptions) *Dispatcher {
 		o.ProbeEvery = 30 * time.Second
 	}
 	return &Dispatcher{out: out, send: send, limiter: rate.NewLimiter(rate.Limit(o.Rate), o.Burst),
+		media: rate.NewLimiter(rate.Limit(o.MediaRate), 1),
 		slots: make(chan struct{}, o.Concurrency), wake: make(chan struct{}, 1), opts: o, log: o.Logger}
 }
 
@@ -331,7 +339,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 		}
 		return
 	}
-	if err := d.limiter.Wait(ctx); err != nil {
+	if err := d.pace(ctx, item); err != nil {
 		d.putBack(item, "shutting down before sending")
 		return
 	}
@@ -341,10 +349,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 	}
 	msg := Message{PSID: item.PSID, Text: item.Text, MessagingType: string(item.MessagingType), Tag: item.Tag,
 		Metadata: store.SendMetadata(item.ID)}
-	var image *Attachment
-	if item.ImageURL != "" {
-		image = &Attachment{Type: "image", URL: item.ImageURL, IsReusable: true}
-	}
+	image := itemAttachment(item)
 	if msg.Text == "" {
 		msg.Attachment, image = image, nil
 	}
@@ -403,6 +408,9 @@ func (d *Dispatcher) settleError(item store.OutboxItem, err error, record func(s
 			record(store.Result{Unknown: true, Reason: "may have been sent: " + ge.Ambiguity(), ErrorKind: kind})
 			d.unknown.Add(1)
 			return
+		}
+		if ge.Code == 100 && ge.Subcode == subcodeAttachmentGone && item.AttachmentID != "" {
+			reason = d.attachmentGone(item)
 		}
 		if class == ClassOutsideWindow && item.CampaignID != 0 {
 			// Meta's clock closed the window before ours did: not sent,

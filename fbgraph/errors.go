@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"time"
 )
 
@@ -227,4 +229,30 @@ func classify(httpStatus, code, subcode int, transient bool, tagSent string) Cla
 		return ClassTransient
 	}
 	return ClassUnknown
+}
+
+// beforeSending reports whether a transport error certainly happened
+// before the request left: the connection was never made.
+func beforeSending(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// transportClass: the network failing (timeouts, resets) is transient,
+// unless the caller gave up, which must not be retried.
+func transportClass(ctx context.Context) Class {
+	if ctx.Err() != nil {
+		return ClassUnknown
+	}
+	return ClassTransient
+}
+
+// redactErr drops the URL from a *url.Error: it may carry query
+// parameters (appsecret_proof), and callers print errors.
+func redactErr(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
 }

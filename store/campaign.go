@@ -31,7 +31,7 @@ type Recipient struct {
 // more at send time. A recipient listed twice gets one item; a recipient
 // with no conversation is refused (ErrNotFound) unless already skipped.
 func (s *Store) CreateCampaign(ctx context.Context, c Campaign, recipients []Recipient) (Campaign, error) {
-	if err := CheckText(c.Text, c.ImageURL); err != nil {
+	if err := checkContent(c.Text, c.ImageURL, c.UploadedFile); err != nil {
 		return c, err
 	}
 	if len(recipients) == 0 {
@@ -115,7 +115,7 @@ func (w *wtx) campaignItem(c *Campaign, r Recipient, now time.Time) (OutboxItem,
 			text = FillFirstName(text, rec.Name)
 		}
 	}
-	item := OutboxItem{ConvKey: r.ConvKey, CampaignID: c.ID, Text: text, ImageURL: c.ImageURL,
+	item := OutboxItem{ConvKey: r.ConvKey, CampaignID: c.ID, Text: text, ImageURL: c.ImageURL, UploadedFile: c.UploadedFile,
 		MessagingType: Update, State: OutboxQueued, CreatedAt: now, UpdatedAt: now}
 	if reason != "" {
 		if kind == "" {

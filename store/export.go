@@ -20,8 +20,9 @@ func formatTime(t time.Time) string {
 }
 
 type exportAttachment struct {
-	Type string `json:"type"`
-	URL  string `json:"url,omitempty"`
+	Type         string `json:"type"`
+	URL          string `json:"url,omitempty"`
+	AttachmentID string `json:"attachment_id,omitempty"` // our upload, sent by id
 }
 
 type exportMessage struct {
@@ -77,7 +78,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer, conversations bool) err
 		err = s.EachMessage(ctx, func(m Message) error {
 			atts := make([]exportAttachment, 0, len(m.Attachments))
 			for _, a := range m.Attachments {
-				atts = append(atts, exportAttachment{Type: a.Type, URL: a.URL})
+				atts = append(atts, exportAttachment{Type: a.Type, URL: a.URL, AttachmentID: a.AttachmentID})
 			}
 			e := exportMessage{PageID: m.PageID, PSID: m.PSID, MID: m.MID, Direction: m.Direction,
 				Text: m.Text, Attachments: atts, Time: formatTime(m.Time), Status: m.Status,

@@ -233,11 +233,20 @@ var (
 	// Written by SaveReply and DeleteReply.
 	bReplies = []byte("replies")
 
+	// uploads: files uploaded to Meta as reusable attachments (uploads.go).
+	//   pageID 0x00 sha256 hex of the file (nameKey) -> Upload (JSON:
+	//   attachment_id, type, uploaded_at)
+	// Written by PutUpload after an Attachment Upload API call, deleted by
+	// DropUpload when Meta refuses the id. Keyed by content, so the same
+	// file sent again (a campaign, a second reply) reuses its id until it
+	// is too old (UploadMaxAge) and is uploaded again.
+	bUploads = []byte("uploads")
+
 	// allBuckets is every bucket above, created on Open.
 	allBuckets = [][]byte{bMeta, bPages, bConvs, bConvIDs, bActAll, bActUnread, bActDone, bMsgs,
 		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts, bDrafts,
 		bOutEcho, bEchoSeen, bAgents, bForgotten, bActOpen, bActSnoozed, bActAssignee, bActLabel, bSnoozes,
-		bLabels, bNotes, bReplies}
+		bLabels, bNotes, bReplies, bUploads}
 
 	keyMagic  = []byte("magic")
 	keySchema = []byte("schema")

@@ -30,6 +30,9 @@ type Send struct {
 	// message); Claim makes an unassigned conversation theirs.
 	Agent string `json:"agent,omitempty"`
 	Claim bool   `json:"claim,omitempty"`
+
+	// UploadedFile: a file sent by attachment_id, after the text if any.
+	UploadedFile
 }
 
 // CheckText refuses text the Send API would refuse.
@@ -56,7 +59,7 @@ func (s *Store) Enqueue(ctx context.Context, send Send) (OutboxItem, error) {
 	if send.MessagingType == "" {
 		send.MessagingType = Response
 	}
-	if err := CheckText(send.Text, send.ImageURL); err != nil {
+	if err := checkContent(send.Text, send.ImageURL, send.UploadedFile); err != nil {
 		return item, err
 	}
 	now := s.now()
@@ -81,7 +84,7 @@ func (w *wtx) enqueue(send Send, now time.Time) (OutboxItem, error) {
 	if d := CheckSend(rec.LastInboundTime, now, send.MessagingType, send.Tag); !d.Allowed {
 		return item, fmt.Errorf("%w: %s", ErrOutsideWindow, d.Reason)
 	}
-	item = OutboxItem{ConvKey: send.ConvKey, Text: send.Text, ImageURL: send.ImageURL,
+	item = OutboxItem{ConvKey: send.ConvKey, Text: send.Text, ImageURL: send.ImageURL, UploadedFile: send.UploadedFile,
 		MessagingType: send.MessagingType, Tag: send.Tag, State: OutboxQueued, CreatedAt: now, UpdatedAt: now,
 		Agent: send.Agent}
 	if send.Claim && send.Agent != "" && rec.Assignee == "" {
@@ -108,6 +111,9 @@ func (w *wtx) addOutboxMessage(rec *convRecord, item *OutboxItem, now time.Time)
 		Agent: item.Agent}
 	if item.ImageURL != "" {
 		m.Attachments = []Attachment{{Type: "image", URL: item.ImageURL}}
+	}
+	if f := item.UploadedFile; f.AttachmentID != "" {
+		m.Attachments = []Attachment{{Type: f.AttachmentType, AttachmentID: f.AttachmentID}}
 	}
 	if err := w.addMessage(rec, m); err != nil {
 		return err

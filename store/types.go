@@ -77,6 +77,10 @@ type Attachment struct {
 	StickerID string  `json:"sticker_id,omitempty"`
 	Lat       float64 `json:"lat,omitempty"`
 	Long      float64 `json:"long,omitempty"`
+
+	// AttachmentID: our own send of an uploaded file (no URL until Meta's
+	// echo gives one).
+	AttachmentID string `json:"attachment_id,omitempty"`
 }
 
 // Reaction is one person's reaction to a message.
@@ -229,6 +233,9 @@ type OutboxItem struct {
 	AutoResent bool      `json:"auto_resent,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+
+	// UploadedFile: sent by attachment_id, after the text if any.
+	UploadedFile
 }
 
 // CampaignStatus is the life of a campaign.
@@ -260,6 +267,9 @@ type Campaign struct {
 	Title    string `json:"title"`
 	Text     string `json:"text"`
 	ImageURL string `json:"image_url,omitempty"`
+	// UploadedFile: a file uploaded once and sent to every recipient by
+	// its attachment_id.
+	UploadedFile
 	// FillNames: Text is a saved reply whose {first_name} is each
 	// recipient's own, filled in as the campaign is written.
 	FillNames bool           `json:"fill_names,omitempty"`

@@ -34,6 +34,7 @@ func (l *psidList) Set(v string) error {
 // campaignFlags are the command's flags once parsed.
 type campaignFlags struct {
 	title, text, image, reply   string
+	file                        string
 	to                          psidList
 	filter                      string
 	all, windowOpen, unread     bool
@@ -55,6 +56,7 @@ func setupCampaign(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&f.title, "title", "", "campaign `TITLE`, for the history")
 	fs.StringVar(&f.text, "text", "", "message `TEXT` (under 2000 characters)")
 	fs.StringVar(&f.image, "image", "", "image `URL` to send after the text")
+	fs.StringVar(&f.file, "file", "", "upload the file at `PATH` once and send it to every recipient by its attachment_id (25 MB at most)")
 	fs.StringVar(&f.reply, "reply", "", "send saved reply `SHORTCUT` (pageinbox replies): {first_name} is each recipient's, {agent} and {page} filled")
 	fs.Var(&f.to, "to", "recipient `PSID` (repeat the flag, or separate with commas)")
 	fs.StringVar(&f.filter, "filter", "", "send to every conversation in filter `NAME`: "+strings.Join(store.FilterNames(), ", "))
@@ -82,15 +84,18 @@ func runCampaign(ctx context.Context, env cmdEnv, f *campaignFlags) error {
 			selectors++
 		}
 	}
-	composing := selectors > 0 || f.title != "" || f.text != "" || f.image != "" || f.reply != "" || f.dryRun
+	composing := selectors > 0 || f.title != "" || f.text != "" || f.image != "" || f.file != "" || f.reply != "" || f.dryRun
 	switch {
 	case f.resume != 0 && f.retryFailed != 0:
 		return errors.New("give --resume ID or --retry-failed ID, not both")
 	case (f.resume != 0 || f.retryFailed != 0) && composing:
 		return errors.New("--resume and --retry-failed take only the campaign ID: its message and recipients are in the store")
 	case f.resume == 0 && f.retryFailed == 0:
-		if f.title == "" || (f.text == "" && f.image == "" && f.reply == "") {
-			return errors.New("campaign needs --title TITLE and --text TEXT (or --reply SHORTCUT, or --image URL), and its recipients: --to PSID, --filter NAME, --all, --window-open or --unread")
+		if f.title == "" || (f.text == "" && f.image == "" && f.file == "" && f.reply == "") {
+			return errors.New("campaign needs --title TITLE and --text TEXT (or --reply SHORTCUT, --image URL or --file PATH), and its recipients: --to PSID, --filter NAME, --all, --window-open or --unread")
+		}
+		if f.image != "" && f.file != "" {
+			return errors.New("campaign takes --image URL or --file PATH, not both")
 		}
 		if f.text != "" && f.reply != "" {
 			return errors.New("campaign takes --text or --reply, not both")
@@ -101,7 +106,7 @@ func runCampaign(ctx context.Context, env cmdEnv, f *campaignFlags) error {
 		if _, err := store.LookupFilter(store.Filter(f.filter)); err != nil {
 			return fmt.Errorf("--filter: %w", err)
 		}
-		if f.reply == "" { // a saved reply is checked once it is read
+		if f.reply == "" && f.file == "" { // a saved reply is checked once it is read
 			if err := store.CheckText(f.text, f.image); err != nil {
 				return err
 			}
@@ -192,7 +197,13 @@ func newCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *inbox.Ou
 	if ledger.Counts().Total == 0 {
 		return errors.New("no recipients: nothing to send")
 	}
-	camp, err := ob.StartCampaign(ctx, store.Campaign{Title: f.title, Text: f.text, ImageURL: f.image, FillNames: f.reply != ""}, ledger)
+	c := store.Campaign{Title: f.title, Text: f.text, ImageURL: f.image, FillNames: f.reply != ""}
+	if f.file != "" { // uploaded once, after the ledger: nothing goes up for a campaign refused before
+		if c.UploadedFile, _, err = ob.Attach(ctx, pageID, f.file); err != nil {
+			return fmt.Errorf("%s: %w", f.file, err)
+		}
+	}
+	camp, err := ob.StartCampaign(ctx, c, ledger)
 	if err != nil {
 		return err
 	}

@@ -25,12 +25,18 @@ func setupSend(fs *flag.FlagSet) runFunc {
 	tag := fs.String("tag", "", "`TAG` for a human reply outside the 24 h window: HUMAN_AGENT (within 7 days)")
 	image := fs.String("image", "", "image `URL` to send (after the text, if any)")
 	reply := fs.String("reply", "", "send saved reply `SHORTCUT` (pageinbox replies), {first_name} {agent} {page} filled")
+	var files []string
+	fs.Func("file", "upload and send the file at `PATH` after the text (repeat: one message per file; 25 MB at most)",
+		func(v string) error { files = append(files, v); return nil })
 	return func(ctx context.Context, env cmdEnv) error {
 		if *reply != "" && *text != "" {
 			return errors.New("send takes --text or --reply, not both")
 		}
-		if *to == "" || (*text == "" && *image == "" && *reply == "") {
-			return errors.New("send needs --to PSID and --text TEXT (or --reply SHORTCUT, or --image URL)")
+		if *to == "" || (*text == "" && *image == "" && *reply == "" && len(files) == 0) {
+			return errors.New("send needs --to PSID and --text TEXT (or --reply SHORTCUT, --image URL or --file PATH)")
+		}
+		if *image != "" && len(files) > 0 {
+			return errors.New("send takes --image URL or --file PATH, not both")
 		}
 		// Without a daemon nothing in this process receives the webhook: an
 		// echo cannot settle an ambiguous answer here, so none is waited for.
@@ -52,18 +58,67 @@ func setupSend(fs *flag.FlagSet) runFunc {
 		if *tag != "" {
 			mt = store.MessageTag
 		}
-		final, err := ob.Deliver(ctx, store.Send{ConvKey: store.ConvKey{PageID: pageID, PSID: *to},
-			Text: *text, ImageURL: *image, MessagingType: mt, Tag: *tag}, func(it store.OutboxItem) {
-			fmt.Fprintf(env.stderr, "%s: waiting for Meta's echo to tell whether it arrived (up to a minute; ctrl+c stops waiting)\n", inert.Line(it.Reason))
-		})
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("no conversation with %s on page %s: Messenger lets a Page write only to people who wrote first", *to, pageID)
-		}
+		sends, err := withFiles(ctx, env, ob, store.Send{ConvKey: store.ConvKey{PageID: pageID, PSID: *to},
+			Text: *text, ImageURL: *image, MessagingType: mt, Tag: *tag}, files)
 		if err != nil {
 			return ob.Explain(err)
 		}
-		return sendOutcome(env, final)
+		for _, s := range sends {
+			if err := deliverOne(ctx, env, ob, s); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
+}
+
+// deliverOne queues one message, waits for its outcome and reports it.
+func deliverOne(ctx context.Context, env cmdEnv, ob *inbox.Outbox, s store.Send) error {
+	final, err := ob.Deliver(ctx, s, func(it store.OutboxItem) {
+		fmt.Fprintf(env.stderr, "%s: waiting for Meta's echo to tell whether it arrived (up to a minute; ctrl+c stops waiting)\n", inert.Line(it.Reason))
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no conversation with %s on page %s: Messenger lets a Page write only to people who wrote first", s.PSID, s.PageID)
+	}
+	if err != nil {
+		return ob.Explain(err)
+	}
+	return sendOutcome(env, final)
+}
+
+// withFiles uploads every file first (a file refused sends nothing) and
+// returns the messages to send: the text goes with the first file, each
+// file is a message of its own. Several images are not one multi-image
+// message: Meta documents those by URL only, not by attachment_id
+// (PLATFORM-2.md §3).
+func withFiles(ctx context.Context, env cmdEnv, ob *inbox.Outbox, base store.Send, files []string) ([]store.Send, error) {
+	if len(files) == 0 {
+		return []store.Send{base}, nil
+	}
+	var sends []store.Send
+	images := 0
+	for i, path := range files {
+		f, reused, err := ob.Attach(ctx, base.PageID, path)
+		if err != nil {
+			return nil, err
+		}
+		if reused {
+			fmt.Fprintf(env.stderr, "%s: already uploaded, sent by its attachment_id\n", inert.Line(path))
+		}
+		if f.AttachmentType == "image" {
+			images++
+		}
+		s := base
+		if i > 0 {
+			s.Text = ""
+		}
+		s.UploadedFile = f
+		sends = append(sends, s)
+	}
+	if images > 1 {
+		fmt.Fprintf(env.stderr, "note: the %d images go one message each: Meta takes several images in one message only by URL\n", images)
+	}
+	return sends, nil
 }
 
 // savedReplyText is the saved reply under shortcut, filled in for the

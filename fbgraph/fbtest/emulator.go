@@ -128,6 +128,7 @@ type Server struct {
 	requests    []Request
 	calls       map[int]int
 	attachments map[string]string // reusable attachment id -> url
+	uploads     []Upload          // accepted Attachment Upload API calls (upload.go)
 	subscribed  []string
 	labels      labelBook     // Page custom labels (labels.go)
 	sentSignal  chan struct{} // closed and replaced on every accepted send

@@ -137,6 +137,7 @@ type call struct {
 	seg     []string          // path segments after the version
 	p       map[string]string // query and body parameters; JSON values as JSON text
 	hasFile bool              // multipart filedata
+	upload  *Upload           // a streamed upload's filedata (upload.go)
 }
 
 var versionRE = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
@@ -164,6 +165,10 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if isStreamUpload(r) {
+		s.serveStreamUpload(w, r)
+		return
+	}
 	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	s.mu.Lock()
 	idx := len(s.requests)

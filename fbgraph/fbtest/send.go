@@ -179,6 +179,12 @@ func (s *Server) handleUpload(w http.ResponseWriter, c *call) {
 		s.writeError(w, invalid("Templates cannot be uploaded"))
 		return
 	}
+	if c.upload != nil {
+		if e := checkFileType(c.upload, res.sent.AttachmentType); e != nil {
+			s.writeError(w, e)
+			return
+		}
+	}
 	s.mu.Lock()
 	id := res.attachmentID
 	if id == "" {
@@ -186,6 +192,11 @@ func (s *Server) handleUpload(w http.ResponseWriter, c *call) {
 		id = strconv.FormatUint(1000000000000000+s.seq*7919, 10)
 	}
 	s.attachments[id] = res.sent.AttachmentURL
+	if c.upload != nil {
+		up := *c.upload
+		up.ID, up.Type = id, res.sent.AttachmentType
+		s.uploads = append(s.uploads, up)
+	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"attachment_id": id})
 }

@@ -331,7 +331,7 @@ func (s *Server) validateAttachment(raw json.RawMessage, hasFile bool, res *send
 		url, ok := s.attachments[id]
 		s.mu.Unlock()
 		if !ok {
-			return errf(http.StatusBadRequest, 100, 2018047, "(#100) Invalid attachment_id: no reusable attachment with this id for this Page")
+			return errf(http.StatusBadRequest, 100, 2018074, "(#100) Invalid attachment_id, or the Page does not own it")
 		}
 		sent.AttachmentID, sent.AttachmentURL = id, url
 	case u != "":

@@ -1,0 +1,39 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/pageinbox/pageinbox/fbgraph"
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// Attach uploads the file at path for pageID and returns what a Send or a
+// Campaign carries to send it. On the data file an upload is made once
+// per content while its id is fresh (store uploads bucket); through a
+// daemon this process cannot read that bucket, so every call uploads.
+func (o *Outbox) Attach(ctx context.Context, pageID, path string) (f store.UploadedFile, reused bool, err error) {
+	if o.Graph == nil {
+		return f, false, errors.New("sending a file needs the Page token: the upload goes from this process")
+	}
+	var kept fbgraph.UploadStore = noUploads{}
+	if l, ok := o.Backend.(*Local); ok {
+		kept = l.Store
+	}
+	u := &fbgraph.Uploader{Client: o.Graph, Store: kept, PageID: pageID}
+	up, reused, err := u.Attach(ctx, path)
+	if err != nil {
+		return f, false, err
+	}
+	return store.UploadedFile{AttachmentID: up.AttachmentID, AttachmentType: up.Type}, reused, nil
+}
+
+// noUploads keeps nothing: every Attach uploads.
+type noUploads struct{}
+
+func (noUploads) Upload(_ context.Context, pageID, sum string) (store.Upload, error) {
+	return store.Upload{}, fmt.Errorf("upload %s: %w", sum, store.ErrNotFound)
+}
+
+func (noUploads) PutUpload(context.Context, store.Upload) error { return nil }
