@@ -51,6 +51,7 @@ type config struct {
 	Bell          bool   // PAGEINBOX_BELL is not "0": the TUI rings the terminal for new messages
 	MarkSeen      bool   // PAGEINBOX_MARK_SEEN is "1": opening a conversation sends mark_seen
 	NoAutoAssign  bool   // PAGEINBOX_AUTO_ASSIGN is "0": a reply does not make an unassigned conversation the replier's
+	NoTyping      bool   // PAGEINBOX_TYPING is "0": no typing_on while agents type
 	APIListen     string // PAGEINBOX_API_LISTEN: serve's --api-listen unless given
 	SSHListen     string // PAGEINBOX_SSH_LISTEN: serve's --ssh-listen unless given
 	MetricsListen string // PAGEINBOX_METRICS_LISTEN: serve's --metrics-listen unless given
@@ -83,6 +84,7 @@ func configFromEnv(env func(string) string) config {
 		Bell:          env("PAGEINBOX_BELL") != "0",
 		MarkSeen:      env("PAGEINBOX_MARK_SEEN") == "1",
 		NoAutoAssign:  env("PAGEINBOX_AUTO_ASSIGN") == "0",
+		NoTyping:      env("PAGEINBOX_TYPING") == "0",
 		APIListen:     env("PAGEINBOX_API_LISTEN"),
 		SSHListen:     env("PAGEINBOX_SSH_LISTEN"),
 		MetricsListen: env("PAGEINBOX_METRICS_LISTEN"),

@@ -25,6 +25,7 @@ func setupSend(fs *flag.FlagSet) runFunc {
 	tag := fs.String("tag", "", "`TAG` for a human reply outside the 24 h window: HUMAN_AGENT (within 7 days)")
 	image := fs.String("image", "", "image `URL` to send (after the text, if any)")
 	reply := fs.String("reply", "", "send saved reply `SHORTCUT` (pageinbox replies), {first_name} {agent} {page} filled")
+	replyTo := fs.String("reply-to", "", "answer the thread's message `MID` (Messenger shows it quoted)")
 	return func(ctx context.Context, env cmdEnv) error {
 		if *reply != "" && *text != "" {
 			return errors.New("send takes --text or --reply, not both")
@@ -53,7 +54,7 @@ func setupSend(fs *flag.FlagSet) runFunc {
 			mt = store.MessageTag
 		}
 		final, err := ob.Deliver(ctx, store.Send{ConvKey: store.ConvKey{PageID: pageID, PSID: *to},
-			Text: *text, ImageURL: *image, MessagingType: mt, Tag: *tag}, func(it store.OutboxItem) {
+			Text: *text, ImageURL: *image, MessagingType: mt, Tag: *tag, ReplyTo: *replyTo}, func(it store.OutboxItem) {
 			fmt.Fprintf(env.stderr, "%s: waiting for Meta's echo to tell whether it arrived (up to a minute; ctrl+c stops waiting)\n", inert.Line(it.Reason))
 		})
 		if errors.Is(err, store.ErrNotFound) {

@@ -1,0 +1,74 @@
+package inbox
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/pageinbox/pageinbox/store"
+)
+
+// TypingEvery is how often at most typing_on goes out per conversation:
+// Meta shows it for 20 s, so once per 10 s keeps it up while an agent types.
+const TypingEvery = 10 * time.Second
+
+// React puts the Page's reaction (emoji) on a message of key's thread, or
+// takes it off (emoji ""). It is recorded in the store, and so shown to
+// every session, only after Meta took it.
+func (b *Local) React(ctx context.Context, key store.ConvKey, mid, emoji string) (store.Message, error) {
+	if b.Reactor == nil {
+		return store.Message{}, ErrSendingOff
+	}
+	if err := b.Reactor(ctx, key, mid, emoji); err != nil {
+		return store.Message{}, err
+	}
+	return b.Store.SetPageReaction(ctx, key, mid, emoji)
+}
+
+// Typing says this agent is typing a reply in key's conversation; the
+// process owning the dispatcher decides whether typing_on goes out.
+func (b *Local) Typing(ctx context.Context, key store.ConvKey) error {
+	if b.TypingOn != nil {
+		b.TypingOn(ctx, key)
+	}
+	return nil
+}
+
+// typingThrottle lets typing_on out at most once per TypingEvery per
+// conversation, and only inside the messaging window. One per Service:
+// every session shares it.
+type typingThrottle struct {
+	st   *store.Store
+	now  func() time.Time
+	send func(ctx context.Context, psid string) error
+	log  *slog.Logger
+
+	mu   sync.Mutex
+	last map[store.ConvKey]time.Time
+}
+
+// typing sends typing_on for key unless one went out less than
+// TypingEvery ago or the window is closed. A failure loses nothing.
+func (t *typingThrottle) typing(ctx context.Context, key store.ConvKey) {
+	conv, err := t.st.Conversation(ctx, key)
+	if err != nil {
+		return
+	}
+	now := t.now()
+	if d := store.CheckSend(conv.LastInboundTime, now, store.Response, ""); !d.Allowed {
+		return
+	}
+	t.mu.Lock()
+	if last, ok := t.last[key]; ok && now.Sub(last) < TypingEvery {
+		t.mu.Unlock()
+		return
+	}
+	t.last[key] = now
+	t.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := t.send(ctx, key.PSID); err != nil {
+		t.log.Warn("typing_on failed", "psid", key.PSID, "err", err)
+	}
+}
