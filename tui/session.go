@@ -109,7 +109,12 @@ func (m *Model) announce(key store.ConvKey, typing bool) tea.Cmd {
 		m.said.at = now
 	}
 	be, ctx := m.be, context.WithoutCancel(m.common.Ctx)
-	say := func(ctx context.Context) error { return be.Presence(ctx, key, typing) }
+	say := func(ctx context.Context) error {
+		if err := be.Presence(ctx, key, typing); err != nil || !typing {
+			return err
+		}
+		return be.Typing(ctx, key) // typing_on, throttled where the dispatcher is
+	}
 	w, ticket := m.writes, m.writes.decide(presenceWrite{}, say)
 	return func() tea.Msg {
 		if err := w.do(ctx, presenceWrite{}, ticket, say); err != nil {
