@@ -38,15 +38,16 @@ func TestQuoteReply(t *testing.T) {
 	if len(sends) != 1 || sends[0].ReplyTo != "m_size" || sends[0].Text != "Yes, true to size" {
 		t.Fatalf("sent %+v, want a reply to m_size", sends)
 	}
-	if d.m.compose.Quoting() || strings.Contains(d.view(), "replying to") {
+	if d.m.compose.Quoting() || strings.Contains(d.m.compose.View(), "replying to") {
 		t.Fatal("the quote stayed after the send")
 	}
+	d.wantView("↪ replying to “And is the jacket true to size?”") // the thread shows what the reply answers
 
 	d.m.setFocus(paneThread)
 	d.runes("R")
 	d.key(tea.KeyEsc)
 	d.wantFocus(paneCompose)
-	if d.m.compose.Quoting() || strings.Contains(d.view(), "replying to") {
+	if d.m.compose.Quoting() || strings.Contains(d.m.compose.View(), "replying to") {
 		t.Fatal("esc did not clear the quote")
 	}
 	d.typeText("Anything else?")

@@ -43,3 +43,17 @@ func (f *fakeBackend) Typing(ctx context.Context, key store.ConvKey) error {
 	defer f.mu.Unlock()
 	return f.begin(ctx, "Typing")
 }
+
+// checkReplyToLocked refuses a reply to a message its thread does not
+// have, as the store does.
+func (f *fakeBackend) checkReplyToLocked(s store.Send) error {
+	if s.ReplyTo == "" {
+		return nil
+	}
+	for _, m := range f.msgs[s.ConvKey] {
+		if m.MID == s.ReplyTo {
+			return nil
+		}
+	}
+	return fmt.Errorf("reply to %s: %w", s.ReplyTo, store.ErrUnknownMessage)
+}
