@@ -2,10 +2,14 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"net/http"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/store"
 )
 
@@ -20,10 +24,11 @@ func (b *Local) React(ctx context.Context, key store.ConvKey, mid, emoji string)
 	if b.Reactor == nil {
 		return store.Message{}, ErrSendingOff
 	}
-	if err := b.Reactor(ctx, key, mid, emoji); err != nil {
+	took, err := b.Reactor(ctx, key, mid, emoji)
+	if err != nil {
 		return store.Message{}, err
 	}
-	return b.Store.SetPageReaction(ctx, key, mid, emoji)
+	return b.Store.SetPageReaction(ctx, key, mid, took)
 }
 
 // Typing says this agent is typing a reply in key's conversation; the
@@ -71,4 +76,23 @@ func (t *typingThrottle) typing(ctx context.Context, key store.ConvKey) {
 	if err := t.send(ctx, key.PSID); err != nil {
 		t.log.Warn("typing_on failed", "psid", key.PSID, "err", err)
 	}
+}
+
+// reactWithMeta sends a reaction (emoji "": unreact) and returns the
+// emoji Meta took. Instagram is reported to refuse "❤️" with U+FE0F and
+// take bare "❤" (PLATFORM-2 §4, UNCLEAR on Messenger): a reaction refused
+// as invalid that carries U+FE0F is sent once more without it.
+func reactWithMeta(ctx context.Context, gc *fbgraph.Client, psid, mid, emoji string) (string, error) {
+	if emoji == "" {
+		return "", gc.Unreact(ctx, psid, mid)
+	}
+	err := gc.React(ctx, psid, mid, emoji)
+	bare := strings.ReplaceAll(emoji, "\uFE0F", "")
+	var fe *fbgraph.Error
+	if err != nil && bare != emoji && bare != "" && errors.As(err, &fe) && fe.HTTPStatus == http.StatusBadRequest && fe.Code == 100 {
+		if again := gc.React(ctx, psid, mid, bare); again == nil {
+			return bare, nil
+		}
+	}
+	return emoji, err
 }

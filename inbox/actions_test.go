@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,9 +26,13 @@ type actionRig struct {
 	clock time.Time
 }
 
-func newActionRig(t *testing.T, noTyping bool) *actionRig {
+func newActionRig(t *testing.T, noTyping bool, meta ...func(*fbtest.Config)) *actionRig {
 	t.Helper()
-	r := &actionRig{srv: fbtest.NewServer(fbtest.Config{}), clock: time.Now()}
+	var cfg fbtest.Config
+	for _, f := range meta {
+		f(&cfg)
+	}
+	r := &actionRig{srv: fbtest.NewServer(cfg), clock: time.Now()}
 	t.Cleanup(r.srv.Close)
 	st, err := store.Open(filepath.Join(t.TempDir(), "inbox.db"), store.Options{})
 	if err != nil {
@@ -201,5 +206,33 @@ func TestTypingOff(t *testing.T) {
 	}
 	if n := len(r.srv.Actions()); n != 0 {
 		t.Fatalf("typing off sent %+v", r.srv.Actions())
+	}
+}
+
+// A reaction Meta refuses for its U+FE0F goes once more bare, and the
+// store records what Meta took.
+func TestReactRetriesWithoutVariationSelector(t *testing.T) {
+	r := newActionRig(t, false, func(c *fbtest.Config) { c.RefuseVariationSelector = true })
+	m, err := r.svc.React(context.Background(), r.key("u1"), "m-u1", "\u2764\uFE0F")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := store.PageReaction(m); got != "\u2764" {
+		t.Fatalf("recorded %q, want the bare heart Meta took", got)
+	}
+	if acts := r.srv.Actions(); len(acts) != 1 || acts[0].Reaction != "\u2764" {
+		t.Fatalf("Meta recorded %+v", acts)
+	}
+	if _, err := r.svc.React(context.Background(), r.key("u1"), "m-u1", ""); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, q := range r.srv.Requests() {
+		if strings.HasSuffix(q.Path, "/messages") {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d sends, want the refused react, the bare one and the unreact", n)
 	}
 }

@@ -41,8 +41,8 @@ type Local struct {
 	// it the replier's.
 	NoAutoAssign bool
 	// Reactor sends the Page's reaction on a message to Meta (emoji "":
-	// unreact). nil: sending is off.
-	Reactor func(ctx context.Context, key store.ConvKey, mid, emoji string) error
+	// unreact) and says which emoji Meta took. nil: sending is off.
+	Reactor func(ctx context.Context, key store.ConvKey, mid, emoji string) (string, error)
 	// TypingOn is told an agent is typing in a conversation (the Service
 	// throttles typing_on). May be nil: typing indicators are off.
 	TypingOn func(ctx context.Context, key store.ConvKey)

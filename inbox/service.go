@@ -90,11 +90,8 @@ func Start(ctx context.Context, st *store.Store, o Options) *Service {
 	if o.MarkSeen {
 		s.Local.Seen = s.markSeen
 	}
-	s.Local.Reactor = func(ctx context.Context, key store.ConvKey, mid, emoji string) error {
-		if emoji == "" {
-			return gc.Unreact(ctx, key.PSID, mid)
-		}
-		return gc.React(ctx, key.PSID, mid, emoji)
+	s.Local.Reactor = func(ctx context.Context, key store.ConvKey, mid, emoji string) (string, error) {
+		return reactWithMeta(ctx, gc, key.PSID, mid, emoji)
 	}
 	if !o.NoTyping {
 		tnow := o.TypingNow

@@ -1,11 +1,14 @@
 package fbtest
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // readActionPayload reads what react and unreact carry
 // (PLATFORM-2 §4): payload.message_id, and for react payload.reaction.
 // The other sender actions take no payload.
-func readActionPayload(c *call, res *sendResult) (*sendResult, *apiError) {
+func (s *Server) readActionPayload(c *call, res *sendResult) (*sendResult, *apiError) {
 	raw, has := c.p["payload"]
 	if res.action != "react" && res.action != "unreact" {
 		if has {
@@ -28,6 +31,9 @@ func readActionPayload(c *call, res *sendResult) (*sendResult, *apiError) {
 		res.reaction = jsonText(p["reaction"])
 		if res.reaction == "" {
 			return nil, invalid("The parameter payload[reaction] is required")
+		}
+		if strings.ContainsRune(res.reaction, '\uFE0F') && s.cfg.RefuseVariationSelector {
+			return nil, invalid("Invalid reaction")
 		}
 	}
 	return res, nil

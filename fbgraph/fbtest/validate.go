@@ -81,7 +81,7 @@ func (s *Server) validateSend(c *call) (*sendResult, *apiError) {
 		if e := checkSenderAction(action); e != nil {
 			return nil, e
 		}
-		return readActionPayload(c, &sendResult{recipient: psid, action: action})
+		return s.readActionPayload(c, &sendResult{recipient: psid, action: action})
 	}
 	mt, tag := c.p["messaging_type"], c.p["tag"]
 	if e := checkMessagingType(mt, tag); e != nil {

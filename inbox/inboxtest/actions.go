@@ -11,7 +11,9 @@ import (
 
 // AcceptReactions is a Reactor standing in for Meta answering 200: the
 // worlds of the contract give it to a Local.
-func AcceptReactions(context.Context, store.ConvKey, string, string) error { return nil }
+func AcceptReactions(_ context.Context, _ store.ConvKey, _, emoji string) (string, error) {
+	return emoji, nil
+}
 
 // A reply names a message of its own thread; a mid of another thread is
 // refused. A reaction on a message is recorded on it and published; on a
