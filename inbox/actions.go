@@ -69,6 +69,13 @@ func (t *typingThrottle) typing(ctx context.Context, key store.ConvKey) {
 		t.mu.Unlock()
 		return
 	}
+	if len(t.last) >= 1024 { // forget conversations long past the throttle
+		for k, at := range t.last {
+			if now.Sub(at) >= TypingEvery {
+				delete(t.last, k)
+			}
+		}
+	}
 	t.last[key] = now
 	t.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
