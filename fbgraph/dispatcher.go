@@ -348,7 +348,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 		return
 	}
 	msg := Message{PSID: item.PSID, Text: item.Text, MessagingType: string(item.MessagingType), Tag: item.Tag,
-		Metadata: store.SendMetadata(item.ID)}
+		Metadata: store.SendMetadata(item.ID), ReplyTo: item.ReplyTo}
 	image := itemAttachment(item)
 	if msg.Text == "" {
 		msg.Attachment, image = image, nil
@@ -364,7 +364,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 		if image != nil {
 			// The Send API takes text or an attachment, not both: the image
 			// follows as a second message. The item counts as sent either way.
-			msg.Text, msg.Attachment = "", image
+			msg.Text, msg.Attachment, msg.ReplyTo = "", image, ""
 			if _, err := d.send.Send(sendCtx, msg); err != nil {
 				d.log.Warn("outbox: the image after a sent text failed", "item", item.ID, "err", err)
 			}

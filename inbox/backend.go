@@ -49,6 +49,12 @@ type Backend interface {
 	// none) and whether they are typing a reply there.
 	Presence(ctx context.Context, key store.ConvKey, typing bool) error
 
+	// React puts the Page's reaction on a customer's message (emoji "":
+	// takes it off), recorded once Meta has taken it.
+	React(ctx context.Context, key store.ConvKey, mid, emoji string) (store.Message, error)
+	// Typing says the agent is typing a reply there (typing_on, throttled).
+	Typing(ctx context.Context, key store.ConvKey) error
+
 	// Subscribe delivers committed changes until ctx ends, then closes.
 	Subscribe(ctx context.Context) (<-chan store.Change, error)
 	Status(ctx context.Context) (store.SystemStatus, error)

@@ -40,6 +40,12 @@ type Local struct {
 	// NoAutoAssign keeps a reply to an unassigned conversation from making
 	// it the replier's.
 	NoAutoAssign bool
+	// Reactor sends the Page's reaction on a message to Meta (emoji "":
+	// unreact) and says which emoji Meta took. nil: sending is off.
+	Reactor func(ctx context.Context, key store.ConvKey, mid, emoji string) (string, error)
+	// TypingOn is told an agent is typing in a conversation (the Service
+	// throttles typing_on). May be nil: typing indicators are off.
+	TypingOn func(ctx context.Context, key store.ConvKey)
 	// SSHAgents names the agents of the keys allowed in over SSH (their
 	// authorized_keys comments); nil: none.
 	SSHAgents func() []string

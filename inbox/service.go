@@ -45,7 +45,11 @@ type Options struct {
 	// NoAutoAssign keeps a reply to an unassigned conversation from making
 	// it the replier's.
 	NoAutoAssign bool
-	Logger       *slog.Logger
+	// NoTyping keeps typing_on from going out while agents type.
+	NoTyping bool
+	// TypingNow is the typing throttle's clock (tests); nil: time.Now.
+	TypingNow func() time.Time
+	Logger    *slog.Logger
 }
 
 // Webhook is what the status bar says of the webhook this process serves.
@@ -85,6 +89,18 @@ func Start(ctx context.Context, st *store.Store, o Options) *Service {
 	s.Local.Wake = s.disp.Wake
 	if o.MarkSeen {
 		s.Local.Seen = s.markSeen
+	}
+	s.Local.Reactor = func(ctx context.Context, key store.ConvKey, mid, emoji string) (string, error) {
+		return reactWithMeta(ctx, gc, key.PSID, mid, emoji)
+	}
+	if !o.NoTyping {
+		tnow := o.TypingNow
+		if tnow == nil {
+			tnow = time.Now
+		}
+		t := &typingThrottle{st: st, now: tnow, log: log, last: map[store.ConvKey]time.Time{},
+			send: func(ctx context.Context, psid string) error { return gc.SendAction(ctx, psid, fbgraph.TypingOn) }}
+		s.Local.TypingOn = t.typing
 	}
 	s.stopped = make(chan struct{})
 	go func() { s.disp.Run(ctx); close(s.stopped) }()

@@ -30,6 +30,9 @@ type Send struct {
 	// message); Claim makes an unassigned conversation theirs.
 	Agent string `json:"agent,omitempty"`
 	Claim bool   `json:"claim,omitempty"`
+	// ReplyTo is the mid of a message of this thread the reply answers
+	// (sent as top-level reply_to).
+	ReplyTo string `json:"reply_to,omitempty"`
 
 	// UploadedFile: a file sent by attachment_id, after the text if any.
 	UploadedFile
@@ -86,7 +89,14 @@ func (w *wtx) enqueue(send Send, now time.Time) (OutboxItem, error) {
 	}
 	item = OutboxItem{ConvKey: send.ConvKey, Text: send.Text, ImageURL: send.ImageURL, UploadedFile: send.UploadedFile,
 		MessagingType: send.MessagingType, Tag: send.Tag, State: OutboxQueued, CreatedAt: now, UpdatedAt: now,
-		Agent: send.Agent}
+		Agent: send.Agent, ReplyTo: send.ReplyTo}
+	if send.ReplyTo != "" {
+		if k, m, err := w.messageByMID(send.PageID, send.ReplyTo); err != nil {
+			return item, err
+		} else if k == nil || m.PSID != send.PSID {
+			return item, fmt.Errorf("reply to %s: %w", send.ReplyTo, ErrUnknownMessage)
+		}
+	}
 	if send.Claim && send.Agent != "" && rec.Assignee == "" {
 		if err := checkName("agent", send.Agent); err != nil {
 			return item, err
@@ -108,7 +118,7 @@ func (w *wtx) enqueue(send Send, now time.Time) (OutboxItem, error) {
 // addOutboxMessage shows an outbox item in its thread.
 func (w *wtx) addOutboxMessage(rec *convRecord, item *OutboxItem, now time.Time) error {
 	m := &Message{Direction: Out, Text: item.Text, Time: now, Status: StatusQueued, CampaignID: item.CampaignID, OutboxID: item.ID,
-		Agent: item.Agent}
+		Agent: item.Agent, ReplyTo: item.ReplyTo}
 	if item.ImageURL != "" {
 		m.Attachments = []Attachment{{Type: "image", URL: item.ImageURL}}
 	}

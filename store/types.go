@@ -222,6 +222,7 @@ type OutboxItem struct {
 	ImageURL      string        `json:"image_url,omitempty"`
 	MessagingType MessagingType `json:"messaging_type"`
 	Tag           string        `json:"tag,omitempty"`
+	ReplyTo       string        `json:"reply_to,omitempty"` // mid the reply answers
 	State         OutboxState   `json:"state"`
 	MID           string        `json:"mid,omitempty"`
 	Reason        string        `json:"reason,omitempty"`     // why it failed or was skipped

@@ -187,6 +187,10 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 		return tea.Batch(cmd, m.saveDraft(), m.announce(msg.Key, false))
+	case thread.QuoteMsg:
+		m.compose.Quote(msg.Message)
+		m.setFocus(paneCompose)
+		return nil
 	case draftMsg:
 		m.compose.Restore(msg.key, msg.text)
 		return nil

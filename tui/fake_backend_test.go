@@ -428,13 +428,16 @@ func (f *fakeBackend) Send(ctx context.Context, s store.Send) (store.OutboxItem,
 	if d := store.CheckSend(c.LastInboundTime, now, s.MessagingType, s.Tag); !d.Allowed {
 		return store.OutboxItem{}, fmt.Errorf("%w: %s", store.ErrOutsideWindow, d.Reason)
 	}
+	if err := f.checkReplyToLocked(s); err != nil {
+		return store.OutboxItem{}, err
+	}
 	m := store.Message{ConvKey: s.ConvKey, ID: f.newID("out"), Direction: store.Out, Text: s.Text,
-		Time: now, Status: store.StatusQueued}
+		Time: now, Status: store.StatusQueued, ReplyTo: s.ReplyTo}
 	f.msgs[s.ConvKey] = append(f.msgs[s.ConvKey], m)
 	c.LastMessage, c.LastMessageTime, c.LastActivity = previewOf(m), now, now
 	c.MessageCount++
 	item := store.OutboxItem{ID: uint64(f.nextID), ConvKey: s.ConvKey, MessageID: m.ID, Text: s.Text,
-		MessagingType: s.MessagingType, Tag: s.Tag, State: store.OutboxQueued, CreatedAt: now, UpdatedAt: now}
+		MessagingType: s.MessagingType, Tag: s.Tag, ReplyTo: s.ReplyTo, State: store.OutboxQueued, CreatedAt: now, UpdatedAt: now}
 	mc, cc, ic := m, *c, item
 	f.publishLocked([]store.Change{
 		{Kind: store.MessageAdded, Message: &mc},

@@ -41,8 +41,8 @@ func (m *Model) routeKey(msg tea.KeyMsg) tea.Cmd {
 	if m.focus == paneCompose {
 		return m.composeKey(msg)
 	}
-	if m.focus == paneThread && m.thread.Noting() {
-		return m.thread.Update(msg) // the note box has every key
+	if m.focus == paneThread && (m.thread.Noting() || m.thread.Reacting()) {
+		return m.thread.Update(msg) // the note box, or the reaction picker, has every key
 	}
 	switch {
 	case key.Matches(msg, k.Help):
@@ -163,6 +163,9 @@ func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 		return m.composeType(msg) // the saved-reply picker has every key
 	}
 	switch {
+	case key.Matches(msg, m.common.Keys.Back) && m.compose.Quoting():
+		m.compose.ClearQuote() // the first esc drops the quote, the reply stays
+		return nil
 	case key.Matches(msg, m.common.Keys.Back):
 		m.setFocus(paneList)
 		return m.saveDraft()

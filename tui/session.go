@@ -111,12 +111,18 @@ func (m *Model) announce(key store.ConvKey, typing bool) tea.Cmd {
 	be, ctx := m.be, context.WithoutCancel(m.common.Ctx)
 	say := func(ctx context.Context) error { return be.Presence(ctx, key, typing) }
 	w, ticket := m.writes, m.writes.decide(presenceWrite{}, say)
-	return func() tea.Msg {
+	presence := func() tea.Msg {
 		if err := w.do(ctx, presenceWrite{}, ticket, say); err != nil {
 			return common.ErrMsg{Op: "presence", Err: err}
 		}
 		return nil
 	}
+	if !typing {
+		return presence
+	}
+	// typing_on (throttled where the dispatcher is) goes beside, so a slow
+	// Meta never holds presence back; a lost indicator is not worth a word.
+	return tea.Batch(presence, func() tea.Msg { be.Typing(ctx, key); return nil })
 }
 
 // followFocus tells the others which conversation this agent is in: the

@@ -52,6 +52,7 @@ type config struct {
 	MarkSeen      bool   // PAGEINBOX_MARK_SEEN is "1": opening a conversation sends mark_seen
 	NoAutoAssign  bool   // PAGEINBOX_AUTO_ASSIGN is "0": a reply does not make an unassigned conversation the replier's
 	Images        bool   // PAGEINBOX_IMAGES is not "0": the thread previews image attachments
+	NoTyping      bool   // PAGEINBOX_TYPING is "0": no typing_on while agents type
 	APIListen     string // PAGEINBOX_API_LISTEN: serve's --api-listen unless given
 	SSHListen     string // PAGEINBOX_SSH_LISTEN: serve's --ssh-listen unless given
 	MetricsListen string // PAGEINBOX_METRICS_LISTEN: serve's --metrics-listen unless given
@@ -85,6 +86,7 @@ func configFromEnv(env func(string) string) config {
 		MarkSeen:      env("PAGEINBOX_MARK_SEEN") == "1",
 		NoAutoAssign:  env("PAGEINBOX_AUTO_ASSIGN") == "0",
 		Images:        env("PAGEINBOX_IMAGES") != "0",
+		NoTyping:      env("PAGEINBOX_TYPING") == "0",
 		APIListen:     env("PAGEINBOX_API_LISTEN"),
 		SSHListen:     env("PAGEINBOX_SSH_LISTEN"),
 		MetricsListen: env("PAGEINBOX_METRICS_LISTEN"),

@@ -28,6 +28,7 @@ func setupSend(fs *flag.FlagSet) runFunc {
 	var files []string
 	fs.Func("file", "upload and send the file at `PATH` after the text (repeat: one message per file; 25 MB at most)",
 		func(v string) error { files = append(files, v); return nil })
+	replyTo := fs.String("reply-to", "", "answer the thread's message `MID` (Messenger shows it quoted)")
 	return func(ctx context.Context, env cmdEnv) error {
 		if *reply != "" && *text != "" {
 			return errors.New("send takes --text or --reply, not both")
@@ -59,7 +60,7 @@ func setupSend(fs *flag.FlagSet) runFunc {
 			mt = store.MessageTag
 		}
 		sends, err := withFiles(ctx, env, ob, store.Send{ConvKey: store.ConvKey{PageID: pageID, PSID: *to},
-			Text: *text, ImageURL: *image, MessagingType: mt, Tag: *tag}, files)
+			Text: *text, ImageURL: *image, MessagingType: mt, Tag: *tag, ReplyTo: *replyTo}, files)
 		if err != nil {
 			return ob.Explain(err)
 		}

@@ -101,6 +101,9 @@ type Config struct {
 	// webhook POST; it grows 4x per retry, 3 retries, then the POST is
 	// dropped. Default 100 ms.
 	WebhookBackoff time.Duration
+	// RefuseVariationSelector refuses a reaction carrying U+FE0F ("❤️"),
+	// as Instagram is reported to (PLATFORM-2 §4: UNCLEAR on Messenger).
+	RefuseVariationSelector bool
 }
 
 // Server is the fake Graph API. Its methods are safe for concurrent use.

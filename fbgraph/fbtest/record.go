@@ -16,11 +16,15 @@ type Sent struct {
 	AttachmentURL  string // payload.url (also in ImageURL for images)
 	AttachmentID   string // the reusable attachment's id, given or returned; a sticker's sticker_id
 	ReplyTo        string // reply_to mid, if any
+	ReplyToSelf    bool   // the reply_to mid is the Page's own message
 }
 
-// Action is one accepted sender action (typing_on, typing_off, mark_seen).
+// Action is one accepted sender action (typing_on, typing_off, mark_seen,
+// react, unreact).
 type Action struct {
 	PSID, Action string
+	MID          string // react and unreact: the message reacted to
+	Reaction     string // react: the emoji
 	At           time.Time
 }
 

@@ -17,6 +17,8 @@ type sendResult struct {
 	recipient    string
 	sent         *Sent // nil for sender actions
 	action       string
+	reactMID     string // react/unreact: payload.message_id
+	reaction     string // react: payload.reaction
 	attachmentID string
 }
 
@@ -47,8 +49,13 @@ func (s *Server) handleSend(w http.ResponseWriter, c *call) {
 		s.writeError(w, errf(http.StatusBadRequest, 10, 2018278, WindowMessage))
 		return
 	}
+	if e := checkThreadMID(u, res); e != nil {
+		s.mu.Unlock()
+		s.writeError(w, e)
+		return
+	}
 	if res.sent == nil {
-		s.actions = append(s.actions, Action{PSID: u.psid, Action: res.action, At: now})
+		s.actions = append(s.actions, Action{PSID: u.psid, Action: res.action, MID: res.reactMID, Reaction: res.reaction, At: now})
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, map[string]any{"recipient_id": u.psid})
 		return
@@ -207,6 +214,9 @@ func echoElement(pageID, appID string, s Sent) map[string]any {
 	m := map[string]any{"is_echo": true, "app_id": appIDValue(appID), "mid": s.MID}
 	if s.Metadata != "" {
 		m["metadata"] = s.Metadata
+	}
+	if s.ReplyTo != "" {
+		m["reply_to"] = map[string]any{"mid": s.ReplyTo, "is_self_reply": s.ReplyToSelf}
 	}
 	if s.Text != "" {
 		m["text"] = s.Text

@@ -81,7 +81,7 @@ func (s *Server) validateSend(c *call) (*sendResult, *apiError) {
 		if e := checkSenderAction(action); e != nil {
 			return nil, e
 		}
-		return &sendResult{recipient: psid, action: action}, nil
+		return s.readActionPayload(c, &sendResult{recipient: psid, action: action})
 	}
 	mt, tag := c.p["messaging_type"], c.p["tag"]
 	if e := checkMessagingType(mt, tag); e != nil {
@@ -151,12 +151,12 @@ func checkNotificationType(c *call) *apiError {
 
 func checkSenderAction(action string) *apiError {
 	switch action {
-	case "typing_on", "typing_off", "mark_seen":
+	case "typing_on", "typing_off", "mark_seen", "react", "unreact":
 		return nil
-	case "react", "unreact", "REACT", "UNREACT":
-		return invalid("sender_action %s is not supported by the emulator", action)
+	case "REACT", "UNREACT":
+		return invalid("sender_action %s is not supported by the emulator: send it lowercase", action)
 	default:
-		return invalid("Param sender_action must be one of {typing_on, typing_off, mark_seen} - got %q", action)
+		return invalid("Param sender_action must be one of {typing_on, typing_off, mark_seen, react, unreact} - got %q", action)
 	}
 }
 

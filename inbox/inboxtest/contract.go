@@ -47,6 +47,7 @@ func Run(t *testing.T, newWorld func(t *testing.T) World) {
 		{"SendRefusals", sendRefusals},
 		{"IncomingMessage", incomingMessage},
 		{"ReadStatusAndDrafts", readStatusAndDrafts},
+		{"ReplyToAndReact", replyToAndReact},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, newWorld(t)) })
 	}

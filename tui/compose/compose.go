@@ -46,8 +46,9 @@ type Model struct {
 	editedAt   time.Time
 	width      int
 	height     int
-	pick       picker // the saved-reply picker
-	pageName   string // for {page}
+	pick       picker        // the saved-reply picker
+	pageName   string        // for {page}
+	quote      store.Message // the message the reply answers (R); zero: none
 }
 
 // New returns an empty reply box.
@@ -71,7 +72,7 @@ func New(c *common.Common, be Backend) *Model {
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.area.SetWidth(max(4, w))
-	m.area.SetHeight(max(1, h-1))
+	m.fit()
 }
 
 // SetCursorMode sets how the cursor blinks.
@@ -99,6 +100,7 @@ func (m *Model) Load(conv store.Conversation) {
 	}
 	m.key, m.humanAgent, m.dirty = conv.ConvKey, false, false
 	m.pick = picker{}
+	m.ClearQuote()
 	m.area.Reset()
 }
 
@@ -149,6 +151,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.area.Reset()
 			m.dirty = true
 			m.humanAgent = false
+			m.ClearQuote()
 		}
 	case repliesMsg:
 		if !m.pick.open || msg.pageID != m.key.PageID {
@@ -203,7 +206,7 @@ func (m *Model) press(msg tea.KeyMsg) tea.Cmd {
 
 func (m *Model) send(p plan) tea.Cmd {
 	be, ctx, key := m.be, m.common.Ctx, m.key
-	s := store.Send{ConvKey: key, Text: strings.TrimSpace(m.area.Value()), MessagingType: p.mt, Tag: p.tag}
+	s := store.Send{ConvKey: key, Text: strings.TrimSpace(m.area.Value()), MessagingType: p.mt, Tag: p.tag, ReplyTo: m.quote.MID}
 	return func() tea.Msg {
 		item, err := be.Send(ctx, s)
 		return SentMsg{Key: key, Item: item, Err: err}

@@ -51,5 +51,8 @@ func (m *Model) View() string {
 	}
 	counter := fmt.Sprintf("%d/%d", utf8.RuneCountInString(m.area.Value()), store.MaxTextLen)
 	footer = common.Spread(common.Truncate(footer, m.width-len(counter)-1), s.Dim.Render(counter), m.width)
+	if m.Quoting() {
+		return m.quoteLine() + "\n" + m.area.View() + "\n" + footer
+	}
 	return m.area.View() + "\n" + footer
 }

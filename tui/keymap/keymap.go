@@ -25,6 +25,9 @@ type KeyMap struct {
 	Select, SelectAll, Bulk, Campaigns                  key.Binding
 	Pause, Cancel, Retry, Resume, Confirm, Submit       key.Binding
 	Resend                                              key.Binding
+	// QuoteReply answers a message of the thread (reply_to); React puts
+	// the Page's reaction on one.
+	QuoteReply, React key.Binding
 	// The search box: keep the search, clear it, or leave it with an
 	// arrow (which then moves in the list).
 	SearchKeep, SearchClear, SearchLeave key.Binding
@@ -72,6 +75,8 @@ func Default() KeyMap {
 		Retry:         key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry failed")),
 		Resume:        key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resume")),
 		Resend:        key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "send again")),
+		QuoteReply:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reply to message")),
+		React:         key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "react")),
 		Confirm:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		Submit:        key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "review and send")),
 		Send:          key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),

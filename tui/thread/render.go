@@ -124,7 +124,7 @@ func (m *Model) render(msg store.Message) []string {
 
 // renderSig is everything a message's drawing depends on: the cache key.
 func (m *Model) renderSig(msg store.Message, quoted string) string {
-	return fmt.Sprintf("%s|%s|%d|%d|%s|%s|%t|%s|%d|%t", msg.Status, msg.Text, len(msg.Reactions), msg.Edits, msg.Error, quoted, m.held,
+	return fmt.Sprintf("%s|%s|%v|%d|%s|%s|%t|%s|%d|%t", msg.Status, msg.Text, msg.Reactions, msg.Edits, msg.Error, quoted, m.held,
 		msg.Agent, msg.CampaignID, m.isFocused(msg))
 }
 
@@ -216,7 +216,11 @@ func (m *Model) content(msg store.Message, quoted string, bubble int) []string {
 			if e == "" {
 				e = r.Reaction
 			}
-			rs = append(rs, inert.Line(e)+" "+inert.Line(r.Reaction))
+			label := inert.Line(r.Reaction)
+			if r.From == msg.PageID {
+				label = "(Page)" // ours, sent with +
+			}
+			rs = append(rs, inert.Line(e)+" "+label)
 		}
 		body = append(body, s.Dim.Render(common.Truncate(strings.Join(rs, "  "), bubble)))
 	}

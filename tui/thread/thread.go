@@ -28,6 +28,8 @@ type Backend interface {
 	// this session's agent. Neither reaches Meta.
 	Notes(ctx context.Context, key store.ConvKey) ([]store.Note, error)
 	AddNote(ctx context.Context, key store.ConvKey, text string) (store.Note, error)
+	// React puts the Page's reaction on a message (emoji "": off).
+	React(ctx context.Context, key store.ConvKey, mid, emoji string) (store.Message, error)
 }
 
 // Model is the thread pane. What it shows is drawn when it changes, in
@@ -74,6 +76,7 @@ type Model struct {
 
 	noting bool            // the note box has the keyboard
 	input  textinput.Model // the note box; its draft stays when closed
+	react  reactPicker     // the reaction picker (+)
 }
 
 // New returns a thread pane with no conversation open.
@@ -112,7 +115,7 @@ func (m *Model) Show(c store.Conversation) tea.Cmd {
 	changed := m.key != c.ConvKey || !m.open
 	if m.key != c.ConvKey {
 		m.msgs, m.notes, m.before, m.scroll, m.loaded = nil, nil, "", 0, false
-		m.noting, m.focus = false, ""
+		m.noting, m.focus, m.react = false, "", reactPicker{}
 		m.input.Reset()
 		clear(m.byID)
 		clear(m.byMID)
@@ -179,6 +182,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if m.today() != m.day {
 			m.redraw()
 		}
+	case reactedMsg:
+		return m.reacted(msg)
 	case tea.KeyMsg:
 		return m.press(msg)
 	}
@@ -189,9 +194,17 @@ func (m *Model) press(msg tea.KeyMsg) tea.Cmd {
 	if m.noting {
 		return m.noteKey(msg)
 	}
+	if m.react.open {
+		return m.reactKey(msg)
+	}
 	k := m.common.Keys
-	if key.Matches(msg, k.Note) {
+	switch {
+	case key.Matches(msg, k.Note):
 		return m.StartNote()
+	case key.Matches(msg, k.QuoteReply):
+		return m.quote()
+	case key.Matches(msg, k.React):
+		return m.openReact()
 	}
 	if nav, ok := k.Navigate(msg, max(1, m.height-2)); ok {
 		switch nav.Jump {

@@ -23,6 +23,9 @@ func (m *Model) View() string {
 	if m.noting {
 		body--
 		footer = "\n" + common.Truncate(m.input.View(), m.width)
+	} else if m.react.open {
+		body--
+		footer = "\n" + m.reactLine()
 	}
 	end := len(m.lines) - m.scroll
 	window := m.lines[max(0, end-body):end]
