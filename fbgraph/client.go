@@ -127,6 +127,9 @@ type Message struct {
 	Tag           string // HUMAN_AGENT with MESSAGE_TAG
 	Metadata      string // comes back in the echo
 	ReplyTo       string // mid to reply to
+	// Template is a Utility Message template (messaging_type UTILITY),
+	// instead of Text and Attachment.
+	Template *TemplateSend
 }
 
 // Attachment is media sent by URL.
@@ -148,7 +151,13 @@ func (m Message) Check() error {
 	switch {
 	case m.PSID == "":
 		return errors.New("send: no recipient")
-	case m.Text == "" && m.Attachment == nil:
+	case m.Template != nil && (m.Text != "" || m.Attachment != nil):
+		return errors.New("send: a template goes without text or attachment")
+	case m.Template != nil && m.MessagingType != Utility:
+		return errors.New("send: a template goes only as messaging_type UTILITY")
+	case m.Template != nil && (m.Template.Name == "" || m.Template.Lang == ""):
+		return errors.New("send: a template needs its name and language")
+	case m.Text == "" && m.Attachment == nil && m.Template == nil:
 		return errors.New("send: empty message")
 	case m.Text != "" && m.Attachment != nil:
 		return errors.New("send: text and attachment go in separate messages")
@@ -167,6 +176,10 @@ func (m Message) Check() error {
 	case MessageTag:
 		if m.Tag != HumanAgent {
 			return fmt.Errorf("send: tag %q: only HUMAN_AGENT is still accepted by Meta", m.Tag)
+		}
+	case Utility:
+		if m.Template == nil || m.Tag != "" {
+			return errors.New("send: UTILITY sends a template, untagged")
 		}
 	default:
 		return fmt.Errorf("send: messaging_type %q", m.MessagingType)
@@ -205,6 +218,13 @@ func (c *Client) Send(ctx context.Context, m Message) (SendResult, error) {
 	if a := m.Attachment; a != nil {
 		msg["attachment"] = map[string]any{"type": a.Type, "payload": map[string]any{"url": a.URL, "is_reusable": a.IsReusable}}
 	}
+	if m.Template != nil {
+		tpl, err := templatePayload(m.Template)
+		if err != nil {
+			return res, err
+		}
+		msg["template"] = tpl
+	}
 	if len(m.QuickReplies) > 0 {
 		msg["quick_replies"] = m.QuickReplies
 	}
@@ -216,6 +236,9 @@ func (c *Client) Send(ctx context.Context, m Message) (SendResult, error) {
 		body["reply_to"] = map[string]string{"mid": m.ReplyTo}
 	}
 	err := c.call(ctx, "send", http.MethodPost, "/me/messages", nil, body, &res, m.Tag)
+	if m.Template != nil {
+		err = utilityUnavailable(err)
+	}
 	return res, err
 }
 

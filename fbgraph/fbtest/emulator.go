@@ -130,6 +130,7 @@ type Server struct {
 	attachments map[string]string // reusable attachment id -> url
 	subscribed  []string
 	labels      labelBook     // Page custom labels (labels.go)
+	templates   templateBook  // Utility Message templates (templates.go)
 	sentSignal  chan struct{} // closed and replaced on every accepted send
 
 	// Faults after acceptance (accept.go).

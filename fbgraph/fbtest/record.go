@@ -16,6 +16,10 @@ type Sent struct {
 	AttachmentURL  string // payload.url (also in ImageURL for images)
 	AttachmentID   string // the reusable attachment's id, given or returned; a sticker's sticker_id
 	ReplyTo        string // reply_to mid, if any
+	// Template is a UTILITY send's template name and language; Text is
+	// then its body with the parameters filled in.
+	Template, TemplateLang string
+	TemplateParams         map[string]string // "1".. or names -> values
 }
 
 // Action is one accepted sender action (typing_on, typing_off, mark_seen).
