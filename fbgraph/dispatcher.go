@@ -345,7 +345,10 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 	if item.ImageURL != "" {
 		image = &Attachment{Type: "image", URL: item.ImageURL, IsReusable: true}
 	}
-	if msg.Text == "" {
+	if item.Template != nil {
+		msg.Text, msg.Template, image = "", templateOf(item.Template), nil
+	}
+	if msg.Text == "" && msg.Template == nil {
 		msg.Attachment, image = image, nil
 	}
 	// A send under way finishes even when Run is stopping: cutting it off

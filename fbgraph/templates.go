@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pageinbox/pageinbox/store"
 )
 
 // Utility Messages (../shared/PLATFORM-2.md §2): a Page-owned template,
@@ -187,4 +189,37 @@ func utilityUnavailable(err error) error {
 		e.Class = ClassUtilityUnavailable
 	}
 	return err
+}
+
+// templateOf is an outbox item's template as the Send API takes it,
+// parameters in name order (positional ones are put in number order).
+func templateOf(t *store.TemplateSend) *TemplateSend {
+	out := &TemplateSend{Name: t.Name, Lang: t.Lang}
+	for name, v := range t.Params {
+		out.Params = append(out.Params, TemplateParam{Name: name, Value: v})
+	}
+	sort.Slice(out.Params, func(i, j int) bool { return out.Params[i].Name < out.Params[j].Name })
+	return out
+}
+
+// StoreTemplate is t as the store keeps it for pageID.
+func (t Template) StoreTemplate(pageID string) store.Template {
+	return store.Template{PageID: pageID, ID: t.ID, Name: t.Name, Lang: t.Language, Status: t.Status,
+		Category: t.Category, Body: t.Body, Params: t.Params, Named: t.Named}
+}
+
+// SyncTemplates reads the Page's templates from Meta and replaces the
+// stored set, returning what was stored.
+func SyncTemplates(ctx context.Context, c *Client, st interface {
+	PutTemplates(context.Context, string, []store.Template) error
+}, pageID string) ([]store.Template, error) {
+	ts, err := c.Templates(ctx, pageID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.Template, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, t.StoreTemplate(pageID))
+	}
+	return out, st.PutTemplates(ctx, pageID, out)
 }

@@ -22,8 +22,11 @@ var ErrOutsideWindow = errors.New("outside the messaging window")
 // Send is a reply to queue for one customer.
 type Send struct {
 	ConvKey
-	Text          string        `json:"text,omitempty"`
-	ImageURL      string        `json:"image_url,omitempty"`
+	Text     string `json:"text,omitempty"`
+	ImageURL string `json:"image_url,omitempty"`
+	// Template sends an approved Utility template (MessagingType UTILITY)
+	// instead of Text and ImageURL.
+	Template      *TemplateSend `json:"template,omitempty"`
 	MessagingType MessagingType `json:"messaging_type,omitempty"` // default RESPONSE
 	Tag           string        `json:"tag,omitempty"`            // HUMAN_AGENT with MESSAGE_TAG
 	// Agent is who sends it (attribution, kept on the item and the
@@ -56,8 +59,13 @@ func (s *Store) Enqueue(ctx context.Context, send Send) (OutboxItem, error) {
 	if send.MessagingType == "" {
 		send.MessagingType = Response
 	}
-	if err := CheckText(send.Text, send.ImageURL); err != nil {
+	if err := checkTemplateSend(send); err != nil {
 		return item, err
+	}
+	if send.Template == nil {
+		if err := CheckText(send.Text, send.ImageURL); err != nil {
+			return item, err
+		}
 	}
 	now := s.now()
 	err := s.write(ctx, 1, func(w *wtx) error {
@@ -81,7 +89,12 @@ func (w *wtx) enqueue(send Send, now time.Time) (OutboxItem, error) {
 	if d := CheckSend(rec.LastInboundTime, now, send.MessagingType, send.Tag); !d.Allowed {
 		return item, fmt.Errorf("%w: %s", ErrOutsideWindow, d.Reason)
 	}
-	item = OutboxItem{ConvKey: send.ConvKey, Text: send.Text, ImageURL: send.ImageURL,
+	if send.Template != nil {
+		if send.Text, err = w.checkTemplate(send.PageID, send.Template); err != nil {
+			return item, err
+		}
+	}
+	item = OutboxItem{ConvKey: send.ConvKey, Text: send.Text, ImageURL: send.ImageURL, Template: send.Template,
 		MessagingType: send.MessagingType, Tag: send.Tag, State: OutboxQueued, CreatedAt: now, UpdatedAt: now,
 		Agent: send.Agent}
 	if send.Claim && send.Agent != "" && rec.Assignee == "" {
