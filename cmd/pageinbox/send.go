@@ -25,11 +25,15 @@ func setupSend(fs *flag.FlagSet) runFunc {
 	tag := fs.String("tag", "", "`TAG` for a human reply outside the 24 h window: HUMAN_AGENT (within 7 days)")
 	image := fs.String("image", "", "image `URL` to send (after the text, if any)")
 	reply := fs.String("reply", "", "send saved reply `SHORTCUT` (pageinbox replies), {first_name} {agent} {page} filled")
+	tf := addTemplateFlags(fs)
 	return func(ctx context.Context, env cmdEnv) error {
 		if *reply != "" && *text != "" {
 			return errors.New("send takes --text or --reply, not both")
 		}
-		if *to == "" || (*text == "" && *image == "" && *reply == "") {
+		if *tf.name != "" && (*text != "" || *image != "" || *reply != "" || *tag != "") {
+			return errors.New("send --template goes without --text, --image, --reply or --tag")
+		}
+		if *to == "" || (*text == "" && *image == "" && *reply == "" && *tf.name == "") {
 			return errors.New("send needs --to PSID and --text TEXT (or --reply SHORTCUT, or --image URL)")
 		}
 		// Without a daemon nothing in this process receives the webhook: an
@@ -52,8 +56,14 @@ func setupSend(fs *flag.FlagSet) runFunc {
 		if *tag != "" {
 			mt = store.MessageTag
 		}
-		final, err := ob.Deliver(ctx, store.Send{ConvKey: store.ConvKey{PageID: pageID, PSID: *to},
-			Text: *text, ImageURL: *image, MessagingType: mt, Tag: *tag}, func(it store.OutboxItem) {
+		send := store.Send{ConvKey: store.ConvKey{PageID: pageID, PSID: *to}, Text: *text, ImageURL: *image, MessagingType: mt, Tag: *tag}
+		if send.Template, err = tf.send(); err != nil {
+			return err
+		}
+		if send.Template != nil {
+			send.MessagingType = store.Utility
+		}
+		final, err := ob.Deliver(ctx, send, func(it store.OutboxItem) {
 			fmt.Fprintf(env.stderr, "%s: waiting for Meta's echo to tell whether it arrived (up to a minute; ctrl+c stops waiting)\n", inert.Line(it.Reason))
 		})
 		if errors.Is(err, store.ErrNotFound) {
