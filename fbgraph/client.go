@@ -126,6 +126,9 @@ type Message struct {
 	Tag           string // HUMAN_AGENT with MESSAGE_TAG
 	Metadata      string // comes back in the echo
 	ReplyTo       string // mid to reply to
+	// Template is a Utility Message template (messaging_type UTILITY),
+	// instead of Text and Attachment.
+	Template *TemplateSend
 }
 
 // Attachment is media sent by URL, or by the id of an upload.
@@ -148,7 +151,13 @@ func (m Message) Check() error {
 	switch {
 	case m.PSID == "":
 		return errors.New("send: no recipient")
-	case m.Text == "" && m.Attachment == nil:
+	case m.Template != nil && (m.Text != "" || m.Attachment != nil):
+		return errors.New("send: a template goes without text or attachment")
+	case m.Template != nil && m.MessagingType != Utility:
+		return errors.New("send: a template goes only as messaging_type UTILITY")
+	case m.Template != nil && (m.Template.Name == "" || m.Template.Lang == ""):
+		return errors.New("send: a template needs its name and language")
+	case m.Text == "" && m.Attachment == nil && m.Template == nil:
 		return errors.New("send: empty message")
 	case m.Text != "" && m.Attachment != nil:
 		return errors.New("send: text and attachment go in separate messages")
@@ -167,6 +176,10 @@ func (m Message) Check() error {
 	case MessageTag:
 		if m.Tag != HumanAgent {
 			return fmt.Errorf("send: tag %q: only HUMAN_AGENT is still accepted by Meta", m.Tag)
+		}
+	case Utility:
+		if m.Template == nil || m.Tag != "" {
+			return errors.New("send: UTILITY sends a template, untagged")
 		}
 	default:
 		return fmt.Errorf("send: messaging_type %q", m.MessagingType)
@@ -215,6 +228,13 @@ func (c *Client) Send(ctx context.Context, m Message) (SendResult, error) {
 		}
 		msg["attachment"] = map[string]any{"type": a.Type, "payload": payload}
 	}
+	if m.Template != nil {
+		tpl, err := templatePayload(m.Template)
+		if err != nil {
+			return res, err
+		}
+		msg["template"] = tpl
+	}
 	if len(m.QuickReplies) > 0 {
 		msg["quick_replies"] = m.QuickReplies
 	}
@@ -226,6 +246,9 @@ func (c *Client) Send(ctx context.Context, m Message) (SendResult, error) {
 		body["reply_to"] = map[string]string{"mid": m.ReplyTo}
 	}
 	err := c.call(ctx, "send", http.MethodPost, "/me/messages", nil, body, &res, m.Tag)
+	if m.Template != nil {
+		err = utilityUnavailable(err)
+	}
 	return res, err
 }
 
@@ -242,64 +265,6 @@ const (
 func (c *Client) SendAction(ctx context.Context, psid string, a SenderAction) error {
 	body := map[string]any{"recipient": map[string]string{"id": psid}, "sender_action": a}
 	return c.call(ctx, "sender_action", http.MethodPost, "/me/messages", nil, body, nil, "")
-}
-
-// Profile is a customer's public profile.
-type Profile struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"`
-	FirstName  string `json:"first_name"`
-	LastName   string `json:"last_name"`
-	ProfilePic string `json:"profile_pic"`
-}
-
-// Profile looks up a customer by PSID.
-func (c *Client) Profile(ctx context.Context, psid string) (Profile, error) {
-	var p Profile
-	if psid == "" || strings.ContainsAny(psid, "/?#") {
-		return p, fmt.Errorf("profile: bad PSID %q", psid)
-	}
-	q := url.Values{"fields": {"name,first_name,last_name,profile_pic"}}
-	err := c.call(ctx, "profile", http.MethodGet, "/"+psid, q, nil, &p, "")
-	if p.Name == "" {
-		p.Name = strings.TrimSpace(p.FirstName + " " + p.LastName)
-	}
-	return p, err
-}
-
-// Name is the customer's display name (webhook.NameLookup).
-func (c *Client) Name(ctx context.Context, pageID, psid string) (string, error) {
-	p, err := c.Profile(ctx, psid)
-	return p.Name, err
-}
-
-// Page is the Page the token belongs to.
-type Page struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
-
-// Me reads the token's Page: the cheapest check that the token works.
-func (c *Client) Me(ctx context.Context) (Page, error) {
-	var p Page
-	err := c.call(ctx, "me", http.MethodGet, "/me", url.Values{"fields": {"id,name"}}, nil, &p, "")
-	return p, err
-}
-
-// SubscribedApp is one app subscribed to the Page's webhooks.
-type SubscribedApp struct {
-	ID               string   `json:"id"`
-	Name             string   `json:"name"`
-	SubscribedFields []string `json:"subscribed_fields"`
-}
-
-// SubscribedApps lists the apps subscribed to the Page and their fields.
-func (c *Client) SubscribedApps(ctx context.Context, pageID string) ([]SubscribedApp, error) {
-	var out struct {
-		Data []SubscribedApp `json:"data"`
-	}
-	err := c.call(ctx, "subscribed_apps", http.MethodGet, "/"+pageID+"/subscribed_apps", nil, nil, &out, "")
-	return out.Data, err
 }
 
 // call does one Graph API call with retries for retryable errors. The

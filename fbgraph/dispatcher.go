@@ -350,7 +350,10 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 	msg := Message{PSID: item.PSID, Text: item.Text, MessagingType: string(item.MessagingType), Tag: item.Tag,
 		Metadata: store.SendMetadata(item.ID), ReplyTo: item.ReplyTo}
 	image := itemAttachment(item)
-	if msg.Text == "" {
+	if item.Template != nil {
+		msg.Text, msg.Template, image = "", templateOf(item.Template), nil
+	}
+	if msg.Text == "" && msg.Template == nil {
 		msg.Attachment, image = image, nil
 	}
 	// A send under way finishes even when Run is stopping: cutting it off

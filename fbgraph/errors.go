@@ -17,17 +17,18 @@ import (
 type Class int
 
 const (
-	ClassUnknown         Class = iota // unknown 4xx: not retried, logged with fbtrace_id
-	ClassOutsideWindow                // 10/2018278 (and kin): the messaging window is closed
-	ClassUserUnavailable              // 551, 200/1545041, 10/2018108: the person can't be messaged
-	ClassNoSuchUser                   // 100/2018001: no matching user (bad PSID or wrong Page token)
-	ClassTagRetired                   // 100 for a retired message tag
-	ClassRateLimited                  // 4, 17, 32, 341, 613, 80xxx: back off and retry
-	ClassTokenInvalid                 // 190 and subcodes: get a new Page token
-	ClassPermission                   // 10, 200–299, 230, 368, 10/1893063: not allowed, don't retry
-	ClassTransient                    // 1, 2, 1200, 5xx, timeouts, connection resets: retry
-	ClassInvalid                      // other 100s: a parameter Meta refused
-	ClassContactTerms                 // 2/2018344: Page Contact Terms not accepted (labels); never retried
+	ClassUnknown            Class = iota // unknown 4xx: not retried, logged with fbtrace_id
+	ClassOutsideWindow                   // 10/2018278 (and kin): the messaging window is closed
+	ClassUserUnavailable                 // 551, 200/1545041, 10/2018108: the person can't be messaged
+	ClassNoSuchUser                      // 100/2018001: no matching user (bad PSID or wrong Page token)
+	ClassTagRetired                      // 100 for a retired message tag
+	ClassRateLimited                     // 4, 17, 32, 341, 613, 80xxx: back off and retry
+	ClassTokenInvalid                    // 190 and subcodes: get a new Page token
+	ClassPermission                      // 10, 200–299, 230, 368, 10/1893063: not allowed, don't retry
+	ClassTransient                       // 1, 2, 1200, 5xx, timeouts, connection resets: retry
+	ClassInvalid                         // other 100s: a parameter Meta refused
+	ClassContactTerms                    // 2/2018344: Page Contact Terms not accepted (labels); never retried
+	ClassUtilityUnavailable              // a permission refusal of a template call: no pages_utility_messaging or market; never retried
 )
 
 func (c Class) String() string {
@@ -52,6 +53,8 @@ func (c Class) String() string {
 		return "invalid"
 	case ClassContactTerms:
 		return "contact_terms"
+	case ClassUtilityUnavailable:
+		return "utility_unavailable"
 	}
 	return "unknown"
 }
@@ -61,17 +64,18 @@ func (c Class) Retryable() bool { return c == ClassRateLimited || c == ClassTran
 
 // Sentinels to test a class with errors.Is(err, fbgraph.ErrOutsideWindow).
 var (
-	ErrOutsideWindow   = &classErr{ClassOutsideWindow}
-	ErrUserUnavailable = &classErr{ClassUserUnavailable}
-	ErrNoSuchUser      = &classErr{ClassNoSuchUser}
-	ErrTagRetired      = &classErr{ClassTagRetired}
-	ErrRateLimited     = &classErr{ClassRateLimited}
-	ErrTokenInvalid    = &classErr{ClassTokenInvalid}
-	ErrPermission      = &classErr{ClassPermission}
-	ErrTransient       = &classErr{ClassTransient}
-	ErrInvalid         = &classErr{ClassInvalid}
-	ErrUnknown         = &classErr{ClassUnknown}
-	ErrContactTerms    = &classErr{ClassContactTerms}
+	ErrOutsideWindow      = &classErr{ClassOutsideWindow}
+	ErrUserUnavailable    = &classErr{ClassUserUnavailable}
+	ErrNoSuchUser         = &classErr{ClassNoSuchUser}
+	ErrTagRetired         = &classErr{ClassTagRetired}
+	ErrRateLimited        = &classErr{ClassRateLimited}
+	ErrTokenInvalid       = &classErr{ClassTokenInvalid}
+	ErrPermission         = &classErr{ClassPermission}
+	ErrTransient          = &classErr{ClassTransient}
+	ErrInvalid            = &classErr{ClassInvalid}
+	ErrUnknown            = &classErr{ClassUnknown}
+	ErrContactTerms       = &classErr{ClassContactTerms}
+	ErrUtilityUnavailable = &classErr{ClassUtilityUnavailable}
 )
 
 type classErr struct{ class Class }
@@ -180,6 +184,11 @@ func (e *Error) Reason() string {
 		return "Meta or the network failed temporarily; retries exhausted"
 	case ClassContactTerms:
 		return contactTermsReason(e.Link)
+	case ClassUtilityUnavailable:
+		if e.Message != "" {
+			return UtilityUnavailableReason + " (Meta: " + e.Message + ")"
+		}
+		return UtilityUnavailableReason
 	}
 	if e.Message != "" {
 		return e.Message

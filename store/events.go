@@ -24,6 +24,9 @@ const (
 	// webhook (see ingestLabel). PSID is empty for a label created or
 	// deleted at the Page.
 	EventLabel EventKind = "label"
+	// EventTemplateStatus: Meta changed a Utility template's status
+	// (message_template_status_update); no PSID. See ingestTemplateStatus.
+	EventTemplateStatus EventKind = "template_status"
 )
 
 // Label actions of an EventLabel (Event.LabelAction). Meta does not
@@ -69,6 +72,12 @@ type Event struct {
 	LabelID     string `json:",omitempty"`
 	LabelName   string `json:",omitempty"`
 	LabelAction string `json:",omitempty"`
+	// An EventTemplateStatus's template (by Meta's id, or name and
+	// language) and its new status.
+	TemplateID     string `json:",omitempty"`
+	TemplateName   string `json:",omitempty"`
+	TemplateLang   string `json:",omitempty"`
+	TemplateStatus string `json:",omitempty"`
 
 	Raw json.RawMessage // the event's JSON; kept for EventUnknown
 
@@ -95,7 +104,7 @@ func (e *Event) Validate(now time.Time) error {
 	if e.PageID == "" {
 		return invalidf("%s event: empty page id", e.Kind)
 	}
-	if e.PSID == "" && e.Kind != EventUnknown && !pageLabelEvent(e) {
+	if e.PSID == "" && e.Kind != EventUnknown && e.Kind != EventTemplateStatus && !pageLabelEvent(e) {
 		return invalidf("%s event: empty PSID", e.Kind)
 	}
 	// Postbacks had no mid before Graph v11.0: name them by who and when.
@@ -118,6 +127,10 @@ func (e *Event) Validate(now time.Time) error {
 		if e.LabelID == "" && e.LabelName == "" {
 			return invalidf("label event from %s: no label", e.PSID)
 		}
+	case EventTemplateStatus:
+		if (e.TemplateID == "" && e.TemplateName == "") || e.TemplateStatus == "" {
+			return invalidf("template status event without a template or a status")
+		}
 	case EventReferral, EventUnknown:
 	default:
 		return invalidf("event of unknown kind %q", e.Kind)
@@ -126,7 +139,7 @@ func (e *Event) Validate(now time.Time) error {
 	if e.Time.IsZero() && (e.Kind == EventDelivery || e.Kind == EventRead) {
 		e.Time = e.Watermark
 	}
-	if e.Time.IsZero() && (e.Kind == EventUnknown || e.Kind == EventLabel) {
+	if e.Time.IsZero() && (e.Kind == EventUnknown || e.Kind == EventLabel || e.Kind == EventTemplateStatus) {
 		e.Time = now
 	}
 	if err := checkTime("timestamp", e.Time, now); err != nil {

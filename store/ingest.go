@@ -107,6 +107,9 @@ func (w *wtx) ingest(e *Event) error {
 		return w.ingestReferral(key, e)
 	case EventLabel:
 		return w.ingestLabel(e)
+	case EventTemplateStatus:
+		_, err := w.setTemplateStatus(e.PageID, e.TemplateID, e.TemplateName, e.TemplateLang, e.TemplateStatus, e.Time)
+		return err
 	case EventUnknown:
 		return w.ingestUnknown(e)
 	}

@@ -242,11 +242,17 @@ var (
 	// is too old (UploadMaxAge) and is uploaded again.
 	bUploads = []byte("uploads")
 
+	// templates: each Page's Utility Message templates, as last synced.
+	//   pageID 0x00 name 0x00 language (templateKey) -> Template (JSON)
+	// Written by PutTemplates (a sync replaces the Page's set) and
+	// SetTemplateStatus (the message_template_status_update webhook).
+	bTemplates = []byte("templates")
+
 	// allBuckets is every bucket above, created on Open.
 	allBuckets = [][]byte{bMeta, bPages, bConvs, bConvIDs, bActAll, bActUnread, bActDone, bMsgs,
 		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts, bDrafts,
 		bOutEcho, bEchoSeen, bAgents, bForgotten, bActOpen, bActSnoozed, bActAssignee, bActLabel, bSnoozes,
-		bLabels, bNotes, bReplies, bUploads}
+		bLabels, bNotes, bReplies, bUploads, bTemplates}
 
 	keyMagic  = []byte("magic")
 	keySchema = []byte("schema")
@@ -344,3 +350,6 @@ func namePrefix(name string) []byte { return []byte(name + "\x00") }
 
 // nameKey is a Page's named record: a label or a saved reply.
 func nameKey(pageID, name string) []byte { return []byte(pageID + "\x00" + name) }
+
+// templateKey is a template's identity: (page, name, language).
+func templateKey(pageID, name, lang string) []byte { return nameKey(pageID, name+"\x00"+lang) }

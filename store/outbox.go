@@ -3,57 +3,11 @@ package store
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 )
-
-// MaxTextLen is the Send API's limit: text must be under 2000 characters.
-const MaxTextLen = 2000
-
-// ErrOutsideWindow: the messaging policy refuses the send. The error's text
-// says why and what would be allowed.
-var ErrOutsideWindow = errors.New("outside the messaging window")
-
-// Send is a reply to queue for one customer.
-type Send struct {
-	ConvKey
-	Text          string        `json:"text,omitempty"`
-	ImageURL      string        `json:"image_url,omitempty"`
-	MessagingType MessagingType `json:"messaging_type,omitempty"` // default RESPONSE
-	Tag           string        `json:"tag,omitempty"`            // HUMAN_AGENT with MESSAGE_TAG
-	// Agent is who sends it (attribution, kept on the item and the
-	// message); Claim makes an unassigned conversation theirs.
-	Agent string `json:"agent,omitempty"`
-	Claim bool   `json:"claim,omitempty"`
-	// ReplyTo is the mid of a message of this thread the reply answers
-	// (sent as top-level reply_to).
-	ReplyTo string `json:"reply_to,omitempty"`
-
-	// UploadedFile: a file sent by attachment_id, after the text if any.
-	UploadedFile
-}
-
-// CheckText refuses text the Send API would refuse.
-func CheckText(text, imageURL string) error {
-	if strings.TrimSpace(text) == "" && imageURL == "" {
-		return invalidf("empty message")
-	}
-	if n := utf8.RuneCountInString(text); n >= MaxTextLen {
-		return invalidf("text is %d characters; Messenger takes under %d", n, MaxTextLen)
-	}
-	if !utf8.ValidString(text) {
-		return invalidf("text is not valid UTF-8")
-	}
-	if imageURL != "" && !strings.HasPrefix(imageURL, "https://") && !strings.HasPrefix(imageURL, "http://") {
-		return invalidf("image URL %q is not an http(s) URL", imageURL)
-	}
-	return nil
-}
 
 // Enqueue checks the messaging window and queues a reply. The message shows
 // in the thread at once as queued; the dispatcher sends it.
@@ -62,8 +16,16 @@ func (s *Store) Enqueue(ctx context.Context, send Send) (OutboxItem, error) {
 	if send.MessagingType == "" {
 		send.MessagingType = Response
 	}
-	if err := checkContent(send.Text, send.ImageURL, send.UploadedFile); err != nil {
+	if err := checkTemplateSend(send); err != nil {
 		return item, err
+	}
+	if send.Template != nil && send.UploadedFile != (UploadedFile{}) {
+		return item, invalidf("a template carries no file of its own")
+	}
+	if send.Template == nil {
+		if err := checkContent(send.Text, send.ImageURL, send.UploadedFile); err != nil {
+			return item, err
+		}
 	}
 	now := s.now()
 	err := s.write(ctx, 1, func(w *wtx) error {
@@ -87,7 +49,12 @@ func (w *wtx) enqueue(send Send, now time.Time) (OutboxItem, error) {
 	if d := CheckSend(rec.LastInboundTime, now, send.MessagingType, send.Tag); !d.Allowed {
 		return item, fmt.Errorf("%w: %s", ErrOutsideWindow, d.Reason)
 	}
-	item = OutboxItem{ConvKey: send.ConvKey, Text: send.Text, ImageURL: send.ImageURL, UploadedFile: send.UploadedFile,
+	if send.Template != nil {
+		if send.Text, err = w.checkTemplate(send.PageID, send.Template); err != nil {
+			return item, err
+		}
+	}
+	item = OutboxItem{ConvKey: send.ConvKey, Text: send.Text, ImageURL: send.ImageURL, UploadedFile: send.UploadedFile, Template: send.Template,
 		MessagingType: send.MessagingType, Tag: send.Tag, State: OutboxQueued, CreatedAt: now, UpdatedAt: now,
 		Agent: send.Agent, ReplyTo: send.ReplyTo}
 	if send.ReplyTo != "" {

@@ -220,6 +220,7 @@ type OutboxItem struct {
 	Agent         string        `json:"agent,omitempty"` // who queued it (a single reply)
 	Text          string        `json:"text,omitempty"`
 	ImageURL      string        `json:"image_url,omitempty"`
+	Template      *TemplateSend `json:"template,omitempty"` // a UTILITY send; Text is its filled body
 	MessagingType MessagingType `json:"messaging_type"`
 	Tag           string        `json:"tag,omitempty"`
 	ReplyTo       string        `json:"reply_to,omitempty"` // mid the reply answers

@@ -106,6 +106,15 @@ func CheckSend(lastInbound, now time.Time, mt MessagingType, tag string) Decisio
 			return Decision{Allowed: true, Left: left,
 				Reason: fmt.Sprintf("HUMAN_AGENT: a person replying within 7 days (%s left)", FormatLeft(left))}
 		}
+	case Utility:
+		// An approved UTILITY template (checked by Enqueue) may go out
+		// at any time after the customer's first message.
+		if tag != "" {
+			return Decision{Reason: "a UTILITY message carries no tag"}
+		}
+		if w.State != WindowNever {
+			return Decision{Allowed: true, Reason: "an approved Utility template: allowed outside the 24 h window"}
+		}
 	default:
 		return Decision{Reason: fmt.Sprintf("unknown messaging type %q", mt)}
 	}

@@ -285,6 +285,8 @@ func (d *bodyDecoder) changes(n int) error {
 			d.p.problem(malformedf("entry[%d].changes[%d]: value is not an object", n, j))
 		case field == "inbox_labels":
 			d.addLabelChange(value)
+		case field == "message_template_status_update":
+			d.addTemplateStatus(value)
 		default:
 			d.addElement(value)
 		}

@@ -49,6 +49,7 @@ var commands = []command{
 	{name: "done", summary: "mark a conversation done; the customer's next message reopens it", setup: setupState("done", store.ConvDone)},
 	{name: "reopen", summary: "make a snoozed or done conversation open again", setup: setupState("reopen", store.ConvOpen)},
 	{name: "replies", summary: "saved replies: add SHORTCUT TEXT, list, rm SHORTCUT", setup: setupReplies},
+	{name: "templates", summary: "Utility Message templates: sync from Meta, list [--json]", setup: setupTemplates},
 }
 
 func lookupCommand(name string) (command, bool) {

@@ -29,12 +29,16 @@ func setupSend(fs *flag.FlagSet) runFunc {
 	fs.Func("file", "upload and send the file at `PATH` after the text (repeat: one message per file; 25 MB at most)",
 		func(v string) error { files = append(files, v); return nil })
 	replyTo := fs.String("reply-to", "", "answer the thread's message `MID` (Messenger shows it quoted)")
+	tf := addTemplateFlags(fs)
 	return func(ctx context.Context, env cmdEnv) error {
 		if *reply != "" && *text != "" {
 			return errors.New("send takes --text or --reply, not both")
 		}
-		if *to == "" || (*text == "" && *image == "" && *reply == "" && len(files) == 0) {
-			return errors.New("send needs --to PSID and --text TEXT (or --reply SHORTCUT, --image URL or --file PATH)")
+		if *tf.name != "" && (*text != "" || *image != "" || *reply != "" || *tag != "" || len(files) > 0) {
+			return errors.New("send --template goes without --text, --image, --reply, --file or --tag")
+		}
+		if *to == "" || (*text == "" && *image == "" && *reply == "" && len(files) == 0 && *tf.name == "") {
+			return errors.New("send needs --to PSID and --text TEXT (or --reply SHORTCUT, --image URL, --file PATH or --template NAME)")
 		}
 		if *image != "" && len(files) > 0 {
 			return errors.New("send takes --image URL or --file PATH, not both")
@@ -59,8 +63,15 @@ func setupSend(fs *flag.FlagSet) runFunc {
 		if *tag != "" {
 			mt = store.MessageTag
 		}
-		sends, err := withFiles(ctx, env, ob, store.Send{ConvKey: store.ConvKey{PageID: pageID, PSID: *to},
-			Text: *text, ImageURL: *image, MessagingType: mt, Tag: *tag, ReplyTo: *replyTo}, files)
+		base := store.Send{ConvKey: store.ConvKey{PageID: pageID, PSID: *to},
+			Text: *text, ImageURL: *image, MessagingType: mt, Tag: *tag, ReplyTo: *replyTo}
+		if base.Template, err = tf.send(); err != nil {
+			return err
+		}
+		if base.Template != nil {
+			base.MessagingType = store.Utility
+		}
+		sends, err := withFiles(ctx, env, ob, base, files)
 		if err != nil {
 			return ob.Explain(err)
 		}

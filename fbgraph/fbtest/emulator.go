@@ -134,6 +134,7 @@ type Server struct {
 	uploads     []Upload          // accepted Attachment Upload API calls (upload.go)
 	subscribed  []string
 	labels      labelBook     // Page custom labels (labels.go)
+	templates   templateBook  // Utility Message templates (templates.go)
 	sentSignal  chan struct{} // closed and replaced on every accepted send
 
 	// Faults after acceptance (accept.go).

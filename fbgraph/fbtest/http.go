@@ -356,6 +356,8 @@ func (s *Server) route(w http.ResponseWriter, c *call) {
 		s.handleSend(w, c)
 	case len(seg) == 2 && seg[1] == "message_attachments" && s.isPage(first) && m == http.MethodPost:
 		s.handleUpload(w, c)
+	case len(seg) == 2 && seg[1] == "message_templates" && s.isPage(first) && m == http.MethodGet:
+		s.handleTemplates(w, c)
 	case len(seg) == 2 && seg[1] == "conversations" && s.isPage(first) && m == http.MethodGet:
 		s.handleConversations(w, c)
 	case len(seg) == 2 && seg[1] == "subscribed_apps" && s.isPage(first):

@@ -17,6 +17,10 @@ type Sent struct {
 	AttachmentID   string // the reusable attachment's id, given or returned; a sticker's sticker_id
 	ReplyTo        string // reply_to mid, if any
 	ReplyToSelf    bool   // the reply_to mid is the Page's own message
+	// Template is a UTILITY send's template name and language; Text is
+	// then its body with the parameters filled in.
+	Template, TemplateLang string
+	TemplateParams         map[string]string // "1".. or names -> values
 }
 
 // Action is one accepted sender action (typing_on, typing_off, mark_seen,

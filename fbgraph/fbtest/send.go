@@ -31,6 +31,10 @@ func (s *Server) handleSend(w http.ResponseWriter, c *call) {
 		s.writeError(w, e)
 		return
 	}
+	if c.p["messaging_type"] == "UTILITY" && s.utilityDenied() {
+		s.writeError(w, errf(http.StatusBadRequest, 10, 0, DeniedUtilityMessage))
+		return
+	}
 	res, e := s.validateSend(c)
 	if e != nil {
 		s.writeError(w, e)
@@ -152,6 +156,9 @@ func (s *Server) sendFaults() *apiError {
 func (s *Server) windowOKLocked(u *user, res *sendResult, now time.Time) bool {
 	if u.lastInbound.IsZero() {
 		return false
+	}
+	if res.sent != nil && res.sent.Template != "" {
+		return true // a Utility Message: outside the window too
 	}
 	limit := store.ResponseWindow
 	if res.sent != nil && res.sent.MessagingType == string(store.MessageTag) {

@@ -181,7 +181,9 @@ func checkMessagingType(mt, tag string) *apiError {
 			return invalid("Param tag must be one of {HUMAN_AGENT} - got %q; other tags are no longer supported", tag)
 		}
 	case "UTILITY":
-		return invalid("messaging_type UTILITY (utility templates) is not supported by the emulator")
+		if tag != "" {
+			return invalid("Param tag can only be used with messaging_type MESSAGE_TAG")
+		}
 	default:
 		return invalid("Param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG, UTILITY} - got %q", mt)
 	}
@@ -221,6 +223,9 @@ func (s *Server) readMessage(msg map[string]json.RawMessage, hasFile bool, res *
 // and sticker_id, and that one.
 func (s *Server) readBody(msg map[string]json.RawMessage, hasFile bool, res *sendResult) *apiError {
 	sent := res.sent
+	if e := s.readUtility(msg, sent); e != errNotUtility {
+		return e
+	}
 	rawText, hasText := msg["text"]
 	rawAtt, hasAtt := msg["attachment"]
 	rawSticker, hasSticker := msg["sticker_id"]
