@@ -40,6 +40,8 @@ type exportMessage struct {
 	// without them read as before.
 	Agent      string `json:"agent,omitempty"`
 	CampaignID uint64 `json:"campaign_id,omitempty"`
+	// Template is the Utility template a message of ours was sent as.
+	Template string `json:"template,omitempty"`
 }
 
 type exportConversation struct {
@@ -82,7 +84,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer, conversations bool) err
 			}
 			e := exportMessage{PageID: m.PageID, PSID: m.PSID, MID: m.MID, Direction: m.Direction,
 				Text: m.Text, Attachments: atts, Time: formatTime(m.Time), Status: m.Status,
-				Agent: m.Agent, CampaignID: m.CampaignID}
+				Agent: m.Agent, CampaignID: m.CampaignID, Template: m.Template}
 			if m.Status == StatusFailed || m.Status == StatusUnknown {
 				e.Error = m.Error
 			}

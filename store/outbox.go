@@ -86,6 +86,9 @@ func (w *wtx) enqueue(send Send, now time.Time) (OutboxItem, error) {
 func (w *wtx) addOutboxMessage(rec *convRecord, item *OutboxItem, now time.Time) error {
 	m := &Message{Direction: Out, Text: item.Text, Time: now, Status: StatusQueued, CampaignID: item.CampaignID, OutboxID: item.ID,
 		Agent: item.Agent, ReplyTo: item.ReplyTo}
+	if item.Template != nil {
+		m.Template = item.Template.Name
+	}
 	if item.ImageURL != "" {
 		m.Attachments = []Attachment{{Type: "image", URL: item.ImageURL}}
 	}

@@ -74,7 +74,14 @@ func TestEnqueueTemplateOutsideWindow(t *testing.T) {
 		t.Fatal("UTILITY text without a template was queued")
 	}
 	th := thread(t, s, "u1")
-	if last := th[len(th)-1]; last.Text != "Order A-7 ships on Friday." {
-		t.Fatalf("thread shows %q", last.Text)
+	if last := th[len(th)-1]; last.Text != "Order A-7 ships on Friday." || last.Template != "order_update" {
+		t.Fatalf("thread shows %q (template %q)", last.Text, last.Template)
+	}
+	var out strings.Builder
+	if err := s.Export(ctx(), &out, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"text":"Order A-7 ships on Friday.",`) || !strings.Contains(out.String(), `"template":"order_update"`) {
+		t.Errorf("the export row does not name the template:\n%s", out.String())
 	}
 }

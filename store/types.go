@@ -158,6 +158,9 @@ type Message struct {
 	Edits       int          `json:"edits,omitempty"`
 	CampaignID  uint64       `json:"campaign_id,omitempty"`
 	Agent       string       `json:"agent,omitempty"` // the agent who sent it (outbound)
+	// Template names the Utility template an outbound message was sent as
+	// (Text is its filled body).
+	Template string `json:"template,omitempty"`
 	// OutboxID is the outbox item an outbound message of ours shows, so an
 	// agent can act on it (send again); 0 for anything else.
 	OutboxID uint64 `json:"outbox_id,omitempty"`
