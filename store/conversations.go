@@ -50,25 +50,7 @@ func (s *Store) EnsurePages(ctx context.Context, ids []string) error {
 
 // updateConv applies fn to an existing conversation and saves it.
 func (s *Store) updateConv(ctx context.Context, key ConvKey, fn func(*convRecord) error) (Conversation, error) {
-	var out Conversation
-	if key.PageID == "" || key.PSID == "" {
-		return out, invalidf("conversation %q", key.String())
-	}
-	err := s.write(ctx, 1, func(w *wtx) error {
-		rec, old, err := w.conv(key, false)
-		if err != nil {
-			return err
-		}
-		if err := fn(rec); err != nil {
-			return err
-		}
-		out = rec.Conversation
-		if old.Conversation == rec.Conversation {
-			return nil
-		}
-		return w.saveConv(rec, old)
-	})
-	return out, err
+	return s.updateConvTx(ctx, key, func(_ *wtx, r *convRecord) error { return fn(r) })
 }
 
 // SetName records the customer's name from the profile lookup.

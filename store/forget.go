@@ -249,23 +249,32 @@ func (w *wtx) dropLoadedConv(key ConvKey) {
 // forgetDrafts deletes every agent's draft of the conversation.
 func (w *wtx) forgetDrafts(key ConvKey, rep *ForgetReport) error {
 	suffix := draftKey("", key) // every owner's draft key ends with it
-	b := w.bucket(bDrafts)
+	// The owner is everything before the suffix; owners have no NUL.
+	n, err := w.deleteWhere(bDrafts, func(k, _ []byte) bool {
+		return bytes.HasSuffix(k, suffix) && bytes.IndexByte(k[:len(k)-len(suffix)], 0) < 0
+	})
+	rep.Drafts += n
+	return err
+}
+
+// deleteWhere deletes the entries of bucket name that match, collected
+// first (a bucket must not change under its cursor), and counts them.
+func (w *wtx) deleteWhere(name []byte, match func(k, v []byte) bool) (int, error) {
+	b := w.bucket(name)
 	var keys [][]byte
-	err := b.ForEach(func(k, _ []byte) error {
-		// The owner is everything before the suffix; owners have no NUL.
-		if bytes.HasSuffix(k, suffix) && bytes.IndexByte(k[:len(k)-len(suffix)], 0) < 0 {
+	err := b.ForEach(func(k, v []byte) error {
+		if match(k, v) {
 			keys = append(keys, append([]byte(nil), k...))
 		}
 		return nil
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, k := range keys {
 		if err := b.Delete(k); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	rep.Drafts += len(keys)
-	return nil
+	return len(keys), nil
 }

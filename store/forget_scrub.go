@@ -85,24 +85,9 @@ func (w *wtx) dropRecipient(id uint64, st OutboxState) error {
 
 // forgetUnknown deletes the raw events of unknown kinds that name them.
 func (w *wtx) forgetUnknown(scrub JournalScrubber, rep *ForgetReport) error {
-	b := w.bucket(bUnknown)
-	var keys [][]byte
-	err := b.ForEach(func(k, v []byte) error {
-		if scrub.Mentions(v) {
-			keys = append(keys, append([]byte(nil), k...))
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	rep.UnknownEvents += len(keys)
-	return nil
+	n, err := w.deleteWhere(bUnknown, func(_, v []byte) bool { return scrub.Mentions(v) })
+	rep.UnknownEvents += n
+	return err
 }
 
 // journalMentions lists the journal bodies that name the customer, and

@@ -120,7 +120,8 @@ func (s *Store) ToggleLabel(ctx context.Context, key ConvKey, label string) (Con
 	return s.ChangeLabels(ctx, key, []string{label}, nil)
 }
 
-// updateConvTx is updateConv with the transaction at hand.
+// updateConvTx applies fn, with the transaction at hand, to an existing
+// conversation and saves it if it changed.
 func (s *Store) updateConvTx(ctx context.Context, key ConvKey, fn func(*wtx, *convRecord) error) (Conversation, error) {
 	var out Conversation
 	if key.PageID == "" || key.PSID == "" {

@@ -46,6 +46,13 @@ func (p *Previewer) Preview(ctx context.Context, rawURL string) (image.Image, er
 func Downscale(img image.Image, maxW, maxH int) *image.NRGBA {
 	b := img.Bounds()
 	w, h := fit(b.Dx(), b.Dy(), maxW, maxH)
+	return Resample(img, w, h)
+}
+
+// Resample scales img to exactly w×h, each output pixel the average of
+// the source pixels it covers (at least one).
+func Resample(img image.Image, w, h int) *image.NRGBA {
+	b := img.Bounds()
 	out := image.NewNRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
 		y0, y1 := b.Min.Y+y*b.Dy()/h, b.Min.Y+(y+1)*b.Dy()/h

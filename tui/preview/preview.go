@@ -5,6 +5,8 @@
 package preview
 
 import (
+	"github.com/pageinbox/pageinbox/inbox/media"
+
 	"image"
 	"image/color"
 	"strings"
@@ -43,14 +45,21 @@ func Render(img image.Image, width int, r *lipgloss.Renderer) []string {
 	}
 	w := min(width, MaxWidth, b.Dx())
 	h := max(1, (b.Dy()*w+b.Dx()/2)/b.Dx()) // pixel rows, rounded
-	px := sample(img, w, h)
+	px := media.Resample(img, w, h)
+	row := func(y int) []color.NRGBA {
+		r := make([]color.NRGBA, w)
+		for x := range r {
+			r[x] = px.NRGBAAt(x, y)
+		}
+		return r
+	}
 	lines := make([]string, 0, (h+1)/2)
 	for y := 0; y < h; y += 2 {
 		var lower []color.NRGBA
 		if y+1 < h {
-			lower = px[y+1]
+			lower = row(y + 1)
 		}
-		lines = append(lines, renderRow(profile, px[y], lower))
+		lines = append(lines, renderRow(profile, row(y), lower))
 	}
 	return lines
 }
@@ -85,30 +94,4 @@ func renderRow(p termenv.Profile, upper, lower []color.NRGBA) string {
 	}
 	sb.WriteString(termenv.CSI + termenv.ResetSeq + "m")
 	return sb.String()
-}
-
-// sample scales img to w×h pixels, each the mean of the area it covers.
-func sample(img image.Image, w, h int) [][]color.NRGBA {
-	b := img.Bounds()
-	rows := make([][]color.NRGBA, h)
-	for y := range rows {
-		y0, y1 := b.Min.Y+y*b.Dy()/h, b.Min.Y+(y+1)*b.Dy()/h
-		rows[y] = make([]color.NRGBA, w)
-		for x := range rows[y] {
-			x0, x1 := b.Min.X+x*b.Dx()/w, b.Min.X+(x+1)*b.Dx()/w
-			rows[y][x] = average(img, x0, y0, max(x1, x0+1), max(y1, y0+1))
-		}
-	}
-	return rows
-}
-
-func average(img image.Image, x0, y0, x1, y1 int) color.NRGBA {
-	var r, g, b, a, n uint64
-	for y := y0; y < y1; y++ {
-		for x := x0; x < x1; x++ {
-			c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
-			r, g, b, a, n = r+uint64(c.R), g+uint64(c.G), b+uint64(c.B), a+uint64(c.A), n+1
-		}
-	}
-	return color.NRGBA{R: uint8(r / n), G: uint8(g / n), B: uint8(b / n), A: uint8(a / n)}
 }
