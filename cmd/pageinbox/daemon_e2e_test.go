@@ -287,24 +287,7 @@ func startDaemonProcess(t *testing.T, bin string, env []string, hookAddr, apiAdd
 		exited: make(chan struct{}),
 	}
 	s.cmd.Env = env
-	s.cmd.Stdout, s.cmd.Stderr = s.stderr, s.stderr
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { s.err = s.cmd.Wait(); close(s.exited) }()
-	t.Cleanup(func() {
-		select {
-		case <-s.exited:
-		default:
-			s.cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-s.exited:
-			case <-time.After(5 * time.Second):
-				s.cmd.Process.Kill()
-				<-s.exited
-			}
-		}
-	})
+	s.start(t)
 	err := s.waitHealthy(15 * time.Second)
 	if err == nil {
 		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -324,4 +307,28 @@ func startDaemonProcess(t *testing.T, bin string, env []string, hookAddr, apiAdd
 		}
 	}
 	return nil, inUse
+}
+
+// start runs serve with its output in s.stderr; when the test ends it is
+// asked to stop (SIGTERM), and killed if it has not within 5 s.
+func (s *e2eServer) start(t *testing.T) {
+	t.Helper()
+	s.cmd.Stdout, s.cmd.Stderr = s.stderr, s.stderr
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.err = s.cmd.Wait(); close(s.exited) }()
+	t.Cleanup(func() {
+		select {
+		case <-s.exited:
+		default:
+			s.cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-s.exited:
+			case <-time.After(5 * time.Second):
+				s.cmd.Process.Kill()
+				<-s.exited
+			}
+		}
+	})
 }

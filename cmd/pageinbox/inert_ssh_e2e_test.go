@@ -20,7 +20,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -225,24 +224,7 @@ func startSSHDaemon(t *testing.T, bin, home, dataDir, authorized, raceLog string
 		s.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "PAGEINBOX_GRAPH_URL=" + emu.URL(),
 			"GORACE=log_path=" + raceLog + " exitcode=66 atexit_sleep_ms=0",
 			"PAGE_ACCESS_TOKEN=" + cfg.PageToken, "APP_SECRET=" + cfg.AppSecret, "VERIFY_TOKEN=inert-e2e-verify", "PAGE_ID=" + cfg.PageID}
-		s.cmd.Stdout, s.cmd.Stderr = s.stderr, s.stderr
-		if err := s.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() { s.err = s.cmd.Wait(); close(s.exited) }()
-		t.Cleanup(func() {
-			select {
-			case <-s.exited:
-			default:
-				s.cmd.Process.Signal(syscall.SIGTERM)
-				select {
-				case <-s.exited:
-				case <-time.After(5 * time.Second):
-					s.cmd.Process.Kill()
-					<-s.exited
-				}
-			}
-		})
+		s.start(t)
 		err := s.waitHealthy(15 * time.Second)
 		if err == nil {
 			err = waitListening(sshAddr, s, 10*time.Second)
