@@ -239,6 +239,9 @@ func Chip(a store.Attachment) string {
 	case "file":
 		detail = a.Title
 		if detail == "" {
+			detail = a.Name // our own send's file
+		}
+		if detail == "" {
 			detail = common.FileName(a.URL)
 		}
 	case "location":
@@ -255,10 +258,33 @@ func Chip(a store.Attachment) string {
 	if kind == "" {
 		kind = "attachment"
 	}
+	parts := []string{kind}
 	if detail = common.OneLine(detail); detail != "" {
-		return "[" + kind + " " + detail + "]"
+		parts = append(parts, detail)
 	}
-	return "[" + kind + "]"
+	if a.Size > 0 { // known for our own sends only: Meta's webhooks carry no size
+		parts = append(parts, HumanSize(a.Size))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// HumanSize is a byte count in a few cells: 980 B, 12 KB, 1.2 MB.
+func HumanSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, suffix := float64(n)/unit, "KB"
+	for _, next := range []string{"MB", "GB"} {
+		if v < unit-0.5 { // 1023.7 KB would print as 1024 KB
+			break
+		}
+		v, suffix = v/unit, next
+	}
+	if v < 10 {
+		return fmt.Sprintf("%.1f %s", v, suffix)
+	}
+	return fmt.Sprintf("%.0f %s", v, suffix)
 }
 
 // sender is who sent an outbound message, after its time: the agent, or

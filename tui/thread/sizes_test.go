@@ -1,0 +1,53 @@
+package thread
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pageinbox/pageinbox/store"
+	"github.com/pageinbox/pageinbox/tui/inert"
+)
+
+func TestHumanSize(t *testing.T) {
+	for n, want := range map[int64]string{
+		980: "980 B", 1023: "1023 B", 1024: "1.0 KB", 12 * 1024: "12 KB", 1258291: "1.2 MB",
+		1048063: "1023 KB", 1048500: "1.0 MB", 25 << 20: "25 MB", 3 << 30: "3.0 GB",
+	} {
+		if got := HumanSize(n); got != want {
+			t.Errorf("HumanSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// A size is shown when it is known (our own sends), after the detail.
+func TestChipSize(t *testing.T) {
+	for _, c := range []struct {
+		a    store.Attachment
+		want string
+	}{
+		{store.Attachment{Type: "image", AttachmentID: "1", Size: 1258291}, "[image 1.2 MB]"},
+		{store.Attachment{Type: "file", AttachmentID: "2", Name: "invoice.pdf", Size: 12 * 1024}, "[file invoice.pdf 12 KB]"},
+		{store.Attachment{Type: "audio", AttachmentID: "3", Size: 980}, "[voice 980 B]"},
+		{store.Attachment{Type: "file", Name: "a\x1b[2J.pdf"}, "[file a" + inert.Placeholder + ".pdf]"},
+	} {
+		if got := Chip(c.a); got != c.want {
+			t.Errorf("Chip(%+v) = %q, want %q", c.a, got, c.want)
+		}
+	}
+}
+
+// Our own multi-image message shows one chip per image, each with its size.
+func TestMultiImageChips(t *testing.T) {
+	p := &pages{}
+	p.msgs = []store.Message{{ID: "m1", ConvKey: carla, Direction: store.Out, Time: now.Add(-time.Minute), Status: store.StatusSent,
+		Attachments: []store.Attachment{{Type: "image", AttachmentID: "1", Size: 2048}, {Type: "image", AttachmentID: "2", Size: 1258291},
+			{Type: "image", AttachmentID: "3", Size: 700}}}}
+	m := open(t, newCommon(time.UTC), p, 60, 20)
+	view := m.View()
+	for _, chip := range []string{"[image 2.0 KB]", "[image 1.2 MB]", "[image 700 B]"} {
+		if !strings.Contains(view, chip) {
+			t.Errorf("no %s in\n%s", chip, view)
+		}
+	}
+}
