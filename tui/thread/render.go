@@ -196,7 +196,7 @@ func (m *Model) content(msg store.Message, quoted string, bubble int) []string {
 	for _, a := range msg.Attachments {
 		// A chip, cut to the bubble; its link goes in an OSC 8 hyperlink
 		// around it, and o opens it, y copies it.
-		chip := common.Truncate(Chip(a), bubble)
+		chip := common.Truncate(Chip(m.withFetchedSize(a)), bubble)
 		link, ok := common.SafeURL(a.URL)
 		switch {
 		case ok:

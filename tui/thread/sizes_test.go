@@ -1,9 +1,13 @@
 package thread
 
 import (
+	"context"
+	"image"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/muesli/termenv"
 
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/inert"
@@ -49,5 +53,35 @@ func TestMultiImageChips(t *testing.T) {
 		if !strings.Contains(view, chip) {
 			t.Errorf("no %s in\n%s", chip, view)
 		}
+	}
+}
+
+// sizedPictures answers each preview with the byte size of the image it
+// was made from, as media.Previewer does after a fetch.
+type sizedPictures struct{ fakePictures }
+
+type sizedImage struct {
+	image.Image
+	n int64
+}
+
+func (s sizedImage) ByteSize() int64 { return s.n }
+
+func (f *sizedPictures) Preview(ctx context.Context, url string) (image.Image, error) {
+	img, err := f.fakePictures.Preview(ctx, url)
+	return sizedImage{img, 1258291}, err
+}
+
+// A customer's image shows its size once its preview has been fetched
+// (Meta's webhook says nothing of it); before, the chip is bare.
+func TestFetchedImageChipShowsItsSize(t *testing.T) {
+	be := picturePages(1, func(int) string { return "https://cdn.example/0.png" })
+	bare := openWithPictures(t, termenv.TrueColor, be, nil, 60, 30)
+	if v := bare.View(); !strings.Contains(v, "[image]") || strings.Contains(v, "MB") {
+		t.Fatalf("without a fetch:\n%s", v)
+	}
+	m := openWithPictures(t, termenv.TrueColor, be, &sizedPictures{}, 60, 30)
+	if v := m.View(); !strings.Contains(v, "[image 1.2 MB]") || !strings.Contains(v, "▀") {
+		t.Fatalf("after the fetch:\n%s", v)
 	}
 }
