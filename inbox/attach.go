@@ -32,6 +32,9 @@ func (o *Outbox) Attach(ctx context.Context, pageID, path string) (f store.Uploa
 	if st, err := os.Stat(path); err == nil {
 		f.FileSize = st.Size() // for its chip; the upload already read it
 	}
+	if f.AttachmentType == "audio" || f.AttachmentType == "video" {
+		f.DurationMS = mp4Duration(path).Milliseconds()
+	}
 	return f, reused, nil
 }
 

@@ -85,6 +85,8 @@ type Attachment struct {
 	// neither, so they are known only for our own sends.
 	Name string `json:"name,omitempty"`
 	Size int64  `json:"size,omitempty"`
+	// DurationMS: our own audio or video send's length, when known.
+	DurationMS int64 `json:"duration_ms,omitempty"`
 }
 
 // Reaction is one person's reaction to a message.

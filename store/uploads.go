@@ -93,6 +93,9 @@ type UploadedFile struct {
 	// them); Meta's echoes carry neither.
 	FileName string `json:"file_name,omitempty"`
 	FileSize int64  `json:"file_size,omitempty"`
+	// DurationMS: an audio or video file's length, when its header says
+	// (MP4/M4A); 0 when unknown.
+	DurationMS int64 `json:"duration_ms,omitempty"`
 }
 
 // IsAudioVisual: Meta allows audio and video sends 10 a second per Page.
@@ -126,7 +129,7 @@ func checkImages(first UploadedFile, images []UploadedFile) error {
 
 // attachment is how an uploaded file shows in its thread.
 func (f UploadedFile) attachment() Attachment {
-	return Attachment{Type: f.AttachmentType, AttachmentID: f.AttachmentID, Name: f.FileName, Size: f.FileSize}
+	return Attachment{Type: f.AttachmentType, AttachmentID: f.AttachmentID, Name: f.FileName, Size: f.FileSize, DurationMS: f.DurationMS}
 }
 
 // checkContent refuses a message the Send API would refuse: text, an

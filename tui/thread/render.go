@@ -262,10 +262,22 @@ func Chip(a store.Attachment) string {
 	if detail = common.OneLine(detail); detail != "" {
 		parts = append(parts, detail)
 	}
-	if a.Size > 0 { // known for our own sends only: Meta's webhooks carry no size
+	switch {
+	case a.DurationMS > 0 && (a.Type == "audio" || a.Type == "video"):
+		parts = append(parts, clock(a.DurationMS))
+	case a.Size > 0: // our own sends, or a fetched image: Meta's webhooks carry no size
 		parts = append(parts, HumanSize(a.Size))
 	}
 	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// clock is a length as m:ss (h:mm:ss from an hour).
+func clock(ms int64) string {
+	s := (ms + 500) / 1000
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
 // HumanSize is a byte count in a few cells: 980 B, 12 KB, 1.2 MB.

@@ -33,6 +33,8 @@ func TestChipSize(t *testing.T) {
 		{store.Attachment{Type: "image", AttachmentID: "1", Size: 1258291}, "[image 1.2 MB]"},
 		{store.Attachment{Type: "file", AttachmentID: "2", Name: "invoice.pdf", Size: 12 * 1024}, "[file invoice.pdf 12 KB]"},
 		{store.Attachment{Type: "audio", AttachmentID: "3", Size: 980}, "[voice 980 B]"},
+		{store.Attachment{Type: "audio", AttachmentID: "4", Size: 48000, DurationMS: 14499}, "[voice 0:14]"},
+		{store.Attachment{Type: "video", AttachmentID: "5", DurationMS: 3723000}, "[video 1:02:03]"},
 		{store.Attachment{Type: "file", Name: "a\x1b[2J.pdf"}, "[file a" + inert.Placeholder + ".pdf]"},
 	} {
 		if got := Chip(c.a); got != c.want {
