@@ -118,9 +118,12 @@ type QuickReply struct {
 
 // Message is one Send API message to one customer.
 type Message struct {
-	PSID          string
-	Text          string
-	Attachment    *Attachment // instead of Text
+	PSID       string
+	Text       string
+	Attachment *Attachment // instead of Text
+	// Attachments: several images in one message (message.attachments),
+	// instead of Text and Attachment; at most MaxImages.
+	Attachments   []Attachment
 	QuickReplies  []QuickReply
 	MessagingType string // RESPONSE, UPDATE, MESSAGE_TAG
 	Tag           string // HUMAN_AGENT with MESSAGE_TAG
@@ -157,7 +160,9 @@ func (m Message) Check() error {
 		return errors.New("send: a template goes only as messaging_type UTILITY")
 	case m.Template != nil && (m.Template.Name == "" || m.Template.Lang == ""):
 		return errors.New("send: a template needs its name and language")
-	case m.Text == "" && m.Attachment == nil && m.Template == nil:
+	case len(m.Attachments) > 0 && m.checkImages() != nil:
+		return m.checkImages()
+	case m.Text == "" && m.Attachment == nil && m.Template == nil && len(m.Attachments) == 0:
 		return errors.New("send: empty message")
 	case m.Text != "" && m.Attachment != nil:
 		return errors.New("send: text and attachment go in separate messages")
@@ -222,11 +227,14 @@ func (c *Client) Send(ctx context.Context, m Message) (SendResult, error) {
 		msg["text"] = m.Text
 	}
 	if a := m.Attachment; a != nil {
-		payload := map[string]any{"url": a.URL, "is_reusable": a.IsReusable}
-		if a.ID != "" {
-			payload = map[string]any{"attachment_id": a.ID}
+		msg["attachment"] = a.body()
+	}
+	if len(m.Attachments) > 0 {
+		atts := make([]any, len(m.Attachments))
+		for i, a := range m.Attachments {
+			atts[i] = a.body()
 		}
-		msg["attachment"] = map[string]any{"type": a.Type, "payload": payload}
+		msg["attachments"] = atts
 	}
 	if m.Template != nil {
 		tpl, err := templatePayload(m.Template)

@@ -91,6 +91,10 @@ type Dispatcher struct {
 	lastThrottle time.Time
 
 	sent, failed, skipped, unknown, resent atomic.Uint64
+
+	// noMultiImage holds the Pages whose multi-image sends Meta refused
+	// (page id -> true), for the life of the process.
+	noMultiImage sync.Map
 }
 
 // NewDispatcher returns a Dispatcher; Run starts it.
@@ -349,32 +353,52 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 	}
 	msg := Message{PSID: item.PSID, Text: item.Text, MessagingType: string(item.MessagingType), Tag: item.Tag,
 		Metadata: store.SendMetadata(item.ID), ReplyTo: item.ReplyTo}
-	image := itemAttachment(item)
-	if item.Template != nil {
-		msg.Text, msg.Template, image = "", templateOf(item.Template), nil
-	}
-	if msg.Text == "" && msg.Template == nil {
-		msg.Attachment, image = image, nil
-	}
 	// A send under way finishes even when Run is stopping: cutting it off
 	// would leave its outcome unknown.
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
 	defer cancel()
-	res, err := d.send.Send(sendCtx, msg)
+	res, err := d.sendItem(sendCtx, item, msg)
 	if err == nil {
 		record(store.Result{MID: res.MessageID})
 		d.sent.Add(1)
-		if image != nil {
-			// The Send API takes text or an attachment, not both: the image
-			// follows as a second message. The item counts as sent either way.
-			msg.Text, msg.Attachment, msg.ReplyTo = "", image, ""
-			if _, err := d.send.Send(sendCtx, msg); err != nil {
-				d.log.Warn("outbox: the image after a sent text failed", "item", item.ID, "err", err)
-			}
-		}
 		return
 	}
 	d.settleError(item, err, record)
+}
+
+// sendItem sends an item's messages in order. The Send API takes text or
+// attachments, not both: an item's file or images follow its text as
+// messages of their own. The first message's answer is the item's; those
+// that follow are best-effort (the item counts as sent either way).
+func (d *Dispatcher) sendItem(ctx context.Context, item store.OutboxItem, msg Message) (SendResult, error) {
+	parts := []Message{msg}
+	switch {
+	case item.Template != nil:
+		parts[0].Text, parts[0].Template = "", templateOf(item.Template)
+	case len(item.Images) > 0:
+		parts = d.imageParts(item, msg)
+	case itemAttachment(item) != nil && msg.Text == "":
+		parts[0].Attachment = itemAttachment(item)
+	case itemAttachment(item) != nil:
+		parts = append(parts, followUp(msg, func(m *Message) { m.Attachment = itemAttachment(item) }))
+	}
+	res, err := d.sendPart(ctx, item, parts[0])
+	if err != nil {
+		return res, err
+	}
+	for _, p := range parts[1:] {
+		if _, err := d.sendPart(ctx, item, p); err != nil {
+			d.log.Warn("outbox: an attachment after a sent text failed", "item", item.ID, "err", err)
+		}
+	}
+	return res, nil
+}
+
+// followUp is a message that follows the item's first: no text, no reply_to.
+func followUp(msg Message, set func(*Message)) Message {
+	msg.Text, msg.ReplyTo = "", ""
+	set(&msg)
+	return msg
 }
 
 // settleError records what a send's error means for its item: held back

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/store"
@@ -26,7 +28,14 @@ func (o *Outbox) Attach(ctx context.Context, pageID, path string) (f store.Uploa
 	if err != nil {
 		return f, false, err
 	}
-	return store.UploadedFile{AttachmentID: up.AttachmentID, AttachmentType: up.Type}, reused, nil
+	f = store.UploadedFile{AttachmentID: up.AttachmentID, AttachmentType: up.Type, FileName: filepath.Base(path)}
+	if st, err := os.Stat(path); err == nil {
+		f.FileSize = st.Size() // for its chip; the upload already read it
+	}
+	if f.AttachmentType == "audio" || f.AttachmentType == "video" {
+		f.DurationMS = mp4Duration(path).Milliseconds()
+	}
+	return f, reused, nil
 }
 
 // noUploads keeps nothing: every Attach uploads.

@@ -27,6 +27,9 @@ func (s *Store) Enqueue(ctx context.Context, send Send) (OutboxItem, error) {
 			return item, err
 		}
 	}
+	if err := checkImages(send.UploadedFile, send.Images); err != nil {
+		return item, err
+	}
 	now := s.now()
 	err := s.write(ctx, 1, func(w *wtx) error {
 		var err error
@@ -54,7 +57,7 @@ func (w *wtx) enqueue(send Send, now time.Time) (OutboxItem, error) {
 			return item, err
 		}
 	}
-	item = OutboxItem{ConvKey: send.ConvKey, Text: send.Text, ImageURL: send.ImageURL, UploadedFile: send.UploadedFile, Template: send.Template,
+	item = OutboxItem{ConvKey: send.ConvKey, Text: send.Text, ImageURL: send.ImageURL, UploadedFile: send.UploadedFile, Images: send.Images, Template: send.Template,
 		MessagingType: send.MessagingType, Tag: send.Tag, State: OutboxQueued, CreatedAt: now, UpdatedAt: now,
 		Agent: send.Agent, ReplyTo: send.ReplyTo}
 	if send.ReplyTo != "" {
@@ -93,7 +96,10 @@ func (w *wtx) addOutboxMessage(rec *convRecord, item *OutboxItem, now time.Time)
 		m.Attachments = []Attachment{{Type: "image", URL: item.ImageURL}}
 	}
 	if f := item.UploadedFile; f.AttachmentID != "" {
-		m.Attachments = []Attachment{{Type: f.AttachmentType, AttachmentID: f.AttachmentID}}
+		m.Attachments = []Attachment{f.attachment()}
+		for _, img := range item.Images {
+			m.Attachments = append(m.Attachments, img.attachment())
+		}
 	}
 	if err := w.addMessage(rec, m); err != nil {
 		return err

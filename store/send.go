@@ -33,6 +33,9 @@ type Send struct {
 
 	// UploadedFile: a file sent by attachment_id, after the text if any.
 	UploadedFile
+	// Images: further uploaded images that go with UploadedFile (then an
+	// image) as one multi-image message; at most MaxImagesPerMessage in all.
+	Images []UploadedFile `json:"images,omitempty"`
 }
 
 // CheckText refuses text the Send API would refuse.

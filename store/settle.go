@@ -281,7 +281,7 @@ func (s *Store) Resend(ctx context.Context, id uint64) (OutboxItem, error) {
 		}
 		// The reply stays its author's (attribution); a campaign's is sent
 		// again as a lone reply, outside the campaign's counts.
-		send := Send{ConvKey: old.ConvKey, Text: old.Text, ImageURL: old.ImageURL, UploadedFile: old.UploadedFile, MessagingType: old.MessagingType, Tag: old.Tag, ReplyTo: old.ReplyTo,
+		send := Send{ConvKey: old.ConvKey, Text: old.Text, ImageURL: old.ImageURL, UploadedFile: old.UploadedFile, Images: old.Images, MessagingType: old.MessagingType, Tag: old.Tag, ReplyTo: old.ReplyTo,
 			Template: old.Template, Agent: old.Agent}
 		if fresh, err = w.enqueue(send, now); err != nil {
 			return err

@@ -81,6 +81,12 @@ type Attachment struct {
 	// AttachmentID: our own send of an uploaded file (no URL until Meta's
 	// echo gives one).
 	AttachmentID string `json:"attachment_id,omitempty"`
+	// Name and Size (bytes) of a file we sent; Meta's webhooks carry
+	// neither, so they are known only for our own sends.
+	Name string `json:"name,omitempty"`
+	Size int64  `json:"size,omitempty"`
+	// DurationMS: our own audio or video send's length, when known.
+	DurationMS int64 `json:"duration_ms,omitempty"`
 }
 
 // Reaction is one person's reaction to a message.
@@ -241,6 +247,9 @@ type OutboxItem struct {
 
 	// UploadedFile: sent by attachment_id, after the text if any.
 	UploadedFile
+	// Images: further uploaded images sent with UploadedFile (an image)
+	// as one multi-image message (message.attachments).
+	Images []UploadedFile `json:"images,omitempty"`
 }
 
 // CampaignStatus is the life of a campaign.

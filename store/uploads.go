@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,11 +89,47 @@ func (s *Store) ForgetAttachment(ctx context.Context, pageID, attachmentID strin
 type UploadedFile struct {
 	AttachmentID   string `json:"attachment_id,omitempty"`
 	AttachmentType string `json:"attachment_type,omitempty"` // image, video, audio, file
+	// FileName and FileSize describe the file uploaded (its chip shows
+	// them); Meta's echoes carry neither.
+	FileName string `json:"file_name,omitempty"`
+	FileSize int64  `json:"file_size,omitempty"`
+	// DurationMS: an audio or video file's length, when its header says
+	// (MP4/M4A); 0 when unknown.
+	DurationMS int64 `json:"duration_ms,omitempty"`
 }
 
 // IsAudioVisual: Meta allows audio and video sends 10 a second per Page.
 func (f UploadedFile) IsAudioVisual() bool {
 	return f.AttachmentType == "audio" || f.AttachmentType == "video"
+}
+
+// MaxImagesPerMessage: Meta takes at most 30 images in one message
+// (message.attachments, since 19 Mar 2025).
+const MaxImagesPerMessage = 30
+
+// checkImages refuses extra images the multi-image message cannot carry:
+// they follow an uploaded image, are images themselves, at most 30 in all.
+func checkImages(first UploadedFile, images []UploadedFile) error {
+	if len(images) == 0 {
+		return nil
+	}
+	if first.AttachmentType != "image" {
+		return invalidf("several files go in one message only when all are images")
+	}
+	if n := 1 + len(images); n > MaxImagesPerMessage {
+		return invalidf("%d images; Messenger takes at most %d in one message", n, MaxImagesPerMessage)
+	}
+	for _, f := range images {
+		if f.AttachmentType != "image" || f.AttachmentID == "" {
+			return invalidf("several files go in one message only when all are uploaded images")
+		}
+	}
+	return nil
+}
+
+// attachment is how an uploaded file shows in its thread.
+func (f UploadedFile) attachment() Attachment {
+	return Attachment{Type: f.AttachmentType, AttachmentID: f.AttachmentID, Name: f.FileName, Size: f.FileSize, DurationMS: f.DurationMS}
 }
 
 // checkContent refuses a message the Send API would refuse: text, an
@@ -116,4 +153,44 @@ func checkContent(text, imageURL string, f UploadedFile) error {
 		return nil
 	}
 	return CheckText(text, "")
+}
+
+// FileSends are the sends of a reply with files, in the order given:
+// the text goes with the first send; the images go together, several to a
+// message (at most MaxImagesPerMessage) where the first image stood, and
+// every other file alone.
+func FileSends(base Send, files []UploadedFile) []Send {
+	var groups [][]UploadedFile
+	imagesAt := -1
+	for _, f := range files {
+		switch {
+		case f.AttachmentType != "image":
+			groups = append(groups, []UploadedFile{f})
+		case imagesAt < 0:
+			imagesAt = len(groups)
+			groups = append(groups, []UploadedFile{f})
+		default:
+			groups[imagesAt] = append(groups[imagesAt], f)
+		}
+	}
+	var out []Send
+	for i, g := range groups {
+		for len(g) > 0 {
+			n := 1
+			if i == imagesAt {
+				n = min(len(g), MaxImagesPerMessage)
+			}
+			s := base
+			if len(out) > 0 {
+				s.Text, s.ImageURL, s.ReplyTo = "", "", ""
+			}
+			s.UploadedFile, s.Images = g[0], nil
+			if n > 1 {
+				s.Images = slices.Clone(g[1:n])
+			}
+			out = append(out, s)
+			g = g[n:]
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -290,7 +291,7 @@ func (f *fakeBackend) progress(id uint64, fn func(items []store.OutboxItem), edi
 	fn(items)
 	var changes []store.Change
 	for j := range items {
-		if items[j] != before[j] {
+		if !reflect.DeepEqual(items[j], before[j]) { // an item carries a slice (Images)
 			items[j].UpdatedAt = f.now()
 			it := items[j]
 			changes = append(changes, store.Change{Kind: store.OutboxChanged, Outbox: &it})

@@ -524,7 +524,7 @@ func TestEnterSendsResponseInsideWindow(t *testing.T) {
 	d.key(tea.KeyEnter)
 	sends := d.be.sendCalls()
 	want := store.Send{ConvKey: richKey, Text: "Thanks for waiting!", MessagingType: store.Response}
-	if len(sends) != 1 || sends[0] != want {
+	if len(sends) != 1 || !reflect.DeepEqual(sends[0], want) {
 		t.Fatalf("Send calls = %+v, want [%+v]", sends, want)
 	}
 	if v := d.m.compose.Value(); v != "" {
@@ -592,7 +592,7 @@ func TestSendRefusedOutsideWindow(t *testing.T) {
 		d.wantView("↵ HUMAN_AGENT · a person replying")
 		d.key(tea.KeyEnter)
 		want := store.Send{ConvKey: k, Text: "Sorry for the wait", MessagingType: store.MessageTag, Tag: store.TagHumanAgent}
-		if sends := be.sendCalls(); len(sends) != 1 || sends[0] != want {
+		if sends := be.sendCalls(); len(sends) != 1 || !reflect.DeepEqual(sends[0], want) {
 			t.Fatalf("Send calls = %+v, want [%+v]", sends, want)
 		}
 		if d.m.compose.HumanAgent() {

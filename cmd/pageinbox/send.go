@@ -99,17 +99,15 @@ func deliverOne(ctx context.Context, env cmdEnv, ob *inbox.Outbox, s store.Send)
 }
 
 // withFiles uploads every file first (a file refused sends nothing) and
-// returns the messages to send: the text goes with the first file, each
-// file is a message of its own. Several images are not one multi-image
-// message: Meta documents those by URL only, not by attachment_id
-// (PLATFORM-2.md §3).
+// returns the messages to send (store.FileSends): the text goes with the
+// first, several images go as one multi-image message (30 at most), every
+// other file is a message of its own.
 func withFiles(ctx context.Context, env cmdEnv, ob *inbox.Outbox, base store.Send, files []string) ([]store.Send, error) {
 	if len(files) == 0 {
 		return []store.Send{base}, nil
 	}
-	var sends []store.Send
-	images := 0
-	for i, path := range files {
+	var ups []store.UploadedFile
+	for _, path := range files {
 		f, reused, err := ob.Attach(ctx, base.PageID, path)
 		if err != nil {
 			return nil, err
@@ -117,20 +115,9 @@ func withFiles(ctx context.Context, env cmdEnv, ob *inbox.Outbox, base store.Sen
 		if reused {
 			fmt.Fprintf(env.stderr, "%s: already uploaded, sent by its attachment_id\n", inert.Line(path))
 		}
-		if f.AttachmentType == "image" {
-			images++
-		}
-		s := base
-		if i > 0 {
-			s.Text = ""
-		}
-		s.UploadedFile = f
-		sends = append(sends, s)
+		ups = append(ups, f)
 	}
-	if images > 1 {
-		fmt.Fprintf(env.stderr, "note: the %d images go one message each: Meta takes several images in one message only by URL\n", images)
-	}
-	return sends, nil
+	return store.FileSends(base, ups), nil
 }
 
 // savedReplyText is the saved reply under shortcut, filled in for the

@@ -131,11 +131,14 @@ type Server struct {
 	requests    []Request
 	calls       map[int]int
 	attachments map[string]string // reusable attachment id -> url
-	uploads     []Upload          // accepted Attachment Upload API calls (upload.go)
-	subscribed  []string
-	labels      labelBook     // Page custom labels (labels.go)
-	templates   templateBook  // Utility Message templates (templates.go)
-	sentSignal  chan struct{} // closed and replaced on every accepted send
+	// refuseMultiByID: message.attachments with attachment_id payloads
+	// are refused (RefuseMultiImageByID), as Meta might: undocumented.
+	refuseMultiByID bool
+	uploads         []Upload // accepted Attachment Upload API calls (upload.go)
+	subscribed      []string
+	labels          labelBook     // Page custom labels (labels.go)
+	templates       templateBook  // Utility Message templates (templates.go)
+	sentSignal      chan struct{} // closed and replaced on every accepted send
 
 	// Faults after acceptance (accept.go).
 	acceptNext   []AcceptFault

@@ -21,7 +21,14 @@ type Sent struct {
 	// then its body with the parameters filled in.
 	Template, TemplateLang string
 	TemplateParams         map[string]string // "1".. or names -> values
+	// Images are the images of a multi-image message
+	// (message.attachments), in order; AttachmentType is then "image".
+	Images []SentImage
 }
+
+// SentImage is one image of a multi-image message: its payload's
+// attachment_id (if sent by id) and its URL.
+type SentImage struct{ ID, URL string }
 
 // Action is one accepted sender action (typing_on, typing_off, mark_seen,
 // react, unreact).

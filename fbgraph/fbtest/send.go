@@ -238,6 +238,13 @@ func echoElement(pageID, appID string, s Sent) map[string]any {
 		}
 		m["attachments"] = []any{map[string]any{"type": s.AttachmentType, "payload": payload}}
 	}
+	if len(s.Images) > 0 {
+		atts := make([]any, len(s.Images))
+		for i, img := range s.Images {
+			atts[i] = map[string]any{"type": "image", "payload": map[string]any{"url": img.URL}}
+		}
+		m["attachments"] = atts
+	}
 	return map[string]any{
 		"sender":    map[string]any{"id": pageID},
 		"recipient": map[string]any{"id": s.PSID},

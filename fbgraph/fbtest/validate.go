@@ -229,6 +229,7 @@ func (s *Server) readBody(msg map[string]json.RawMessage, hasFile bool, res *sen
 	rawText, hasText := msg["text"]
 	rawAtt, hasAtt := msg["attachment"]
 	rawSticker, hasSticker := msg["sticker_id"]
+	rawAtts, hasAtts := msg["attachments"]
 	if hasText {
 		if err := json.Unmarshal(rawText, &sent.Text); err != nil {
 			return invalid("Param message[text] must be a string")
@@ -236,7 +237,7 @@ func (s *Server) readBody(msg map[string]json.RawMessage, hasFile bool, res *sen
 		hasText = sent.Text != ""
 	}
 	n := 0
-	for _, b := range []bool{hasText, hasAtt, hasSticker} {
+	for _, b := range []bool{hasText, hasAtt, hasSticker, hasAtts} {
 		if b {
 			n++
 		}
@@ -245,7 +246,7 @@ func (s *Server) readBody(msg map[string]json.RawMessage, hasFile bool, res *sen
 	case n == 0:
 		return errf(http.StatusBadRequest, 100, 2018034, "%s", messageFor(100, 2018034))
 	case n > 1:
-		return invalid("Only one of message[text], message[attachment] or message[sticker_id] may be set")
+		return invalid("Only one of message[text], message[attachment], message[attachments] or message[sticker_id] may be set")
 	}
 	if hasText && runeLen(sent.Text) >= MaxTextRunes {
 		return invalid("Param message[text] must be less than %d characters", MaxTextRunes)
@@ -259,6 +260,9 @@ func (s *Server) readBody(msg map[string]json.RawMessage, hasFile bool, res *sen
 	}
 	if hasAtt {
 		return s.validateAttachment(rawAtt, hasFile, res)
+	}
+	if hasAtts {
+		return s.validateImages(rawAtts, res)
 	}
 	return nil
 }

@@ -97,33 +97,58 @@ func checkScheme(u *url.URL) error {
 // decompression bomb is refused before its pixels are allocated; the body
 // is read through a limit, so an endless one is cut off at the cap.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (image.Image, error) {
+	img, _, err := f.FetchSized(ctx, rawURL)
+	return img, err
+}
+
+// FetchSized is Fetch that also says how many bytes the image is: the
+// declared Content-Length, else the bytes read to decode it.
+func (f *Fetcher) FetchSized(ctx context.Context, rawURL string) (image.Image, int64, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("media: bad URL: %w", err)
+		return nil, 0, fmt.Errorf("media: bad URL: %w", err)
 	}
 	if err := checkScheme(u); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("media: %w", err)
+		return nil, 0, fmt.Errorf("media: %w", err)
 	}
 	resp, err := f.client.Do(req)
 	if err != nil {
 		// The error names the URL, which is the customer's CDN link, not
 		// a secret of ours.
-		return nil, fmt.Errorf("media: fetch: %w", err)
+		return nil, 0, fmt.Errorf("media: fetch: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("media: fetch: HTTP %d", resp.StatusCode)
+		return nil, 0, fmt.Errorf("media: fetch: HTTP %d", resp.StatusCode)
 	}
 	if resp.ContentLength > f.maxBytes {
-		return nil, fmt.Errorf("%w (%d bytes declared, limit %d)", ErrTooLarge, resp.ContentLength, f.maxBytes)
+		return nil, 0, fmt.Errorf("%w (%d bytes declared, limit %d)", ErrTooLarge, resp.ContentLength, f.maxBytes)
 	}
-	return f.decode(resp.Body)
+	body := &countingReader{r: resp.Body}
+	img, err := f.decode(body)
+	size := resp.ContentLength
+	if size <= 0 {
+		size = body.n
+	}
+	return img, size, err
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // decode reads one image from body within the byte and pixel limits.

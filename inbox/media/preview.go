@@ -27,7 +27,7 @@ func (p *Previewer) Preview(ctx context.Context, rawURL string) (image.Image, er
 			return img, nil
 		}
 	}
-	img, err := p.Fetcher.Fetch(ctx, rawURL)
+	img, size, err := p.Fetcher.FetchSized(ctx, rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -37,8 +37,18 @@ func (p *Previewer) Preview(ctx context.Context, rawURL string) (image.Image, er
 		// preview now.
 		_ = p.Cache.Put(rawURL, small)
 	}
-	return small, nil
+	return Sized{Image: small, Size: size}, nil
 }
+
+// Sized is a preview that knows the byte size of the image it was made
+// from (fetched now; a cached preview does not keep it). A chip shows it.
+type Sized struct {
+	image.Image
+	Size int64
+}
+
+// ByteSize is the fetched image's size in bytes.
+func (s Sized) ByteSize() int64 { return s.Size }
 
 // Downscale returns img fitted within maxW×maxH, aspect preserved, each
 // output pixel the average of the source pixels it covers. An image

@@ -28,7 +28,12 @@ type pictures struct {
 	slot  chan struct{}          // bounds the fetches in flight
 	asked map[string]bool        // URLs fetched or being fetched for this thread
 	got   map[string]image.Image // URL -> preview, for this thread
+	sizes map[string]int64       // URL -> the fetched image's bytes, when the source says
 }
+
+// byteSizer is a preview that knows its image's size in bytes
+// (media.Sized, when it was fetched rather than read from the cache).
+type byteSizer interface{ ByteSize() int64 }
 
 // pictureMsg is one preview fetched, or why not.
 type pictureMsg struct {
@@ -42,7 +47,7 @@ type pictureMsg struct {
 // off (PAGEINBOX_IMAGES=0).
 func (m *Model) SetPictures(src Pictures) {
 	m.pics = pictures{src: src, slot: make(chan struct{}, maxPictureFetches),
-		asked: map[string]bool{}, got: map[string]image.Image{}}
+		asked: map[string]bool{}, got: map[string]image.Image{}, sizes: map[string]int64{}}
 }
 
 // picturesOn: a source, and a terminal with colours to draw them in.
@@ -56,6 +61,7 @@ func (m *Model) forgetPictures() {
 	if m.pics.src != nil {
 		clear(m.pics.asked)
 		clear(m.pics.got)
+		clear(m.pics.sizes)
 	}
 }
 
@@ -102,7 +108,19 @@ func (m *Model) setPicture(msg pictureMsg) {
 		return
 	}
 	m.pics.got[msg.url] = msg.img
+	if b, ok := msg.img.(byteSizer); ok && b.ByteSize() > 0 {
+		m.pics.sizes[msg.url] = b.ByteSize()
+	}
 	m.redraw()
+}
+
+// withFetchedSize is a with the byte size its preview's fetch found,
+// when the attachment itself does not say (a customer's image).
+func (m *Model) withFetchedSize(a store.Attachment) store.Attachment {
+	if a.Size == 0 && isPicture(a) && m.pics.sizes != nil {
+		a.Size = m.pics.sizes[a.URL]
+	}
+	return a
 }
 
 // isPicture: an attachment with a preview worth fetching.

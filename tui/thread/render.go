@@ -196,7 +196,7 @@ func (m *Model) content(msg store.Message, quoted string, bubble int) []string {
 	for _, a := range msg.Attachments {
 		// A chip, cut to the bubble; its link goes in an OSC 8 hyperlink
 		// around it, and o opens it, y copies it.
-		chip := common.Truncate(Chip(a), bubble)
+		chip := common.Truncate(Chip(m.withFetchedSize(a)), bubble)
 		link, ok := common.SafeURL(a.URL)
 		switch {
 		case ok:
@@ -239,6 +239,9 @@ func Chip(a store.Attachment) string {
 	case "file":
 		detail = a.Title
 		if detail == "" {
+			detail = a.Name // our own send's file
+		}
+		if detail == "" {
 			detail = common.FileName(a.URL)
 		}
 	case "location":
@@ -255,10 +258,45 @@ func Chip(a store.Attachment) string {
 	if kind == "" {
 		kind = "attachment"
 	}
+	parts := []string{kind}
 	if detail = common.OneLine(detail); detail != "" {
-		return "[" + kind + " " + detail + "]"
+		parts = append(parts, detail)
 	}
-	return "[" + kind + "]"
+	switch {
+	case a.DurationMS > 0 && (a.Type == "audio" || a.Type == "video"):
+		parts = append(parts, clock(a.DurationMS))
+	case a.Size > 0: // our own sends, or a fetched image: Meta's webhooks carry no size
+		parts = append(parts, HumanSize(a.Size))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// clock is a length as m:ss (h:mm:ss from an hour).
+func clock(ms int64) string {
+	s := (ms + 500) / 1000
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// HumanSize is a byte count in a few cells: 980 B, 12 KB, 1.2 MB.
+func HumanSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, suffix := float64(n)/unit, "KB"
+	for _, next := range []string{"MB", "GB"} {
+		if v < unit-0.5 { // 1023.7 KB would print as 1024 KB
+			break
+		}
+		v, suffix = v/unit, next
+	}
+	if v < 10 {
+		return fmt.Sprintf("%.1f %s", v, suffix)
+	}
+	return fmt.Sprintf("%.0f %s", v, suffix)
 }
 
 // sender is who sent an outbound message, after its time: the agent, or
