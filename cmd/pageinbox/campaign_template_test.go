@@ -98,4 +98,9 @@ func TestCampaignTemplateThroughTheDaemon(t *testing.T) {
 		t.Fatalf("a refused template created a campaign: %q", errOut)
 	}
 	checkTemplateCampaign(t, srv, env)
+	// The daemon's store kept the campaign's template: it came over /ws.
+	code, stdout, _ := runCLI(t, env, "campaigns", "1")
+	if code != 0 || !strings.Contains(stdout, "outside the 24 h window: Utility template order_update (en_US), sent as UTILITY") {
+		t.Errorf("campaigns 1: exit %d\n%s", code, stdout)
+	}
 }
