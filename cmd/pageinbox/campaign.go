@@ -244,6 +244,7 @@ var skipLabels = []struct{ kind, label string }{
 	{store.SkipBeyond7Days, "beyond 7 days"},
 	{store.SkipNeverWrote, "never wrote"},
 	{store.SkipNoConversation, "no conversation"},
+	{store.SkipTemplateParam, "template parameter would be empty"},
 	{store.SkipBlocked, "unreachable (unavailable or no such user)"},
 	{store.SkipTokenInvalid, "Page token invalid"},
 }
