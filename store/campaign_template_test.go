@@ -79,6 +79,19 @@ func TestTemplateCampaignLedgerAndItems(t *testing.T) {
 			t.Errorf("%s = %+v", p, it)
 		}
 	}
+	// Claimed, each shows in its thread as what it is: the filled template
+	// (named, for export) or the text.
+	if claimed, err := s.Claim(ctx(), 10); err != nil || len(claimed) != 4 {
+		t.Fatalf("claimed %d: %v", len(claimed), err)
+	}
+	th := thread(t, s, "closed1h")
+	if last := th[len(th)-1]; last.Template != "order_update" || last.Text != "Order A-7 for Bruno ships on Friday." || last.CampaignID != camp.ID {
+		t.Errorf("template in the thread: %+v", last)
+	}
+	th = thread(t, s, "in1")
+	if last := th[len(th)-1]; last.Template != "" || last.Text != "Hi Ana" {
+		t.Errorf("text in the thread: %+v", last)
+	}
 }
 
 // The template is checked before anything is written: unknown, marketing,
