@@ -163,7 +163,7 @@ func newCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *inbox.Ou
 			return fmt.Errorf("saved reply %q: %w", f.reply, err)
 		}
 	}
-	tpl, err := campaignTemplate(ctx, ob, pageID, f.template)
+	tpl, err := campaignTemplate(ctx, env, ob, pageID, f)
 	if err != nil {
 		return err
 	}
