@@ -123,6 +123,9 @@ func (c *apiClient) readPump() {
 	c.srv.log.Info("api: client attached", "agent", c.agent.Name, "remote", c.remote)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	ups := newUploads(c.srv.UploadDir)
+	defer ups.closeAll() // files still arriving go with the connection
+	ctx = withUploads(ctx, ups)
 	// Gone: nobody is in a conversation on this connection's behalf.
 	defer c.be.Presence(context.Background(), store.ConvKey{}, false)
 	for {

@@ -38,6 +38,7 @@ type fakeBackend struct {
 	presence  []presenceCall
 	draftText map[store.ConvKey]string // the agent's saved drafts
 	teamData  *fakeTeam                // fake_team_test.go
+	uploaded  []fakeUpload             // fake_upload_test.go
 
 	// fail makes a method ("Conversations", "Send", ...) return an error.
 	fail map[string]error
