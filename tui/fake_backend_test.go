@@ -418,7 +418,7 @@ func (f *fakeBackend) Send(ctx context.Context, s store.Send) (store.OutboxItem,
 	if s.MessagingType == "" {
 		s.MessagingType = store.Response
 	}
-	if err := store.CheckText(s.Text, s.ImageURL); err != nil {
+	if err := store.CheckText(s.Text, s.ImageURL); err != nil && s.UploadedFile.AttachmentID == "" {
 		return store.OutboxItem{}, err
 	}
 	c, ok := f.convs[s.ConvKey]
