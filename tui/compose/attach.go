@@ -147,7 +147,7 @@ func (m *Model) chipsLine() string {
 	for _, a := range m.att.list {
 		b.WriteString(" [" + a.kind + " " + inert.Line(a.name) + " " + humanSize(a.size) + "]")
 	}
-	b.WriteString(s.Dim.Render("  ctrl+x removes the last"))
+	b.WriteString(s.Dim.Render("  (ctrl+x removes)"))
 	return common.Truncate(b.String(), m.width)
 }
 
@@ -276,4 +276,13 @@ func (m *Model) sentWithFiles(msg SentMsg) {
 	m.area.Reset()
 	m.dirty, m.humanAgent = true, false
 	m.ClearQuote()
+}
+
+// Attached names the files going with the reply, in order.
+func (m *Model) Attached() []string {
+	names := make([]string, len(m.att.list))
+	for i, a := range m.att.list {
+		names[i] = a.name
+	}
+	return names
 }
