@@ -438,7 +438,8 @@ func (f *fakeBackend) Send(ctx context.Context, s store.Send) (store.OutboxItem,
 	c.LastMessage, c.LastMessageTime, c.LastActivity = previewOf(m), now, now
 	c.MessageCount++
 	item := store.OutboxItem{ID: uint64(f.nextID), ConvKey: s.ConvKey, MessageID: m.ID, Text: s.Text,
-		MessagingType: s.MessagingType, Tag: s.Tag, ReplyTo: s.ReplyTo, State: store.OutboxQueued, CreatedAt: now, UpdatedAt: now}
+		MessagingType: s.MessagingType, Tag: s.Tag, ReplyTo: s.ReplyTo, State: store.OutboxQueued, CreatedAt: now, UpdatedAt: now,
+		UploadedFile: s.UploadedFile}
 	mc, cc, ic := m, *c, item
 	f.publishLocked([]store.Change{
 		{Kind: store.MessageAdded, Message: &mc},
