@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"github.com/pageinbox/pageinbox/tui/common"
 	"github.com/pageinbox/pageinbox/tui/compose"
 )
 
@@ -69,8 +70,14 @@ func TestCtrlAInSSHSessionSaysWhy(t *testing.T) {
 	d := busyDriver(t, 120, 36)
 	d.key(tea.KeyEnter)
 	d.runes("half a reply")
-	if cmd := d.keyNoRun(tea.KeyMsg{Type: tea.KeyCtrlA}); cmd != nil {
-		t.Fatalf("ctrl+a without Files returned a command (%T)", d.call(cmd))
+	// The only command is the note itself: nothing is looked at.
+	if msg := d.call(d.keyNoRun(tea.KeyMsg{Type: tea.KeyCtrlA})); msg != common.NoteMsg(compose.ErrAttachOff) {
+		t.Fatalf("ctrl+a without Files returned %#v, want the note only", msg)
+	} else {
+		d.send(msg)
+	}
+	if d.m.statusbar.Note() != compose.ErrAttachOff {
+		t.Errorf("status note %q", d.m.statusbar.Note())
 	}
 	if d.m.compose.Attaching() {
 		t.Fatal("the path input opened in a session without Files")

@@ -51,8 +51,9 @@ func newPathInput(c *common.Common) textinput.Model {
 func (m *Model) openAttach() tea.Cmd {
 	switch {
 	case m.att.files == nil:
+		// The footer is narrow; the status bar has room for what to use.
 		m.att.note = ErrAttachOff
-		return nil
+		return common.NoteCmd(ErrAttachOff)
 	case m.att.run != nil:
 		m.att.note = "still sending the last reply"
 		return nil
