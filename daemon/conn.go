@@ -150,7 +150,11 @@ func (c *apiClient) reply(f Frame) {
 
 // handle runs one request and queues its reply.
 func (c *apiClient) handle(ctx context.Context, f Frame) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	timeout := 30 * time.Second
+	if f.Method == mUploadEnd.name {
+		timeout = uploadEndTimeout // a 25 MB file going to Meta
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	result, err := dispatch(ctx, c.be, f.Method, f.Params)
 	out := Frame{Type: "reply", ID: f.ID}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/inbox"
@@ -26,6 +27,9 @@ const (
 	MaxUploadChunk = 1 << 20
 	// maxUploadsInFlight bounds the uploads one connection has open.
 	maxUploadsInFlight = 3
+	// uploadEndTimeout bounds upload_end, which waits for Meta to take
+	// up to 25 MB (other requests get 30 s).
+	uploadEndTimeout = 5 * time.Minute
 )
 
 type (

@@ -257,8 +257,11 @@ func (r *sendRun) post(p uploadMsg) {
 // progressLine is the footer while files upload.
 func (m *Model) progressLine() string {
 	p := m.att.run.shown
-	if p.size == 0 {
+	switch {
+	case p.size == 0:
 		return "uploading…"
+	case p.sent == p.size:
+		return fmt.Sprintf("uploading %s: %.1f MB sent, waiting for Messenger…", inert.Line(p.name), float64(p.size)/(1<<20))
 	}
 	return fmt.Sprintf("uploading %s %d%% (%.1f/%.1f MB)", inert.Line(p.name), p.sent*100/p.size,
 		float64(p.sent)/(1<<20), float64(p.size)/(1<<20))

@@ -66,3 +66,14 @@ func TestUploadProgressIsCoalesced(t *testing.T) {
 		t.Errorf("queued progress at %d, want the newest (100)", p.sent)
 	}
 }
+
+// Once every byte has gone, the footer says the wait is Messenger's.
+func TestUploadFooterAtTheEndWaitsForMessenger(t *testing.T) {
+	m := testBox(t)
+	run := &sendRun{progress: make(chan uploadMsg, 1), done: make(chan SentMsg, 1)}
+	m.att.run = run
+	m.Update(uploadMsg{run: run, name: "invoice.pdf", sent: 3 << 20, size: 3 << 20})
+	if v := m.View(); !strings.Contains(v, "uploading invoice.pdf: 3.0 MB sent, waiting for Messenger") {
+		t.Errorf("footer:\n%s", v)
+	}
+}
