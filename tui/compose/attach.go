@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -45,6 +46,7 @@ func newPathInput(c *common.Common) textinput.Model {
 	in.Placeholder = "path of a file (tab completes, ~ is home)"
 	in.PromptStyle, in.TextStyle, in.PlaceholderStyle = st.Bold, st.App, st.Dim
 	in.Cursor.Style = st.App
+	in.Cursor.SetMode(cursor.CursorStatic) // a blink is a timer the root never asked for
 	return in
 }
 
