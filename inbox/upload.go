@@ -125,3 +125,13 @@ func (p *progressWriter) Write(b []byte) (int, error) {
 	p.report(p.n)
 	return n, err
 }
+
+// CheckUploadSize refuses a file Meta would refuse for its size, before
+// any byte is read (fbgraph's limits): what the TUI checks on attaching.
+func CheckUploadSize(name string, size int64) error { return fbgraph.CheckUploadSize(name, size) }
+
+// FileKind is the Send API type a file goes as (image, video, audio,
+// file), by its name's extension, else by its first bytes.
+func FileKind(name string, head []byte) string {
+	return fbgraph.AttachmentType(fbgraph.FileMIME(name, head))
+}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"slices"
 
-	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 )
@@ -28,7 +27,7 @@ func (f *fakeBackend) Upload(ctx context.Context, req inbox.UploadRequest, r io.
 	if err != nil {
 		return store.UploadedFile{}, err
 	}
-	if err := fbgraph.CheckUploadSize(req.Name, req.Size); err != nil {
+	if err := inbox.CheckUploadSize(req.Name, req.Size); err != nil {
 		return store.UploadedFile{}, fmt.Errorf("%w: %w", store.ErrInvalid, err)
 	}
 	var buf bytes.Buffer
@@ -54,7 +53,7 @@ func (f *fakeBackend) Upload(ctx context.Context, req inbox.UploadRequest, r io.
 	f.uploaded = append(f.uploaded, fakeUpload{Req: req, Bytes: buf.Bytes()})
 	head := buf.Bytes()[:min(512, buf.Len())]
 	return store.UploadedFile{AttachmentID: fmt.Sprintf("att-%d", len(f.uploaded)),
-		AttachmentType: fbgraph.AttachmentType(fbgraph.FileMIME(req.Name, head))}, nil
+		AttachmentType: inbox.FileKind(req.Name, head)}, nil
 }
 
 func (f *fakeBackend) uploads() []fakeUpload {

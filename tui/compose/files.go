@@ -12,7 +12,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/pageinbox/pageinbox/fbgraph"
+	"github.com/pageinbox/pageinbox/inbox"
 )
 
 // Files are the files of the machine the TUI runs on, that ctrl+a
@@ -137,7 +137,7 @@ func inspect(files Files, path string) (attachment, error) {
 	if !st.Mode().IsRegular() {
 		return attachment{}, fmt.Errorf("%s: not a regular file", name)
 	}
-	if err := fbgraph.CheckUploadSize(name, st.Size()); err != nil {
+	if err := inbox.CheckUploadSize(name, st.Size()); err != nil {
 		return attachment{}, err
 	}
 	f, err := files.Open(path)
@@ -147,7 +147,7 @@ func inspect(files Files, path string) (attachment, error) {
 	defer f.Close()
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(f, head)
-	kind := fbgraph.AttachmentType(fbgraph.FileMIME(name, head[:n]))
+	kind := inbox.FileKind(name, head[:n])
 	return attachment{path: path, name: name, size: st.Size(), kind: kind}, nil
 }
 
