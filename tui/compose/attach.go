@@ -162,6 +162,7 @@ type sendRun struct {
 	progress chan uploadMsg
 	done     chan SentMsg
 	shown    uploadMsg // the footer's
+	text     string    // the text sent: what the agent types meanwhile stays
 }
 
 // uploadMsg is how far a file's upload is.
@@ -172,9 +173,9 @@ type uploadMsg struct {
 }
 
 func (m *Model) sendWithFiles(p plan) tea.Cmd {
-	run := &sendRun{progress: make(chan uploadMsg, 1), done: make(chan SentMsg, 1)}
-	m.att.run = run
 	base := store.Send{ConvKey: m.key, Text: strings.TrimSpace(m.area.Value()), MessagingType: p.mt, Tag: p.tag, ReplyTo: m.quote.MID}
+	run := &sendRun{progress: make(chan uploadMsg, 1), done: make(chan SentMsg, 1), text: base.Text}
+	m.att.run = run
 	be, ctx, files, list := m.be, m.common.Ctx, m.att.files, slices.Clone(m.att.list)
 	deliver := func() tea.Msg {
 		run.done <- run.deliver(ctx, be, files, base, list)
@@ -279,9 +280,12 @@ func (m *Model) sentWithFiles(msg SentMsg) {
 		return
 	}
 	m.att.list = m.att.list[min(msg.Files, len(m.att.list)):]
-	m.area.Reset()
-	m.dirty, m.humanAgent = true, false
+	m.humanAgent = false
 	m.ClearQuote()
+	if strings.TrimSpace(m.area.Value()) == msg.run.text {
+		m.area.Reset()
+		m.dirty = true
+	}
 }
 
 // Attached names the files going with the reply, in order.

@@ -77,3 +77,19 @@ func TestUploadFooterAtTheEndWaitsForMessenger(t *testing.T) {
 		t.Errorf("footer:\n%s", v)
 	}
 }
+
+// When the files have gone, the text that went with them leaves the box;
+// text the agent typed while they uploaded stays.
+func TestSentWithFilesKeepsWhatWasTypedMeanwhile(t *testing.T) {
+	for _, tc := range []struct{ now, want string }{{"the chart", ""}, {"the chart, and more", "the chart, and more"}} {
+		m := testBox(t)
+		m.att.list = []attachment{{name: "chart.png", size: 10, kind: "image"}}
+		run := &sendRun{text: "the chart"}
+		m.att.run = run
+		m.area.SetValue(tc.now)
+		m.Update(SentMsg{Key: m.key, run: run, Files: 1})
+		if m.Value() != tc.want || len(m.att.list) != 0 || m.att.run != nil {
+			t.Errorf("box %q when sent: text %q, files %d, run %v; want %q, none, none", tc.now, m.Value(), len(m.att.list), m.att.run, tc.want)
+		}
+	}
+}

@@ -161,7 +161,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.Err != nil {
 			return common.ErrorCmd("send", msg.Err)
 		}
-		if msg.Key == m.key {
+		if msg.Key == m.key && msg.run == nil {
 			m.area.Reset()
 			m.dirty = true
 			m.humanAgent = false
