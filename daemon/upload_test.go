@@ -30,7 +30,7 @@ type uploadRig struct {
 	spoolDir  string // the inbox's, for files going to Meta
 }
 
-func newUploadRig(t *testing.T) *uploadRig {
+func newUploadRig(t testing.TB) *uploadRig {
 	t.Helper()
 	const token = "page-token-for-upload-tests"
 	emu := fbtest.NewServer(fbtest.Config{PageToken: token})
