@@ -142,7 +142,7 @@ func TestAttachChipsAndRemove(t *testing.T) {
 }
 
 // A file over 25 MB is refused when it is attached, before any upload;
-// so is a path that is not there.
+// so are a path that is not there and a directory.
 func TestAttachTooBigRefusedBeforeUpload(t *testing.T) {
 	dir := attachDir(t)
 	f, err := os.Create(filepath.Join(dir, "huge.mov"))
@@ -160,6 +160,11 @@ func TestAttachTooBigRefusedBeforeUpload(t *testing.T) {
 	d.attach("~/nothing.pdf")
 	if note := d.m.statusbar.Err(); !strings.Contains(note, "nothing.pdf") {
 		t.Errorf("status %q, want the missing file named", note)
+	}
+	d.key(tea.KeyEsc)
+	d.attach("~/docs")
+	if note := d.m.statusbar.Err(); !strings.Contains(note, "docs: not a regular file") {
+		t.Errorf("status %q, want the directory refused", note)
 	}
 	if len(d.m.compose.Attached()) != 0 || len(d.be.uploads()) != 0 {
 		t.Errorf("attached %v, uploads %d: want nothing", d.m.compose.Attached(), len(d.be.uploads()))
