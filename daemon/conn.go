@@ -123,6 +123,9 @@ func (c *apiClient) readPump() {
 	c.srv.log.Info("api: client attached", "agent", c.agent.Name, "remote", c.remote)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	ups := newUploads(c.srv.UploadDir)
+	defer ups.closeAll() // files still arriving go with the connection
+	ctx = withUploads(ctx, ups)
 	// Gone: nobody is in a conversation on this connection's behalf.
 	defer c.be.Presence(context.Background(), store.ConvKey{}, false)
 	for {
@@ -147,7 +150,11 @@ func (c *apiClient) reply(f Frame) {
 
 // handle runs one request and queues its reply.
 func (c *apiClient) handle(ctx context.Context, f Frame) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	timeout := 30 * time.Second
+	if f.Method == mUploadEnd.name {
+		timeout = uploadEndTimeout // a 25 MB file going to Meta
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	result, err := dispatch(ctx, c.be, f.Method, f.Params)
 	out := Frame{Type: "reply", ID: f.ID}

@@ -20,7 +20,8 @@ func TestClientKeepsTheContract(t *testing.T) {
 	inboxtest.Run(t, func(t *testing.T) inboxtest.World {
 		st, receive := inboxtest.OnStore(t, now)
 		ctx, cancel := context.WithCancel(context.Background())
-		srv := daemon.NewServer(&inbox.Local{Store: st, Wake: func() {}, Reactor: inboxtest.AcceptReactions}, apiToken, nil)
+		srv := daemon.NewServer(&inbox.Local{Store: st, Wake: func() {}, Reactor: inboxtest.AcceptReactions,
+			Uploader: inboxtest.AcceptUploads, SpoolDir: t.TempDir()}, apiToken, nil)
 		go srv.Run(ctx)
 		hs := httptest.NewServer(srv)
 		t.Cleanup(func() { cancel(); hs.Close() })

@@ -49,6 +49,10 @@ type Server struct {
 	mu      sync.Mutex
 	clients map[*apiClient]bool
 
+	// UploadDir holds the files clients upload while they arrive (the
+	// data dir); "": the system's temporary directory.
+	UploadDir string
+
 	attached atomic.Int64
 	dropped  atomic.Uint64
 }

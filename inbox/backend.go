@@ -9,6 +9,7 @@ package inbox
 import (
 	"context"
 	"errors"
+	"io"
 
 	"github.com/pageinbox/pageinbox/store"
 )
@@ -54,6 +55,10 @@ type Backend interface {
 	React(ctx context.Context, key store.ConvKey, mid, emoji string) (store.Message, error)
 	// Typing says the agent is typing a reply there (typing_on, throttled).
 	Typing(ctx context.Context, key store.ConvKey) error
+	// Upload takes a file's bytes from r to Meta's Attachment Upload API
+	// (where the Page token is) and returns what a Send carries to send
+	// it; progress (may be nil) hears how many bytes have gone.
+	Upload(ctx context.Context, f UploadRequest, r io.Reader, progress func(sent int64)) (store.UploadedFile, error)
 
 	// Subscribe delivers committed changes until ctx ends, then closes.
 	Subscribe(ctx context.Context) (<-chan store.Change, error)

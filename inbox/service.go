@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -68,7 +69,7 @@ func Start(ctx context.Context, st *store.Store, o Options) *Service {
 	}
 	s := &Service{st: st, graph: o.Graph, log: log, woken: make(chan struct{})}
 	s.Local = &Local{Store: st, Describe: s.describe, TokenProblem: s.tokenProblem, Agent: o.Agent, Owner: o.Agent.Name,
-		Board: NewPresenceBoard(), NoAutoAssign: o.NoAutoAssign}
+		Board: NewPresenceBoard(), NoAutoAssign: o.NoAutoAssign, SpoolDir: filepath.Dir(st.Path())}
 	now := o.Now
 	if now == nil {
 		now = time.Now
@@ -87,6 +88,7 @@ func Start(ctx context.Context, st *store.Store, o Options) *Service {
 	s.labels = NewLabelSyncer(gc, st, log)
 	s.Local.LabelsChanged = s.labels.Changed
 	s.Local.Wake = s.disp.Wake
+	s.Local.Uploader = Uploads(gc, st)
 	if o.MarkSeen {
 		s.Local.Seen = s.markSeen
 	}

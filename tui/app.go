@@ -47,6 +47,10 @@ type Options struct {
 	// Programs lets the TUI start programs here (the editor). nil: it
 	// never does, as in an SSH session.
 	Programs *Programs
+	// Files are the files ctrl+a attaches: the agent's own machine's
+	// (compose.LocalFiles) in a local or attached TUI. nil: attaching is
+	// off, as in an SSH session, whose TUI runs on the server.
+	Files compose.Files
 	// Pictures fetches image attachments' previews, drawn in the thread
 	// as half-block art. nil: no previews (PAGEINBOX_IMAGES=0).
 	Pictures thread.Pictures
@@ -132,6 +136,7 @@ func New(o Options) *Model {
 		form: form.New(c, be), progress: progress.New(c, be), history: history.New(c, be),
 		contact: contact.New(c, be)}
 	m.thread.SetLabelColours(m.list.LabelColour)
+	m.compose.SetFiles(o.Files)
 	if o.Pictures != nil {
 		m.thread.SetPictures(o.Pictures)
 	}

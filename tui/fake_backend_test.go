@@ -38,6 +38,7 @@ type fakeBackend struct {
 	presence  []presenceCall
 	draftText map[store.ConvKey]string // the agent's saved drafts
 	teamData  *fakeTeam                // fake_team_test.go
+	uploaded  []fakeUpload             // fake_upload_test.go
 
 	// fail makes a method ("Conversations", "Send", ...) return an error.
 	fail map[string]error
@@ -417,7 +418,7 @@ func (f *fakeBackend) Send(ctx context.Context, s store.Send) (store.OutboxItem,
 	if s.MessagingType == "" {
 		s.MessagingType = store.Response
 	}
-	if err := store.CheckText(s.Text, s.ImageURL); err != nil {
+	if err := store.CheckText(s.Text, s.ImageURL); err != nil && s.UploadedFile.AttachmentID == "" {
 		return store.OutboxItem{}, err
 	}
 	c, ok := f.convs[s.ConvKey]
@@ -437,7 +438,8 @@ func (f *fakeBackend) Send(ctx context.Context, s store.Send) (store.OutboxItem,
 	c.LastMessage, c.LastMessageTime, c.LastActivity = previewOf(m), now, now
 	c.MessageCount++
 	item := store.OutboxItem{ID: uint64(f.nextID), ConvKey: s.ConvKey, MessageID: m.ID, Text: s.Text,
-		MessagingType: s.MessagingType, Tag: s.Tag, ReplyTo: s.ReplyTo, State: store.OutboxQueued, CreatedAt: now, UpdatedAt: now}
+		MessagingType: s.MessagingType, Tag: s.Tag, ReplyTo: s.ReplyTo, State: store.OutboxQueued, CreatedAt: now, UpdatedAt: now,
+		UploadedFile: s.UploadedFile}
 	mc, cc, ic := m, *c, item
 	f.publishLocked([]store.Change{
 		{Kind: store.MessageAdded, Message: &mc},

@@ -159,8 +159,8 @@ func (m *Model) threadKey(msg tea.KeyMsg) tea.Cmd {
 // composeKey: leaving the box and the editor are the root's; typing is
 // the box's, and the others hear whether this agent is writing.
 func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
-	if m.compose.Picking() {
-		return m.composeType(msg) // the saved-reply picker has every key
+	if m.compose.Picking() || m.compose.Attaching() {
+		return m.composeType(msg) // the saved-reply picker and the path input have every key
 	}
 	switch {
 	case key.Matches(msg, m.common.Keys.Back) && m.compose.Quoting():

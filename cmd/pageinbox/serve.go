@@ -211,6 +211,7 @@ func serveAPI(ctx context.Context, stop func(), wg *sync.WaitGroup, cfg config, 
 		return nil, err
 	}
 	srv := daemon.NewServer(svc, token, log)
+	srv.UploadDir = cfg.DataDir
 	srv.AllowAgents(st)
 	metrics.API = srv
 	mux := http.NewServeMux()

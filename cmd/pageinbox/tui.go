@@ -16,6 +16,7 @@ import (
 	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui"
+	"github.com/pageinbox/pageinbox/tui/compose"
 	"github.com/pageinbox/pageinbox/tui/thread"
 	"github.com/pageinbox/pageinbox/webhook"
 )
@@ -54,6 +55,7 @@ func isTerminal() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTermina
 func runProgram(ctx context.Context, b tui.Backend, agent store.Agent, log *slog.Logger, bell func(), pics thread.Pictures) error {
 	m := tui.New(tui.Options{Backend: b, Logger: log, Bell: bell, Agent: agent, Pictures: pics,
 		Programs:  &tui.Programs{Env: childEnv()},
+		Files:     compose.LocalFiles{},
 		Clipboard: func(text string) { os.Stdout.Write(tui.OSC52(text)) }})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	_, err := p.Run()

@@ -1,6 +1,8 @@
 package fbtest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"mime"
 	"net/http"
@@ -17,7 +19,8 @@ type Upload struct {
 	Type        string // message.attachment.type
 	ContentType string // the filedata part's own Content-Type
 	Filename    string
-	Size        int64 // bytes of filedata
+	Size        int64  // bytes of filedata
+	SHA256      string // of filedata (hex): tests check the bytes arrived whole
 }
 
 // Uploads lists every accepted upload, in order.
@@ -71,9 +74,11 @@ func readStreamUpload(c *call) *apiError {
 		}
 		files++
 		up := &Upload{Filename: part.FileName(), ContentType: part.Header.Get("Content-Type")}
-		if up.Size, err = io.Copy(io.Discard, io.LimitReader(part, maxUpload+1)); err != nil {
+		h := sha256.New()
+		if up.Size, err = io.Copy(h, io.LimitReader(part, maxUpload+1)); err != nil {
 			return invalid("Invalid multipart body")
 		}
+		up.SHA256 = hex.EncodeToString(h.Sum(nil))
 		c.upload = up
 	}
 	switch {

@@ -48,6 +48,7 @@ func Run(t *testing.T, newWorld func(t *testing.T) World) {
 		{"IncomingMessage", incomingMessage},
 		{"ReadStatusAndDrafts", readStatusAndDrafts},
 		{"ReplyToAndReact", replyToAndReact},
+		{"UploadThenSend", uploadThenSend},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, newWorld(t)) })
 	}

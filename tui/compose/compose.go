@@ -5,6 +5,7 @@ package compose
 
 import (
 	"context"
+	"io"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/charmbracelet/bubbles/textarea"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/common"
 )
@@ -24,6 +26,8 @@ type Backend interface {
 	Send(ctx context.Context, s store.Send) (store.OutboxItem, error)
 	// Replies are a Page's saved replies (the picker).
 	Replies(ctx context.Context, pageID string) ([]store.SavedReply, error)
+	// Upload takes an attached file's bytes to Meta (inbox.Backend).
+	Upload(ctx context.Context, f inbox.UploadRequest, r io.Reader, progress func(sent int64)) (store.UploadedFile, error)
 }
 
 // SentMsg is the answer to a send. The root, seeing one that went out,
@@ -32,6 +36,10 @@ type SentMsg struct {
 	Key  store.ConvKey
 	Item store.OutboxItem
 	Err  error
+	// Files is how many of the attached files went out (the text with
+	// the first); the others stay attached.
+	Files int
+	run   *sendRun
 }
 
 // Model is the reply box.
@@ -49,6 +57,7 @@ type Model struct {
 	pick       picker        // the saved-reply picker
 	pageName   string        // for {page}
 	quote      store.Message // the message the reply answers (R); zero: none
+	att        attachState   // ctrl+a's files (attach.go)
 }
 
 // New returns an empty reply box.
@@ -65,7 +74,7 @@ func New(c *common.Common, be Backend) *Model {
 	ta.CharLimit = 0 // the counter shows the limit; a paste is never cut silently
 	ta.MaxHeight = 0
 	ta.KeyMap.InsertNewline = c.Keys.Newline
-	return &Model{common: c, be: be, area: ta}
+	return &Model{common: c, be: be, area: ta, att: attachState{input: newPathInput(c)}}
 }
 
 // SetSize gives the box w×h cells: the text, then the footer.
@@ -100,6 +109,8 @@ func (m *Model) Load(conv store.Conversation) {
 	}
 	m.key, m.humanAgent, m.dirty = conv.ConvKey, false, false
 	m.pick = picker{}
+	m.att.list = nil // files chosen for one customer never go to another
+	m.closeAttach()
 	m.ClearQuote()
 	m.area.Reset()
 }
@@ -144,10 +155,13 @@ func (m *Model) TakeDraft() (store.ConvKey, string, bool) {
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case SentMsg:
+		if msg.run != nil {
+			m.sentWithFiles(msg)
+		}
 		if msg.Err != nil {
 			return common.ErrorCmd("send", msg.Err)
 		}
-		if msg.Key == m.key {
+		if msg.Key == m.key && msg.run == nil {
 			m.area.Reset()
 			m.dirty = true
 			m.humanAgent = false
@@ -162,7 +176,21 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return common.ErrorCmd("saved replies", msg.err)
 		}
 		m.pick.replies, m.pick.loaded = msg.replies, true
+	case uploadMsg:
+		if msg.run != m.att.run {
+			return nil
+		}
+		m.att.run.shown = msg
+		return msg.run.wait
+	case completedMsg:
+		m.completed(msg)
+	case attachedMsg:
+		return m.attached(msg)
 	case tea.KeyMsg:
+		m.att.note = ""
+		if m.att.open {
+			return m.attachKey(msg)
+		}
 		if m.pick.open {
 			return m.pickKey(msg)
 		}
@@ -174,6 +202,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 func (m *Model) press(msg tea.KeyMsg) tea.Cmd {
 	k := m.common.Keys
 	switch {
+	case key.Matches(msg, k.Attach):
+		return m.openAttach()
+	case key.Matches(msg, k.AttachRemove):
+		m.removeLast()
+		return nil
 	case key.Matches(msg, k.SavedReply):
 		return m.openPicker(false)
 	case key.Matches(msg, k.ReplyShortcut) && m.atWordStart():
@@ -185,13 +218,20 @@ func (m *Model) press(msg tea.KeyMsg) tea.Cmd {
 		}
 		return common.ErrorCmd("HUMAN_AGENT", common.Error("only outside the 24 h window and within 7 days"))
 	case key.Matches(msg, k.Send) && !key.Matches(msg, k.Newline):
-		if strings.TrimSpace(m.area.Value()) == "" {
+		if strings.TrimSpace(m.area.Value()) == "" && len(m.att.list) == 0 {
+			return nil
+		}
+		if m.att.run != nil {
+			m.att.note = "still sending the last reply"
 			return nil
 		}
 		m.common.Refresh() // checked against the clock of this moment, not of the last frame
 		p := m.plan()
 		if !p.ok {
 			return common.ErrorCmd("not sent", common.Error(p.line))
+		}
+		if len(m.att.list) > 0 {
+			return m.sendWithFiles(p)
 		}
 		return m.send(p)
 	}
@@ -218,6 +258,9 @@ func (m *Model) ShortHelp() []key.Binding {
 	k := m.common.Keys
 	if m.pick.open {
 		return []key.Binding{k.PickChoose, k.PickUp, k.PickDown, k.PickCancel}
+	}
+	if m.att.open {
+		return []key.Binding{k.AttachComplete, k.AttachRemove, k.PickCancel}
 	}
 	return []key.Binding{k.Send, k.Newline, k.Editor, k.HumanAgent, k.Back, k.NextPane}
 }

@@ -2,10 +2,12 @@ package compose
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/common"
+	"github.com/pageinbox/pageinbox/tui/inert"
 )
 
 // plan is what pressing enter would do now.
@@ -46,13 +48,28 @@ func (m *Model) plan() plan {
 func (m *Model) View() string {
 	s, p := m.common.Styles, m.plan()
 	footer := s.Ok.Render("↵ " + p.line)
-	if !p.ok {
+	switch {
+	case m.att.note != "":
+		footer = s.Failed.Render(m.att.note)
+	case m.att.run != nil:
+		footer = s.Ok.Render(m.progressLine())
+	case m.att.open:
+		footer = s.Dim.Render(inert.Line(m.att.hint))
+	case !p.ok:
 		footer = s.Failed.Render(p.line)
 	}
 	counter := fmt.Sprintf("%d/%d", utf8.RuneCountInString(m.area.Value()), store.MaxTextLen)
 	footer = common.Spread(common.Truncate(footer, m.width-len(counter)-1), s.Dim.Render(counter), m.width)
+	var lines []string
 	if m.Quoting() {
-		return m.quoteLine() + "\n" + m.area.View() + "\n" + footer
+		lines = append(lines, m.quoteLine())
 	}
-	return m.area.View() + "\n" + footer
+	if len(m.att.list) > 0 {
+		lines = append(lines, m.chipsLine())
+	}
+	lines = append(lines, m.area.View())
+	if m.att.open {
+		lines = append(lines, common.Truncate(m.att.input.View(), m.width))
+	}
+	return strings.Join(append(lines, footer), "\n")
 }

@@ -35,6 +35,12 @@ func (m *Model) fit() {
 	if m.Quoting() {
 		h--
 	}
+	if len(m.att.list) > 0 {
+		h--
+	}
+	if m.att.open {
+		h--
+	}
 	m.area.SetHeight(max(1, h))
 }
 
