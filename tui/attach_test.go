@@ -203,6 +203,35 @@ func TestSendWithFilesUploadsThenSends(t *testing.T) {
 	}
 }
 
+// Several pictures go as one message, as send --file sends them; the
+// PDF still goes on its own.
+func TestSendWithImagesGroupsThem(t *testing.T) {
+	dir := attachDir(t)
+	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 1024)...)
+	if err := os.WriteFile(filepath.Join(dir, "photo2.png"), png, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := attachDriver(t, dir)
+	d.runes("both sides")
+	d.attach("~/photo")
+	d.attach("~/invoice.pdf")
+	d.attach("~/photo2.png")
+	d.key(tea.KeyEnter)
+	sends := d.be.sendCalls()
+	if len(sends) != 2 {
+		t.Fatalf("%d sends, want 2 (the pictures together, then the PDF)", len(sends))
+	}
+	if s := sends[0]; s.Text != "both sides" || s.AttachmentType != "image" || len(s.Images) != 1 || s.Images[0].AttachmentType != "image" {
+		t.Errorf("first send %+v, want the text with both pictures", s)
+	}
+	if s := sends[1]; s.Text != "" || s.AttachmentType != "file" || len(s.Images) != 0 {
+		t.Errorf("second send %+v, want the PDF alone", s)
+	}
+	if len(d.m.compose.Attached()) != 0 {
+		t.Errorf("files left after sending: %v", d.m.compose.Attached())
+	}
+}
+
 // Meta refusing an upload sends nothing: the text and the files stay,
 // and the error says which file.
 func TestUploadRefusedKeepsTheDraft(t *testing.T) {

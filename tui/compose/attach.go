@@ -205,18 +205,15 @@ func (r *sendRun) deliver(ctx context.Context, be Backend, files Files, base sto
 		}
 		ups = append(ups, f)
 	}
-	for i, f := range ups {
-		s := base
-		if i > 0 {
-			s.Text, s.ReplyTo = "", ""
-		}
-		s.UploadedFile = f
+	// As send --file: the text with the first send, the images together
+	// as one message (30 at most), every other file on its own.
+	for _, s := range store.FileSends(base, ups) {
 		item, err := be.Send(ctx, s)
 		if err != nil {
 			res.Err = err
 			return res
 		}
-		res.Item, res.Files = item, i+1
+		res.Item, res.Files = item, res.Files+1+len(s.Images)
 	}
 	return res
 }
