@@ -54,6 +54,9 @@ type Backend interface {
 	React(ctx context.Context, key store.ConvKey, mid, emoji string) (store.Message, error)
 	// Typing says the agent is typing a reply there (typing_on, throttled).
 	Typing(ctx context.Context, key store.ConvKey) error
+	// Templates lists a Page's Utility Message templates, every status;
+	// one goes out by Send with Template set and messaging type UTILITY.
+	Templates(ctx context.Context, pageID string) ([]store.Template, error)
 
 	// Subscribe delivers committed changes until ctx ends, then closes.
 	Subscribe(ctx context.Context) (<-chan store.Change, error)

@@ -13,6 +13,7 @@ func TestLocalKeepsTheContract(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	inboxtest.Run(t, func(t *testing.T) inboxtest.World {
 		st, receive := inboxtest.OnStore(t, now)
-		return inboxtest.World{Backend: &inbox.Local{Store: st, Wake: func() {}, Reactor: inboxtest.AcceptReactions}, Now: now, Receive: receive}
+		return inboxtest.World{Backend: &inbox.Local{Store: st, Wake: func() {}, Reactor: inboxtest.AcceptReactions}, Now: now, Receive: receive,
+			PutTemplates: inboxtest.PutTemplates(t, st)}
 	})
 }

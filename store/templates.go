@@ -148,6 +148,16 @@ func (w *wtx) checkTemplate(pageID string, ts *TemplateSend) (string, error) {
 		return "", err
 	case !ok:
 		return "", invalidf("no template %s (%s) for this Page: run `pageinbox templates sync`", ts.Name, ts.Lang)
+	}
+	return CheckTemplate(t, *ts)
+}
+
+// CheckTemplate refuses sending t with ts's values where Meta would (not
+// UTILITY, not APPROVED, parameters missing or extra), and otherwise
+// returns the body filled in. Callers without a store (a test's inbox)
+// judge a template send as the store does.
+func CheckTemplate(t Template, ts TemplateSend) (string, error) {
+	switch {
 	case t.Category != "UTILITY":
 		return "", invalidf("template %s is %s: only UTILITY templates are sent, never marketing", ts.Name, t.Category)
 	case t.Status != "APPROVED":
@@ -161,9 +171,19 @@ func (w *wtx) checkTemplate(pageID string, ts *TemplateSend) (string, error) {
 	if len(ts.Params) != len(t.Params) {
 		return "", invalidf("template %s takes %d parameters, got %d", ts.Name, len(t.Params), len(ts.Params))
 	}
+	return t.Fill(ts.Params), nil
+}
+
+// Fill is the body with the given values in place of their placeholders;
+// a placeholder without a value stays as it is ({{2}}): a preview of a
+// half-filled form shows what is still missing.
+func (t Template) Fill(values map[string]string) string {
 	return placeholderRE.ReplaceAllStringFunc(t.Body, func(m string) string {
-		return ts.Params[placeholderRE.FindStringSubmatch(m)[1]]
-	}), nil
+		if v, ok := values[placeholderRE.FindStringSubmatch(m)[1]]; ok {
+			return v
+		}
+		return m
+	})
 }
 
 // checkTemplateSend: a template goes only as UTILITY, UTILITY only with a
