@@ -149,14 +149,14 @@ func (w *wtx) checkTemplate(pageID string, ts *TemplateSend) (string, error) {
 	case !ok:
 		return "", invalidf("no template %s (%s) for this Page: run `pageinbox templates sync`", ts.Name, ts.Lang)
 	}
-	return CheckTemplate(t, *ts)
+	return t.Check(*ts)
 }
 
-// CheckTemplate refuses sending t with ts's values where Meta would (not
+// Check refuses sending t with ts's values where Meta would (not
 // UTILITY, not APPROVED, parameters missing or extra), and otherwise
 // returns the body filled in. Callers without a store (a test's inbox)
 // judge a template send as the store does.
-func CheckTemplate(t Template, ts TemplateSend) (string, error) {
+func (t Template) Check(ts TemplateSend) (string, error) {
 	switch {
 	case t.Category != "UTILITY":
 		return "", invalidf("template %s is %s: only UTILITY templates are sent, never marketing", ts.Name, t.Category)

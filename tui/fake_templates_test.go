@@ -49,7 +49,7 @@ func (f *fakeBackend) fillTemplateLocked(s *store.Send) error {
 	}
 	for _, t := range f.templates[s.PageID] {
 		if t.Name == s.Template.Name && t.Lang == s.Template.Lang {
-			text, err := store.CheckTemplate(t, *s.Template)
+			text, err := t.Check(*s.Template)
 			s.Text = text
 			return err
 		}
