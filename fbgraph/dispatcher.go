@@ -319,10 +319,12 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 	}
 	now := d.opts.Now()
 	if item.CampaignID != 0 {
-		// A campaign goes only to people inside the 24 h window (as UPDATE,
-		// never tagged) not found unreachable by an earlier send. Their
-		// window may have closed since the campaign was confirmed.
-		if ok, kind, reason := store.CampaignCheck(conv, now); !ok {
+		// A campaign's text goes only to people inside the 24 h window (as
+		// UPDATE, never tagged), its template (UTILITY) to anyone who wrote,
+		// both only if not found unreachable by an earlier send. A text's
+		// window may have closed since the campaign was confirmed: it is
+		// skipped, never turned into a template here.
+		if ok, kind, reason := store.CampaignItemCheck(conv, now, item.MessagingType); !ok {
 			record(store.Result{Skipped: true, Reason: reason, ErrorKind: kind})
 			d.skipped.Add(1)
 			return

@@ -34,6 +34,9 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, recipients []Rec
 	if err := checkContent(c.Text, c.ImageURL, c.UploadedFile); err != nil {
 		return c, err
 	}
+	if c.Template != nil && (c.Template.Name == "" || c.Template.Lang == "") {
+		return c, invalidf("a campaign's template needs its name and language")
+	}
 	if len(recipients) == 0 {
 		return c, invalidf("campaign has no recipients")
 	}
@@ -41,6 +44,11 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, recipients []Rec
 	err := s.write(ctx, len(recipients), func(w *wtx) error {
 		if w.bucket(bPages).Get([]byte(c.PageID)) == nil {
 			return fmt.Errorf("store: campaign: %w: %s", ErrUnknownPage, c.PageID)
+		}
+		if c.Template != nil {
+			if _, err := w.checkTemplate(c.PageID, c.Template); err != nil {
+				return err
+			}
 		}
 		camps := w.bucket(bCampaigns)
 		id, err := camps.NextSequence()
@@ -100,23 +108,34 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, recipients []Rec
 // campaignItem is a recipient's item of campaign c: queued, or skipped
 // with the reason it was skipped for (given, or found now), its text
 // filled with their first name when c.FillNames (a skipped one is never
-// sent: its text stays as the campaign's).
+// sent: its text stays as the campaign's). Outside the window, a campaign
+// with a template queues the template (UTILITY) instead: exactly one item
+// per recipient, text or template (CampaignRoute).
 func (w *wtx) campaignItem(c *Campaign, r Recipient, now time.Time) (OutboxItem, error) {
-	reason, kind, text := r.SkipReason, r.SkipKind, c.Text
+	item := OutboxItem{ConvKey: r.ConvKey, CampaignID: c.ID, Text: c.Text, ImageURL: c.ImageURL, UploadedFile: c.UploadedFile,
+		MessagingType: Update, State: OutboxQueued, CreatedAt: now, UpdatedAt: now}
+	reason, kind := r.SkipReason, r.SkipKind
 	if reason == "" {
 		rec, _, err := w.conv(r.ConvKey, false)
 		if err != nil {
 			return OutboxItem{}, err
 		}
-		if ok, k, why := CampaignCheck(rec.Conversation, now); !ok {
+		via, k, why := CampaignRoute(rec.Conversation, now, c.Template != nil)
+		switch via {
+		case "":
 			reason, kind = why, k
-		}
-		if c.FillNames {
-			text = FillFirstName(text, rec.Name)
+		case Utility:
+			item.Template = c.Template.forRecipient(rec.Name)
+			if item.Text, err = w.checkTemplate(c.PageID, item.Template); err != nil {
+				return OutboxItem{}, err
+			}
+			item.MessagingType, item.ImageURL, item.UploadedFile = Utility, "", UploadedFile{}
+		default:
+			if c.FillNames {
+				item.Text = FillFirstName(item.Text, rec.Name)
+			}
 		}
 	}
-	item := OutboxItem{ConvKey: r.ConvKey, CampaignID: c.ID, Text: text, ImageURL: c.ImageURL, UploadedFile: c.UploadedFile,
-		MessagingType: Update, State: OutboxQueued, CreatedAt: now, UpdatedAt: now}
 	if reason != "" {
 		if kind == "" {
 			kind = "skipped"
@@ -128,7 +147,8 @@ func (w *wtx) campaignItem(c *Campaign, r Recipient, now time.Time) (OutboxItem,
 
 // CreateCampaignFromLedger creates the campaign a ledger describes: its
 // send list queued, its skip and blocked lists recorded as skipped items
-// with their reasons. c.PageID may be left empty: the ledger's is used.
+// with their reasons. c.PageID may be left empty: the ledger's is used,
+// and so is its Template when c names none.
 func (s *Store) CreateCampaignFromLedger(ctx context.Context, c Campaign, l Ledger) (Campaign, error) {
 	if c.PageID == "" {
 		c.PageID = l.PageID
@@ -136,6 +156,10 @@ func (s *Store) CreateCampaignFromLedger(ctx context.Context, c Campaign, l Ledg
 	if c.PageID != l.PageID {
 		return c, invalidf("campaign for page %s from a ledger of page %s", c.PageID, l.PageID)
 	}
+	if c.Template == nil {
+		c.Template = l.Template // the ledger was drawn up with it
+	}
+	l = l.WithTemplate(c.Template)
 	return s.CreateCampaign(ctx, c, l.Recipients())
 }
 

@@ -68,26 +68,34 @@ type LedgerEntry struct {
 	Name string `json:"name,omitempty"`
 	// Kind is "" for a recipient who will be sent to, else one of the Skip
 	// kinds.
-	Kind   string `json:"kind,omitempty"`
-	Reason string `json:"reason"`
+	Kind string `json:"kind,omitempty"`
+	// Via is how a recipient sent to is reached: Update (the text) or
+	// Utility (the campaign's template, named in Template).
+	Via      MessagingType `json:"via,omitempty"`
+	Template string        `json:"template,omitempty"`
+	Reason   string        `json:"reason"`
 	// Left is the time left in the 24 h window (recipients sent to).
 	Left        time.Duration `json:"left,omitempty"`
 	LastInbound time.Time     `json:"last_inbound,omitzero"`
 }
 
 // Ledger is the honest breakdown shown before a campaign is confirmed:
-// who will be sent to (inside the 24 h window, as UPDATE), who is skipped
+// who will be sent to (inside the 24 h window, as UPDATE; outside it by
+// the campaign's Utility template, see WithTemplate), who is skipped
 // (outside it, beyond 7 days, never wrote) and who is blocked (an earlier
 // send found them unavailable, or the Page's token is invalid), each with
 // a reason. HUMAN_AGENT is never used for a campaign (NoTagForCampaigns).
 type Ledger struct {
 	PageID string    `json:"page_id"`
 	At     time.Time `json:"at"` // the store's clock when it was drawn up
-	// MessagingType is always UPDATE.
+	// MessagingType is the text's, always UPDATE.
 	MessagingType MessagingType `json:"messaging_type"`
-	Send          []LedgerEntry `json:"send"`
-	Skip          []LedgerEntry `json:"skip"`
-	Blocked       []LedgerEntry `json:"blocked"`
+	// Template is the campaign's Utility template for those outside the
+	// window (WithTemplate), nil without one.
+	Template *TemplateSend `json:"template,omitempty"`
+	Send     []LedgerEntry `json:"send"`
+	Skip     []LedgerEntry `json:"skip"`
+	Blocked  []LedgerEntry `json:"blocked"`
 	// TokenProblem is set by WithTokenProblem: why nothing can be sent.
 	TokenProblem string `json:"token_problem,omitempty"`
 }
@@ -95,17 +103,27 @@ type Ledger struct {
 // LedgerCounts are the sizes of a ledger's lists, and how many entries
 // each kind of reason holds.
 type LedgerCounts struct {
-	Total   int            `json:"total"`
-	Send    int            `json:"send"`
-	Skip    int            `json:"skip"`
-	Blocked int            `json:"blocked"`
-	ByKind  map[string]int `json:"by_kind"`
+	Total int `json:"total"`
+	Send  int `json:"send"`
+	// Text and Template split Send by how they are reached.
+	Text     int            `json:"text"`
+	Template int            `json:"template"`
+	Skip     int            `json:"skip"`
+	Blocked  int            `json:"blocked"`
+	ByKind   map[string]int `json:"by_kind"`
 }
 
 // Counts counts the ledger.
 func (l Ledger) Counts() LedgerCounts {
 	c := LedgerCounts{Send: len(l.Send), Skip: len(l.Skip), Blocked: len(l.Blocked), ByKind: map[string]int{}}
 	c.Total = c.Send + c.Skip + c.Blocked
+	for _, e := range l.Send {
+		if e.Via == Utility {
+			c.Template++
+		} else {
+			c.Text++
+		}
+	}
 	for _, list := range [][]LedgerEntry{l.Skip, l.Blocked} {
 		for _, e := range list {
 			c.ByKind[e.Kind]++
@@ -119,7 +137,7 @@ func (l Ledger) Counts() LedgerCounts {
 func (l Ledger) ClosingWithin(d time.Duration) int {
 	n := 0
 	for _, e := range l.Send {
-		if e.Left < d {
+		if e.Via != Utility && e.Left < d { // a template has no window to miss
 			n++
 		}
 	}
@@ -137,7 +155,7 @@ func (l Ledger) WithTokenProblem(why string) Ledger {
 	out.TokenProblem = why
 	out.Blocked = append(make([]LedgerEntry, 0, len(l.Blocked)+len(l.Send)), l.Blocked...)
 	for _, e := range l.Send {
-		e.Kind, e.Reason, e.Left = SkipTokenInvalid, why, 0
+		e.Kind, e.Reason, e.Left, e.Via, e.Template = SkipTokenInvalid, why, 0, "", ""
 		out.Blocked = append(out.Blocked, e)
 	}
 	out.Send = nil
@@ -202,7 +220,7 @@ func (s *Store) Eligibility(ctx context.Context, pageID string, keys []ConvKey) 
 			e.Kind, e.Reason = kind, reason
 			switch {
 			case ok:
-				e.Left = WindowAt(rec.LastInboundTime, now).Left
+				e.Left, e.Via = WindowAt(rec.LastInboundTime, now).Left, Update
 				l.Send = append(l.Send, e)
 			case kind == SkipBlocked:
 				l.Blocked = append(l.Blocked, e)

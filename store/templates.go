@@ -141,8 +141,17 @@ var placeholderRE = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_]+)\s*\}\}`)
 // approved, not UTILITY (marketing is never sent), or parameters that do
 // not match. It returns the body with the values filled in, for the thread.
 func (w *wtx) checkTemplate(pageID string, ts *TemplateSend) (string, error) {
+	return checkTemplateIn(w.bucket(bTemplates), pageID, ts)
+}
+
+// checkTemplateIn is checkTemplate against the templates bucket b, in a
+// read or a write (the campaign ledger checks in a read).
+func checkTemplateIn(b *bolt.Bucket, pageID string, ts *TemplateSend) (string, error) {
 	var t Template
-	ok, err := getJSON(w.bucket(bTemplates), templateKey(pageID, ts.Name, ts.Lang), &t)
+	if ts.Name == "" || ts.Lang == "" {
+		return "", invalidf("a template send needs the template's name and language")
+	}
+	ok, err := getJSON(b, templateKey(pageID, ts.Name, ts.Lang), &t)
 	switch {
 	case err != nil:
 		return "", err

@@ -277,9 +277,13 @@ type Campaign struct {
 	UploadedFile
 	// FillNames: Text is a saved reply whose {first_name} is each
 	// recipient's own, filled in as the campaign is written.
-	FillNames bool           `json:"fill_names,omitempty"`
-	Status    CampaignStatus `json:"status"`
-	Counts    CampaignCounts `json:"counts"`
+	FillNames bool `json:"fill_names,omitempty"`
+	// Template, when set, goes to recipients outside the 24 h window (an
+	// approved UTILITY template, as UTILITY); those inside get Text as
+	// UPDATE. A {first_name} in a parameter value is each recipient's.
+	Template *TemplateSend  `json:"template,omitempty"`
+	Status   CampaignStatus `json:"status"`
+	Counts   CampaignCounts `json:"counts"`
 	// AwaitingEcho counts the unknown recipients still waiting for the
 	// echo that settles them (part of Counts.Unknown); read from the
 	// store's index, never stored.

@@ -44,6 +44,7 @@ type campaignFlags struct {
 	concurrency                 int
 	paceSet                     bool // --rate or --concurrency given
 	progressEvery, pollInterval time.Duration
+	template                    *templateFlags // for recipients outside the window
 }
 
 // setupCampaign sends one message to many conversations: it shows the
@@ -58,6 +59,11 @@ func setupCampaign(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&f.image, "image", "", "image `URL` to send after the text")
 	fs.StringVar(&f.file, "file", "", "upload the file at `PATH` once and send it to every recipient by its attachment_id (25 MB at most)")
 	fs.StringVar(&f.reply, "reply", "", "send saved reply `SHORTCUT` (pageinbox replies): {first_name} is each recipient's, {agent} and {page} filled")
+	f.template = &templateFlags{
+		name: fs.String("template", "", "send approved Utility template `NAME` (as UTILITY) to recipients outside the 24 h window; those inside get the text"),
+		lang: fs.String("lang", "en_US", "the template's language `CODE`"),
+	}
+	fs.Var(&f.template.params, "param", "template parameter `NAME=VALUE`, the same for everyone; {first_name} is each recipient's (repeatable)")
 	fs.Var(&f.to, "to", "recipient `PSID` (repeat the flag, or separate with commas)")
 	fs.StringVar(&f.filter, "filter", "", "send to every conversation in filter `NAME`: "+strings.Join(store.FilterNames(), ", "))
 	fs.BoolVar(&f.all, "all", false, "send to every conversation")
@@ -84,7 +90,8 @@ func runCampaign(ctx context.Context, env cmdEnv, f *campaignFlags) error {
 			selectors++
 		}
 	}
-	composing := selectors > 0 || f.title != "" || f.text != "" || f.image != "" || f.file != "" || f.reply != "" || f.dryRun
+	composing := selectors > 0 || f.title != "" || f.text != "" || f.image != "" || f.file != "" || f.reply != "" || f.dryRun ||
+		*f.template.name != "" || len(f.template.params) > 0
 	switch {
 	case f.resume != 0 && f.retryFailed != 0:
 		return errors.New("give --resume ID or --retry-failed ID, not both")
@@ -156,12 +163,17 @@ func newCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *inbox.Ou
 			return fmt.Errorf("saved reply %q: %w", f.reply, err)
 		}
 	}
+	tpl, err := campaignTemplate(ctx, ob, pageID, f.template)
+	if err != nil {
+		return err
+	}
 	ledger := store.Ledger{PageID: pageID, MessagingType: store.Update}
 	if len(keys) > 0 {
 		if ledger, err = ob.Eligibility(ctx, keys); err != nil {
 			return err
 		}
 	}
+	ledger = ledger.WithTemplate(tpl)
 	// The store cannot know whether the token works; Meta can, and so
 	// does a daemon that has been sending.
 	why, tokenNote, err := ob.TokenProblem(ctx)
@@ -197,7 +209,7 @@ func newCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *inbox.Ou
 	if ledger.Counts().Total == 0 {
 		return errors.New("no recipients: nothing to send")
 	}
-	c := store.Campaign{Title: f.title, Text: f.text, ImageURL: f.image, FillNames: f.reply != ""}
+	c := store.Campaign{Title: f.title, Text: f.text, ImageURL: f.image, FillNames: f.reply != "", Template: tpl}
 	if f.file != "" { // uploaded once, after the ledger: nothing goes up for a campaign refused before
 		if c.UploadedFile, _, err = ob.Attach(ctx, pageID, f.file); err != nil {
 			return fmt.Errorf("%s: %w", f.file, err)
@@ -255,10 +267,16 @@ func kindBreakdown(n map[string]int, entries []store.LedgerEntry) string {
 func printLedger(w io.Writer, title string, l store.Ledger, detail bool) {
 	n := l.Counts()
 	fmt.Fprintf(w, "Campaign %q to %d recipients of page %s:\n", title, n.Total, l.PageID)
-	fmt.Fprintf(w, "  send     %6d  inside the 24 h window, sent as %s\n", n.Send, l.MessagingType)
+	if l.Template != nil {
+		fmt.Fprintf(w, "  text     %6d  inside the 24 h window, sent as %s\n", n.Text, l.MessagingType)
+		fmt.Fprintf(w, "  template %6d  outside it: Utility template %s (%s), sent as %s\n", n.Template,
+			inert.Line(l.Template.Name), inert.Line(l.Template.Lang), store.Utility)
+	} else {
+		fmt.Fprintf(w, "  send     %6d  inside the 24 h window, sent as %s\n", n.Send, l.MessagingType)
+	}
 	fmt.Fprintf(w, "  skip     %6d  %s\n", n.Skip, kindBreakdown(n.ByKind, l.Skip))
 	fmt.Fprintf(w, "  blocked  %6d  %s\n", n.Blocked, kindBreakdown(n.ByKind, l.Blocked))
-	if n.Skip > 0 {
+	if n.Skip > 0 && l.Template == nil {
 		fmt.Fprintln(w, store.NoTagForCampaigns+".")
 	}
 	if !detail {
@@ -274,7 +292,11 @@ func printLedger(w io.Writer, title string, l store.Ledger, detail bool) {
 			if name == "" {
 				name = "-"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", list.name, inert.Line(e.PSID), inert.Line(name), inert.Line(e.Reason))
+			verdict := list.name
+			if l.Template != nil {
+				verdict, _, _ = strings.Cut(e.Action(), ":") // send text, send template NAME, skip
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", inert.Line(verdict), inert.Line(e.PSID), inert.Line(name), inert.Line(e.Reason))
 		}
 	}
 	tw.Flush()
@@ -367,6 +389,7 @@ func driveCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *inbox.
 		stopped("interrupted")
 		return errors.New("interrupted")
 	}
+	templateFailures(ctx, env, ob, c)
 	err = finish(env, c)
 	if c.Status == store.CampaignCancelled && err == nil {
 		// Only with a daemon: an agent cancelled it in the TUI.

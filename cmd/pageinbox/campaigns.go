@@ -85,6 +85,10 @@ func showCampaign(ctx context.Context, env cmdEnv, b inbox.Backend, id uint64) e
 	n := c.Counts
 	fmt.Fprintf(env.stdout, "campaign %d %q, %s: sent %d, failed %d, skipped %d, unknown %d, queued %d of %d; %d replied\n",
 		c.ID, inert.Line(c.Title), c.Status, n.Sent, n.Failed, n.Skipped, n.Unknown, n.Queued+n.Sending, n.Total, replies)
+	if c.Template != nil {
+		fmt.Fprintf(env.stdout, "outside the 24 h window: Utility template %s (%s), sent as UTILITY\n",
+			inert.Line(c.Template.Name), inert.Line(c.Template.Lang))
+	}
 	tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PSID\tSTATE\tKIND\tRETRYABLE\tREASON")
 	for _, it := range items {

@@ -32,7 +32,7 @@ var commands = []command{
 	{name: "serve", summary: "run the daemon: Meta webhook, send queue, live feed for attached TUIs", setup: setupServe},
 	{name: "demo", summary: "run the whole inbox against the built-in Meta emulator and simulated customers", setup: setupDemo},
 	{name: "send", summary: "send one message to one conversation through the Send API", setup: setupSend},
-	{name: "campaign", summary: "send one message to many conversations, skipping those outside the window", setup: setupCampaign},
+	{name: "campaign", summary: "send one message to many conversations; outside the window a Utility template (--template) or skipped", setup: setupCampaign},
 	{name: "campaigns", summary: "list campaigns with their progress, failures and replies; with an ID, each recipient's result", setup: setupCampaigns},
 	{name: "sync", summary: "backfill conversations and profiles from the Graph API", setup: setupSync},
 	{name: "export", summary: "write conversations and messages out of the store, never secrets", setup: setupExport},
