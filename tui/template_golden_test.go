@@ -61,3 +61,27 @@ func TestGoldenTemplate(t *testing.T) {
 		}
 	})
 }
+
+// The campaign form naming a template: the ledger counts text, template
+// and skipped.
+func TestGoldenCampaignTemplate(t *testing.T) {
+	be := campaignBackend()
+	be.putTemplates(testPage, testTemplates())
+	g := startGolden(t, be, 120, 36)
+	g.openBulkForm()
+	g.key(tea.KeyCtrlO)
+	g.waitFor("Campaign template", "fitting_reminder")
+	g.runes("ship")
+	g.key(tea.KeyEnter)
+	g.waitFor("Send a template · shipping_update")
+	for i, v := range []string{"{first_name}", "#3117", "this week"} {
+		if i > 0 {
+			g.key(tea.KeyTab)
+		}
+		g.tm.Type(v)
+	}
+	g.waitFor("arrives this week.")
+	g.key(tea.KeyEnter)
+	g.waitFor("Template: shipping_update", "template 18")
+	g.finish()
+}

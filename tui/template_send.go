@@ -32,3 +32,16 @@ func (m *Model) openTemplates() tea.Cmd {
 	m.setFocus(paneCompose)
 	return m.templates.Open(conv.ConvKey)
 }
+
+// chooseCampaignTemplate opens the template chooser over the campaign
+// form, for its Page, once the ledger says which Page that is.
+func (m *Model) chooseCampaignTemplate() tea.Cmd {
+	l := m.form.Ledger()
+	if l == nil {
+		m.setErr("template", common.Error("the eligibility ledger is still loading"))
+		return nil
+	}
+	cmd := m.templates.OpenChooser(l.PageID)
+	m.layout()
+	return cmd
+}

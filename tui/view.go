@@ -57,6 +57,9 @@ func (m *Model) layout() {
 	m.contact.SetSize(max(1, rw-2), max(1, mainH-ch-2))
 	m.compose.SetSize(max(1, rw-2), max(1, ch-2))
 	m.templates.SetSize(max(1, rw-2), max(1, mainH-ch-2))
+	if m.mode == modeBulk {
+		m.templates.SetSize(w-2, mainH-2) // the campaign's chooser fills the screen
+	}
 	for _, c := range []common.Component{m.form, m.progress, m.history} {
 		c.SetSize(w-2, mainH-2)
 	}
@@ -128,6 +131,9 @@ func (m *Model) tooSmall() string {
 func (m *Model) active() common.Component {
 	switch m.mode {
 	case modeBulk:
+		if m.templates.Choosing() {
+			return m.templates
+		}
 		return m.form
 	case modeCampaign:
 		return m.progress

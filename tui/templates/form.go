@@ -21,6 +21,8 @@ type form struct {
 	inputs []textinput.Model
 	focus  int
 	tried  bool // enter was pressed: missing parameters are pointed out
+	// forCampaign: the values are a campaign's, nothing is sent here.
+	forCampaign bool
 }
 
 func newForm(c *common.Common, t store.Template) *form {
@@ -144,8 +146,12 @@ func (f *form) footer(sending bool, refused string) string {
 		return s.Failed.Render("not sent: " + common.OneLine(refused))
 	case len(missing) > 0 && f.tried:
 		return s.Failed.Render("blocked: every parameter is required; empty: " + strings.Join(missing, ", "))
+	case len(missing) > 0 && f.forCampaign:
+		return s.Dim.Render("fill every parameter ({first_name} is each recipient's), then enter takes it")
 	case len(missing) > 0:
 		return s.Dim.Render("fill every parameter, then enter sends")
+	case f.forCampaign:
+		return s.Ok.Render("↵ use for the campaign's recipients outside the window (UTILITY)")
 	}
 	return s.Ok.Render("↵ send as UTILITY")
 }

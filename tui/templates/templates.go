@@ -34,6 +34,14 @@ type SentMsg struct {
 	Err  error
 }
 
+// ChosenMsg is a template picked and filled for a campaign (OpenChooser):
+// nothing was sent. Body is its text with the values in.
+type ChosenMsg struct {
+	PageID   string
+	Template store.TemplateSend
+	Body     string
+}
+
 // loadedMsg is a Page's templates, for the conversation they were asked for.
 type loadedMsg struct {
 	key store.ConvKey
@@ -53,6 +61,7 @@ type Model struct {
 	pick    *picker.Model
 	form    *form // the picked template's; nil while picking
 	sending bool
+	choose  bool   // for a campaign: enter hands the filled template back (ChosenMsg)
 	err     string // why the last send was refused
 	width   int
 	height  int
@@ -71,6 +80,18 @@ func (m *Model) Open(key store.ConvKey) tea.Cmd {
 		return loadedMsg{key: key, ts: ts, err: err}
 	}
 }
+
+// OpenChooser shows the screen to pick and fill a template of pageID for
+// a campaign's recipients outside the window: enter sends nothing, it
+// hands the template back as a ChosenMsg.
+func (m *Model) OpenChooser(pageID string) tea.Cmd {
+	cmd := m.Open(store.ConvKey{PageID: pageID})
+	m.choose = true
+	return cmd
+}
+
+// Choosing: the screen is open for a campaign (OpenChooser).
+func (m *Model) Choosing() bool { return m.open && m.choose }
 
 // IsOpen: the screen has the keyboard.
 func (m *Model) IsOpen() bool { return m.open }
@@ -98,7 +119,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return common.ErrorCmd("templates", msg.err)
 		}
 		m.loaded, m.all = true, sortForPicking(msg.ts)
-		m.pick = picker.New(m.common, "Send a template · outside the 24 h window", "filter templates", m.items(), nil)
+		title := "Send a template · outside the 24 h window"
+		if m.choose {
+			title = "Campaign template · for the recipients outside the 24 h window"
+		}
+		m.pick = picker.New(m.common, title, "filter templates", m.items(), nil)
 		m.pick.SetCursorMode(cursor.CursorStatic) // a blink is a timer the root never asked for
 		m.SetSize(m.width, m.height)
 	case SentMsg:
@@ -137,6 +162,7 @@ func (m *Model) pickKey(msg tea.KeyMsg) tea.Cmd {
 		it, _ := m.pick.Current()
 		i, _ := slices.BinarySearchFunc(m.all, it.Value, func(t store.Template, v string) int { return strings.Compare(id(t), v) })
 		m.form, m.err = newForm(m.common, m.all[i]), ""
+		m.form.forCampaign = m.choose
 	}
 	return cmd
 }
@@ -153,9 +179,20 @@ func (m *Model) formKey(msg tea.KeyMsg) tea.Cmd {
 			m.form.focusMissing()
 			return nil
 		}
+		if m.choose {
+			return m.chosen()
+		}
 		return m.send()
 	}
 	return m.form.update(msg)
+}
+
+// chosen hands the filled template to the campaign form.
+func (m *Model) chosen() tea.Cmd {
+	t, values := m.form.t, m.form.values()
+	msg := ChosenMsg{PageID: m.key.PageID, Template: store.TemplateSend{Name: t.Name, Lang: t.Lang, Params: values}, Body: t.Fill(values)}
+	m.Close()
+	return func() tea.Msg { return msg }
 }
 
 // send queues the filled template as UTILITY.
