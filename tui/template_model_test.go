@@ -183,3 +183,27 @@ func TestTemplateRefusalIsShown(t *testing.T) {
 		t.Error("two esc left the template screen open")
 	}
 }
+
+// A template's name and body are Meta's (written by whoever made the
+// template): the list, the form and its preview draw them inert, and so
+// are the values typed in.
+func TestTemplateScreenIsInert(t *testing.T) {
+	be, _ := templateBackend(9 * 24 * time.Hour)
+	be.putTemplates(testPage, []store.Template{{Name: "evil\x1b]8;;https://x.example\x07", Lang: "en_US", Status: "APPROVED",
+		Category: "UTILITY", Body: "Hi \x1b[2J{{1}}\x1b]52;c;aGk=\x07", Params: []string{"1"}}})
+	d := newDriver(t, be, 120, 36)
+	d.key(tea.KeyEnter)
+	d.key(tea.KeyCtrlO)
+	views := []string{d.m.templates.View()}
+	d.key(tea.KeyEnter)
+	d.typeText("x\x1b[31m")
+	views = append(views, d.m.templates.View())
+	for _, v := range views {
+		if strings.Contains(v, "\x1b]") || strings.Contains(v, "\x1b[2J") || strings.Contains(v, "\x1b[31m") {
+			t.Errorf("the template screen passes a control sequence through: %q", v)
+		}
+	}
+	if !strings.Contains(views[1], "Preview") {
+		t.Fatalf("the form did not open: %q", views[1])
+	}
+}
