@@ -207,3 +207,19 @@ func TestTemplateScreenIsInert(t *testing.T) {
 		t.Fatalf("the form did not open: %q", views[1])
 	}
 }
+
+// A template Meta refused for the Page (no pages_utility_messaging, or
+// not in its market) shows in the thread as failed, named, with the
+// explanation the dispatcher recorded, not a generic failure.
+func TestTemplateRefusedByMetaShowsWhy(t *testing.T) {
+	be := newFakeBackend(fixedClock)
+	be.status = testStatus()
+	refused := out("Hi Ingrid, your order #3117 has shipped.", ago(time.Minute), store.StatusFailed)
+	refused.Template = "shipping_update"
+	refused.Error = "this Page cannot use Utility Messages: the Page token needs the pages_utility_messaging permission"
+	be.add(store.Conversation{ConvKey: convKey("2000000000000001"), Name: "Ingrid Berg"},
+		in("where is my parcel?", ago(9*24*time.Hour)), refused)
+	d := newDriver(t, be, 120, 36)
+	d.key(tea.KeyEnter)
+	d.wantView("template shipping_update ✗ failed", "this Page cannot use Utility Messages", "pages_utility_messaging")
+}
