@@ -31,11 +31,8 @@ type Recipient struct {
 // more at send time. A recipient listed twice gets one item; a recipient
 // with no conversation is refused (ErrNotFound) unless already skipped.
 func (s *Store) CreateCampaign(ctx context.Context, c Campaign, recipients []Recipient) (Campaign, error) {
-	if err := checkContent(c.Text, c.ImageURL, c.UploadedFile); err != nil {
+	if err := checkCampaign(c); err != nil {
 		return c, err
-	}
-	if c.Template != nil && (c.Template.Name == "" || c.Template.Lang == "") {
-		return c, invalidf("a campaign's template needs its name and language")
 	}
 	if len(recipients) == 0 {
 		return c, invalidf("campaign has no recipients")
@@ -105,6 +102,15 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, recipients []Rec
 	return c, err
 }
 
+// checkCampaign refuses content no recipient could be sent; the
+// template itself is checked against the Page's in the transaction.
+func checkCampaign(c Campaign) error {
+	if c.Template != nil && (c.Template.Name == "" || c.Template.Lang == "") {
+		return invalidf("a campaign's template needs its name and language")
+	}
+	return checkContent(c.Text, c.ImageURL, c.UploadedFile)
+}
+
 // campaignItem is a recipient's item of campaign c: queued, or skipped
 // with the reason it was skipped for (given, or found now), its text
 // filled with their first name when c.FillNames (a skipped one is never
@@ -125,6 +131,10 @@ func (w *wtx) campaignItem(c *Campaign, r Recipient, now time.Time) (OutboxItem,
 		case "":
 			reason, kind = why, k
 		case Utility:
+			if c.Template.emptyParam(rec.Name) != "" {
+				reason, kind = emptyParamReason(c.Template, rec.Name), SkipTemplateParam
+				break
+			}
 			item.Template = c.Template.forRecipient(rec.Name)
 			if item.Text, err = w.checkTemplate(c.PageID, item.Template); err != nil {
 				return OutboxItem{}, err

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -26,6 +28,11 @@ func CampaignRoute(c Conversation, now time.Time, withTemplate bool) (via Messag
 	}
 	return "", kind, reason
 }
+
+// SkipTemplateParam: the template would go with an empty parameter (its
+// value is {first_name} and the customer's name is unknown); Meta refuses
+// those, so the recipient is skipped rather than failed.
+const SkipTemplateParam = "template_param_empty"
 
 // templateReaches: the skip kinds a Utility template reaches anyway.
 func templateReaches(kind string) bool { return kind == SkipOutsideWindow || kind == SkipBeyond7Days }
@@ -75,6 +82,9 @@ func (l Ledger) WithTemplate(ts *TemplateSend) Ledger {
 		case l.TokenProblem != "":
 			e.Kind, e.Reason = SkipTokenInvalid, l.TokenProblem
 			out.Blocked = append(out.Blocked, e)
+		case ts.emptyParam(e.Name) != "":
+			e.Kind, e.Reason = SkipTemplateParam, emptyParamReason(ts, e.Name)
+			out.Skip = append(out.Skip, e)
 		default:
 			e.Via, e.Template, e.Kind, e.Reason = Utility, ts.Name, "", e.Reason+": sent as the Utility template "+ts.Name+" (UTILITY)"
 			out.Send = append(out.Send, e)
@@ -122,4 +132,26 @@ func (ts *TemplateSend) forRecipient(customerName string) *TemplateSend {
 		}
 	}
 	return out
+}
+
+// emptyParam names the first parameter (by name) of ts that is empty for
+// a customer called customerName, "" when none is.
+func (ts *TemplateSend) emptyParam(customerName string) string {
+	filled := ts.forRecipient(customerName).Params
+	names := make([]string, 0, len(filled))
+	for k := range filled {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		if strings.TrimSpace(filled[k]) == "" {
+			return k
+		}
+	}
+	return ""
+}
+
+func emptyParamReason(ts *TemplateSend, customerName string) string {
+	return "template " + ts.Name + "'s parameter " + ts.emptyParam(customerName) +
+		" would be empty ({first_name} of a customer whose name is unknown, or no value): Meta refuses that"
 }

@@ -79,6 +79,19 @@ func TestTemplateCampaignLedgerAndItems(t *testing.T) {
 			t.Errorf("%s = %+v", p, it)
 		}
 	}
+	// Claimed, each shows in its thread as what it is: the filled template
+	// (named, for export) or the text.
+	if claimed, err := s.Claim(ctx(), 10); err != nil || len(claimed) != 4 {
+		t.Fatalf("claimed %d: %v", len(claimed), err)
+	}
+	th := thread(t, s, "closed1h")
+	if last := th[len(th)-1]; last.Template != "order_update" || last.Text != "Order A-7 for Bruno ships on Friday." || last.CampaignID != camp.ID {
+		t.Errorf("template in the thread: %+v", last)
+	}
+	th = thread(t, s, "in1")
+	if last := th[len(th)-1]; last.Template != "" || last.Text != "Hi Ana" {
+		t.Errorf("text in the thread: %+v", last)
+	}
 }
 
 // The template is checked before anything is written: unknown, marketing,
@@ -137,5 +150,40 @@ func TestTemplateLedgerTokenProblemAndNoTemplate(t *testing.T) {
 		if e.Via != "" || strings.Contains(e.Action(), store.TagHumanAgent) {
 			t.Errorf("entry %+v", e)
 		}
+	}
+}
+
+// A parameter that is just {first_name} would go empty to a customer whose
+// name is unknown: Meta refuses that, so the ledger and the campaign skip
+// them with the reason; the named customer gets the template.
+func TestTemplateCampaignSkipsAnEmptyFirstName(t *testing.T) {
+	s, _, _ := campaignFixture(t)
+	putTemplates(t, s)
+	s.SetName(ctx(), key("closed1h"), "Bruno Lima")
+	tpl := orderUpdate(map[string]string{"1": "A-7", "2": "{first_name}"})
+	l, err := s.EligibilityWithTemplate(ctx(), page, keys("closed1h", "old8d"), tpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(psids(l.Send), psids(l.Skip)) != "[closed1h] [old8d]" || l.Skip[0].Kind != store.SkipTemplateParam ||
+		!strings.Contains(l.Skip[0].Reason, "parameter 2 would be empty") {
+		t.Fatalf("ledger: %+v", l)
+	}
+	camp, err := s.CreateCampaignFromLedger(ctx(), store.Campaign{Title: "t", Text: "hi", Template: tpl}, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := itemsByPSID(t, s, camp.ID)
+	if it := items["closed1h"]; it.State != store.OutboxQueued || it.Text != "Order A-7 ships on Bruno." {
+		t.Errorf("named: %+v", it)
+	}
+	if it := items["old8d"]; it.State != store.OutboxSkipped || it.ErrorKind != store.SkipTemplateParam {
+		t.Errorf("nameless: %+v", it)
+	}
+	// Created straight from recipients (no ledger), the store finds it too.
+	camp, err = s.CreateCampaign(ctx(), store.Campaign{PageID: page, Title: "t", Text: "hi", Template: tpl},
+		[]store.Recipient{{ConvKey: key("old8d")}})
+	if err != nil || camp.Counts.Skipped != 1 || itemsByPSID(t, s, camp.ID)["old8d"].ErrorKind != store.SkipTemplateParam {
+		t.Errorf("from recipients: %+v %v", camp.Counts, err)
 	}
 }

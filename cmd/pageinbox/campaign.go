@@ -163,7 +163,7 @@ func newCampaign(ctx context.Context, env cmdEnv, f *campaignFlags, ob *inbox.Ou
 			return fmt.Errorf("saved reply %q: %w", f.reply, err)
 		}
 	}
-	tpl, err := campaignTemplate(ctx, ob, pageID, f.template)
+	tpl, err := campaignTemplate(ctx, env, ob, pageID, f)
 	if err != nil {
 		return err
 	}
@@ -244,6 +244,7 @@ var skipLabels = []struct{ kind, label string }{
 	{store.SkipBeyond7Days, "beyond 7 days"},
 	{store.SkipNeverWrote, "never wrote"},
 	{store.SkipNoConversation, "no conversation"},
+	{store.SkipTemplateParam, "template parameter would be empty"},
 	{store.SkipBlocked, "unreachable (unavailable or no such user)"},
 	{store.SkipTokenInvalid, "Page token invalid"},
 }

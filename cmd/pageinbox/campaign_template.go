@@ -16,7 +16,8 @@ import (
 // the ledger is shown (the check send --template gets); through a daemon
 // the daemon's store checks it when the campaign is created, before
 // anything is written or sent.
-func campaignTemplate(ctx context.Context, ob *inbox.Outbox, pageID string, tf *templateFlags) (*store.TemplateSend, error) {
+func campaignTemplate(ctx context.Context, env cmdEnv, ob *inbox.Outbox, pageID string, f *campaignFlags) (*store.TemplateSend, error) {
+	tf := f.template
 	tpl, err := tf.send()
 	if err != nil || tpl == nil {
 		return nil, err
@@ -28,6 +29,8 @@ func campaignTemplate(ctx context.Context, ob *inbox.Outbox, pageID string, tf *
 		if _, err := local.Store.CheckTemplate(ctx, pageID, tpl); err != nil {
 			return nil, fmt.Errorf("--template: %w", err)
 		}
+	} else if f.dryRun {
+		fmt.Fprintln(env.stdout, "note: through the daemon the template is checked when the campaign is created, not in a dry run")
 	}
 	return tpl, nil
 }

@@ -97,6 +97,9 @@ func TestCampaignTemplateThroughTheDaemon(t *testing.T) {
 	if _, _, errOut := runCLI(t, env, "campaigns"); !strings.Contains(errOut, "no campaigns yet") {
 		t.Fatalf("a refused template created a campaign: %q", errOut)
 	}
+	if _, out, _ := runCLI(t, env, append(templateCampaignArgs, "--dry-run")...); !strings.Contains(out, "checked when the campaign is created") {
+		t.Errorf("a dry run through the daemon does not say the template is checked later:\n%s", out)
+	}
 	checkTemplateCampaign(t, srv, env)
 	// The daemon's store kept the campaign's template: it came over /ws.
 	code, stdout, _ := runCLI(t, env, "campaigns", "1")
