@@ -82,6 +82,6 @@ func TestGoldenCampaignTemplate(t *testing.T) {
 	}
 	g.waitFor("arrives this week.")
 	g.key(tea.KeyEnter)
-	g.waitFor("Template: shipping_update", "template 18")
+	g.waitFor("Template: shipping_update", "template 17")
 	g.finish()
 }

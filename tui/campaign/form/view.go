@@ -58,7 +58,7 @@ func ledgerView(s *styles.Styles, l store.Ledger, w int, templateKey string) str
 	}
 	b.WriteString("\n")
 	if c.Skip > 0 {
-		b.WriteString(s.WindowHuman.Render(fmt.Sprintf("Skipped: %d", c.Skip)) + s.Dim.Render(" "+kinds(c.ByKind, store.SkipOutsideWindow, store.SkipBeyond7Days, store.SkipNeverWrote, store.SkipNoConversation)) + "\n")
+		b.WriteString(s.WindowHuman.Render(fmt.Sprintf("Skipped: %d", c.Skip)) + s.Dim.Render(" "+kinds(c.ByKind, store.SkipOutsideWindow, store.SkipBeyond7Days, store.SkipNeverWrote, store.SkipNoConversation, store.SkipTemplateParam)) + "\n")
 		for _, line := range common.Wrap(store.NoTagForCampaigns+".", w) {
 			b.WriteString(s.Dim.Render(line) + "\n")
 		}
@@ -86,6 +86,7 @@ func kinds(by map[string]int, order ...string) string {
 		store.SkipOutsideWindow: "outside the 24 h window", store.SkipBeyond7Days: "beyond 7 days",
 		store.SkipNeverWrote: "never wrote", store.SkipNoConversation: "no conversation",
 		store.SkipBlocked: "unreachable", store.SkipTokenInvalid: "token invalid",
+		store.SkipTemplateParam: "no value for a template parameter",
 	}
 	var parts []string
 	for _, k := range order {
