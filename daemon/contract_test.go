@@ -40,7 +40,7 @@ func TestClientKeepsTheContract(t *testing.T) {
 		return inboxtest.World{Backend: c, Now: now, Receive: func(key store.ConvKey, text string, at time.Time) {
 			t.Helper()
 			receiveOverTheWire(t, c, receive, key, text, at)
-		}}
+		}, PutTemplates: inboxtest.PutTemplates(t, st)}
 	})
 }
 

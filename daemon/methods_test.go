@@ -110,6 +110,7 @@ func TestClientSpeaksTheProtocol(t *testing.T) {
 		{func() { c.SetCampaignStatus(ctx, 3, store.CampaignPaused) }, `set_campaign_status {"id":3,"status":"paused"}`},
 		{func() { c.RetryFailed(ctx, 3) }, `retry_failed {"id":3}`},
 		{func() { c.CampaignReplies(ctx, 3) }, `campaign_replies {"id":3}`},
+		{func() { c.Templates(ctx, "1") }, `templates {"page_id":"1"}`},
 	}
 	for _, cl := range calls {
 		cl.call()

@@ -59,6 +59,9 @@ type Backend interface {
 	// (where the Page token is) and returns what a Send carries to send
 	// it; progress (may be nil) hears how many bytes have gone.
 	Upload(ctx context.Context, f UploadRequest, r io.Reader, progress func(sent int64)) (store.UploadedFile, error)
+	// Templates lists a Page's Utility Message templates, every status;
+	// one goes out by Send with Template set and messaging type UTILITY.
+	Templates(ctx context.Context, pageID string) ([]store.Template, error)
 
 	// Subscribe delivers committed changes until ctx ends, then closes.
 	Subscribe(ctx context.Context) (<-chan store.Change, error)

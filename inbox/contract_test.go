@@ -14,6 +14,7 @@ func TestLocalKeepsTheContract(t *testing.T) {
 	inboxtest.Run(t, func(t *testing.T) inboxtest.World {
 		st, receive := inboxtest.OnStore(t, now)
 		return inboxtest.World{Backend: &inbox.Local{Store: st, Wake: func() {}, Reactor: inboxtest.AcceptReactions,
-			Uploader: inboxtest.AcceptUploads, SpoolDir: t.TempDir()}, Now: now, Receive: receive}
+			Uploader: inboxtest.AcceptUploads, SpoolDir: t.TempDir()}, Now: now, Receive: receive,
+			PutTemplates: inboxtest.PutTemplates(t, st)}
 	})
 }

@@ -157,6 +157,16 @@ func checkTemplateIn(b *bolt.Bucket, pageID string, ts *TemplateSend) (string, e
 		return "", err
 	case !ok:
 		return "", invalidf("no template %s (%s) for this Page: run `pageinbox templates sync`", ts.Name, ts.Lang)
+	}
+	return t.Check(*ts)
+}
+
+// Check refuses sending t with ts's values where Meta would (not
+// UTILITY, not APPROVED, parameters missing or extra), and otherwise
+// returns the body filled in. Callers without a store (a test's inbox)
+// judge a template send as the store does.
+func (t Template) Check(ts TemplateSend) (string, error) {
+	switch {
 	case t.Category != "UTILITY":
 		return "", invalidf("template %s is %s: only UTILITY templates are sent, never marketing", ts.Name, t.Category)
 	case t.Status != "APPROVED":
@@ -170,9 +180,19 @@ func checkTemplateIn(b *bolt.Bucket, pageID string, ts *TemplateSend) (string, e
 	if len(ts.Params) != len(t.Params) {
 		return "", invalidf("template %s takes %d parameters, got %d", ts.Name, len(t.Params), len(ts.Params))
 	}
+	return t.Fill(ts.Params), nil
+}
+
+// Fill is the body with the given values in place of their placeholders;
+// a placeholder without a value stays as it is ({{2}}): a preview of a
+// half-filled form shows what is still missing.
+func (t Template) Fill(values map[string]string) string {
 	return placeholderRE.ReplaceAllStringFunc(t.Body, func(m string) string {
-		return ts.Params[placeholderRE.FindStringSubmatch(m)[1]]
-	}), nil
+		if v, ok := values[placeholderRE.FindStringSubmatch(m)[1]]; ok {
+			return v
+		}
+		return m
+	})
 }
 
 // checkTemplateSend: a template goes only as UTILITY, UTILITY only with a

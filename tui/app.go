@@ -21,6 +21,7 @@ import (
 	"github.com/pageinbox/pageinbox/tui/list"
 	"github.com/pageinbox/pageinbox/tui/statusbar"
 	"github.com/pageinbox/pageinbox/tui/styles"
+	"github.com/pageinbox/pageinbox/tui/templates"
 	"github.com/pageinbox/pageinbox/tui/thread"
 )
 
@@ -71,6 +72,7 @@ var (
 	_ common.Component = (*progress.Model)(nil)
 	_ common.Component = (*history.Model)(nil)
 	_ common.Component = (*contact.Model)(nil)
+	_ common.Component = (*templates.Model)(nil)
 )
 
 // pane is which of the inbox's panes has the keyboard.
@@ -100,7 +102,8 @@ type Model struct {
 	form      *form.Model
 	progress  *progress.Model
 	history   *history.Model
-	contact   *contact.Model // in the thread's place while shown (i)
+	contact   *contact.Model   // in the thread's place while shown (i)
+	templates *templates.Model // in the thread's place while open (template_send.go)
 
 	mode     mode // what fills the screen
 	focus    pane // in the inbox, which pane has the keyboard
@@ -134,7 +137,7 @@ func New(o Options) *Model {
 		list: list.New(c, be), thread: thread.New(c, be), compose: compose.New(c, be),
 		statusbar: statusbar.New(c, be), help: help.New(c),
 		form: form.New(c, be), progress: progress.New(c, be), history: history.New(c, be),
-		contact: contact.New(c, be)}
+		contact: contact.New(c, be), templates: templates.New(c, be)}
 	m.thread.SetLabelColours(m.list.LabelColour)
 	m.compose.SetFiles(o.Files)
 	if o.Pictures != nil {
@@ -220,7 +223,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.key(msg)
 	}
 	return tea.Batch(m.list.Update(msg), m.thread.Update(msg), m.form.Update(msg),
-		m.progress.Update(msg), m.history.Update(msg), m.compose.Update(msg), m.contact.Update(msg))
+		m.progress.Update(msg), m.history.Update(msg), m.compose.Update(msg), m.contact.Update(msg), m.templates.Update(msg))
 }
 
 // tick moves the frame's time, and does what is due: the status, the

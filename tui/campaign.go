@@ -7,6 +7,7 @@ import (
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/campaign/form"
 	"github.com/pageinbox/pageinbox/tui/campaign/progress"
+	"github.com/pageinbox/pageinbox/tui/templates"
 )
 
 // mode is what fills the screen.
@@ -47,6 +48,9 @@ func (m *Model) campaignUpdate(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		m.list.ClearMarks()
 		return tea.Batch(cmd, m.openCampaign(msg.Campaign)), true
+	case templates.ChosenMsg:
+		m.form.SetTemplate(&msg.Template, msg.Body)
+		return nil, true
 	case progress.CampaignMsg:
 		m.applyCampaign(msg.Campaign)
 		return nil, true
@@ -62,6 +66,12 @@ func (m *Model) applyCampaign(c store.Campaign) {
 
 // formKey: esc leaves an idle form, which is kept (B brings it back).
 func (m *Model) formKey(msg tea.KeyMsg) tea.Cmd {
+	if m.templates.Choosing() {
+		return m.templates.Update(msg) // the campaign's template chooser has every key
+	}
+	if key.Matches(msg, m.common.Keys.Template) && m.form.Idle() {
+		return m.chooseCampaignTemplate()
+	}
 	if key.Matches(msg, m.common.Keys.Back) && m.form.Idle() {
 		m.mode = modeInbox
 		return nil

@@ -16,6 +16,7 @@ func TestFakeBackendKeepsTheContract(t *testing.T) {
 	inboxtest.Run(t, func(t *testing.T) inboxtest.World {
 		f := newFakeBackend(func() time.Time { return now })
 		t.Cleanup(f.close)
-		return inboxtest.World{Backend: f, Now: now, Receive: func(key store.ConvKey, text string, at time.Time) { f.receive(key, text, at) }}
+		return inboxtest.World{Backend: f, Now: now, Receive: func(key store.ConvKey, text string, at time.Time) { f.receive(key, text, at) },
+			PutTemplates: f.putTemplates}
 	})
 }

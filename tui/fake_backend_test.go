@@ -36,9 +36,10 @@ type fakeBackend struct {
 	nextID    int
 	camps     fakeCampaigns
 	presence  []presenceCall
-	draftText map[store.ConvKey]string // the agent's saved drafts
-	teamData  *fakeTeam                // fake_team_test.go
-	uploaded  []fakeUpload             // fake_upload_test.go
+	draftText map[store.ConvKey]string    // the agent's saved drafts
+	teamData  *fakeTeam                   // fake_team_test.go
+	uploaded  []fakeUpload                // fake_upload_test.go
+	templates map[string][]store.Template // by Page: fake_templates_test.go
 
 	// fail makes a method ("Conversations", "Send", ...) return an error.
 	fail map[string]error
@@ -418,6 +419,9 @@ func (f *fakeBackend) Send(ctx context.Context, s store.Send) (store.OutboxItem,
 	if s.MessagingType == "" {
 		s.MessagingType = store.Response
 	}
+	if err := f.fillTemplateLocked(&s); err != nil {
+		return store.OutboxItem{}, err
+	}
 	if err := store.CheckText(s.Text, s.ImageURL); err != nil && s.UploadedFile.AttachmentID == "" {
 		return store.OutboxItem{}, err
 	}
@@ -433,12 +437,12 @@ func (f *fakeBackend) Send(ctx context.Context, s store.Send) (store.OutboxItem,
 		return store.OutboxItem{}, err
 	}
 	m := store.Message{ConvKey: s.ConvKey, ID: f.newID("out"), Direction: store.Out, Text: s.Text,
-		Time: now, Status: store.StatusQueued, ReplyTo: s.ReplyTo}
+		Time: now, Status: store.StatusQueued, ReplyTo: s.ReplyTo, Template: templateName(s)}
 	f.msgs[s.ConvKey] = append(f.msgs[s.ConvKey], m)
 	c.LastMessage, c.LastMessageTime, c.LastActivity = previewOf(m), now, now
 	c.MessageCount++
 	item := store.OutboxItem{ID: uint64(f.nextID), ConvKey: s.ConvKey, MessageID: m.ID, Text: s.Text,
-		MessagingType: s.MessagingType, Tag: s.Tag, ReplyTo: s.ReplyTo, State: store.OutboxQueued, CreatedAt: now, UpdatedAt: now,
+		MessagingType: s.MessagingType, Tag: s.Tag, ReplyTo: s.ReplyTo, Template: s.Template, State: store.OutboxQueued, CreatedAt: now, UpdatedAt: now,
 		UploadedFile: s.UploadedFile}
 	mc, cc, ic := m, *c, item
 	f.publishLocked([]store.Change{

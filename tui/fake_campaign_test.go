@@ -106,8 +106,13 @@ func (f *fakeBackend) StartCampaign(ctx context.Context, c store.Campaign, l sto
 	c.ID = uint64(len(f.camps.list) + 1)
 	c.Status, c.CreatedAt, c.UpdatedAt = store.CampaignRunning, f.now(), f.now()
 	var items []store.OutboxItem
+	l = l.WithTemplate(c.Template) // as the store: those outside the window get the template
 	for i, e := range l.Send {
-		items = append(items, store.OutboxItem{ID: c.ID*1000 + uint64(i), ConvKey: e.ConvKey, CampaignID: c.ID, State: store.OutboxQueued, MessagingType: store.Update})
+		it := store.OutboxItem{ID: c.ID*1000 + uint64(i), ConvKey: e.ConvKey, CampaignID: c.ID, State: store.OutboxQueued, MessagingType: store.Update}
+		if e.Via == store.Utility {
+			it.MessagingType, it.Template = store.Utility, c.Template
+		}
+		items = append(items, it)
 	}
 	for i, e := range append(append([]store.LedgerEntry{}, l.Skip...), l.Blocked...) {
 		items = append(items, store.OutboxItem{ID: c.ID*1000 + 500 + uint64(i), ConvKey: e.ConvKey, CampaignID: c.ID,

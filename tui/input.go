@@ -152,6 +152,8 @@ func (m *Model) threadKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, m.common.Keys.Contact):
 		return m.toggleContact()
+	case key.Matches(msg, m.common.Keys.Template):
+		return m.openTemplates()
 	}
 	return m.thread.Update(msg)
 }
@@ -162,7 +164,12 @@ func (m *Model) composeKey(msg tea.KeyMsg) tea.Cmd {
 	if m.compose.Picking() || m.compose.Attaching() {
 		return m.composeType(msg) // the saved-reply picker and the path input have every key
 	}
+	if m.sendingTemplate() {
+		return m.templates.Update(msg) // the template screen has every key
+	}
 	switch {
+	case key.Matches(msg, m.common.Keys.Template):
+		return m.openTemplates()
 	case key.Matches(msg, m.common.Keys.Back) && m.compose.Quoting():
 		m.compose.ClearQuote() // the first esc drops the quote, the reply stays
 		return nil

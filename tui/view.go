@@ -56,6 +56,10 @@ func (m *Model) layout() {
 	m.thread.SetSize(max(1, rw-2), max(1, mainH-ch-2))
 	m.contact.SetSize(max(1, rw-2), max(1, mainH-ch-2))
 	m.compose.SetSize(max(1, rw-2), max(1, ch-2))
+	m.templates.SetSize(max(1, rw-2), max(1, mainH-ch-2))
+	if m.mode == modeBulk {
+		m.templates.SetSize(w-2, mainH-2) // the campaign's chooser fills the screen
+	}
 	for _, c := range []common.Component{m.form, m.progress, m.history} {
 		c.SetSize(w-2, mainH-2)
 	}
@@ -101,6 +105,9 @@ func (m *Model) rightColumn(w int) string {
 	if m.contact.Visible() {
 		top = m.common.Box(m.contact.View(), w-2, mainH-ch-2, m.focus == paneThread)
 	}
+	if m.sendingTemplate() {
+		top = m.common.Box(m.templates.View(), w-2, mainH-ch-2, true)
+	}
 	if m.compose.Picking() {
 		top = m.common.Box(m.compose.PickerView(w-2, mainH-ch-2), w-2, mainH-ch-2, true)
 	}
@@ -124,6 +131,9 @@ func (m *Model) tooSmall() string {
 func (m *Model) active() common.Component {
 	switch m.mode {
 	case modeBulk:
+		if m.templates.Choosing() {
+			return m.templates
+		}
 		return m.form
 	case modeCampaign:
 		return m.progress
@@ -132,6 +142,9 @@ func (m *Model) active() common.Component {
 	}
 	switch m.focus {
 	case paneCompose:
+		if m.sendingTemplate() {
+			return m.templates
+		}
 		return m.compose
 	case paneThread:
 		return m.thread

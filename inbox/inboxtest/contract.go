@@ -31,6 +31,8 @@ type World struct {
 	// (for a remote one, crossed the wire), so a later Subscribe does not
 	// hear them.
 	Receive func(key store.ConvKey, text string, at time.Time)
+	// PutTemplates replaces a Page's templates as `templates sync` does.
+	PutTemplates func(pageID string, ts []store.Template)
 }
 
 // Run runs the contract, each case on a fresh World from newWorld. The
@@ -49,6 +51,7 @@ func Run(t *testing.T, newWorld func(t *testing.T) World) {
 		{"ReadStatusAndDrafts", readStatusAndDrafts},
 		{"ReplyToAndReact", replyToAndReact},
 		{"UploadThenSend", uploadThenSend},
+		{"TemplatesOutsideTheWindow", templatesOutsideTheWindow},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, newWorld(t)) })
 	}

@@ -94,12 +94,13 @@ func (m *Model) Focus() { m.area.Focus() }
 // Blur takes the keyboard away.
 func (m *Model) Blur() { m.area.Blur() }
 
-func (m *Model) Focused() bool       { return m.area.Focused() }
-func (m *Model) Key() store.ConvKey  { return m.key }
-func (m *Model) Value() string       { return m.area.Value() }
-func (m *Model) HumanAgent() bool    { return m.humanAgent }
-func (m *Model) Dirty() bool         { return m.dirty }
-func (m *Model) EditedAt() time.Time { return m.editedAt }
+func (m *Model) Focused() bool                    { return m.area.Focused() }
+func (m *Model) Conversation() store.Conversation { return m.conv }
+func (m *Model) Key() store.ConvKey               { return m.key }
+func (m *Model) Value() string                    { return m.area.Value() }
+func (m *Model) HumanAgent() bool                 { return m.humanAgent }
+func (m *Model) Dirty() bool                      { return m.dirty }
+func (m *Model) EditedAt() time.Time              { return m.editedAt }
 
 // Load switches to a conversation; its saved draft follows (Restore).
 func (m *Model) Load(conv store.Conversation) {

@@ -29,6 +29,7 @@ func (m *Model) plan() plan {
 	// The footer is short and starts with what matters: the thread header
 	// already tells the window in full.
 	w := store.WindowAt(conv.LastInboundTime, now)
+	tpl := m.common.Keys.Template.Help().Key + " template" // outside the window, a Utility template may go
 	switch w.State {
 	case store.WindowOpen:
 		return plan{ok: true, mt: store.Response, line: "RESPONSE · " + store.FormatLeft(w.Left) + " left in the 24 h window"}
@@ -37,9 +38,9 @@ func (m *Model) plan() plan {
 			return plan{ok: true, mt: store.MessageTag, tag: store.TagHumanAgent, canTag: true,
 				line: "HUMAN_AGENT · a person replying · " + store.FormatLeft(w.Left) + " left · ctrl+t undoes"}
 		}
-		return plan{canTag: true, line: "blocked: outside 24 h · ctrl+t if a person replies (HUMAN_AGENT)"}
+		return plan{canTag: true, line: "blocked: outside 24 h · " + tpl + " · ctrl+t if a person replies"}
 	case store.WindowClosed:
-		return plan{line: "blocked: last wrote " + store.FormatLeft(now.Sub(conv.LastInboundTime)) + " ago, over 7 days; wait for them to write"}
+		return plan{line: "blocked: last wrote " + store.FormatLeft(now.Sub(conv.LastInboundTime)) + " ago, over 7 days · " + tpl}
 	}
 	return plan{line: "blocked: the customer never wrote to the Page"}
 }

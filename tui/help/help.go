@@ -53,7 +53,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 		append(append([]key.Binding{}, k.Tabs...), k.NextTab, k.Done, k.Mine, k.Unassigned, k.LabelFilter),
 		{k.Select, k.SelectAll, k.Bulk, k.Campaigns, k.Pause, k.Cancel, k.Retry,
 			k.Assign, k.AssignTo, k.Snooze, k.Label, k.Repeat},
-		{k.Send, k.Newline, k.Editor, k.HumanAgent, k.Attach, k.AttachRemove, k.SavedReply, k.ReplyShortcut, k.Resend, k.QuoteReply, k.React, k.Note, k.Contact},
+		{k.Send, k.Newline, k.Editor, k.HumanAgent, k.Attach, k.AttachRemove, k.SavedReply, k.ReplyShortcut, k.Resend, k.QuoteReply, k.React, k.Note, k.Contact, k.Template},
 	}
 }
 

@@ -28,6 +28,8 @@ type KeyMap struct {
 	// QuoteReply answers a message of the thread (reply_to); React puts
 	// the Page's reaction on one.
 	QuoteReply, React key.Binding
+	// Template sends a Utility template: outside the 24 h window.
+	Template key.Binding
 	// The search box: keep the search, clear it, or leave it with an
 	// arrow (which then moves in the list).
 	SearchKeep, SearchClear, SearchLeave key.Binding
@@ -81,6 +83,7 @@ func Default() KeyMap {
 		Resend:         key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "send again")),
 		QuoteReply:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reply to message")),
 		React:          key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "react")),
+		Template:       key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "send a template")),
 		Confirm:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		Submit:         key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "review and send")),
 		Send:           key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),

@@ -124,8 +124,8 @@ func (m *Model) render(msg store.Message) []string {
 
 // renderSig is everything a message's drawing depends on: the cache key.
 func (m *Model) renderSig(msg store.Message, quoted string) string {
-	return fmt.Sprintf("%s|%s|%v|%d|%s|%s|%t|%s|%d|%t", msg.Status, msg.Text, msg.Reactions, msg.Edits, msg.Error, quoted, m.held,
-		msg.Agent, msg.CampaignID, m.isFocused(msg))
+	return fmt.Sprintf("%s|%s|%v|%d|%s|%s|%t|%s|%d|%t|%s", msg.Status, msg.Text, msg.Reactions, msg.Edits, msg.Error, quoted, m.held,
+		msg.Agent, msg.CampaignID, m.isFocused(msg), msg.Template)
 }
 
 // quoted is the text a reply answers, when that message is loaded.
@@ -303,13 +303,17 @@ func HumanSize(n int64) string {
 // a campaign; nothing when it is not known (sent before attribution, or
 // from Meta's own inbox).
 func sender(msg store.Message) string {
+	who := ""
 	switch {
 	case msg.Agent != "":
-		return " · " + inert.Line(msg.Agent)
+		who = " · " + inert.Line(msg.Agent)
 	case msg.CampaignID != 0:
-		return " · campaign"
+		who = " · campaign"
 	}
-	return ""
+	if msg.Template != "" {
+		who += " · template " + inert.Line(msg.Template)
+	}
+	return who
 }
 
 // statusTick is an outbound message's state, in a symbol and a word.

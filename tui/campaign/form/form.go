@@ -58,8 +58,11 @@ type Model struct {
 	confirming bool
 	starting   bool
 	seq        int // the ledger request in flight; older answers are dropped
-	width      int
-	height     int
+	// template goes to the recipients outside the window (template.go).
+	template     *store.TemplateSend
+	templateBody string
+	width        int
+	height       int
 }
 
 // New returns an empty form.
@@ -170,8 +173,8 @@ func (m *Model) start() tea.Cmd {
 	if c.Title == "" {
 		c.Title = "Campaign " + m.common.Local(m.common.Now()).Format("2 Jan 15:04")
 	}
-	l := *m.ledger
-	c.PageID = l.PageID
+	l := m.routed()
+	c.PageID, c.Template = l.PageID, m.template
 	be, ctx := m.be, m.common.Ctx
 	return func() tea.Msg {
 		got, err := be.StartCampaign(ctx, c, l)

@@ -69,7 +69,7 @@ func (m *Model) submit() tea.Cmd {
 	switch {
 	case m.ledger == nil:
 		return common.ErrorCmd("campaign", common.Error("the eligibility ledger is still loading"))
-	case len(m.ledger.Send) == 0:
+	case len(m.routed().Send) == 0:
 		return common.ErrorCmd("campaign", common.Error("nobody selected can receive a campaign now"))
 	}
 	if err := store.CheckText(m.text.Value(), strings.TrimSpace(m.image.Value())); err != nil {

@@ -25,18 +25,19 @@ func (m *Model) View() string {
 	}
 	b.WriteString(s.Dim.Render(counter) + "\n")
 	b.WriteString(m.image.View() + "\n\n")
+	b.WriteString(m.templateView())
 	switch {
 	case m.loading || m.ledger == nil:
 		b.WriteString(s.Dim.Render("Checking who can receive it…"))
 	default:
-		b.WriteString(ledgerView(s, *m.ledger, m.width))
+		b.WriteString(ledgerView(s, m.routed(), m.width, m.common.Keys.Template.Help().Key))
 	}
 	b.WriteString("\n\n")
 	switch {
 	case m.starting:
 		b.WriteString(s.Dim.Render("Writing the campaign…"))
 	case m.confirming:
-		b.WriteString(s.Bold.Render(fmt.Sprintf("Send this message to %d recipients now? y to send, any other key to go back", len(m.ledger.Send))))
+		b.WriteString(s.Bold.Render(m.confirmQuestion()))
 	default:
 		b.WriteString(s.Help.Render("tab: next field · ctrl+s: review and send · esc: back (the form is kept)"))
 	}
@@ -44,19 +45,24 @@ func (m *Model) View() string {
 }
 
 // ledgerView is the eligibility breakdown, with a reason for every group.
-func ledgerView(s *styles.Styles, l store.Ledger, w int) string {
+func ledgerView(s *styles.Styles, l store.Ledger, w int, templateKey string) string {
 	var b strings.Builder
 	c := l.Counts()
-	b.WriteString(s.Ok.Render(fmt.Sprintf("Will send: %d", c.Send)) + s.Dim.Render(" inside the 24 h window, as UPDATE"))
+	if l.Template != nil {
+		b.WriteString(templateLedgerView(s, l))
+	} else {
+		b.WriteString(s.Ok.Render(fmt.Sprintf("Will send: %d", c.Send)) + s.Dim.Render(" inside the 24 h window, as UPDATE"))
+	}
 	if soon := l.ClosingWithin(time.Hour); soon > 0 {
 		b.WriteString(s.WindowLow.Render(fmt.Sprintf(" (%d close within the hour: checked again when sent)", soon)))
 	}
 	b.WriteString("\n")
 	if c.Skip > 0 {
-		b.WriteString(s.WindowHuman.Render(fmt.Sprintf("Skipped: %d", c.Skip)) + s.Dim.Render(" "+kinds(c.ByKind, store.SkipOutsideWindow, store.SkipBeyond7Days, store.SkipNeverWrote, store.SkipNoConversation)) + "\n")
+		b.WriteString(s.WindowHuman.Render(fmt.Sprintf("Skipped: %d", c.Skip)) + s.Dim.Render(" "+kinds(c.ByKind, store.SkipOutsideWindow, store.SkipBeyond7Days, store.SkipNeverWrote, store.SkipNoConversation, store.SkipTemplateParam)) + "\n")
 		for _, line := range common.Wrap(store.NoTagForCampaigns+".", w) {
 			b.WriteString(s.Dim.Render(line) + "\n")
 		}
+		b.WriteString(templateHint(s, l, templateKey))
 	}
 	if c.Blocked > 0 {
 		b.WriteString(s.Closed.Render(fmt.Sprintf("Blocked: %d", c.Blocked)) + s.Dim.Render(" "+kinds(c.ByKind, store.SkipBlocked, store.SkipTokenInvalid)) + "\n")
@@ -80,6 +86,7 @@ func kinds(by map[string]int, order ...string) string {
 		store.SkipOutsideWindow: "outside the 24 h window", store.SkipBeyond7Days: "beyond 7 days",
 		store.SkipNeverWrote: "never wrote", store.SkipNoConversation: "no conversation",
 		store.SkipBlocked: "unreachable", store.SkipTokenInvalid: "token invalid",
+		store.SkipTemplateParam: "no value for a template parameter",
 	}
 	var parts []string
 	for _, k := range order {
