@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/pageinbox/pageinbox/tui"
 )
 
 // Defaults for the settings that have one. The Graph API version is pinned
@@ -57,6 +59,9 @@ type config struct {
 	SSHListen     string // PAGEINBOX_SSH_LISTEN: serve's --ssh-listen unless given
 	MetricsListen string // PAGEINBOX_METRICS_LISTEN: serve's --metrics-listen unless given
 	ConfigDir     string // $XDG_CONFIG_HOME, else ~/.config: where serve looks for authorized_keys
+	// Notify: PAGEINBOX_NOTIFY_DESKTOP (osc9, osc777), PAGEINBOX_TITLE=1,
+	// TMUX; the command only from config.toml's [notify].
+	Notify tui.Notify
 }
 
 // configFromEnv returns the configuration before any flag is parsed. env is
@@ -91,6 +96,8 @@ func configFromEnv(env func(string) string) config {
 		SSHListen:     env("PAGEINBOX_SSH_LISTEN"),
 		MetricsListen: env("PAGEINBOX_METRICS_LISTEN"),
 		ConfigDir:     configDir(env),
+		Notify: tui.Notify{Desktop: env("PAGEINBOX_NOTIFY_DESKTOP"), Title: env("PAGEINBOX_TITLE") == "1",
+			Tmux: env("TMUX") != ""},
 	}
 }
 
@@ -161,6 +168,9 @@ func (c *config) check() error {
 	}
 	if n, err := strconv.Atoi(c.FaultCommit); c.FaultCommit != "" && (err != nil || n < 1) {
 		return fmt.Errorf("PAGEINBOX_FAULT_COMMIT %q: want a commit number from 1 (a test fault injector; unset it)", c.FaultCommit)
+	}
+	if err := c.Notify.Check(); err != nil {
+		return fmt.Errorf("notify: %w", err)
 	}
 	return nil
 }
