@@ -54,12 +54,14 @@ type notice struct {
 	text string // ours, with the customer's words in it
 }
 
-func (n notice) body() string {
-	name := notifyText(n.name, 40)
-	if name == "" {
-		name = "a customer"
+func (n notice) body() string { return notifyText(n.who()+": "+n.text, NotifyMax) }
+
+// who is the customer's name, inert, or "a customer" before it is known.
+func (n notice) who() string {
+	if name := notifyText(n.name, 40); name != "" {
+		return name
 	}
-	return notifyText(name+": "+n.text, NotifyMax)
+	return "a customer"
 }
 
 // notifier is the root model's notification state.
@@ -209,7 +211,7 @@ func (m *Model) runNotifyCommand(n notice) tea.Cmd {
 	}
 	m.notifier.running, m.notifier.ran = true, now
 	args := notifyArgs(argv[1:], map[string]string{
-		"{title}": "pageinbox", "{name}": notifyText(n.name, 40),
+		"{title}": "pageinbox", "{name}": n.who(),
 		"{text}": notifyText(n.text, NotifyMax), "{count}": strconv.Itoa(m.list.Counts().Unread)})
 	ctx, env := m.common.Ctx, append([]string{}, p.Env...) // never nil: nil would mean this process's own
 	return func() tea.Msg {

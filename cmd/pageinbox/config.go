@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -60,8 +61,10 @@ type config struct {
 	MetricsListen string // PAGEINBOX_METRICS_LISTEN: serve's --metrics-listen unless given
 	ConfigDir     string // $XDG_CONFIG_HOME, else ~/.config: where serve looks for authorized_keys
 	// Notify: PAGEINBOX_NOTIFY_DESKTOP (osc9, osc777), PAGEINBOX_TITLE=1,
-	// TMUX; the command only from config.toml's [notify].
-	Notify tui.Notify
+	// TMUX, and the command from PAGEINBOX_NOTIFY_COMMAND, a JSON array
+	// of strings (NotifyCommand, parsed by check).
+	Notify        tui.Notify
+	NotifyCommand string
 }
 
 // configFromEnv returns the configuration before any flag is parsed. env is
@@ -98,6 +101,7 @@ func configFromEnv(env func(string) string) config {
 		ConfigDir:     configDir(env),
 		Notify: tui.Notify{Desktop: env("PAGEINBOX_NOTIFY_DESKTOP"), Title: env("PAGEINBOX_TITLE") == "1",
 			Tmux: env("TMUX") != ""},
+		NotifyCommand: env("PAGEINBOX_NOTIFY_COMMAND"),
 	}
 }
 
@@ -171,6 +175,13 @@ func (c *config) check() error {
 	}
 	if err := c.Notify.Check(); err != nil {
 		return fmt.Errorf("notify: %w", err)
+	}
+	if c.NotifyCommand != "" {
+		var argv []string
+		if err := json.Unmarshal([]byte(c.NotifyCommand), &argv); err != nil || len(argv) == 0 || argv[0] == "" {
+			return fmt.Errorf(`PAGEINBOX_NOTIFY_COMMAND: want a JSON array of strings, the program first, like ["notify-send", "pageinbox", "{name}: {text}"]`)
+		}
+		c.Notify.Command = argv
 	}
 	return nil
 }

@@ -55,3 +55,28 @@ func TestConfigRejectsAnUnknownDesktopForm(t *testing.T) {
 		t.Errorf("check() = %v, want an error naming the form", err)
 	}
 }
+
+func TestNotifyCommandFromEnv(t *testing.T) {
+	for raw, want := range map[string]string{
+		`["notify-send", "pageinbox", "{name}: {text}"]`: "notify-send|pageinbox|{name}: {text}",
+		`notify-send pageinbox`:                          "error",
+		`[]`:                                             "error",
+		`[""]`:                                           "error",
+		`{"cmd": "x"}`:                                   "error",
+	} {
+		cfg := configFromEnv(func(k string) string {
+			return map[string]string{"PAGEINBOX_NOTIFY_COMMAND": raw}[k]
+		})
+		err := cfg.check()
+		got := strings.Join(cfg.Notify.Command, "|")
+		if err != nil {
+			got = "error"
+			if !strings.Contains(err.Error(), "PAGEINBOX_NOTIFY_COMMAND") {
+				t.Errorf("%s: the error does not name the variable: %v", raw, err)
+			}
+		}
+		if got != want {
+			t.Errorf("%s: got %q, want %q", raw, got, want)
+		}
+	}
+}
