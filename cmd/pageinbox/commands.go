@@ -50,6 +50,8 @@ var commands = []command{
 	{name: "reopen", summary: "make a snoozed or done conversation open again", setup: setupState("reopen", store.ConvOpen)},
 	{name: "replies", summary: "saved replies: add SHORTCUT TEXT, list, rm SHORTCUT", setup: setupReplies},
 	{name: "templates", summary: "Utility Message templates: sync from Meta, list [--json]", setup: setupTemplates},
+	{name: "healthcheck", summary: "exit 0 if the daemon's /healthz answers ok (for Docker's HEALTHCHECK)", setup: setupHealthcheck},
+	{name: "completion", summary: "write a shell completion script: completion bash|zsh|fish", setup: setupCompletion},
 }
 
 func lookupCommand(name string) (command, bool) {
