@@ -108,7 +108,7 @@ func (m *Model) noticesIn(changes []store.Change) []notice {
 			}
 		case store.ConversationUpdated:
 			c := *ch.Conversation
-			if me != "" && c.Assignee == me && m.assigneeOf(c.ConvKey) != me {
+			if me != "" && c.Assignee == me && m.assigneeOf(c.ConvKey) != me && !m.actingOn(c.ConvKey) {
 				out = append(out, notice{name: c.Name, text: "assigned to you"})
 			}
 		case store.NoteAdded:
@@ -140,6 +140,13 @@ func (m *Model) assigneeOf(key store.ConvKey) string {
 		}
 	}
 	return "\x00"
+}
+
+// actingOn: the agent has key open, selected or marked, so an assignment
+// to them there is most likely their own doing (assigning it, or a reply
+// that claimed it) and not news.
+func (m *Model) actingOn(key store.ConvKey) bool {
+	return m.thread.IsOpen() && m.thread.Key() == key || m.list.Selected() == key || m.list.IsMarked(key)
 }
 
 func mentions(text, name string) bool {

@@ -287,3 +287,22 @@ func TestNotifyArgsNeverStartWithADashFromText(t *testing.T) {
 		t.Errorf("notifyArgs = %q, want %q", got, want)
 	}
 }
+
+// An assignment where the agent is acting (the conversation open, as when
+// their reply claims it, or selected in the list) is their own doing: not
+// news.
+func TestOwnAssignmentIsNotNews(t *testing.T) {
+	d, term := notifyDriver(t, Notify{Desktop: DesktopOSC777})
+	d.m.common.Agent = store.Agent{ID: "a1", Name: "sam"}
+	sel := d.m.list.Selected()
+	d.key(tea.KeyEnter) // open the selected conversation
+	if !d.m.thread.IsOpen() || d.m.thread.Key() != sel {
+		t.Fatalf("the thread did not open on the selected conversation")
+	}
+	term.take()
+	d.be.touch(sel, func(c *store.Conversation) { c.Assignee = "sam" })
+	d.settle()
+	if got := term.take(); got != "" {
+		t.Errorf("the agent's own claim of the open conversation is news: %q", got)
+	}
+}
