@@ -40,6 +40,11 @@ type Options struct {
 	// Bell rings the terminal for a new inbound message in a thread that
 	// is not open. nil: no bell.
 	Bell func()
+	// Notify says how news reaches the agent beyond the bell (notify.go).
+	Notify Notify
+	// Terminal writes escape sequences (the title, desktop notifications)
+	// to the agent's terminal: the session's for SSH. nil: none.
+	Terminal func(seq []byte)
 	// NoTick stops the clock tick and status polling (golden tests).
 	NoTick bool
 	// Agent is who uses this TUI, so it can tell itself from the other
@@ -59,11 +64,6 @@ type Options struct {
 	// to the agent's terminal: the session's for SSH. nil: y says it is
 	// off.
 	Clipboard func(text string)
-	// Notify says how news reaches the agent beyond the bell (notify.go).
-	Notify Notify
-	// Terminal writes escape sequences (the title, desktop notifications)
-	// to the agent's terminal: the session's for SSH. nil: none.
-	Terminal func(seq []byte)
 }
 
 // Every pane and screen keeps the component contract.

@@ -47,6 +47,12 @@ type config struct {
 	// (store.Options.FaultCommit), to test that serve fails stop. "" is off.
 	FaultCommit string
 
+	// Notify: PAGEINBOX_NOTIFY_DESKTOP (osc9, osc777), PAGEINBOX_TITLE=1,
+	// TMUX, and the command from PAGEINBOX_NOTIFY_COMMAND, a JSON array
+	// of strings (NotifyCommand, parsed by check).
+	Notify        tui.Notify
+	NotifyCommand string
+
 	// Set only through the environment; this file is the one place it is
 	// read.
 	APIToken      secret // PAGEINBOX_API_TOKEN: the token shown to a daemon; unset: the data dir's api-token
@@ -60,11 +66,6 @@ type config struct {
 	SSHListen     string // PAGEINBOX_SSH_LISTEN: serve's --ssh-listen unless given
 	MetricsListen string // PAGEINBOX_METRICS_LISTEN: serve's --metrics-listen unless given
 	ConfigDir     string // $XDG_CONFIG_HOME, else ~/.config: where serve looks for authorized_keys
-	// Notify: PAGEINBOX_NOTIFY_DESKTOP (osc9, osc777), PAGEINBOX_TITLE=1,
-	// TMUX, and the command from PAGEINBOX_NOTIFY_COMMAND, a JSON array
-	// of strings (NotifyCommand, parsed by check).
-	Notify        tui.Notify
-	NotifyCommand string
 }
 
 // configFromEnv returns the configuration before any flag is parsed. env is

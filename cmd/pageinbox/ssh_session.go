@@ -80,11 +80,12 @@ func (s *sshServer) runTUI(sess ssh.Session, winch <-chan ssh.Window, key sshKey
 		Renderer: bm.MakeRenderer(sess),
 		Logger:   log,
 		Bell:     func() { sess.Write([]byte{'\a'}) },
+		// The title and desktop notifications the agent asked for with SetEnv.
+		Notify:   sshNotify(sess.Environ()),
+		Terminal: func(seq []byte) { sess.Write(seq) },
 		Pictures: s.pics,
 		// y copies to the agent's own clipboard, through their terminal.
 		Clipboard: func(text string) { sess.Write(tui.OSC52(text)) },
-		Notify:    sshNotify(sess.Environ()),
-		Terminal:  func(seq []byte) { sess.Write(seq) },
 	})
 	ctx, cancel := context.WithCancel(sess.Context()) // ends when the connection does
 	defer cancel()
