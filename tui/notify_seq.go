@@ -18,9 +18,9 @@ const NotifyMax = 120
 // notifyText makes outside text (a customer's name or message) fit inside
 // an escape sequence or a program's argument: inert.Line takes out
 // escape sequences, C0 and C1 controls, bytes that are not UTF-8 and bidi
-// embeddings; what is left that could still reorder or end anything
-// (directional marks, U+FFFD runs) goes, whitespace runs become one space,
-// and the text is cut to max runes.
+// embeddings (each leaving a U+FFFD); directional marks, which inert
+// keeps, go too; whitespace runs become one space, and the text is cut to
+// max runes.
 func notifyText(s string, max int) string {
 	s = inert.Line(s)
 	var b strings.Builder
