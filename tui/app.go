@@ -40,6 +40,11 @@ type Options struct {
 	// Bell rings the terminal for a new inbound message in a thread that
 	// is not open. nil: no bell.
 	Bell func()
+	// Notify says how news reaches the agent beyond the bell (notify.go).
+	Notify Notify
+	// Terminal writes escape sequences (the title, desktop notifications)
+	// to the agent's terminal: the session's for SSH. nil: none.
+	Terminal func(seq []byte)
 	// NoTick stops the clock tick and status polling (golden tests).
 	NoTick bool
 	// Agent is who uses this TUI, so it can tell itself from the other
@@ -111,6 +116,7 @@ type Model struct {
 	feed     <-chan store.Change
 	said     presence  // what this agent last told the others
 	writes   *lastWins // orders draft and presence writes (see Close)
+	notifier notifier  // title and notify command state (notify.go)
 }
 
 // New returns the root model.
@@ -138,6 +144,7 @@ func New(o Options) *Model {
 		statusbar: statusbar.New(c, be), help: help.New(c),
 		form: form.New(c, be), progress: progress.New(c, be), history: history.New(c, be),
 		contact: contact.New(c, be), templates: templates.New(c, be)}
+	m.notifier = notifier{title: &lastTitle{written: -1}, asked: -1}
 	m.thread.SetLabelColours(m.list.LabelColour)
 	m.compose.SetFiles(o.Files)
 	if o.Pictures != nil {
@@ -164,6 +171,9 @@ func tick() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.route(msg)
 	m.statusbar.SetSelected(m.list.MarkedCount())
+	if title := m.retitle(); title != nil {
+		cmd = tea.Batch(cmd, title)
+	}
 	return m, cmd
 }
 
@@ -217,6 +227,8 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.openLink(msg.URL)
 	case thread.CopyMsg:
 		return m.copyText(msg.Text)
+	case notifyDoneMsg:
+		return m.notifyUpdate(msg)
 	case tea.MouseMsg:
 		return m.mouse(msg)
 	case tea.KeyMsg:

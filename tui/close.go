@@ -16,6 +16,7 @@ import (
 // returned; after q there is nothing left to write.
 func (m *Model) Close(ctx context.Context) error {
 	defer m.cancel()
+	m.restoreTitle()
 	if key, text, ok := m.compose.TakeDraft(); ok {
 		be := m.be
 		m.writes.decide(key, func(ctx context.Context) error { return be.SaveDraft(ctx, key, text) })

@@ -84,7 +84,7 @@ func (m *Model) feedUpdate(msg tea.Msg) (tea.Cmd, bool) {
 // applyChanges folds a burst of changes into the panes: each kind once,
 // however many of it the burst holds.
 func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
-	var cmds []tea.Cmd
+	cmds := []tea.Cmd{m.notify(m.noticesIn(changes))} // before the list takes the burst
 	var updated []store.Conversation
 	var outbox []store.OutboxItem
 	ring, contact := false, false

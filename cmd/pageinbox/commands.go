@@ -38,6 +38,8 @@ var commands = []command{
 	{name: "export", summary: "write conversations and messages out of the store, never secrets", setup: setupExport},
 	{name: "replay", summary: "feed recorded webhook payloads in again, as if Meta had sent them", setup: setupReplay},
 	{name: "doctor", summary: "check the configuration, token, webhook subscription and data dir", setup: setupDoctor},
+	{name: "healthcheck", summary: "exit 0 if the daemon's /healthz answers ok (for Docker's HEALTHCHECK)", setup: setupHealthcheck},
+	{name: "completion", summary: "write a shell completion script: completion bash|zsh|fish", setup: setupCompletion},
 	{name: "agents", summary: "list named agents; add NAME prints a /ws token of their own, once; revoke NAME", setup: setupAgents},
 	{name: "backup", summary: "write a consistent copy of the data file to FILE, while serve runs or not", setup: setupBackup},
 	{name: "forget", summary: "remove everything stored about one customer, raw webhook journal included", setup: setupForget},

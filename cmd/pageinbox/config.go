@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/pageinbox/pageinbox/tui"
 )
 
 // Defaults for the settings that have one. The Graph API version is pinned
@@ -43,6 +46,12 @@ type config struct {
 	// nothing else: the Nth commit of the data file is made to fail
 	// (store.Options.FaultCommit), to test that serve fails stop. "" is off.
 	FaultCommit string
+
+	// Notify: PAGEINBOX_NOTIFY_DESKTOP (osc9, osc777), PAGEINBOX_TITLE=1,
+	// TMUX, and the command from PAGEINBOX_NOTIFY_COMMAND, a JSON array
+	// of strings (NotifyCommand, parsed by check).
+	Notify        tui.Notify
+	NotifyCommand string
 
 	// Set only through the environment; this file is the one place it is
 	// read.
@@ -91,6 +100,9 @@ func configFromEnv(env func(string) string) config {
 		SSHListen:     env("PAGEINBOX_SSH_LISTEN"),
 		MetricsListen: env("PAGEINBOX_METRICS_LISTEN"),
 		ConfigDir:     configDir(env),
+		Notify: tui.Notify{Desktop: env("PAGEINBOX_NOTIFY_DESKTOP"), Title: env("PAGEINBOX_TITLE") == "1",
+			Tmux: env("TMUX") != ""},
+		NotifyCommand: env("PAGEINBOX_NOTIFY_COMMAND"),
 	}
 }
 
@@ -161,6 +173,16 @@ func (c *config) check() error {
 	}
 	if n, err := strconv.Atoi(c.FaultCommit); c.FaultCommit != "" && (err != nil || n < 1) {
 		return fmt.Errorf("PAGEINBOX_FAULT_COMMIT %q: want a commit number from 1 (a test fault injector; unset it)", c.FaultCommit)
+	}
+	if err := c.Notify.Check(); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	if c.NotifyCommand != "" {
+		var argv []string
+		if err := json.Unmarshal([]byte(c.NotifyCommand), &argv); err != nil || len(argv) == 0 || argv[0] == "" {
+			return fmt.Errorf(`PAGEINBOX_NOTIFY_COMMAND: want a JSON array of strings, the program first, like ["notify-send", "pageinbox", "{name}: {text}"]`)
+		}
+		c.Notify.Command = argv
 	}
 	return nil
 }

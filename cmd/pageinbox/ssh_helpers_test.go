@@ -157,8 +157,9 @@ func dialSSH(raw net.Conn, key gossh.Signer, user string) (*gossh.Client, error)
 	return gossh.NewClient(cc, chans, reqs), nil
 }
 
-// startTUI opens a session with a PTY on addr and starts its shell: the inbox.
-func startTUI(t *testing.T, addr string, key gossh.Signer, user string) *sshTUI {
+// startTUI opens a session with a PTY on addr and starts its shell: the
+// inbox. env are NAME=value pairs sent as ssh's SetEnv does.
+func startTUI(t *testing.T, addr string, key gossh.Signer, user string, env ...string) *sshTUI {
 	t.Helper()
 	raw, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
@@ -177,6 +178,12 @@ func startTUI(t *testing.T, addr string, key gossh.Signer, user string) *sshTUI 
 	c.sess.Stdout, c.sess.Stderr = c.out, c.errOut
 	if c.in, err = c.sess.StdinPipe(); err != nil {
 		t.Fatal(err)
+	}
+	for _, kv := range env {
+		name, value, _ := strings.Cut(kv, "=")
+		if err := c.sess.Setenv(name, value); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := c.sess.RequestPty("xterm", 30, 100, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -79,6 +80,9 @@ func (s *sshServer) runTUI(sess ssh.Session, winch <-chan ssh.Window, key sshKey
 		Renderer: bm.MakeRenderer(sess),
 		Logger:   log,
 		Bell:     func() { sess.Write([]byte{'\a'}) },
+		// The title and desktop notifications the agent asked for with SetEnv.
+		Notify:   sshNotify(sess.Environ()),
+		Terminal: func(seq []byte) { sess.Write(seq) },
 		Pictures: s.pics,
 		// y copies to the agent's own clipboard, through their terminal.
 		Clipboard: func(text string) { sess.Write(tui.OSC52(text)) },
@@ -116,4 +120,25 @@ func followWindow(ctx context.Context, p *tea.Program, winch <-chan ssh.Window) 
 			p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
 		}
 	}
+}
+
+// sshNotify is what an SSH session's agent asked for with SetEnv
+// (PAGEINBOX_NOTIFY_DESKTOP, PAGEINBOX_TITLE=1, TMUX): the title and
+// desktop notifications reach their terminal through the session. Never
+// a command: it would run here, on the server.
+func sshNotify(environ []string) tui.Notify {
+	get := func(name string) string {
+		v := ""
+		for _, kv := range environ {
+			if k, val, ok := strings.Cut(kv, "="); ok && k == name {
+				v = val
+			}
+		}
+		return v
+	}
+	n := tui.Notify{Desktop: get("PAGEINBOX_NOTIFY_DESKTOP"), Title: get("PAGEINBOX_TITLE") == "1", Tmux: get("TMUX") != ""}
+	if n.Check() != nil {
+		n.Desktop = tui.DesktopOff // the agent's typo: no notifications rather than no session
+	}
+	return n
 }

@@ -40,7 +40,7 @@ func runTUI(ctx context.Context, cfg config) error {
 			return err
 		}
 		defer closeLog()
-		return runProgram(ctx, client, client.Agent(), log, bell(cfg), pictures(cfg, log))
+		return runProgram(ctx, client, client.Agent(), log, cfg, pictures(cfg, log))
 	}
 	return runInbox(ctx, cfg, inboxOptions{})
 }
@@ -52,11 +52,8 @@ func isTerminal() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTermina
 // runProgram runs the TUI on a backend until the user quits. It runs on
 // the agent's own machine (in-process or attached), so it may start the
 // editor, with the secrets taken out of its environment.
-func runProgram(ctx context.Context, b tui.Backend, agent store.Agent, log *slog.Logger, bell func(), pics thread.Pictures) error {
-	m := tui.New(tui.Options{Backend: b, Logger: log, Bell: bell, Agent: agent, Pictures: pics,
-		Programs:  &tui.Programs{Env: childEnv()},
-		Files:     compose.LocalFiles{},
-		Clipboard: func(text string) { os.Stdout.Write(tui.OSC52(text)) }})
+func runProgram(ctx context.Context, b tui.Backend, agent store.Agent, log *slog.Logger, cfg config, pics thread.Pictures) error {
+	m := tui.New(localOptions(cfg, tui.Options{Backend: b, Logger: log, Agent: agent, Pictures: pics}))
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	_, err := p.Run()
 	// Ended by a signal rather than q: keep the draft, leave the thread.
@@ -123,7 +120,20 @@ func runInbox(ctx context.Context, cfg config, o inboxOptions) error {
 			return err
 		}
 	}
-	return runProgram(ctx, svc, svc.Agent, log, bell(cfg), pictures(cfg, log))
+	return runProgram(ctx, svc, svc.Agent, log, cfg, pictures(cfg, log))
+}
+
+// localOptions completes o for a TUI on the agent's own machine: it writes
+// to this terminal, and may start programs (the editor, the opener, the
+// notify command) with the secrets taken out of their environment.
+func localOptions(cfg config, o tui.Options) tui.Options {
+	o.Bell = bell(cfg)
+	o.Programs = &tui.Programs{Env: childEnv()}
+	o.Files = compose.LocalFiles{}
+	o.Clipboard = func(text string) { os.Stdout.Write(tui.OSC52(text)) }
+	o.Notify = cfg.Notify
+	o.Terminal = func(seq []byte) { os.Stdout.Write(seq) }
+	return o
 }
 
 // bell rings the terminal for new messages unless PAGEINBOX_BELL=0.
