@@ -11,6 +11,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/pageinbox/pageinbox/tui/keymap"
+	"github.com/pageinbox/pageinbox/tui/styles"
 )
 
 // Defaults for the settings that have one. The Graph API version is pinned
@@ -57,41 +61,23 @@ type config struct {
 	SSHListen     string // PAGEINBOX_SSH_LISTEN: serve's --ssh-listen unless given
 	MetricsListen string // PAGEINBOX_METRICS_LISTEN: serve's --metrics-listen unless given
 	ConfigDir     string // $XDG_CONFIG_HOME, else ~/.config: where serve looks for authorized_keys
+
+	// From config.toml (configfile.go); SSH sessions use the server's.
+	ConfigFile string            // the file read; "" when there is none
+	Keys       *keymap.KeyMap    // [keys] applied to keymap.Default
+	Theme      *styles.Theme     // [theme] applied to styles.DefaultTheme
+	NoColor    bool              // NO_COLOR, or defaults.no_color: no colour at all
+	Timezone   string            // IANA name; "" is the local zone
+	TZ         *time.Location    // Timezone loaded; time.Local when it is ""
+	Notify     notifySettings    // [notify], beside Bell
+	Origins    map[string]string // setting -> "default", "file PATH:LINE", "env NAME", "flag --x"
 }
 
-// configFromEnv returns the configuration before any flag is parsed. env is
-// os.Getenv in production and a map lookup in tests.
+// configFromEnv returns the configuration before any flag is parsed, with
+// no config file. env is os.Getenv in production and a map lookup in tests.
 func configFromEnv(env func(string) string) config {
-	verify := env("VERIFY_TOKEN")
-	if verify == "" {
-		verify = env("WEBHOOK_VERIFY_TOKEN") // the name many Meta samples use
-	}
-	return config{
-		DataDir:      firstNonEmpty(env("PAGEINBOX_DATA"), defaultDataDir(env)),
-		Listen:       firstNonEmpty(env("PAGEINBOX_LISTEN"), defaultListen),
-		GraphURL:     firstNonEmpty(env("PAGEINBOX_GRAPH_URL"), defaultGraphURL),
-		GraphVersion: firstNonEmpty(env("PAGEINBOX_GRAPH_VERSION"), defaultGraphVersion),
-		Server:       env("PAGEINBOX_SERVER"),
-
-		PageID:          env("PAGE_ID"),
-		PageAccessToken: newSecret(env("PAGE_ACCESS_TOKEN")),
-		AppSecret:       newSecret(env("APP_SECRET")),
-		VerifyToken:     newSecret(verify),
-
-		FaultCommit: env("PAGEINBOX_FAULT_COMMIT"),
-
-		APIToken:      newSecret(env("PAGEINBOX_API_TOKEN")),
-		AgentName:     firstNonEmpty(env("PAGEINBOX_AGENT"), env("USER")),
-		Bell:          env("PAGEINBOX_BELL") != "0",
-		MarkSeen:      env("PAGEINBOX_MARK_SEEN") == "1",
-		NoAutoAssign:  env("PAGEINBOX_AUTO_ASSIGN") == "0",
-		Images:        env("PAGEINBOX_IMAGES") != "0",
-		NoTyping:      env("PAGEINBOX_TYPING") == "0",
-		APIListen:     env("PAGEINBOX_API_LISTEN"),
-		SSHListen:     env("PAGEINBOX_SSH_LISTEN"),
-		MetricsListen: env("PAGEINBOX_METRICS_LISTEN"),
-		ConfigDir:     configDir(env),
-	}
+	cfg, _ := resolveConfig(env, nil) // without a file nothing can fail
+	return cfg
 }
 
 // childEnv is the environment of a program the TUI starts (the editor):
@@ -139,6 +125,8 @@ func addGlobalFlags(fs *flag.FlagSet, cfg *config) {
 	fs.StringVar(&cfg.GraphVersion, "graph-version", cfg.GraphVersion,
 		"Graph API `VERSION` to call\nenv PAGEINBOX_GRAPH_VERSION; default "+defaultGraphVersion)
 	fs.BoolVar(&cfg.Debug, "debug", cfg.Debug, "log at debug level")
+	fs.StringVar(&cfg.ConfigFile, "config", cfg.ConfigFile,
+		"read settings from `FILE`\nenv PAGEINBOX_CONFIG; default $XDG_CONFIG_HOME/pageinbox/config.toml or ~/.config/pageinbox/config.toml")
 	fs.StringVar(&cfg.Server, "server", cfg.Server,
 		"attach to the daemon at `URL` (ws://host:port/ws) instead of opening the data file\nenv PAGEINBOX_SERVER; default: the daemon serving --data, if one runs")
 }

@@ -40,7 +40,7 @@ func runTUI(ctx context.Context, cfg config) error {
 			return err
 		}
 		defer closeLog()
-		return runProgram(ctx, client, client.Agent(), log, bell(cfg), pictures(cfg, log))
+		return runProgram(ctx, client, client.Agent(), log, bell(cfg), pictures(cfg, log), cfg.look())
 	}
 	return runInbox(ctx, cfg, inboxOptions{})
 }
@@ -52,11 +52,11 @@ func isTerminal() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTermina
 // runProgram runs the TUI on a backend until the user quits. It runs on
 // the agent's own machine (in-process or attached), so it may start the
 // editor, with the secrets taken out of its environment.
-func runProgram(ctx context.Context, b tui.Backend, agent store.Agent, log *slog.Logger, bell func(), pics thread.Pictures) error {
-	m := tui.New(tui.Options{Backend: b, Logger: log, Bell: bell, Agent: agent, Pictures: pics,
+func runProgram(ctx context.Context, b tui.Backend, agent store.Agent, log *slog.Logger, bell func(), pics thread.Pictures, look tuiLook) error {
+	m := tui.New(look.apply(tui.Options{Backend: b, Logger: log, Bell: bell, Agent: agent, Pictures: pics,
 		Programs:  &tui.Programs{Env: childEnv()},
 		Files:     compose.LocalFiles{},
-		Clipboard: func(text string) { os.Stdout.Write(tui.OSC52(text)) }})
+		Clipboard: func(text string) { os.Stdout.Write(tui.OSC52(text)) }}))
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	_, err := p.Run()
 	// Ended by a signal rather than q: keep the draft, leave the thread.
@@ -123,7 +123,7 @@ func runInbox(ctx context.Context, cfg config, o inboxOptions) error {
 			return err
 		}
 	}
-	return runProgram(ctx, svc, svc.Agent, log, bell(cfg), pictures(cfg, log))
+	return runProgram(ctx, svc, svc.Agent, log, bell(cfg), pictures(cfg, log), cfg.look())
 }
 
 // bell rings the terminal for new messages unless PAGEINBOX_BELL=0.
