@@ -32,7 +32,7 @@ type fileColor struct {
 
 type fileNotify struct {
 	Bell    *bool     `toml:"bell"`
-	Desktop *bool     `toml:"desktop"`
+	Desktop *string   `toml:"desktop"`
 	Title   *bool     `toml:"title"`
 	Command *[]string `toml:"command"`
 }

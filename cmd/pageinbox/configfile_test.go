@@ -67,10 +67,15 @@ func TestConfigFileLoading(t *testing.T) {
 		{name: "theme one side keeps the other", doc: "[theme]\n  muted = { dark = \"240\" }\n",
 			got: func(c config) string { return c.Theme.Muted.Light + " " + c.Theme.Muted.Dark }, want: "245 240",
 			origin: [2]string{"theme.muted", "file FILE:2:3"}},
-		{name: "notify", doc: "[notify]\nbell = false\ndesktop = true\ntitle = true\ncommand = [\"notify-send\", \"pageinbox\"]\n",
+		{name: "notify", doc: "[notify]\nbell = false\ndesktop = \"osc777\"\ntitle = true\ncommand = [\"notify-send\", \"pageinbox\"]\n",
 			got: func(c config) string {
-				return boolStr(c.Bell) + " " + boolStr(c.Notify.Desktop) + " " + boolStr(c.Notify.Title) + " " + strings.Join(c.Notify.Command, ",")
-			}, want: "false true true notify-send,pageinbox", origin: [2]string{"notify.command", "file FILE:5:1"}},
+				return boolStr(c.Bell) + " " + c.Notify.Desktop + " " + boolStr(c.Notify.Title) + " " + strings.Join(c.Notify.Command, ",")
+			}, want: "false osc777 true notify-send,pageinbox", origin: [2]string{"notify.command", "file FILE:5:1"}},
+		{name: "desktop off is empty", doc: "[notify]\ndesktop = \"off\"\n", got: func(c config) string { return c.Notify.Desktop }, want: ""},
+		{name: "notify env beats file", doc: "[notify]\ndesktop = \"osc9\"\ncommand = [\"a\"]\n",
+			env: map[string]string{"PAGEINBOX_NOTIFY_DESKTOP": "osc777", "PAGEINBOX_NOTIFY_COMMAND": `["b", "{text}"]`},
+			got: func(c config) string { return c.Notify.Desktop + " " + strings.Join(c.Notify.Command, ",") }, want: "osc777 b,{text}",
+			origin: [2]string{"notify.command", "env PAGEINBOX_NOTIFY_COMMAND"}},
 		{name: "bell env beats file", doc: "[notify]\nbell = false\n", env: map[string]string{"PAGEINBOX_BELL": "1"},
 			got: func(c config) string { return boolStr(c.Bell) }, want: "true", origin: [2]string{"notify.bell", "env PAGEINBOX_BELL"}},
 		{name: "NO_COLOR", doc: "", env: map[string]string{"NO_COLOR": "1"}, got: func(c config) string { return boolStr(c.NoColor) }, want: "true",
@@ -125,6 +130,8 @@ func TestConfigFileErrors(t *testing.T) {
 		{"no keys", "[keys]\nquit = []\n", `2:1: keys: quit: give at least one key`, ""},
 		{"conflict", "[keys]\nquit = [\"Q\"]\ndone = [\"Q\"]\n", `3:1: keys: quit and done are both bound to "Q" in the list`, ""},
 		{"conflict with a default", "[keys]\n\nreply_to = [\"r\"]\n", `3:1: keys: resend and reply_to are both bound to "r" in the thread`, ""},
+		{"bad desktop", "[notify]\n desktop = \"yes\"\n", `2:2: notify.desktop "yes": want off, osc9 or osc777`, ""},
+		{"empty program", "[notify]\ncommand = [\"\", \"x\"]\n", `2:1: notify.command: the program (its first word) is empty`, ""},
 		{"unknown colour", "[theme]\naccnt = { dark = \"1\" }\n", `2:1: theme: unknown colour "accnt"`, ""},
 		{"bad colour", "[theme]\naccent = { dark = \"red\" }\n", `2:1: theme.accent.dark "red": want an ANSI colour 0-255 or #rrggbb`, ""},
 		{"bad timezone", "timezone = \"Mars/Olympus\"\n", `1:1: timezone "Mars/Olympus": want an IANA name`, ""},

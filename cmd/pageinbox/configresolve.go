@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -17,10 +18,13 @@ import (
 )
 
 // notifySettings is [notify] but the bell (config.Bell, as before): what
-// the TUI does for a new customer message besides ringing.
+// the TUI does for news besides ringing. Its fields are tui.Notify's, of
+// the notify branch (h14-notify), field for field: once both are merged
+// this type is tui.Notify.
 type notifySettings struct {
-	Desktop bool     // OSC 9 / OSC 777 desktop notifications (opt-in)
+	Desktop string   // "" (off), "osc9" or "osc777": opt-in desktop notifications
 	Title   bool     // the unread count in the terminal's and tmux's title
+	Tmux    bool     // behind tmux (TMUX set): desktop notifications go through its passthrough
 	Command []string // a local program to run, never for SSH sessions
 }
 
@@ -77,14 +81,48 @@ func resolveConfig(env func(string) string, f *loadedFile) (config, error) {
 	r.flag(&autoAssign, "defaults.auto_assign", true, fd.AutoAssign, "PAGEINBOX_AUTO_ASSIGN", notZero)
 	c.NoTyping, c.NoAutoAssign = !typing, !autoAssign
 	r.flag(&c.Bell, "notify.bell", true, fn.Bell, "PAGEINBOX_BELL", notZero)
-	r.flag(&c.Notify.Desktop, "notify.desktop", false, fn.Desktop, "", nil)
-	r.flag(&c.Notify.Title, "notify.title", false, fn.Title, "", nil)
-	c.Origins["notify.command"] = "default"
-	if fn.Command != nil {
-		c.Notify.Command = *fn.Command
-		c.Origins["notify.command"] = "file " + r.f.where("notify.command")
+	r.str(&c.Notify.Desktop, "notify.desktop", "", fn.Desktop, "PAGEINBOX_NOTIFY_DESKTOP")
+	r.flag(&c.Notify.Title, "notify.title", false, fn.Title, "PAGEINBOX_TITLE", one)
+	c.Notify.Tmux = env("TMUX") != ""
+	return *c, errors.Join(r.desktop(), r.command(fn.Command), r.timezone(), r.keys(), r.theme())
+}
+
+// desktop checks notify.desktop, which says how the agent's terminal
+// takes a desktop notification; "off" is "".
+func (r *resolver) desktop() error {
+	switch r.c.Notify.Desktop {
+	case "", "osc9", "osc777":
+		return nil
+	case "off":
+		r.c.Notify.Desktop = ""
+		return nil
 	}
-	return *c, errors.Join(r.timezone(), r.keys(), r.theme())
+	where := r.f.where("notify.desktop")
+	if o := r.c.Origins["notify.desktop"]; strings.HasPrefix(o, "env ") {
+		where = o
+	}
+	return fmt.Errorf("%s: notify.desktop %q: want off, osc9 or osc777", where, r.c.Notify.Desktop)
+}
+
+// command is notify.command, or PAGEINBOX_NOTIFY_COMMAND (a JSON array)
+// over it: argv, the program first, never a shell line.
+func (r *resolver) command(file *[]string) error {
+	const name = "notify.command"
+	r.c.Origins[name] = "default"
+	if file != nil {
+		r.c.Notify.Command, r.c.Origins[name] = *file, r.fromFile(name)
+		if len(*file) > 0 && (*file)[0] == "" {
+			return fmt.Errorf("%s: notify.command: the program (its first word) is empty", r.f.where(name))
+		}
+	}
+	if v := r.env("PAGEINBOX_NOTIFY_COMMAND"); v != "" {
+		var argv []string
+		if err := json.Unmarshal([]byte(v), &argv); err != nil || len(argv) == 0 || argv[0] == "" {
+			return errors.New(`PAGEINBOX_NOTIFY_COMMAND: want a JSON array of strings, the program first, like ["notify-send", "pageinbox", "{name}: {text}"]`)
+		}
+		r.c.Notify.Command, r.c.Origins[name] = argv, "env PAGEINBOX_NOTIFY_COMMAND"
+	}
+	return nil
 }
 
 // resolver applies one source after another to a config.
