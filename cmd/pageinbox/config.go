@@ -26,7 +26,7 @@ const (
 )
 
 // config is everything a command needs to know about its surroundings,
-// resolved from defaults, then env, then flags (flags win).
+// resolved from defaults, then config.toml, then env, then flags (flags win).
 //
 // Secrets are held as secret values, which print as "set" or "unset" in every
 // form (fmt verbs, slog, JSON), so logging a config can never leak one.
@@ -70,14 +70,42 @@ type config struct {
 	Timezone   string            // IANA name; "" is the local zone
 	TZ         *time.Location    // Timezone loaded; time.Local when it is ""
 	Notify     notifySettings    // [notify], beside Bell
-	Origins    map[string]string // setting -> "default", "file PATH:LINE", "env NAME", "flag --x"
+	Origins    map[string]string // setting -> "default", "file PATH:LINE:COL", "env NAME", "flag --x"
 }
 
-// configFromEnv returns the configuration before any flag is parsed, with
-// no config file. env is os.Getenv in production and a map lookup in tests.
+// configFromEnv returns the configuration before any flag is parsed. env is
+// os.Getenv in production and a map lookup in tests.
 func configFromEnv(env func(string) string) config {
-	cfg, _ := resolveConfig(env, nil) // without a file nothing can fail
-	return cfg
+	verify := env("VERIFY_TOKEN")
+	if verify == "" {
+		verify = env("WEBHOOK_VERIFY_TOKEN") // the name many Meta samples use
+	}
+	return config{
+		DataDir:      firstNonEmpty(env("PAGEINBOX_DATA"), defaultDataDir(env)),
+		Listen:       firstNonEmpty(env("PAGEINBOX_LISTEN"), defaultListen),
+		GraphURL:     firstNonEmpty(env("PAGEINBOX_GRAPH_URL"), defaultGraphURL),
+		GraphVersion: firstNonEmpty(env("PAGEINBOX_GRAPH_VERSION"), defaultGraphVersion),
+		Server:       env("PAGEINBOX_SERVER"),
+
+		PageID:          env("PAGE_ID"),
+		PageAccessToken: newSecret(env("PAGE_ACCESS_TOKEN")),
+		AppSecret:       newSecret(env("APP_SECRET")),
+		VerifyToken:     newSecret(verify),
+
+		FaultCommit: env("PAGEINBOX_FAULT_COMMIT"),
+
+		APIToken:      newSecret(env("PAGEINBOX_API_TOKEN")),
+		AgentName:     firstNonEmpty(env("PAGEINBOX_AGENT"), env("USER")),
+		Bell:          env("PAGEINBOX_BELL") != "0",
+		MarkSeen:      env("PAGEINBOX_MARK_SEEN") == "1",
+		NoAutoAssign:  env("PAGEINBOX_AUTO_ASSIGN") == "0",
+		Images:        env("PAGEINBOX_IMAGES") != "0",
+		NoTyping:      env("PAGEINBOX_TYPING") == "0",
+		APIListen:     env("PAGEINBOX_API_LISTEN"),
+		SSHListen:     env("PAGEINBOX_SSH_LISTEN"),
+		MetricsListen: env("PAGEINBOX_METRICS_LISTEN"),
+		ConfigDir:     configDir(env),
+	}
 }
 
 // childEnv is the environment of a program the TUI starts (the editor):

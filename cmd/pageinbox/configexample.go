@@ -9,7 +9,7 @@ import (
 // holding every default, with what each setting does. Loading it changes
 // nothing (a test checks), so it is a safe start to edit.
 func defaultConfigTOML() string {
-	c := configFromEnv(func(string) string { return "" })
+	c, _ := resolveConfig(func(string) string { return "" }, nil) // no file: nothing can fail
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
 	w(`# pageinbox configuration: $XDG_CONFIG_HOME/pageinbox/config.toml, else`)

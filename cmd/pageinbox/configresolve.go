@@ -40,51 +40,43 @@ func loadConfig(env func(string) string, flagPath string) (config, error) {
 	return resolveConfig(env, f)
 }
 
-// resolveConfig applies f (nil: no file) and then env over the defaults,
-// noting where each setting came from.
+// resolveConfig puts f (nil: no file) between the defaults and env:
+// configFromEnv's value stands where its variable is set, the file's
+// where it is not. It notes where each setting came from.
 func resolveConfig(env func(string) string, f *loadedFile) (config, error) {
-	r := resolver{env: env, f: f, c: &config{Origins: map[string]string{}}}
+	c := configFromEnv(env)
+	c.Origins = map[string]string{}
+	r := resolver{env: env, f: f, c: &c}
 	if f == nil {
 		r.f = &loadedFile{}
 	} else {
-		r.c.ConfigFile = f.path
+		c.ConfigFile = f.path
 	}
-	c, fd, fn := r.c, r.f.cfg.Defaults, r.f.cfg.Notify
-	verify := env("VERIFY_TOKEN")
-	if verify == "" {
-		verify = env("WEBHOOK_VERIFY_TOKEN") // the name many Meta samples use
-	}
-	c.PageID = env("PAGE_ID")
-	c.PageAccessToken = newSecret(env("PAGE_ACCESS_TOKEN"))
-	c.AppSecret = newSecret(env("APP_SECRET"))
-	c.VerifyToken = newSecret(verify)
-	c.APIToken = newSecret(env("PAGEINBOX_API_TOKEN"))
-	c.FaultCommit = env("PAGEINBOX_FAULT_COMMIT")
-	c.ConfigDir = configDir(env)
-
-	r.str(&c.DataDir, "defaults.data", defaultDataDir(env), fd.Data, "PAGEINBOX_DATA")
-	r.str(&c.Listen, "defaults.listen", defaultListen, fd.Listen, "PAGEINBOX_LISTEN")
-	r.str(&c.GraphURL, "defaults.graph_url", defaultGraphURL, fd.GraphURL, "PAGEINBOX_GRAPH_URL")
-	r.str(&c.GraphVersion, "defaults.graph_version", defaultGraphVersion, fd.GraphVersion, "PAGEINBOX_GRAPH_VERSION")
-	r.str(&c.Server, "defaults.server", "", fd.Server, "PAGEINBOX_SERVER")
-	r.str(&c.AgentName, "defaults.agent", env("USER"), fd.Agent, "PAGEINBOX_AGENT")
-	r.str(&c.APIListen, "defaults.api_listen", "", fd.APIListen, "PAGEINBOX_API_LISTEN")
-	r.str(&c.SSHListen, "defaults.ssh_listen", "", fd.SSHListen, "PAGEINBOX_SSH_LISTEN")
-	r.str(&c.MetricsListen, "defaults.metrics_listen", "", fd.MetricsListen, "PAGEINBOX_METRICS_LISTEN")
+	fd, fn := r.f.cfg.Defaults, r.f.cfg.Notify
+	r.str(&c.DataDir, "defaults.data", fd.Data, "PAGEINBOX_DATA")
+	r.str(&c.Listen, "defaults.listen", fd.Listen, "PAGEINBOX_LISTEN")
+	r.str(&c.GraphURL, "defaults.graph_url", fd.GraphURL, "PAGEINBOX_GRAPH_URL")
+	r.str(&c.GraphVersion, "defaults.graph_version", fd.GraphVersion, "PAGEINBOX_GRAPH_VERSION")
+	r.str(&c.Server, "defaults.server", fd.Server, "PAGEINBOX_SERVER")
+	r.str(&c.AgentName, "defaults.agent", fd.Agent, "PAGEINBOX_AGENT")
+	r.str(&c.APIListen, "defaults.api_listen", fd.APIListen, "PAGEINBOX_API_LISTEN")
+	r.str(&c.SSHListen, "defaults.ssh_listen", fd.SSHListen, "PAGEINBOX_SSH_LISTEN")
+	r.str(&c.MetricsListen, "defaults.metrics_listen", fd.MetricsListen, "PAGEINBOX_METRICS_LISTEN")
 	notZero, one := func(v string) bool { return v != "0" }, func(v string) bool { return v == "1" }
-	r.flag(&c.Debug, "defaults.debug", false, fd.Debug, "", nil)
-	r.flag(&c.Images, "defaults.images", true, fd.Images, "PAGEINBOX_IMAGES", notZero)
-	r.flag(&c.MarkSeen, "defaults.mark_seen", false, fd.MarkSeen, "PAGEINBOX_MARK_SEEN", one)
-	r.flag(&c.NoColor, "defaults.no_color", false, fd.NoColor, "NO_COLOR", func(string) bool { return true })
-	var typing, autoAssign bool
-	r.flag(&typing, "defaults.typing", true, fd.Typing, "PAGEINBOX_TYPING", notZero)
-	r.flag(&autoAssign, "defaults.auto_assign", true, fd.AutoAssign, "PAGEINBOX_AUTO_ASSIGN", notZero)
+	r.flag(&c.Debug, "defaults.debug", fd.Debug, "", nil)
+	r.flag(&c.Images, "defaults.images", fd.Images, "PAGEINBOX_IMAGES", notZero)
+	r.flag(&c.MarkSeen, "defaults.mark_seen", fd.MarkSeen, "PAGEINBOX_MARK_SEEN", one)
+	r.flag(&c.NoColor, "defaults.no_color", fd.NoColor, "NO_COLOR", func(string) bool { return true })
+	typing, autoAssign := !c.NoTyping, !c.NoAutoAssign
+	r.flag(&typing, "defaults.typing", fd.Typing, "PAGEINBOX_TYPING", notZero)
+	r.flag(&autoAssign, "defaults.auto_assign", fd.AutoAssign, "PAGEINBOX_AUTO_ASSIGN", notZero)
 	c.NoTyping, c.NoAutoAssign = !typing, !autoAssign
-	r.flag(&c.Bell, "notify.bell", true, fn.Bell, "PAGEINBOX_BELL", notZero)
-	r.str(&c.Notify.Desktop, "notify.desktop", "", fn.Desktop, "PAGEINBOX_NOTIFY_DESKTOP")
-	r.flag(&c.Notify.Title, "notify.title", false, fn.Title, "PAGEINBOX_TITLE", one)
+	r.flag(&c.Bell, "notify.bell", fn.Bell, "PAGEINBOX_BELL", notZero)
+	r.str(&c.Notify.Desktop, "notify.desktop", fn.Desktop, "PAGEINBOX_NOTIFY_DESKTOP")
+	r.flag(&c.Notify.Title, "notify.title", fn.Title, "PAGEINBOX_TITLE", one)
 	c.Notify.Tmux = env("TMUX") != ""
-	return *c, errors.Join(r.desktop(), r.command(fn.Command), r.timezone(), r.keys(), r.theme())
+	err := errors.Join(r.desktop(), r.command(fn.Command), r.timezone(), r.keys(), r.theme())
+	return c, err
 }
 
 // desktop checks notify.desktop, which says how the agent's terminal
@@ -134,9 +126,10 @@ type resolver struct {
 
 func (r *resolver) fromFile(name string) string { return "file " + r.f.where(name) }
 
-// str sets *dst to def, then the file's value, then env's if not empty.
-func (r *resolver) str(dst *string, name, def string, file *string, envName string) {
-	*dst, r.c.Origins[name] = def, "default"
+// str gives *dst envName's value if set, else the file's; else it keeps
+// the default.
+func (r *resolver) str(dst *string, name string, file *string, envName string) {
+	r.c.Origins[name] = "default"
 	if file != nil {
 		*dst, r.c.Origins[name] = *file, r.fromFile(name)
 	}
@@ -146,8 +139,8 @@ func (r *resolver) str(dst *string, name, def string, file *string, envName stri
 }
 
 // flag is str for a switch; parse reads envName's value when it is set.
-func (r *resolver) flag(dst *bool, name string, def bool, file *bool, envName string, parse func(string) bool) {
-	*dst, r.c.Origins[name] = def, "default"
+func (r *resolver) flag(dst *bool, name string, file *bool, envName string, parse func(string) bool) {
+	r.c.Origins[name] = "default"
 	if file != nil {
 		*dst, r.c.Origins[name] = *file, r.fromFile(name)
 	}
