@@ -128,6 +128,7 @@ func TestConfigFileErrors(t *testing.T) {
 		{"unknown section", "[colours]\naccent = 1\n", `1:2: unknown key "colours"`, ""},
 		{"unknown action", "[keys]\nquiet = [\"Q\"]\n", `2:1: keys: unknown action "quiet"`, ""},
 		{"no keys", "[keys]\nquit = []\n", `2:1: keys: quit: give at least one key`, ""},
+		{"not a key", "[keys]\nselect = [\"space\"]\n", `2:1: keys: select: "space" is no key`, ""},
 		{"conflict", "[keys]\nquit = [\"Q\"]\ndone = [\"Q\"]\n", `3:1: keys: quit and done are both bound to "Q" in the list`, ""},
 		{"conflict with a default", "[keys]\n\nreply_to = [\"r\"]\n", `3:1: keys: resend and reply_to are both bound to "r" in the thread`, ""},
 		{"bad desktop", "[notify]\n desktop = \"yes\"\n", `2:2: notify.desktop "yes": want off, osc9 or osc777`, ""},

@@ -5,8 +5,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // Contexts are where keys are read together: two actions of one context
@@ -101,8 +104,8 @@ func (k *KeyMap) Rebind(name string, keys []string) error {
 		return fmt.Errorf("%s: give at least one key", name)
 	}
 	for _, s := range keys {
-		if s == "" {
-			return fmt.Errorf("%s: an empty key name", name)
+		if !ValidKey(s) {
+			return fmt.Errorf("%s: %q is no key; name keys as Bubble Tea does: \"q\", \"Q\", \"ctrl+x\", \"alt+enter\", \"esc\", \"tab\", \"up\", \"pgdown\", \" \" (space)", name, s)
 		}
 	}
 	b := k.Actions()[i].Binding
@@ -141,4 +144,29 @@ func (k *KeyMap) Conflicts() []Conflict {
 		}
 	}
 	return out
+}
+
+// keyNames are the names Bubble Tea gives keys that are not characters:
+// "enter", "ctrl+x", "pgdown", " " and the like.
+var keyNames = func() map[string]bool {
+	names := map[string]bool{}
+	for t := tea.KeyType(-1000); t < 1000; t++ {
+		if n := t.String(); n != "" && t != tea.KeyRunes {
+			names[n] = true
+		}
+	}
+	return names
+}()
+
+// ValidKey reports whether s names a key as Bubble Tea does: one printable
+// character or a key's name, either after "alt+". Any other string would
+// never match, so a typo in a config file would silently unbind a key.
+func ValidKey(s string) bool {
+	if rest, ok := strings.CutPrefix(s, "alt+"); ok && rest != "" {
+		s = rest
+	}
+	if r, size := utf8.DecodeRuneInString(s); size == len(s) && size > 0 && r != utf8.RuneError {
+		return unicode.IsPrint(r)
+	}
+	return keyNames[s]
 }

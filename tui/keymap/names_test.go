@@ -67,6 +67,12 @@ func TestRebind(t *testing.T) {
 		{name: "send", keys: []string{"ctrl+s"}},
 		{name: "nosuch", keys: []string{"x"}, wantErr: `unknown action "nosuch"`},
 		{name: "quit", keys: nil, wantErr: "at least one key"},
+		{name: "quit", keys: []string{"ctrl-q"}, wantErr: `"ctrl-q" is no key`},
+		{name: "select", keys: []string{"space"}, wantErr: `"space" is no key`},
+		{name: "quit", keys: []string{""}, wantErr: `"" is no key`},
+		{name: "quit", keys: []string{"\x01"}, wantErr: `is no key`},
+		{name: "newline", keys: []string{"alt+enter", "ctrl+j"}},
+		{name: "react", keys: []string{"alt++", "é"}},
 	} {
 		k := Default()
 		err := k.Rebind(c.name, c.keys)
@@ -109,5 +115,18 @@ func TestRebindMatchesAndHelp(t *testing.T) {
 	}
 	if _, ok := k.Navigate(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("j")}, 5); ok {
 		t.Error("j still moves down")
+	}
+}
+
+// Every key of the default map is a valid key name, so the check refuses
+// no key that works.
+func TestDefaultKeysAreValid(t *testing.T) {
+	k := Default()
+	for _, a := range k.Actions() {
+		for _, s := range a.Binding.Keys() {
+			if !ValidKey(s) {
+				t.Errorf("%s: default key %q refused", a.Name, s)
+			}
+		}
 	}
 }
