@@ -39,10 +39,31 @@ func (e *usageError) Unwrap() error { return e.err }
 // the root flag set resolves them first, and the command's flag set starts
 // from that result, so the flag nearest the command wins.
 func parseArgs(args []string, env func(string) string) (request, error) {
-	cfg, err := loadConfig(env, configFlag(args))
-	if err != nil {
-		return request{}, fmt.Errorf("pageinbox: %w", err)
+	cfg, loadErr := loadConfig(env, configFlag(args))
+	if loadErr == nil {
+		return parseWith(args, cfg)
 	}
+	// Help and `config --default` print the same whatever the file says,
+	// so a broken file does not stop them (the example is how to start
+	// a new one). Anything else stops on it.
+	req, err := parseWith(args, configFromEnv(env))
+	if err == nil && (req.help || req.exampleConfig()) {
+		return req, nil
+	}
+	return request{}, fmt.Errorf("pageinbox: %w", loadErr)
+}
+
+// exampleConfig: the request is `config --default`.
+func (r request) exampleConfig() bool {
+	if r.cmd == nil || r.cmd.name != "config" {
+		return false
+	}
+	f := r.flags.Lookup("default")
+	return f != nil && f.Value.String() == "true"
+}
+
+// parseWith parses args over cfg, the configuration before the flags.
+func parseWith(args []string, cfg config) (request, error) {
 
 	root, showVersion := newRootFlagSet(&cfg)
 	if err := root.Parse(args); errors.Is(err, flag.ErrHelp) {

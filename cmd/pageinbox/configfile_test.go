@@ -157,6 +157,22 @@ func TestConfigFileErrors(t *testing.T) {
 	}
 }
 
+// Help and the example config print even when the file is broken.
+func TestBrokenConfigStillHelps(t *testing.T) {
+	env, _ := writeConfig(t, "[keys]\nquit = \n")
+	for _, args := range [][]string{{"config", "--default"}, {"--help"}, {"help", "config"}, {"config", "-h"}} {
+		code, stdout, stderr := runCLI(t, env, args...)
+		if code != exitOK || stdout == "" {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+	for _, args := range [][]string{{"config", "--json"}, {"note", "PSID", "help"}, {"config", "--default=false"}} {
+		if code, _, stderr := runCLI(t, env, args...); code == exitOK || !strings.Contains(stderr, "config.toml:2:") {
+			t.Errorf("%v ran with a broken file: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+}
+
 func TestConfigFileWhere(t *testing.T) {
 	dir := t.TempDir()
 	named := filepath.Join(dir, "other.toml")
