@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pageinbox/pageinbox/tui"
 )
 
 // writeConfig puts doc in a config dir's pageinbox/config.toml and returns
@@ -329,4 +331,41 @@ func FuzzLoadConfig(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The TUI options carry the file's keys, theme and time zone; an SSH
+// session takes the file's no_color but not the server's NO_COLOR.
+func TestConfigReachesTheTUIOptions(t *testing.T) {
+	doc := "timezone = \"Asia/Tokyo\"\n[keys]\nquit = [\"Q\"]\n[theme]\naccent = { dark = \"#ff0000\" }\n"
+	for _, tt := range []struct {
+		name           string
+		doc            string
+		env            map[string]string
+		local, overSSH bool // NoColor
+	}{
+		{"colour", doc, nil, false, false},
+		{"server's NO_COLOR", doc, map[string]string{"NO_COLOR": "1"}, true, false},
+		{"file's no_color", doc + "[defaults]\nno_color = true\n", nil, true, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env, _ := writeConfig(t, tt.doc)
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			req, err := parseArgs([]string{"serve"}, mapEnv(env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := req.cfg.look().apply(tui.Options{})
+			if o.TZ.String() != "Asia/Tokyo" || o.Keys.Quit.Keys()[0] != "Q" || o.Theme.Accent.Dark != "#ff0000" {
+				t.Errorf("options: tz %v, quit %v, accent %v", o.TZ, o.Keys.Quit.Keys(), o.Theme.Accent)
+			}
+			if o.NoColor != tt.local {
+				t.Errorf("local NoColor %v, want %v", o.NoColor, tt.local)
+			}
+			if s := req.cfg.sshLook().apply(tui.Options{}); s.NoColor != tt.overSSH || s.Keys != o.Keys {
+				t.Errorf("SSH NoColor %v, want %v (keys shared: %v)", s.NoColor, tt.overSSH, s.Keys == o.Keys)
+			}
+		})
+	}
 }
