@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/campaign/form"
@@ -64,6 +65,11 @@ type Options struct {
 	// to the agent's terminal: the session's for SSH. nil: y says it is
 	// off.
 	Clipboard func(text string)
+	// Keys and Theme come from the config file; nil: the defaults.
+	// NoColor draws without any colour (NO_COLOR).
+	Keys    *keymap.KeyMap
+	Theme   *styles.Theme
+	NoColor bool
 }
 
 // Every pane and screen keeps the component contract.
@@ -133,7 +139,17 @@ func New(o Options) *Model {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	km, st := keymap.Default(), styles.New(o.Renderer)
+	if o.NoColor {
+		o.Renderer.SetColorProfile(termenv.Ascii)
+	}
+	km, theme := keymap.Default(), styles.DefaultTheme()
+	if o.Keys != nil {
+		km = *o.Keys
+	}
+	if o.Theme != nil {
+		theme = *o.Theme
+	}
+	st := styles.FromTheme(o.Renderer, theme)
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &common.Common{Ctx: ctx, Renderer: o.Renderer, Styles: &st, Keys: &km, Logger: o.Logger,
 		Agent: o.Agent, Clock: o.Now, TZ: o.TZ, CanExec: o.Programs != nil, Width: 80, Height: 24}

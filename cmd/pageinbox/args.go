@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // request is what a command line asks for, with the configuration resolved.
@@ -38,7 +39,31 @@ func (e *usageError) Unwrap() error { return e.err }
 // the root flag set resolves them first, and the command's flag set starts
 // from that result, so the flag nearest the command wins.
 func parseArgs(args []string, env func(string) string) (request, error) {
-	cfg := configFromEnv(env)
+	cfg, loadErr := loadConfig(env, configFlag(args))
+	if loadErr == nil {
+		return parseWith(args, cfg)
+	}
+	// Help and `config --default` print the same whatever the file says,
+	// so a broken file does not stop them (the example is how to start
+	// a new one). Anything else stops on it.
+	req, err := parseWith(args, configFromEnv(env))
+	if err == nil && (req.help || req.exampleConfig()) {
+		return req, nil
+	}
+	return request{}, fmt.Errorf("pageinbox: %w", loadErr)
+}
+
+// exampleConfig: the request is `config --default`.
+func (r request) exampleConfig() bool {
+	if r.cmd == nil || r.cmd.name != "config" {
+		return false
+	}
+	f := r.flags.Lookup("default")
+	return f != nil && f.Value.String() == "true"
+}
+
+// parseWith parses args over cfg, the configuration before the flags.
+func parseWith(args []string, cfg config) (request, error) {
 
 	root, showVersion := newRootFlagSet(&cfg)
 	if err := root.Parse(args); errors.Is(err, flag.ErrHelp) {
@@ -46,6 +71,7 @@ func parseArgs(args []string, env func(string) string) (request, error) {
 	} else if err != nil {
 		return request{}, &usageError{"pageinbox", err, "pageinbox --help"}
 	}
+	root.Visit(func(f *flag.Flag) { cfg.markFlag(f.Name) })
 	if *showVersion {
 		return request{version: true}, nil
 	}
@@ -71,7 +97,30 @@ func parseArgs(args []string, env func(string) string) (request, error) {
 	} else if err != nil {
 		return request{}, &usageError{fs.Name(), err, hint}
 	}
+	fs.Visit(func(f *flag.Flag) { cfg.markFlag(f.Name) })
 	return checked(request{cmd: &cmd, run: runCmd, cfg: cfg, args: fs.Args(), flags: fs}, hint)
+}
+
+// configFlag is --config's value, looked for before the flags are parsed:
+// the file gives the flags their defaults. The last one wins, as in flag.
+func configFlag(args []string) string {
+	var path string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "config" {
+			continue
+		}
+		if !hasValue && i+1 < len(args) {
+			i++
+			value = args[i]
+		}
+		path = value
+	}
+	return path
 }
 
 // helpRequest is `pageinbox help [command]`.

@@ -52,6 +52,7 @@ var commands = []command{
 	{name: "reopen", summary: "make a snoozed or done conversation open again", setup: setupState("reopen", store.ConvOpen)},
 	{name: "replies", summary: "saved replies: add SHORTCUT TEXT, list, rm SHORTCUT", setup: setupReplies},
 	{name: "templates", summary: "Utility Message templates: sync from Meta, list [--json]", setup: setupTemplates},
+	{name: "config", summary: "print the effective settings and where each came from; --default: a complete config.toml", setup: setupConfig},
 }
 
 func lookupCommand(name string) (command, bool) {

@@ -12,8 +12,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pageinbox/pageinbox/tui"
+	"github.com/pageinbox/pageinbox/tui/keymap"
+	"github.com/pageinbox/pageinbox/tui/styles"
 )
 
 // Defaults for the settings that have one. The Graph API version is pinned
@@ -25,7 +28,7 @@ const (
 )
 
 // config is everything a command needs to know about its surroundings,
-// resolved from defaults, then env, then flags (flags win).
+// resolved from defaults, then config.toml, then env, then flags (flags win).
 //
 // Secrets are held as secret values, which print as "set" or "unset" in every
 // form (fmt verbs, slog, JSON), so logging a config can never leak one.
@@ -66,6 +69,15 @@ type config struct {
 	SSHListen     string // PAGEINBOX_SSH_LISTEN: serve's --ssh-listen unless given
 	MetricsListen string // PAGEINBOX_METRICS_LISTEN: serve's --metrics-listen unless given
 	ConfigDir     string // $XDG_CONFIG_HOME, else ~/.config: where serve looks for authorized_keys
+
+	// From config.toml (configfile.go); SSH sessions use the server's.
+	ConfigFile string            // the file read; "" when there is none
+	Keys       *keymap.KeyMap    // [keys] applied to keymap.Default
+	Theme      *styles.Theme     // [theme] applied to styles.DefaultTheme
+	NoColor    bool              // NO_COLOR, or defaults.no_color: no colour at all
+	Timezone   string            // IANA name; "" is the local zone
+	TZ         *time.Location    // Timezone loaded; time.Local when it is ""
+	Origins    map[string]string // setting -> "default", "file PATH:LINE:COL", "env NAME", "flag --x"
 }
 
 // configFromEnv returns the configuration before any flag is parsed. env is
@@ -151,6 +163,8 @@ func addGlobalFlags(fs *flag.FlagSet, cfg *config) {
 	fs.StringVar(&cfg.GraphVersion, "graph-version", cfg.GraphVersion,
 		"Graph API `VERSION` to call\nenv PAGEINBOX_GRAPH_VERSION; default "+defaultGraphVersion)
 	fs.BoolVar(&cfg.Debug, "debug", cfg.Debug, "log at debug level")
+	fs.StringVar(&cfg.ConfigFile, "config", cfg.ConfigFile,
+		"read settings from `FILE`\nenv PAGEINBOX_CONFIG; default $XDG_CONFIG_HOME/pageinbox/config.toml or ~/.config/pageinbox/config.toml")
 	fs.StringVar(&cfg.Server, "server", cfg.Server,
 		"attach to the daemon at `URL` (ws://host:port/ws) instead of opening the data file\nenv PAGEINBOX_SERVER; default: the daemon serving --data, if one runs")
 }

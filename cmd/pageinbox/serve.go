@@ -168,6 +168,7 @@ func serveBeside(ctx context.Context, stop func(), wg *sync.WaitGroup, cfg confi
 		f.ssh.Addr, f.ssh.AuthorizedKeys = f.sshListen, f.sshKeys
 		f.ssh.HostKeyPath = filepath.Join(cfg.DataDir, "ssh_host_ed25519")
 		f.ssh.Pictures = pictures(cfg, log)
+		f.ssh.Look = cfg.sshLook()
 		if ss, err = newSSHServer(f.ssh, svc, log); err != nil {
 			return withdraw, err
 		}

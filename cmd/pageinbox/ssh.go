@@ -38,6 +38,7 @@ type sshOptions struct {
 	KeepAliveMisses    int           // unanswered intervals before it is closed
 
 	Pictures thread.Pictures // image previews for the sessions' TUIs; nil: none
+	Look     tuiLook         // the server's config.toml: keys, theme, time zone
 }
 
 func (o *sshOptions) setDefaults() {
@@ -72,6 +73,7 @@ type sshServer struct {
 	log  *slog.Logger
 	max  int64
 	pics thread.Pictures
+	look tuiLook
 	live atomic.Int64 // sessions running the TUI
 
 	mu       sync.Mutex
@@ -88,7 +90,7 @@ func newSSHServer(o sshOptions, be inbox.Agents, log *slog.Logger) (*sshServer, 
 	if err != nil {
 		return nil, err
 	}
-	s := &sshServer{keys: keys, be: be, log: log, max: int64(o.MaxSessions), pics: o.Pictures,
+	s := &sshServer{keys: keys, be: be, log: log, max: int64(o.MaxSessions), pics: o.Pictures, look: o.Look,
 		gate: &connGate{timeout: o.LoginTimeout, max: o.MaxUnauthenticated, keepAlive: o.KeepAlive, misses: o.KeepAliveMisses, log: log}}
 	srv, err := wish.NewServer(
 		wish.WithAddress(o.Addr),

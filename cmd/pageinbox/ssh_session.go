@@ -74,7 +74,7 @@ func refuse(sess ssh.Session, why string) { wish.Fatalln(sess, "pageinbox: "+why
 // not, since it would run here, on the server.
 func (s *sshServer) runTUI(sess ssh.Session, winch <-chan ssh.Window, key sshKey, log *slog.Logger) error {
 	agent := inbox.NewAgent(key.Agent)
-	m := tui.New(tui.Options{
+	m := tui.New(s.look.apply(tui.Options{
 		Backend:  s.be.As(agent),
 		Agent:    agent,
 		Renderer: bm.MakeRenderer(sess),
@@ -86,7 +86,7 @@ func (s *sshServer) runTUI(sess ssh.Session, winch <-chan ssh.Window, key sshKey
 		Pictures: s.pics,
 		// y copies to the agent's own clipboard, through their terminal.
 		Clipboard: func(text string) { sess.Write(tui.OSC52(text)) },
-	})
+	}))
 	ctx, cancel := context.WithCancel(sess.Context()) // ends when the connection does
 	defer cancel()
 	opts := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx)}, bm.MakeOptions(sess)...)

@@ -107,7 +107,7 @@ func setupSnooze(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		until, err := parseWhen(pos[1], time.Now())
+		until, err := parseWhen(pos[1], time.Now().In(env.cfg.location()))
 		if err != nil {
 			return err
 		}
@@ -134,16 +134,16 @@ func setupState(name string, st store.ConvStatus) func(fs *flag.FlagSet) runFunc
 }
 
 // parseWhen reads a snooze's end as the TUI's snooze menu does (2h, 2d,
-// tomorrow, fri 14:00, 2026-12-24T09:00, in the local zone), or an RFC
-// 3339 time; it must be in the future.
+// tomorrow, fri 14:00, 2026-12-24T09:00, in now's zone: the config's
+// timezone), or an RFC 3339 time; it must be in the future.
 func parseWhen(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		if !t.After(now) {
-			return t, fmt.Errorf("snooze until %s: that has passed", t.Local().Format(time.DateTime))
+			return t, fmt.Errorf("snooze until %s: that has passed", t.In(now.Location()).Format(time.DateTime))
 		}
 		return t, nil
 	}
-	t, err := snoozeparse.ParseSnooze(s, now, time.Local)
+	t, err := snoozeparse.ParseSnooze(s, now, now.Location())
 	if err != nil {
 		return t, fmt.Errorf("snooze until %q: %w (say 90m, 2h, 2d, tomorrow, 'fri 14:00' or 2026-12-24T09:00, in the local zone)", s, err)
 	}

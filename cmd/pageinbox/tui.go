@@ -53,7 +53,7 @@ func isTerminal() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTermina
 // the agent's own machine (in-process or attached), so it may start the
 // editor, with the secrets taken out of its environment.
 func runProgram(ctx context.Context, b tui.Backend, agent store.Agent, log *slog.Logger, cfg config, pics thread.Pictures) error {
-	m := tui.New(localOptions(cfg, tui.Options{Backend: b, Logger: log, Agent: agent, Pictures: pics}))
+	m := tui.New(cfg.look().apply(localOptions(cfg, tui.Options{Backend: b, Logger: log, Agent: agent, Pictures: pics})))
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	_, err := p.Run()
 	// Ended by a signal rather than q: keep the draft, leave the thread.

@@ -28,37 +28,37 @@ type Styles struct {
 }
 
 // New returns the default theme for renderer r.
-func New(r *lipgloss.Renderer) Styles {
-	c := func(light, dark string) lipgloss.AdaptiveColor {
-		return lipgloss.AdaptiveColor{Light: light, Dark: dark}
-	}
+func New(r *lipgloss.Renderer) Styles { return FromTheme(r, DefaultTheme()) }
+
+// FromTheme returns the styles of theme t for renderer r.
+func FromTheme(r *lipgloss.Renderer, t Theme) Styles {
 	border := lipgloss.RoundedBorder()
 	return Styles{
 		App:  r.NewStyle(),
-		Pane: r.NewStyle().Border(border).BorderForeground(c("250", "238")),
+		Pane: r.NewStyle().Border(border).BorderForeground(t.Border),
 		// The focused pane's border is thick, so focus shows without colour too.
-		PaneFocused: r.NewStyle().Border(lipgloss.ThickBorder()).BorderForeground(c("63", "69")),
-		Title:       r.NewStyle().Bold(true).Foreground(c("63", "111")),
-		Dim:         r.NewStyle().Foreground(c("245", "243")),
+		PaneFocused: r.NewStyle().Border(lipgloss.ThickBorder()).BorderForeground(t.Focus),
+		Title:       r.NewStyle().Bold(true).Foreground(t.Accent),
+		Dim:         r.NewStyle().Foreground(t.Muted),
 		Bold:        r.NewStyle().Bold(true),
-		Selected:    r.NewStyle().Background(c("254", "236")),
-		Cursor:      r.NewStyle().Foreground(c("63", "111")).Bold(true),
-		Unread:      r.NewStyle().Foreground(c("231", "231")).Background(c("63", "63")).Bold(true),
-		WindowOpen:  r.NewStyle().Foreground(c("28", "78")),
-		WindowLow:   r.NewStyle().Foreground(c("130", "214")),
-		WindowHuman: r.NewStyle().Foreground(c("92", "177")),
-		Closed:      r.NewStyle().Foreground(c("160", "203")),
-		Tab:         r.NewStyle().Foreground(c("245", "243")),
-		TabActive:   r.NewStyle().Bold(true).Foreground(c("63", "111")),
-		Inbound:     r.NewStyle().Foreground(c("235", "252")),
-		Outbound:    r.NewStyle().Foreground(c("24", "153")),
-		Day:         r.NewStyle().Foreground(c("245", "243")).Italic(true),
-		Failed:      r.NewStyle().Foreground(c("160", "203")),
-		Ok:          r.NewStyle().Foreground(c("28", "78")),
-		Status:      r.NewStyle().Foreground(c("238", "250")).Background(c("254", "236")),
-		StatusErr:   r.NewStyle().Foreground(c("231", "231")).Background(c("160", "124")),
-		Help:        r.NewStyle().Foreground(c("245", "243")),
-		Note:        r.NewStyle().Foreground(c("94", "222")),
-		Mention:     r.NewStyle().Foreground(c("231", "16")).Background(c("130", "214")).Bold(true),
+		Selected:    r.NewStyle().Background(t.Selection),
+		Cursor:      r.NewStyle().Foreground(t.Accent).Bold(true),
+		Unread:      r.NewStyle().Foreground(t.OnAccent).Background(t.Badge).Bold(true),
+		WindowOpen:  r.NewStyle().Foreground(t.Ok),
+		WindowLow:   r.NewStyle().Foreground(t.Warn),
+		WindowHuman: r.NewStyle().Foreground(t.Human),
+		Closed:      r.NewStyle().Foreground(t.Error),
+		Tab:         r.NewStyle().Foreground(t.Muted),
+		TabActive:   r.NewStyle().Bold(true).Foreground(t.Accent),
+		Inbound:     r.NewStyle().Foreground(t.Inbound),
+		Outbound:    r.NewStyle().Foreground(t.Outbound),
+		Day:         r.NewStyle().Foreground(t.Muted).Italic(true),
+		Failed:      r.NewStyle().Foreground(t.Error),
+		Ok:          r.NewStyle().Foreground(t.Ok),
+		Status:      r.NewStyle().Foreground(t.Status).Background(t.Selection),
+		StatusErr:   r.NewStyle().Foreground(t.OnAccent).Background(t.ErrorBar),
+		Help:        r.NewStyle().Foreground(t.Muted),
+		Note:        r.NewStyle().Foreground(t.Note),
+		Mention:     r.NewStyle().Foreground(t.MentionText).Background(t.Warn).Bold(true),
 	}
 }
