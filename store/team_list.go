@@ -7,9 +7,10 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// listTeam lists a filter narrowed to an assignee, the unassigned, or a
-// label: it walks that name's rows of act_assignee or act_label (newest
-// first, so a first screen is a Seek) and keeps those the filter matches.
+// listTeam lists a filter narrowed to an assignee, the unassigned, a
+// label or a Page: it walks that name's rows of act_assignee, act_label
+// or act_page (newest first, so a first screen is a Seek) and keeps those
+// the filter and the rest of q match.
 func (s *Store) listTeam(ctx context.Context, q ListQuery) (ConversationPage, error) {
 	var page ConversationPage
 	limit := q.Limit
@@ -20,10 +21,7 @@ func (s *Store) listTeam(ctx context.Context, q ListQuery) (ConversationPage, er
 	if err != nil {
 		return page, err
 	}
-	bucket, name := bActAssignee, q.Assignee
-	if q.Label != "" {
-		bucket, name = bActLabel, q.Label
-	}
+	bucket, name := q.narrowest()
 	prefix := namePrefix(name)
 	var start []byte
 	if q.After != "" {
@@ -34,11 +32,18 @@ func (s *Store) listTeam(ctx context.Context, q ListQuery) (ConversationPage, er
 		start = append(append([]byte(nil), prefix...), k...)
 	}
 	now := s.now()
+	var floor []byte
+	if f.since != nil {
+		floor = actKey(f.since(now), 0)
+	}
 	err = s.view(ctx, func(tx *bolt.Tx) error {
 		ids, convs := tx.Bucket(bConvIDs), tx.Bucket(bConvs)
 		c := tx.Bucket(bucket).Cursor()
 		var last []byte
 		for k := seekBefore(c, prefix, start); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+			if floor != nil && bytes.Compare(k[len(prefix):], floor) < 0 {
+				return nil
+			}
 			ck := ids.Get(actKeyCID(k[len(prefix):]))
 			if ck == nil {
 				continue
@@ -78,13 +83,30 @@ func seekBefore(c *bolt.Cursor, prefix, start []byte) []byte {
 	return k
 }
 
+// narrowest is the index listTeam walks for q, and the name whose rows
+// it reads: a label, else an assignee (or the unassigned), else a Page.
+func (q ListQuery) narrowest() (bucket []byte, name string) {
+	switch {
+	case q.Label != "":
+		return bActLabel, q.Label
+	case q.Assignee != "" || q.Unassigned:
+		return bActAssignee, q.Assignee
+	}
+	return bActPage, q.PageID
+}
+
 // matchesTeam checks the parts of q that the walked index does not.
 func (q ListQuery) matchesTeam(c *Conversation) bool {
+	if q.PageID != "" && c.PageID != q.PageID {
+		return false
+	}
 	if q.Unassigned && c.Assignee != "" || q.Assignee != "" && c.Assignee != q.Assignee {
 		return false
 	}
 	return q.Label == "" || c.Labels.Has(q.Label)
 }
 
-// team reports whether q narrows by assignee or label.
-func (q ListQuery) team() bool { return q.Assignee != "" || q.Unassigned || q.Label != "" }
+// team reports whether q narrows by assignee, label or Page.
+func (q ListQuery) team() bool {
+	return q.Assignee != "" || q.Unassigned || q.Label != "" || q.PageID != ""
+}
