@@ -213,7 +213,11 @@ func (f *Fixture) prepare() error {
 		return err
 	}
 	fa := &f.facts
-	fa.Path = filepath.Join(dir, fmt.Sprintf("inbox-%d.db", f.Convs))
+	name := fmt.Sprintf("inbox-%d.db", f.Convs)
+	if f.Pages > 1 {
+		name = fmt.Sprintf("inbox-%d-pages%d.db", f.Convs, f.Pages)
+	}
+	fa.Path = filepath.Join(dir, name)
 	for i := 0; i < f.Convs; i++ {
 		fa.Messages += f.threadLen(i)
 	}
