@@ -34,6 +34,9 @@ type Backend interface {
 	// Conversations lists a filter, or a search, after a cursor.
 	Conversations(ctx context.Context, q store.ListQuery) (store.ConversationPage, error)
 	Counts(ctx context.Context) (store.Counts, error)
+	// PageCounts and Pages serve the Page switcher (P).
+	PageCounts(ctx context.Context, pageID string) (store.Counts, error)
+	Pages(ctx context.Context) ([]store.Page, error)
 	// SelectAll is every conversation of a filter or search (V).
 	SelectAll(ctx context.Context, q store.ListQuery) ([]store.ConvKey, error)
 	SetStatus(ctx context.Context, key store.ConvKey, st store.ConvStatus) error
