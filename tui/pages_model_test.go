@@ -178,3 +178,20 @@ func TestPageNameIsInert(t *testing.T) {
 	}
 	check("thread header")
 }
+
+// The reply box of a conversation offers its own Page's saved replies,
+// and {page} is that Page's name, not the status bar's.
+func TestSavedRepliesAreTheConversationsPage(t *testing.T) {
+	be := twoPageBackend()
+	be.team().replies[testPage] = []store.SavedReply{{PageID: testPage, Shortcut: "harbour", Text: "Harbour only"}}
+	be.team().replies[testPage2] = []store.SavedReply{{PageID: testPage2, Shortcut: "thx", Text: "Thanks from {page}"}}
+	d := newDriver(t, be, 120, 36)
+	i := slices.IndexFunc(d.m.list.Conversations(), func(c store.Conversation) bool { return c.PageID == testPage2 })
+	d.runes(strings.Repeat("j", i))
+	d.key(tea.KeyEnter)
+	d.runes(";")
+	v := d.m.View()
+	if !strings.Contains(v, ";thx  Thanks from "+surfName) || strings.Contains(v, ";harbour") {
+		t.Fatalf("the picker does not offer the surf shop's reply, filled:\n%s", v)
+	}
+}
