@@ -249,11 +249,14 @@ var (
 	// SetTemplateStatus (the message_template_status_update webhook).
 	bTemplates = []byte("templates")
 
-	// act_page: every listed conversation under its Page.
-	//   pageID 0x00 lastActivity(8) cid(8) (nameActKey) -> nil
-	// Written by reteam (reindex) and migrate5; deleted by forgetConv. A
-	// Page's list (ListQuery.PageID) is one prefix, newest last: its first
-	// screen is a Seek and Prev however many Pages share the file. The
+	// act_page: each indexed filter within each Page.
+	//   filter name 0x00 pageID 0x00 lastActivity(8) cid(8) (nameActKey of pageName) -> nil
+	// A conversation has one row per indexed filter it is in (all, unread,
+	// done, open, snoozed: the act_* buckets, by Page). Written by
+	// reteam (reindex) and migrate5; deleted by forgetConv. A Page's list
+	// under a filter (ListQuery.PageID) is one prefix, newest last: its
+	// first screen is a Seek and Prev however many Pages share the file.
+	// The window filter reads the Page's "all" rows down to 24 h ago. The
 	// Page's filter counts are in counts under pageCountKey.
 	bActPage = []byte("act_page")
 
@@ -361,6 +364,10 @@ func nameActKey(name string, t time.Time, convID uint64) []byte {
 }
 
 func namePrefix(name string) []byte { return []byte(name + "\x00") }
+
+// pageName is the name under which act_page keeps a filter's rows of a
+// Page: pageActKey is nameActKey(pageName(...), ...).
+func pageName(count []byte, pageID string) string { return string(count) + "\x00" + pageID }
 
 // nameKey is a Page's named record: a label or a saved reply.
 func nameKey(pageID, name string) []byte { return []byte(pageID + "\x00" + name) }

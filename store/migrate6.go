@@ -1,12 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// migrate5 upgrades schema 5: every listed conversation gets its row in
+// migrate5 upgrades schema 5: every listed conversation gets its rows in
 // act_page, and each Page's filter counts are counted once. Schema 5
 // already kept the global indexes and counts, which stay as they are.
 func migrate5(tx *bolt.Tx) error {
@@ -25,7 +26,14 @@ func migrate5(tx *bolt.Tx) error {
 				counts[string(pageCountKey(ix.count, rec.PageID))]++
 			}
 		}
-		return rows.Put(nameActKey(rec.PageID, rec.LastActivity, rec.CID), nil)
+		for _, r := range teamRows(rec) {
+			if bytes.Equal(r.bucket, bActPage) {
+				if err := rows.Put(r.key, nil); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return err

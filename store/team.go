@@ -205,8 +205,12 @@ func teamRows(r *convRecord) []teamRow {
 	if !r.listed() {
 		return nil
 	}
-	rows := []teamRow{{bActAssignee, nameActKey(r.Assignee, r.LastActivity, r.CID)},
-		{bActPage, nameActKey(r.PageID, r.LastActivity, r.CID)}}
+	rows := []teamRow{{bActAssignee, nameActKey(r.Assignee, r.LastActivity, r.CID)}}
+	for _, ix := range indexes {
+		if ix.in(r) {
+			rows = append(rows, teamRow{bActPage, nameActKey(pageName(ix.count, r.PageID), r.LastActivity, r.CID)})
+		}
+	}
 	for _, l := range r.Labels.Names() {
 		rows = append(rows, teamRow{bActLabel, nameActKey(l, r.LastActivity, r.CID)})
 	}

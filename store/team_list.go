@@ -21,7 +21,7 @@ func (s *Store) listTeam(ctx context.Context, q ListQuery) (ConversationPage, er
 	if err != nil {
 		return page, err
 	}
-	bucket, name := q.narrowest()
+	bucket, name := q.narrowest(f)
 	prefix := namePrefix(name)
 	var start []byte
 	if q.After != "" {
@@ -83,16 +83,22 @@ func seekBefore(c *bolt.Cursor, prefix, start []byte) []byte {
 	return k
 }
 
-// narrowest is the index listTeam walks for q, and the name whose rows
-// it reads: a label, else an assignee (or the unassigned), else a Page.
-func (q ListQuery) narrowest() (bucket []byte, name string) {
+// narrowest is the index listTeam walks for q under f, and the name whose
+// rows it reads: a label, else an assignee (or the unassigned), else f's
+// index within the Page.
+func (q ListQuery) narrowest(f *FilterDef) (bucket []byte, name string) {
 	switch {
 	case q.Label != "":
 		return bActLabel, q.Label
 	case q.Assignee != "" || q.Unassigned:
 		return bActAssignee, q.Assignee
 	}
-	return bActPage, q.PageID
+	for _, ix := range indexes {
+		if bytes.Equal(ix.bucket, f.index) {
+			return bActPage, pageName(ix.count, q.PageID)
+		}
+	}
+	return bActPage, pageName(countKey(FilterAll), q.PageID)
 }
 
 // matchesTeam checks the parts of q that the walked index does not.

@@ -31,7 +31,7 @@ const (
 	PageID2 = "BENCHPAGE2"
 	// Version names the cached fixtures: bump it whenever the generator
 	// changes, so stale files are not reused.
-	Version = "v2" // v2: assignees and labels (BenchAgent, BenchLabel)
+	Version = "v3" // v2: assignees and labels (BenchAgent, BenchLabel); v3: act_page by filter
 
 	buildWriters = 64   // concurrent MarkRead callers while building
 	buildBatch   = 5000 // events per Ingest call while building
