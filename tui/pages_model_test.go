@@ -195,3 +195,35 @@ func TestSavedRepliesAreTheConversationsPage(t *testing.T) {
 		t.Fatalf("the picker does not offer the surf shop's reply, filled:\n%s", v)
 	}
 }
+
+// With a Page chosen, V and B draw up a campaign of that Page only, and
+// the campaign history (C) lists that Page's campaigns.
+func TestCampaignsOfTheChosenPage(t *testing.T) {
+	be := twoPageBackend()
+	be.addCampaign(store.Campaign{PageID: testPage, Title: "Harbour spring sale", Status: store.CampaignDone})
+	d := newDriver(t, be, 120, 36)
+	d.runes("P")
+	d.typeText("lake")
+	d.key(tea.KeyEnter)
+	d.runes("V")
+	d.runes("B")
+	l := d.m.form.Ledger()
+	if d.m.mode != modeBulk || l == nil || l.PageID != testPage2 {
+		t.Fatalf("B with %s chosen: mode %v, ledger %+v", surfName, d.m.mode, l)
+	}
+	d.key(tea.KeyEsc)
+	d.runes("C")
+	if d.m.mode != modeCampaigns {
+		t.Fatalf("C: mode %v", d.m.mode)
+	}
+	if n := len(d.m.history.Campaigns()); n != 0 || strings.Contains(d.m.View(), "Harbour spring sale") {
+		t.Errorf("the history of %s shows another Page's campaign (%d):\n%s", surfName, n, d.m.View())
+	}
+	d.key(tea.KeyEsc)
+	d.runes("P")
+	d.key(tea.KeyEnter) // All Pages
+	d.runes("C")
+	if !strings.Contains(d.m.View(), "Harbour spring sale") {
+		t.Errorf("the history of every Page lacks the campaign:\n%s", d.m.View())
+	}
+}
