@@ -23,6 +23,10 @@ func (s *Store) listTeam(ctx context.Context, q ListQuery) (ConversationPage, er
 	}
 	bucket, name := q.narrowest(f)
 	prefix := namePrefix(name)
+	var pagePrefix []byte
+	if q.PageID != "" {
+		pagePrefix = namePrefix(q.PageID) // convs keys start with the Page
+	}
 	var start []byte
 	if q.After != "" {
 		k, err := listCursorKey(q.After)
@@ -45,8 +49,8 @@ func (s *Store) listTeam(ctx context.Context, q ListQuery) (ConversationPage, er
 				return nil
 			}
 			ck := ids.Get(actKeyCID(k[len(prefix):]))
-			if ck == nil {
-				continue
+			if ck == nil || pagePrefix != nil && !bytes.HasPrefix(ck, pagePrefix) {
+				continue // another Page's: told by its key, without decoding it
 			}
 			rec := &convRecord{}
 			if _, err := getJSON(convs, ck, rec); err != nil {
