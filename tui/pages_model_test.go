@@ -227,3 +227,21 @@ func TestCampaignsOfTheChosenPage(t *testing.T) {
 		t.Errorf("the history of every Page lacks the campaign:\n%s", d.m.View())
 	}
 }
+
+// In the all-Pages view a selection across Pages cannot become a
+// campaign: B says so and names the way out, and asks the inbox nothing.
+func TestBulkRefusesSelectionAcrossPages(t *testing.T) {
+	be := twoPageBackend()
+	d := newDriver(t, be, 120, 36)
+	d.runes("V")
+	if len(pagesOf(d.m.list.Marked())) != 2 {
+		t.Fatalf("V in the all-Pages view marked %v", d.marked())
+	}
+	d.runes("B")
+	if d.m.mode == modeBulk || len(be.camps.eligibility) != 0 {
+		t.Fatalf("B on two Pages: mode %v, eligibility asked %d times", d.m.mode, len(be.camps.eligibility))
+	}
+	if bar := d.statusBar(); !strings.Contains(bar, "spans 2 Pages") {
+		t.Errorf("the status bar does not say why: %q", bar)
+	}
+}
