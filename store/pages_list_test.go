@@ -183,3 +183,54 @@ func TestMigrateFillsPageIndex(t *testing.T) {
 		t.Errorf("page 100 done after closing u1 = %d", n.Done)
 	}
 }
+
+// A file written by the schema-5 code with two Pages
+// (testdata/schema5-two-pages.db.gz, made by schema5-two-pages.go.txt at
+// commit aa7b350) gets its per-Page rows and counts on Open: every filter
+// narrowed to a Page lists and counts what the whole list holds of it.
+func TestMigrateSchema5TwoPages(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "inbox.db")
+	unzip(t, "testdata/schema5-two-pages.db.gz", path)
+	s := reopen(t, path, newClock(time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)))
+	filters := []store.Filter{store.FilterAll, store.FilterUnread, store.FilterWindow, store.FilterDone, store.FilterOpen, store.FilterSnoozed}
+	for _, pg := range []string{"100", "200"} {
+		counts, err := s.PageCounts(ctx(), pg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range filters {
+			var want []string
+			p, err := s.List(ctx(), store.ListQuery{Filter: f, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range p.Conversations {
+				if c.PageID == pg {
+					want = append(want, c.PSID)
+				}
+			}
+			if got := listKeys(t, s, store.ListQuery{Filter: f, PageID: pg}); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("page %s %s = %v, want %v", pg, f, got, want)
+			}
+			if f != store.FilterOpen && f != store.FilterSnoozed && counts.Of(f) != len(want) {
+				t.Errorf("page %s count %s = %d, want %d", pg, f, counts.Of(f), len(want))
+			}
+		}
+	}
+	for _, c := range []struct {
+		q    store.ListQuery
+		want []string
+	}{
+		{store.ListQuery{PageID: "100"}, []string{"u6", "u4", "u2"}},
+		{store.ListQuery{PageID: "200"}, []string{"u5", "u3", "u1"}},
+		{store.ListQuery{PageID: "100", Filter: store.FilterSnoozed}, []string{"u2"}},
+		{store.ListQuery{PageID: "200", Filter: store.FilterDone}, []string{"u3"}},
+		{store.ListQuery{PageID: "100", Assignee: "ana"}, []string{"u4"}},
+		{store.ListQuery{PageID: "200", Label: "vip"}, []string{"u5"}},
+		{store.ListQuery{PageID: "100", Label: "vip"}, nil},
+	} {
+		if got := listKeys(t, s, c.q); !slices.Equal(got, c.want) {
+			t.Errorf("%+v = %v, want %v", c.q, got, c.want)
+		}
+	}
+}
