@@ -245,3 +245,31 @@ func TestBulkRefusesSelectionAcrossPages(t *testing.T) {
 		t.Errorf("the status bar does not say why: %q", bar)
 	}
 }
+
+// With a Page chosen, L offers that Page's labels, even when no row is
+// shown to take them from; in the all-Pages view, l offers the labels of
+// the Page of the row under the cursor.
+func TestLabelPickersUseThePage(t *testing.T) {
+	be := twoPageBackend()
+	be.team().labels[testPage] = []store.Label{{Name: "harbour-only"}}
+	be.team().labels[testPage2] = []store.Label{{Name: "surf-only"}}
+	d := newDriver(t, be, 120, 36)
+	d.runes("l") // the newest row is the harbour's
+	if got := shownTitles(d.picker()); !slices.Equal(got, []string{"harbour-only"}) {
+		t.Fatalf("l on a harbour row offers %v", got)
+	}
+	d.key(tea.KeyEsc)
+	d.runes("P")
+	d.typeText("lake")
+	d.key(tea.KeyEnter)
+	d.runes("/")
+	d.typeText("nobody by this name")
+	d.key(tea.KeyEnter)
+	if n := len(d.m.list.Conversations()); n != 0 {
+		t.Fatalf("the search shows %d rows, want none", n)
+	}
+	d.runes("L")
+	if got := shownTitles(d.picker()); !slices.Equal(got, []string{"surf-only"}) {
+		t.Fatalf("L with %s chosen offers %v", surfName, got)
+	}
+}
