@@ -273,3 +273,21 @@ func TestLabelPickersUseThePage(t *testing.T) {
 		t.Fatalf("L with %s chosen offers %v", surfName, got)
 	}
 }
+
+// A Page connected while the TUI runs: its first conversation brings the
+// Pages again, and from then on rows name their Page.
+func TestNewPageInTheFeedIsNamed(t *testing.T) {
+	be := busyBackend()
+	d := newDriver(t, be, 120, 36)
+	if d.m.common.Pages.Several() {
+		t.Fatal("the busy inbox has several Pages")
+	}
+	be.mu.Lock()
+	be.pageNames = map[string]string{testPage: "Harbour Outfitters", testPage2: surfName}
+	be.mu.Unlock()
+	be.receive(store.ConvKey{PageID: testPage2, PSID: "9000000000000001"}, "hello from the lake", testNow)
+	d.settle()
+	if !d.m.common.Pages.Several() || !strings.Contains(d.m.list.View(), "Lakeside Surf…") {
+		t.Fatalf("the new Page is not known or not named:\n%s", d.m.list.View())
+	}
+}

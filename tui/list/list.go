@@ -80,7 +80,8 @@ type Model struct {
 	agents      map[string]bool   // agents seen in presence, for the agent picker
 	picker      *picker.Model     // an open snooze, label or agent picker
 	pick        func(picker.Item) tea.Cmd
-	last        triage.Action // what `.` repeats
+	last        triage.Action   // what `.` repeats
+	askedPages  map[string]bool // Pages met in the feed and asked for (LoadNewPages)
 	cursorMode  cursor.Mode
 }
 

@@ -118,3 +118,23 @@ func (m *Model) pageTag(c store.Conversation) string {
 	}
 	return common.Truncate(inert.Line(p.Name(c.PageID)), pageTagWidth)
 }
+
+// LoadNewPages asks for the Pages again when a conversation of a Page not
+// known yet arrives (one connected since the start), once per Page.
+func (m *Model) LoadNewPages(convs []store.Conversation) tea.Cmd {
+	p := &m.common.Pages
+	if p.List == nil {
+		return nil // the first answer is on its way
+	}
+	for _, c := range convs {
+		if m.askedPages[c.PageID] || slices.ContainsFunc(p.List, func(pg store.Page) bool { return pg.ID == c.PageID }) {
+			continue
+		}
+		if m.askedPages == nil {
+			m.askedPages = map[string]bool{}
+		}
+		m.askedPages[c.PageID] = true
+		return m.LoadPages()
+	}
+	return nil
+}
