@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -232,5 +233,26 @@ func TestMigrateSchema5TwoPages(t *testing.T) {
 		if got := listKeys(t, s, c.q); !slices.Equal(got, c.want) {
 			t.Errorf("%+v = %v, want %v", c.q, got, c.want)
 		}
+	}
+}
+
+// A Page id with a NUL byte cannot be a key part: every way of reading
+// refuses it as invalid input rather than reading into other keys.
+func TestPageIDWithNULIsRefused(t *testing.T) {
+	s, _ := twoPages(t)
+	bad := page + "\x00"
+	q := store.ListQuery{PageID: bad}
+	if _, err := s.List(ctx(), q); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("list: %v, want invalid", err)
+	}
+	if _, err := s.ConversationKeys(ctx(), q); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("select all: %v, want invalid", err)
+	}
+	q.Search = "hello"
+	if _, err := s.List(ctx(), q); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("search: %v, want invalid", err)
+	}
+	if _, err := s.PageCounts(ctx(), bad); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("counts: %v, want invalid", err)
 	}
 }

@@ -29,6 +29,9 @@ func (s *Store) SearchQuery(ctx context.Context, q ListQuery, limit int) ([]Conv
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPageID(q.PageID); err != nil {
+		return nil, err
+	}
 	text := strings.ToLower(strings.TrimSpace(query))
 	now := s.now()
 	var out []Conversation

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -19,6 +20,9 @@ func (s *Store) listTeam(ctx context.Context, q ListQuery) (ConversationPage, er
 	}
 	f, err := LookupFilter(q.Filter)
 	if err != nil {
+		return page, err
+	}
+	if err := checkPageID(q.PageID); err != nil {
 		return page, err
 	}
 	bucket, name := q.narrowest(f)
@@ -114,6 +118,15 @@ func (q ListQuery) matchesTeam(c *Conversation) bool {
 		return false
 	}
 	return q.Label == "" || c.Labels.Has(q.Label)
+}
+
+// checkPageID refuses a Page id that cannot be a key part: it would
+// reach into the activity bytes of act_page's keys.
+func checkPageID(id string) error {
+	if strings.ContainsRune(id, 0) {
+		return invalidf("page id %q", id)
+	}
+	return nil
 }
 
 // team reports whether q narrows by assignee, label or Page.

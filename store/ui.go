@@ -87,6 +87,9 @@ func (s *Store) PageCounts(ctx context.Context, pageID string) (Counts, error) {
 	if pageID == "" {
 		return s.AllCounts(ctx)
 	}
+	if err := checkPageID(pageID); err != nil {
+		return Counts{}, err
+	}
 	var c Counts
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bCounts)
