@@ -20,6 +20,10 @@ func (c *Client) Counts(ctx context.Context) (store.Counts, error) {
 	return call(ctx, c, mCounts, none{})
 }
 
+func (c *Client) PageCounts(ctx context.Context, pageID string) (store.Counts, error) {
+	return call(ctx, c, mPageCounts, pageParams{PageID: pageID})
+}
+
 func (c *Client) Thread(ctx context.Context, key store.ConvKey, before store.Cursor, limit int) (store.ThreadPage, error) {
 	return call(ctx, c, mThread, threadParams{Key: key, Before: before, Limit: limit})
 }

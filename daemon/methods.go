@@ -85,7 +85,7 @@ var (
 // methods is the server's dispatch table.
 var methods = index(append([]handler{mList, mCounts, mThread, mPages, mSend, mItem, mResend, mAbandon, mMarkRead,
 	mSetStatus, mSaveDraft, mDraft, mPresence, mStatus, mSelectAll, mEligibility, mStartCampaign, mCampaign,
-	mCampaigns, mCampaignItems, mSetCampaignStatus, mRetryFailed, mCampaignReplies, mReact, mTyping}, append(teamMethods, append(uploadMethods, templateMethods...)...)...)...)
+	mCampaigns, mCampaignItems, mSetCampaignStatus, mRetryFailed, mCampaignReplies, mReact, mTyping, mPageCounts}, append(teamMethods, append(uploadMethods, templateMethods...)...)...)...)
 
 // The calls whose params are not the Backend method's own argument.
 

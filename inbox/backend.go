@@ -24,6 +24,8 @@ type Backend interface {
 	// with a query it searches names, PSIDs and last messages instead.
 	Conversations(ctx context.Context, q store.ListQuery) (store.ConversationPage, error)
 	Counts(ctx context.Context) (store.Counts, error)
+	// PageCounts counts the filters within one Page ("" is every Page).
+	PageCounts(ctx context.Context, pageID string) (store.Counts, error)
 	Thread(ctx context.Context, key store.ConvKey, before store.Cursor, limit int) (store.ThreadPage, error)
 	// Pages lists the Pages the store serves: which one a command works on
 	// when PAGE_ID is not set.

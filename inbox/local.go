@@ -65,6 +65,10 @@ func (b *Local) Conversations(ctx context.Context, q store.ListQuery) (store.Con
 
 func (b *Local) Counts(ctx context.Context) (store.Counts, error) { return b.Store.AllCounts(ctx) }
 
+func (b *Local) PageCounts(ctx context.Context, pageID string) (store.Counts, error) {
+	return b.Store.PageCounts(ctx, pageID)
+}
+
 func (b *Local) Pages(ctx context.Context) ([]store.Page, error) { return b.Store.Pages(ctx) }
 
 func (b *Local) Thread(ctx context.Context, key store.ConvKey, before store.Cursor, limit int) (store.ThreadPage, error) {

@@ -262,6 +262,30 @@ func BenchmarkListFirstScreen(b *testing.B) {
 			}
 		})
 	}
+	benchListPages(b)
+}
+
+// benchListPages reads the first screen of one Page of a file that two
+// Pages share (each 50k conversations): a Seek into act_page, as All is
+// a Seek into act_all, whatever the other Page holds.
+func benchListPages(b *testing.B) {
+	sp := storetest.LargePages
+	b.Run(sp.Name, func(b *testing.B) {
+		s := benchOpenFixture(b, sp)
+		defer s.Close()
+		b.Run("all", func(b *testing.B) {
+			b.Log(benchDescribe(sp))
+			benchList(b, s, store.FilterAll, "")
+		})
+		for _, f := range []store.Filter{store.FilterAll, store.FilterUnread} {
+			b.Run("page/"+string(f), func(b *testing.B) {
+				benchQuery(b, s, store.ListQuery{Filter: f, PageID: storetest.PageID2})
+			})
+		}
+		b.Run("page/mine", func(b *testing.B) {
+			benchQuery(b, s, store.ListQuery{PageID: storetest.PageID2, Assignee: storetest.BenchAgent})
+		})
+	})
 }
 
 func benchList(b *testing.B, s *store.Store, f store.Filter, after store.Cursor) {

@@ -140,8 +140,10 @@ func (w *wtx) reindex(rec, old *convRecord) error {
 		switch {
 		case was && !is:
 			addCount(w.bucket(bCounts), ix.count, -1)
+			addCount(w.bucket(bCounts), pageCountKey(ix.count, rec.PageID), -1)
 		case !was && is:
 			addCount(w.bucket(bCounts), ix.count, 1)
+			addCount(w.bucket(bCounts), pageCountKey(ix.count, rec.PageID), 1)
 		}
 	}
 	return w.reteam(rec, old)

@@ -187,6 +187,7 @@ func (w *wtx) forgetConv(key ConvKey, rep *ForgetReport) error {
 				return err
 			}
 			addCount(w.bucket(bCounts), ix.count, -1)
+			addCount(w.bucket(bCounts), pageCountKey(ix.count, rec.PageID), -1)
 		}
 	}
 	notes, err := w.dropTeamRows(rec)

@@ -73,8 +73,9 @@ var (
 	bActUnread = []byte("act_unread")
 	bActDone   = []byte("act_done")
 
-	// counts: the size of each indexed filter.
+	// counts: the size of each indexed filter, in all and in each Page.
 	//   filter name ("all", "unread", "done") (countKey) -> u64 count
+	//   filter name 0x00 pageID (pageCountKey) -> u64 count in that Page
 	// Written by reindex (addCount) in the same transaction as the index
 	// row, and by rebuildCounts (migration from schema 1). The tabs show
 	// every count without walking an index.
@@ -248,11 +249,22 @@ var (
 	// SetTemplateStatus (the message_template_status_update webhook).
 	bTemplates = []byte("templates")
 
+	// act_page: each indexed filter within each Page.
+	//   filter name 0x00 pageID 0x00 lastActivity(8) cid(8) (nameActKey of pageName) -> nil
+	// A conversation has one row per indexed filter it is in (all, unread,
+	// done, open, snoozed: the act_* buckets, by Page). Written by
+	// reteam (reindex) and migrate5; deleted by forgetConv. A Page's list
+	// under a filter (ListQuery.PageID) is one prefix, newest last: its
+	// first screen is a Seek and Prev however many Pages share the file.
+	// The window filter reads the Page's "all" rows down to 24 h ago. The
+	// Page's filter counts are in counts under pageCountKey.
+	bActPage = []byte("act_page")
+
 	// allBuckets is every bucket above, created on Open.
 	allBuckets = [][]byte{bMeta, bPages, bConvs, bConvIDs, bActAll, bActUnread, bActDone, bMsgs,
 		bMIDs, bSeen, bOutbox, bOutQueued, bOutSending, bCampaigns, bCampItems, bJournal, bUnknown, bCounts, bDrafts,
 		bOutEcho, bEchoSeen, bAgents, bForgotten, bActOpen, bActSnoozed, bActAssignee, bActLabel, bSnoozes,
-		bLabels, bNotes, bReplies, bUploads, bTemplates}
+		bLabels, bNotes, bReplies, bUploads, bTemplates, bActPage}
 
 	keyMagic  = []byte("magic")
 	keySchema = []byte("schema")
@@ -304,6 +316,11 @@ func actKeyCID(k []byte) []byte { return k[8:16] }
 // countKey is a filter's entry in the counts bucket.
 func countKey(f Filter) []byte { return []byte(f) }
 
+// pageCountKey is a filter's count within one Page: countKey 0x00 pageID.
+func pageCountKey(count []byte, pageID string) []byte {
+	return append(append(append([]byte(nil), count...), 0), pageID...)
+}
+
 // msgKey places a message in its thread; threadPrefix(cid) starts them all.
 func msgKey(convID uint64, t time.Time, seq uint64) []byte {
 	b := make([]byte, 24)
@@ -347,6 +364,10 @@ func nameActKey(name string, t time.Time, convID uint64) []byte {
 }
 
 func namePrefix(name string) []byte { return []byte(name + "\x00") }
+
+// pageName is the name under which act_page keeps a filter's rows of a
+// Page: pageActKey is nameActKey(pageName(...), ...).
+func pageName(count []byte, pageID string) string { return string(count) + "\x00" + pageID }
 
 // nameKey is a Page's named record: a label or a saved reply.
 func nameKey(pageID, name string) []byte { return []byte(pageID + "\x00" + name) }

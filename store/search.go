@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"sort"
@@ -18,7 +19,7 @@ func (s *Store) Search(ctx context.Context, filter Filter, query string, limit i
 }
 
 // SearchQuery is Search narrowed as q is: to an assignee, the unassigned
-// or a label (q.After and q.Limit are not read).
+// a label or a Page (q.After and q.Limit are not read).
 func (s *Store) SearchQuery(ctx context.Context, q ListQuery, limit int) ([]Conversation, error) {
 	filter, query := q.Filter, q.Search
 	if limit <= 0 {
@@ -28,13 +29,21 @@ func (s *Store) SearchQuery(ctx context.Context, q ListQuery, limit int) ([]Conv
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPageID(q.PageID); err != nil {
+		return nil, err
+	}
 	text := strings.ToLower(strings.TrimSpace(query))
 	now := s.now()
 	var out []Conversation
 	err = s.view(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bConvs).Cursor()
 		i := 0
-		for k, v := c.First(); k != nil; k, v = c.Next() {
+		// A Page's conversations sit together: seek to them.
+		var prefix []byte
+		if q.PageID != "" {
+			prefix = namePrefix(q.PageID)
+		}
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			if i++; i%4096 == 0 && ctx.Err() != nil {
 				return ctx.Err()
 			}

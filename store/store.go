@@ -27,7 +27,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Older files are migrated on
 // open; newer ones are refused.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // CommitMode chooses how Ingest turns events into transactions.
 type CommitMode int
@@ -210,6 +210,9 @@ var migrations = map[uint32]func(*bolt.Tx) error{
 	// Schema 4 had a done flag; conversations now have a state, an
 	// assignee and labels, each indexed.
 	4: migrate4,
+	// Schema 5 listed every Page together; each Page now has its own
+	// index and counts (act_page).
+	5: migrate5,
 }
 
 // batched[v] is the part of the upgrade from schema v that rewrites every

@@ -200,12 +200,17 @@ func u64Of(b []byte) uint64 {
 // teamRow is one index row of a conversation outside the act_* filters.
 type teamRow struct{ bucket, key []byte }
 
-// teamRows are the assignee, label and snooze rows a record has.
+// teamRows are the assignee, Page, label and snooze rows a record has.
 func teamRows(r *convRecord) []teamRow {
 	if !r.listed() {
 		return nil
 	}
 	rows := []teamRow{{bActAssignee, nameActKey(r.Assignee, r.LastActivity, r.CID)}}
+	for _, ix := range indexes {
+		if ix.in(r) {
+			rows = append(rows, teamRow{bActPage, nameActKey(pageName(ix.count, r.PageID), r.LastActivity, r.CID)})
+		}
+	}
 	for _, l := range r.Labels.Names() {
 		rows = append(rows, teamRow{bActLabel, nameActKey(l, r.LastActivity, r.CID)})
 	}

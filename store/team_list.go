@@ -3,13 +3,15 @@ package store
 import (
 	"bytes"
 	"context"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// listTeam lists a filter narrowed to an assignee, the unassigned, or a
-// label: it walks that name's rows of act_assignee or act_label (newest
-// first, so a first screen is a Seek) and keeps those the filter matches.
+// listTeam lists a filter narrowed to an assignee, the unassigned, a
+// label or a Page: it walks that name's rows of act_assignee, act_label
+// or act_page (newest first, so a first screen is a Seek) and keeps those
+// the filter and the rest of q match.
 func (s *Store) listTeam(ctx context.Context, q ListQuery) (ConversationPage, error) {
 	var page ConversationPage
 	limit := q.Limit
@@ -20,11 +22,15 @@ func (s *Store) listTeam(ctx context.Context, q ListQuery) (ConversationPage, er
 	if err != nil {
 		return page, err
 	}
-	bucket, name := bActAssignee, q.Assignee
-	if q.Label != "" {
-		bucket, name = bActLabel, q.Label
+	if err := checkPageID(q.PageID); err != nil {
+		return page, err
 	}
+	bucket, name := q.narrowest(f)
 	prefix := namePrefix(name)
+	var pagePrefix []byte
+	if q.PageID != "" {
+		pagePrefix = namePrefix(q.PageID) // convs keys start with the Page
+	}
 	var start []byte
 	if q.After != "" {
 		k, err := listCursorKey(q.After)
@@ -34,14 +40,21 @@ func (s *Store) listTeam(ctx context.Context, q ListQuery) (ConversationPage, er
 		start = append(append([]byte(nil), prefix...), k...)
 	}
 	now := s.now()
+	var floor []byte
+	if f.since != nil {
+		floor = actKey(f.since(now), 0)
+	}
 	err = s.view(ctx, func(tx *bolt.Tx) error {
 		ids, convs := tx.Bucket(bConvIDs), tx.Bucket(bConvs)
 		c := tx.Bucket(bucket).Cursor()
 		var last []byte
 		for k := seekBefore(c, prefix, start); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+			if floor != nil && bytes.Compare(k[len(prefix):], floor) < 0 {
+				return nil
+			}
 			ck := ids.Get(actKeyCID(k[len(prefix):]))
-			if ck == nil {
-				continue
+			if ck == nil || pagePrefix != nil && !bytes.HasPrefix(ck, pagePrefix) {
+				continue // another Page's: told by its key, without decoding it
 			}
 			rec := &convRecord{}
 			if _, err := getJSON(convs, ck, rec); err != nil {
@@ -78,13 +91,45 @@ func seekBefore(c *bolt.Cursor, prefix, start []byte) []byte {
 	return k
 }
 
+// narrowest is the index listTeam walks for q under f, and the name whose
+// rows it reads: a label, else an assignee (or the unassigned), else f's
+// index within the Page.
+func (q ListQuery) narrowest(f *FilterDef) (bucket []byte, name string) {
+	switch {
+	case q.Label != "":
+		return bActLabel, q.Label
+	case q.Assignee != "" || q.Unassigned:
+		return bActAssignee, q.Assignee
+	}
+	for _, ix := range indexes {
+		if bytes.Equal(ix.bucket, f.index) {
+			return bActPage, pageName(ix.count, q.PageID)
+		}
+	}
+	return bActPage, pageName(countKey(FilterAll), q.PageID)
+}
+
 // matchesTeam checks the parts of q that the walked index does not.
 func (q ListQuery) matchesTeam(c *Conversation) bool {
+	if q.PageID != "" && c.PageID != q.PageID {
+		return false
+	}
 	if q.Unassigned && c.Assignee != "" || q.Assignee != "" && c.Assignee != q.Assignee {
 		return false
 	}
 	return q.Label == "" || c.Labels.Has(q.Label)
 }
 
-// team reports whether q narrows by assignee or label.
-func (q ListQuery) team() bool { return q.Assignee != "" || q.Unassigned || q.Label != "" }
+// checkPageID refuses a Page id that cannot be a key part: it would
+// reach into the activity bytes of act_page's keys.
+func checkPageID(id string) error {
+	if strings.ContainsRune(id, 0) {
+		return invalidf("page id %q", id)
+	}
+	return nil
+}
+
+// team reports whether q narrows by assignee, label or Page.
+func (q ListQuery) team() bool {
+	return q.Assignee != "" || q.Unassigned || q.Label != "" || q.PageID != ""
+}

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // The plain types an inbox UI exchanges with whatever runs the store,
@@ -21,6 +24,9 @@ type ListQuery struct {
 	Assignee   string `json:"assignee,omitempty"`
 	Unassigned bool   `json:"unassigned,omitempty"`
 	Label      string `json:"label,omitempty"`
+	// PageID narrows the list, its search and select-all to one Page
+	// (act_page); "" is every Page.
+	PageID string `json:"page_id,omitempty"`
 }
 
 // Counts are the sizes of the list's filters: one field per entry of
@@ -72,6 +78,53 @@ func (s *Store) AllCounts(ctx context.Context) (Counts, error) {
 		}
 	}
 	return c, nil
+}
+
+// PageCounts counts every filter within one Page ("" is AllCounts).
+// The indexed filters' counts are kept per Page; the window filter reads
+// the Page's last 24 h.
+func (s *Store) PageCounts(ctx context.Context, pageID string) (Counts, error) {
+	if pageID == "" {
+		return s.AllCounts(ctx)
+	}
+	if err := checkPageID(pageID); err != nil {
+		return Counts{}, err
+	}
+	var c Counts
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bCounts)
+		for i := range Filters {
+			if f := &Filters[i]; f.indexed {
+				if v := b.Get(pageCountKey(countKey(f.ID), pageID)); len(v) == 8 {
+					*f.count(&c) = int(binary.BigEndian.Uint64(v))
+				}
+			}
+		}
+		return nil
+	})
+	for i := range Filters {
+		if f := &Filters[i]; err == nil && !f.indexed {
+			*f.count(&c), err = s.countList(ctx, ListQuery{Filter: f.ID, PageID: pageID})
+		}
+	}
+	return c, err
+}
+
+// countList counts a listing a page at a time, so that no read
+// transaction runs long.
+func (s *Store) countList(ctx context.Context, q ListQuery) (int, error) {
+	n := 0
+	for q.Limit = 1000; ; {
+		p, err := s.List(ctx, q)
+		if err != nil {
+			return 0, err
+		}
+		n += len(p.Conversations)
+		if p.Next == "" {
+			return n, nil
+		}
+		q.After = p.Next
+	}
 }
 
 // Agent is a person using an inbox UI: the ID tells sessions apart, the

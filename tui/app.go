@@ -172,7 +172,7 @@ func New(o Options) *Model {
 
 // Init loads the first screen and starts listening.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.subscribe(), m.list.Load(false), m.list.LoadCounts(), m.statusbar.Load()}
+	cmds := []tea.Cmd{m.subscribe(), m.list.Load(false), m.list.LoadCounts(), m.statusbar.Load(), m.list.LoadPages()}
 	if !m.opts.NoTick {
 		cmds = append(cmds, tick())
 	}

@@ -1,12 +1,15 @@
 package tui
 
 import (
+	"fmt"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/campaign/form"
 	"github.com/pageinbox/pageinbox/tui/campaign/progress"
+	"github.com/pageinbox/pageinbox/tui/common"
 	"github.com/pageinbox/pageinbox/tui/templates"
 )
 
@@ -21,9 +24,25 @@ const (
 )
 
 // openBulk shows the campaign form for the selection, with a fresh ledger.
+// A campaign goes from one Page: a selection of several is refused here,
+// before the inbox refuses it.
 func (m *Model) openBulk() tea.Cmd {
+	keys := m.list.Marked()
+	if pages := pagesOf(keys); len(pages) > 1 {
+		m.setErr("campaign", common.Error(fmt.Sprintf("the selection spans %d Pages: P picks one, then V", len(pages))))
+		return nil
+	}
 	m.mode = modeBulk
-	return m.form.Open(m.list.Marked())
+	return m.form.Open(keys)
+}
+
+// pagesOf is the Pages of keys, each once.
+func pagesOf(keys []store.ConvKey) map[string]bool {
+	pages := map[string]bool{}
+	for _, k := range keys {
+		pages[k.PageID] = true
+	}
+	return pages
 }
 
 // openCampaign shows one campaign's progress and recipients.

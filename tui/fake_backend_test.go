@@ -45,14 +45,17 @@ type fakeBackend struct {
 	fail map[string]error
 
 	// Recorded calls, in order.
-	calls    []string
-	lists    []store.ListQuery
-	threads  []threadCall
-	sends    []store.Send
-	resends  []uint64 // items Resend was asked for
-	marked   []store.ConvKey
-	statuses []statusCall
-	drafts   []draftCall
+	calls []string
+	lists []store.ListQuery
+	// pageCounts is each PageCounts call's Page; pageNames names Pages.
+	pageCounts []string
+	pageNames  map[string]string
+	threads    []threadCall
+	sends      []store.Send
+	resends    []uint64 // items Resend was asked for
+	marked     []store.ConvKey
+	statuses   []statusCall
+	drafts     []draftCall
 }
 
 type threadCall struct {
@@ -370,13 +373,24 @@ func (f *fakeBackend) Counts(ctx context.Context) (store.Counts, error) {
 	if err := f.begin(ctx, "Counts"); err != nil {
 		return store.Counts{}, err
 	}
-	now := f.now()
-	return store.Counts{
-		All:    len(f.sorted(store.FilterAll, now)),
-		Unread: len(f.sorted(store.FilterUnread, now)),
-		Window: len(f.sorted(store.FilterWindow, now)),
-		Done:   len(f.sorted(store.FilterDone, now)),
-	}, nil
+	return f.countsOf(""), nil
+}
+
+func (f *fakeBackend) PageCounts(ctx context.Context, pageID string) (store.Counts, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pageCounts = append(f.pageCounts, pageID)
+	if err := f.begin(ctx, "PageCounts"); err != nil {
+		return store.Counts{}, err
+	}
+	return f.countsOf(pageID), nil
+}
+
+// countsOf counts every filter within a Page ("" every Page).
+func (f *fakeBackend) countsOf(pageID string) store.Counts {
+	now, q := f.now(), store.ListQuery{PageID: pageID}
+	n := func(filter store.Filter) int { return len(teamScoped(f.sorted(filter, now), q)) }
+	return store.Counts{All: n(store.FilterAll), Unread: n(store.FilterUnread), Window: n(store.FilterWindow), Done: n(store.FilterDone)}
 }
 
 func (f *fakeBackend) Thread(ctx context.Context, key store.ConvKey, before store.Cursor, limit int) (store.ThreadPage, error) {

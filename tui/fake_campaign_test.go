@@ -49,7 +49,7 @@ func (f *fakeBackend) SelectAll(ctx context.Context, q store.ListQuery) ([]store
 	}
 	s := strings.ToLower(strings.TrimSpace(q.Search))
 	var keys []store.ConvKey
-	for _, c := range f.sorted(q.Filter, f.now()) {
+	for _, c := range teamScoped(f.sorted(q.Filter, f.now()), q) {
 		if s != "" && !strings.Contains(strings.ToLower(c.Name), s) && !strings.Contains(c.PSID, s) &&
 			!strings.Contains(strings.ToLower(c.LastMessage), s) {
 			continue

@@ -21,7 +21,7 @@ func (f *fakeBackend) Pages(ctx context.Context) ([]store.Page, error) {
 	var pages []store.Page
 	for key := range f.convs {
 		if !slices.ContainsFunc(pages, func(p store.Page) bool { return p.ID == key.PageID }) {
-			pages = append(pages, store.Page{ID: key.PageID})
+			pages = append(pages, store.Page{ID: key.PageID, Name: f.pageNames[key.PageID]})
 		}
 	}
 	slices.SortFunc(pages, func(a, b store.Page) int { return strings.Compare(a.ID, b.ID) })

@@ -129,6 +129,7 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 	if len(updated) > 0 {
 		cmds = append(cmds, m.list.LoadCounts()) // the tabs' counts may have moved
 		cmds = append(cmds, m.list.LoadLabels()) // a label's colour not known yet
+		cmds = append(cmds, m.list.LoadNewPages(updated))
 	}
 	return tea.Batch(cmds...)
 }

@@ -16,15 +16,19 @@ import (
 // teamScoped narrows the fake's listing as the store does for a
 // ListQuery's Assignee, Unassigned and Label.
 func teamScoped(convs []store.Conversation, q store.ListQuery) []store.Conversation {
-	if q.Assignee == "" && !q.Unassigned && q.Label == "" {
+	if q.Assignee == "" && !q.Unassigned && q.Label == "" && q.PageID == "" {
 		return convs
 	}
 	return slices.DeleteFunc(convs, func(c store.Conversation) bool {
 		switch {
+		case q.PageID != "" && c.PageID != q.PageID:
+			return true
 		case q.Label != "":
 			return !c.Labels.Has(q.Label)
 		case q.Unassigned:
 			return c.Assignee != ""
+		case q.Assignee == "":
+			return false
 		}
 		return c.Assignee != q.Assignee
 	})

@@ -17,8 +17,12 @@ import (
 	"github.com/pageinbox/pageinbox/store"
 )
 
-// Page is the Page of every conversation of the suite.
-const Page = "100200300"
+// Page is the Page of the suite's conversations; Page2 is a second Page
+// the store also serves (PageIDNarrows).
+const (
+	Page  = "100200300"
+	Page2 = "100200399"
+)
 
 // World is a Backend under test and what stands around it: the customers
 // who write (the webhook, in production) and the clock.
@@ -52,6 +56,7 @@ func Run(t *testing.T, newWorld func(t *testing.T) World) {
 		{"ReplyToAndReact", replyToAndReact},
 		{"UploadThenSend", uploadThenSend},
 		{"TemplatesOutsideTheWindow", templatesOutsideTheWindow},
+		{"PageIDNarrows", pageIDNarrows},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, newWorld(t)) })
 	}
@@ -66,7 +71,7 @@ func OnStore(t testing.TB, now time.Time) (*store.Store, func(store.ConvKey, str
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := st.EnsurePages(context.Background(), []string{Page}); err != nil {
+	if err := st.EnsurePages(context.Background(), []string{Page, Page2}); err != nil {
 		t.Fatal(err)
 	}
 	n := 0
@@ -244,4 +249,50 @@ func subscribe(t *testing.T, b inbox.Backend) <-chan store.Change {
 		t.Fatal(err)
 	}
 	return feed
+}
+
+// With two Pages, ListQuery.PageID narrows the list, a search, select-all
+// and the counts to one of them; "" is both.
+func pageIDNarrows(t *testing.T, w World) {
+	ctx := context.Background()
+	other := func(psid string) store.ConvKey { return store.ConvKey{PageID: Page2, PSID: psid} }
+	w.Receive(key("a1"), "hello one", w.Now.Add(-3*time.Hour))
+	w.Receive(other("b1"), "hello two", w.Now.Add(-2*time.Hour))
+	w.Receive(key("a2"), "hello three", w.Now.Add(-time.Hour))
+	list := func(q store.ListQuery) []string {
+		t.Helper()
+		p, err := w.Backend.Conversations(ctx, q)
+		if err != nil {
+			t.Fatalf("list %+v: %v", q, err)
+		}
+		var out []string
+		for _, c := range p.Conversations {
+			out = append(out, c.PSID)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		q    store.ListQuery
+		want []string
+	}{
+		{store.ListQuery{Filter: store.FilterAll}, []string{"a2", "b1", "a1"}},
+		{store.ListQuery{Filter: store.FilterAll, PageID: Page}, []string{"a2", "a1"}},
+		{store.ListQuery{Filter: store.FilterUnread, PageID: Page2}, []string{"b1"}},
+		{store.ListQuery{Filter: store.FilterAll, PageID: Page, Limit: 1}, []string{"a2"}},
+		{store.ListQuery{Filter: store.FilterAll, PageID: Page2, Search: "hello"}, []string{"b1"}},
+		{store.ListQuery{Filter: store.FilterAll, PageID: Page, Unassigned: true}, []string{"a2", "a1"}},
+	} {
+		if got := list(c.q); !slices.Equal(got, c.want) {
+			t.Errorf("list %+v = %v, want %v", c.q, got, c.want)
+		}
+	}
+	keys, err := w.Backend.SelectAll(ctx, store.ListQuery{Filter: store.FilterAll, PageID: Page2})
+	if err != nil || !slices.Equal(keys, []store.ConvKey{other("b1")}) {
+		t.Errorf("select all of %s = %v %v", Page2, keys, err)
+	}
+	for page, want := range map[string]int{Page: 2, Page2: 1, "": 3} {
+		if n, err := w.Backend.PageCounts(ctx, page); err != nil || n.All != want || n.Unread != want {
+			t.Errorf("counts of %q = %+v %v, want %d", page, n, err, want)
+		}
+	}
 }

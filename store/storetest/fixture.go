@@ -24,11 +24,14 @@ import (
 )
 
 const (
-	// PageID is the one Page of every fixture.
+	// PageID is the one Page of every fixture, and the first of one with
+	// two (Fixture.Pages).
 	PageID = "BENCHPAGE"
+	// PageID2 holds the odd conversations of a fixture with two Pages.
+	PageID2 = "BENCHPAGE2"
 	// Version names the cached fixtures: bump it whenever the generator
 	// changes, so stale files are not reused.
-	Version = "v2" // v2: assignees and labels (BenchAgent, BenchLabel)
+	Version = "v3" // v2: assignees and labels (BenchAgent, BenchLabel); v3: act_page by filter
 
 	buildWriters = 64   // concurrent MarkRead callers while building
 	buildBatch   = 5000 // events per Ingest call while building
@@ -51,6 +54,7 @@ type Fixture struct {
 	Name               string
 	Convs, PerConv     int
 	LongConvs, LongLen int
+	Pages              int // 2: the odd conversations are PageID2's (PageOf); else one Page
 
 	once  sync.Once
 	err   error
@@ -73,7 +77,17 @@ var (
 	Small = &Fixture{Name: "conv=1k", Convs: 1000, PerConv: 10, LongConvs: 2, LongLen: 1000}
 	// Large has 100k conversations (about 1M messages).
 	Large = &Fixture{Name: "conv=100k", Convs: 100_000, PerConv: 10, LongConvs: 20, LongLen: 1000}
+	// LargePages is Large split between two Pages.
+	LargePages = &Fixture{Name: "conv=100k,pages=2", Convs: 100_000, PerConv: 10, LongConvs: 20, LongLen: 1000, Pages: 2}
 )
+
+// PageOf is the Page of conversation i.
+func (f *Fixture) PageOf(i int) string {
+	if f.Pages > 1 && i%2 == 1 {
+		return PageID2
+	}
+	return PageID
+}
 
 // IsLong reports whether conversation i has a long thread.
 func (f *Fixture) IsLong(i int) bool { return i%(f.Convs/f.LongConvs) == 0 }
@@ -179,7 +193,7 @@ func (f *Fixture) events(dst []store.Event, i int) []store.Event {
 		back := n - 1 - j // messages after this one
 		t := p.last.Add(-time.Duration(back) * p.gap)
 		echo := (back%2 == 0) == p.lastEcho
-		ev := store.Event{PageID: PageID, PSID: PSID(i), MID: fmt.Sprintf("m.%07d.%05d", i, j), Time: t}
+		ev := store.Event{PageID: f.PageOf(i), PSID: PSID(i), MID: fmt.Sprintf("m.%07d.%05d", i, j), Time: t}
 		if echo {
 			ev.Kind, ev.AppID = store.EventEcho, "263902037430900"
 			ev.Text = fmt.Sprintf("Thanks for your message! Order #%d ships tomorrow.", i*10+j)
@@ -199,7 +213,11 @@ func (f *Fixture) prepare() error {
 		return err
 	}
 	fa := &f.facts
-	fa.Path = filepath.Join(dir, fmt.Sprintf("inbox-%d.db", f.Convs))
+	name := fmt.Sprintf("inbox-%d.db", f.Convs)
+	if f.Pages > 1 {
+		name = fmt.Sprintf("inbox-%d-pages%d.db", f.Convs, f.Pages)
+	}
+	fa.Path = filepath.Join(dir, name)
 	for i := 0; i < f.Convs; i++ {
 		fa.Messages += f.threadLen(i)
 	}
@@ -274,6 +292,11 @@ func (f *Fixture) build(path string) error {
 	if err := s.PutPage(bctx, store.Page{ID: PageID, Name: "Bench shop"}); err != nil {
 		return err
 	}
+	if f.Pages > 1 {
+		if err := s.PutPage(bctx, store.Page{ID: PageID2, Name: "Bench shop two"}); err != nil {
+			return err
+		}
+	}
 	batch := make([]store.Event, 0, buildBatch+f.LongLen)
 	for i := 0; i < f.Convs; i++ {
 		batch = f.events(batch, i)
@@ -312,7 +335,7 @@ func (f *Fixture) build(path string) error {
 // triage marks conversation i read, assigns it and labels it as its plan
 // says.
 func (f *Fixture) triage(ctx context.Context, s *store.Store, i int) error {
-	p, key := f.plan(i), store.ConvKey{PageID: PageID, PSID: PSID(i)}
+	p, key := f.plan(i), store.ConvKey{PageID: f.PageOf(i), PSID: PSID(i)}
 	if p.read {
 		if _, err := s.MarkRead(ctx, key); err != nil {
 			return err

@@ -40,6 +40,8 @@ type Common struct {
 	// CanExec: the session may start programs where it runs (the
 	// editor). Off where that would be the server (SSH).
 	CanExec bool
+	// Pages are the inbox's Pages and the one chosen (pages.go).
+	Pages PageSet
 
 	now time.Time // the frame's time: what views draw against
 }

@@ -81,7 +81,11 @@ func (p *picker) matches() []store.SavedReply {
 
 // fill is a reply's text for this conversation and agent.
 func (m *Model) fill(r store.SavedReply) string {
-	return store.FillReply(r.Text, m.conv.Name, m.common.Agent.Name, m.pageName)
+	page := m.pageName
+	if m.common.Pages.Several() { // {page} is the conversation's Page
+		page = m.common.Pages.Name(m.key.PageID)
+	}
+	return store.FillReply(r.Text, m.conv.Name, m.common.Agent.Name, page)
 }
 
 func (m *Model) pickKey(msg tea.KeyMsg) tea.Cmd {

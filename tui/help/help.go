@@ -50,7 +50,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.PrevMessage, k.OpenLink, k.Copy},
 		{k.Open, k.Back, k.NextPane, k.Filter, k.Help, k.Quit, k.ForceQuit},
-		append(append([]key.Binding{}, k.Tabs...), k.NextTab, k.Done, k.Mine, k.Unassigned, k.LabelFilter),
+		append(append([]key.Binding{}, k.Tabs...), k.NextTab, k.Done, k.Mine, k.Unassigned, k.LabelFilter, k.PageSwitch),
 		{k.Select, k.SelectAll, k.Bulk, k.Campaigns, k.Pause, k.Cancel, k.Retry,
 			k.Assign, k.AssignTo, k.Snooze, k.Label, k.Repeat},
 		{k.Send, k.Newline, k.Editor, k.HumanAgent, k.Attach, k.AttachRemove, k.SavedReply, k.ReplyShortcut, k.Resend, k.QuoteReply, k.React, k.Note, k.Contact, k.Template},

@@ -10,6 +10,8 @@ import "github.com/charmbracelet/bubbles/key"
 type TriageKeys struct {
 	Assign, AssignTo, Snooze, Label, Repeat key.Binding
 	Mine, Unassigned, LabelFilter           key.Binding
+	// PageSwitch narrows the list to one Page, or back to all (P).
+	PageSwitch key.Binding
 }
 
 func defaultTriage() TriageKeys {
@@ -22,5 +24,6 @@ func defaultTriage() TriageKeys {
 		Mine:        key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "mine")),
 		Unassigned:  key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "unassigned")),
 		LabelFilter: key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "filter by label")),
+		PageSwitch:  key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "switch Page")),
 	}
 }

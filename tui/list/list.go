@@ -34,6 +34,9 @@ type Backend interface {
 	// Conversations lists a filter, or a search, after a cursor.
 	Conversations(ctx context.Context, q store.ListQuery) (store.ConversationPage, error)
 	Counts(ctx context.Context) (store.Counts, error)
+	// PageCounts and Pages serve the Page switcher (P).
+	PageCounts(ctx context.Context, pageID string) (store.Counts, error)
+	Pages(ctx context.Context) ([]store.Page, error)
 	// SelectAll is every conversation of a filter or search (V).
 	SelectAll(ctx context.Context, q store.ListQuery) ([]store.ConvKey, error)
 	SetStatus(ctx context.Context, key store.ConvKey, st store.ConvStatus) error
@@ -77,7 +80,8 @@ type Model struct {
 	agents      map[string]bool   // agents seen in presence, for the agent picker
 	picker      *picker.Model     // an open snooze, label or agent picker
 	pick        func(picker.Item) tea.Cmd
-	last        triage.Action // what `.` repeats
+	last        triage.Action   // what `.` repeats
+	askedPages  map[string]bool // Pages met in the feed and asked for (LoadNewPages)
 	cursorMode  cursor.Mode
 }
 

@@ -52,9 +52,12 @@ func (m *Model) LoadCounts() tea.Cmd {
 		return nil
 	}
 	m.counting, m.countsStale = true, false
-	be, ctx := m.be, m.common.Ctx
+	be, ctx, page := m.be, m.common.Ctx, m.common.Pages.Current
 	return func() tea.Msg {
 		c, err := be.Counts(ctx)
+		if page != "" {
+			c, err = be.PageCounts(ctx, page)
+		}
 		if err != nil {
 			return countsFailedMsg{err}
 		}
@@ -108,6 +111,8 @@ func (m *Model) answer(msg tea.Msg) tea.Cmd {
 		return m.gotLabels(msg)
 	case agentsMsg:
 		return m.gotAgents(msg)
+	case PagesMsg:
+		return m.gotPages(msg)
 	case triage.ResultMsg:
 		return m.triaged(msg)
 	}

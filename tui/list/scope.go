@@ -32,7 +32,7 @@ func (m *Model) Scope() Scope { return m.scope }
 
 // listQuery is the list's question to the backend, without paging.
 func (m *Model) listQuery() store.ListQuery {
-	q := store.ListQuery{Filter: m.filter, Search: m.query}
+	q := store.ListQuery{Filter: m.filter, Search: m.query, PageID: m.common.Pages.Current}
 	switch m.scope.Kind {
 	case Mine:
 		q.Assignee = m.common.Agent.Name
@@ -46,6 +46,9 @@ func (m *Model) listQuery() store.ListQuery {
 
 // inScope reports whether c belongs in the list's scope.
 func (m *Model) inScope(c store.Conversation) bool {
+	if p := m.common.Pages.Current; p != "" && c.PageID != p {
+		return false
+	}
 	switch m.scope.Kind {
 	case Mine:
 		return c.Assignee == m.common.Agent.Name
@@ -83,9 +86,12 @@ func (m *Model) scopeView() string {
 	return ""
 }
 
-// scopePage is the Page whose colours the scope's label takes: the first
-// loaded row's.
+// scopePage is the Page whose labels the label filter offers: the chosen
+// Page's, else the first loaded row's.
 func (m *Model) scopePage() string {
+	if p := m.common.Pages.Current; p != "" {
+		return p
+	}
 	if len(m.convs) > 0 {
 		return m.convs[0].PageID
 	}

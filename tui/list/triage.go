@@ -39,6 +39,8 @@ func (m *Model) triageKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return m.setScope(Scope{Kind: Unassigned}), true
 	case key.Matches(msg, k.LabelFilter):
 		return m.openLabelFilter(), true
+	case key.Matches(msg, k.PageSwitch):
+		return m.openPages(), true
 	}
 	return nil, false
 }

@@ -117,6 +117,9 @@ func (m *Model) row(c store.Conversation, selected bool) string {
 	if c.Status == store.ConvDone {
 		preview = "✓ " + preview
 	}
+	if tag := m.pageTag(c); tag != "" {
+		preview = tag + " · " + preview
+	}
 	line2 := "  " + common.Spread(s.Dim.Render(preview), m.common.WindowBadge(c.LastInboundTime), w-2)
 	if selected && m.focused {
 		line1, line2 = s.Selected.Render(common.PadRight(line1, w)), s.Selected.Render(common.PadRight(line2, w))

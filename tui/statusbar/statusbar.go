@@ -152,6 +152,9 @@ func (m *Model) left(s store.SystemStatus) string {
 // right is the Page, whether sending works, and what waits.
 func (m *Model) right(s store.SystemStatus) string {
 	right := s.PageName
+	if name := m.common.Pages.CurrentName(); name != "" { // several Pages, or one chosen (P)
+		right = inert.Line(name)
+	}
 	switch {
 	case s.Sending != "":
 		right += " · sending paused"

@@ -57,6 +57,9 @@ func (m *Model) header() string {
 	s := m.common.Styles
 	others, typing := m.others()
 	title := s.Title.Render(common.DisplayName(m.conv))
+	if p := &m.common.Pages; p.Several() { // which Page answers here
+		title += " " + s.Dim.Render("· "+common.Truncate(inert.Line(p.Name(m.conv.PageID)), 24))
+	}
 	if tag := m.common.AssigneeTag(m.conv.Assignee); tag != "" {
 		title += " " + tag
 	}

@@ -5,6 +5,7 @@ package history
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -36,13 +37,16 @@ type Model struct {
 // New returns an empty history.
 func New(c *common.Common, be Backend) *Model { return &Model{common: c, be: be} }
 
-// Load asks for the campaigns.
+// Load asks for the campaigns: the chosen Page's (P), or every Page's.
 func (m *Model) Load() tea.Cmd {
-	be, ctx := m.be, m.common.Ctx
+	be, ctx, page := m.be, m.common.Ctx, m.common.Pages.Current
 	return func() tea.Msg {
 		list, err := be.Campaigns(ctx)
 		if err != nil {
 			return common.ErrMsg{Op: "campaigns", Err: err}
+		}
+		if page != "" {
+			list = slices.DeleteFunc(list, func(c store.Campaign) bool { return c.PageID != page })
 		}
 		return loadedMsg(list)
 	}
@@ -111,7 +115,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 func (m *Model) View() string {
 	s := m.common.Styles
 	var b strings.Builder
-	b.WriteString(s.Title.Render("Campaigns") + "\n\n")
+	title := s.Title.Render("Campaigns")
+	if p := &m.common.Pages; p.Current != "" {
+		title += s.Dim.Render(" · " + common.Truncate(inert.Line(p.Name(p.Current)), 40))
+	}
+	b.WriteString(title + "\n\n")
 	if !m.loaded {
 		return b.String() + s.Dim.Render("Loading…")
 	}
