@@ -86,7 +86,7 @@ func (k *KeyMap) Actions() []Action {
 		{"assign", &k.Assign, list}, {"assign_to", &k.AssignTo, list},
 		{"snooze", &k.Snooze, list}, {"label", &k.Label, list}, {"repeat", &k.Repeat, list},
 		{"mine", &k.Mine, list}, {"unassigned", &k.Unassigned, list},
-		{"label_filter", &k.LabelFilter, list},
+		{"label_filter", &k.LabelFilter, list}, {"page_switch", &k.PageSwitch, list},
 	}
 	for i := range k.Tabs {
 		a = append(a, Action{"filter_" + strconv.Itoa(i+1), &k.Tabs[i], list})
