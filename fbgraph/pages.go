@@ -109,5 +109,5 @@ func (p *Pages) Name(ctx context.Context, pageID, psid string) (string, error) {
 }
 
 // SendsPerPage tells the Dispatcher that a refused token holds back only
-// its own Page's sends.
-func (p *Pages) SendsPerPage() bool { return true }
+// its own Page's sends: true with several tokens.
+func (p *Pages) SendsPerPage() bool { return p.Len() > 1 }
