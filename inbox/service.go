@@ -62,6 +62,9 @@ type Webhook struct {
 	Addr      string
 	Events    uint64
 	LastEvent time.Time
+	// Unconnected names the Pages webhooks came for that have no token
+	// here ("" if none).
+	Unconnected string
 }
 
 // Start starts the dispatcher and the name lookups (with a token) on st
@@ -168,6 +171,7 @@ func (s *Service) describe(_ context.Context, st *store.SystemStatus) {
 	if hook != nil {
 		w := hook()
 		st.Webhook, st.Events, st.LastEvent = w.Addr, w.Events, w.LastEvent
+		st.UnconnectedPages = w.Unconnected
 	}
 	st.Labels = s.labels.Notice()
 	if s.disp != nil {
