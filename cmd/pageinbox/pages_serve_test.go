@@ -89,6 +89,17 @@ func TestServeTwoPages(t *testing.T) {
 	if !strings.Contains(string(metrics), "pageinbox_webhook_unconnected_page_events_total 1\n") {
 		t.Errorf("the unconnected Page's webhook is not in /metrics:\n%s", metrics)
 	}
+	// The name of Page B's customer is looked up with B's token (with
+	// A's, Meta knows no such user).
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, out := cli("conversations", "--page", pageB, "--json")
+		if strings.Contains(out, "Bo Baker") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Page B's customer was not named:\n%s", out)
+		}
+	}
 	if code, out := cli("conversations", "--page", stranger, "--json"); code != exitOK || !strings.Contains(out, `"x1"`) {
 		t.Errorf("the unconnected Page's conversation is not stored: exit %d\n%s", code, out)
 	}
