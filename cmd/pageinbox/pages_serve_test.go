@@ -89,6 +89,10 @@ func TestServeTwoPages(t *testing.T) {
 	if !strings.Contains(string(metrics), "pageinbox_webhook_unconnected_page_events_total 1\n") {
 		t.Errorf("the unconnected Page's webhook is not in /metrics:\n%s", metrics)
 	}
+	if code, out := cli("export", "--page", pageB); code != exitOK || !strings.Contains(out, `"psid":"b1"`) ||
+		strings.Contains(out, `"psid":"a1"`) || strings.Contains(out, `"psid":"x1"`) {
+		t.Errorf("export --page B: exit %d\n%s", code, out)
+	}
 	// The name of Page B's customer is looked up with B's token (with
 	// A's, Meta knows no such user).
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {

@@ -87,3 +87,19 @@ func TestPageFlagOnPageCommands(t *testing.T) {
 		t.Errorf("send's help does not mention --page:\n%s", stdout)
 	}
 }
+
+// TestExportPageFilter: rows of other Pages are dropped, whatever the
+// write boundaries.
+func TestExportPageFilter(t *testing.T) {
+	in := `{"page_id":"1","psid":"a"}` + "\n" + `{"page_id":"2","psid":"b"}` + "\n" + `{"page_id":"1","psid":"c"}` + "\n"
+	for _, chunk := range []int{1, 7, len(in)} {
+		var out strings.Builder
+		w := forPage(&out, "1")
+		for i := 0; i < len(in); i += chunk {
+			w.Write([]byte(in[i:min(i+chunk, len(in))]))
+		}
+		if want := `{"page_id":"1","psid":"a"}` + "\n" + `{"page_id":"1","psid":"c"}` + "\n"; out.String() != want {
+			t.Errorf("chunks of %d: %q", chunk, out.String())
+		}
+	}
+}
