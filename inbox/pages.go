@@ -82,3 +82,26 @@ func (s *Service) startSending(st *store.Store, o Options, log *slog.Logger) {
 	s.Local.Wake = s.disp.Wake
 	s.Local.Uploader = PagesUploads(pages, st)
 }
+
+// learnPages reads each Page's name from its token into the store's
+// Pages (the all-Pages view names them), and warns when a token is
+// another Page's than the one it was connected for.
+func (s *Service) learnPages(ctx context.Context) {
+	for _, id := range s.pages.IDs() {
+		gc, err := s.pages.For(id)
+		if err != nil {
+			continue
+		}
+		me, err := gc.Me(ctx)
+		switch {
+		case err != nil:
+			s.log.Warn("reading a Page from its token failed", "page", id, "err", err)
+		case me.ID != id:
+			s.log.Error("the token connected for one Page is another Page's: its sends will be refused", "page", id, "token_page", me.ID)
+		case me.Name != "":
+			if err := s.st.PutPage(ctx, store.Page{ID: id, Name: me.Name}); err != nil {
+				s.log.Warn("storing a Page's name failed", "page", id, "err", err)
+			}
+		}
+	}
+}

@@ -120,6 +120,8 @@ func Start(ctx context.Context, st *store.Store, o Options) *Service {
 	go s.labels.Run(ctx)
 	if s.graph != nil {
 		go s.learnPage(ctx)
+	} else {
+		go s.learnPages(ctx)
 	}
 	return s
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pageinbox/pageinbox/fbgraph/fbtest"
+	"github.com/pageinbox/pageinbox/inbox"
 )
 
 // TestServeTwoPages: one daemon, two connected Pages. Webhooks of both
@@ -88,6 +89,25 @@ func TestServeTwoPages(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(metrics), "pageinbox_webhook_unconnected_page_events_total 1\n") {
 		t.Errorf("the unconnected Page's webhook is not in /metrics:\n%s", metrics)
+	}
+	// The Pages' names come from their tokens into the data file.
+	c, err := attach(ctx, configFromEnv(mapEnv(env)), inbox.NewAgent("test"))
+	if err != nil || c == nil {
+		t.Fatalf("attach: %v", err)
+	}
+	defer c.Close()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		pages, err := c.Pages(ctx)
+		names := map[string]string{}
+		for _, p := range pages {
+			names[p.ID] = p.Name
+		}
+		if err == nil && names[pageA] == "Harbour Outfitters" && names[pageB] == "Harbour Kids" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the Pages are not named: %+v, %v", pages, err)
+		}
 	}
 	if code, out := cli("export", "--page", pageB); code != exitOK || !strings.Contains(out, `"psid":"b1"`) ||
 		strings.Contains(out, `"psid":"a1"`) || strings.Contains(out, `"psid":"x1"`) {
