@@ -109,6 +109,19 @@ func TestServeTwoPages(t *testing.T) {
 			t.Fatalf("the Pages are not named: %+v, %v", pages, err)
 		}
 	}
+	// A campaign of Page B reaches B's customers only, with B's token.
+	if code, out := cli("campaign", "--page", pageB, "--title", "Kids sale", "--text", "sale!", "--all"); code != exitOK {
+		t.Fatalf("campaign from Page B: exit %d\n%s", code, out)
+	}
+	if got := emu.SentFrom(pageB); len(got) != 2 || got[1].PSID != "b1" || got[1].Text != "sale!" {
+		t.Errorf("Page B sent %+v", got)
+	}
+	if code, out := cli("campaigns", "--page", pageA); code != exitOK || !strings.Contains(out, "no campaigns yet") {
+		t.Errorf("campaigns --page A: exit %d\n%s", code, out)
+	}
+	if code, out := cli("campaigns", "--page", pageB); code != exitOK || !strings.Contains(out, "Kids sale") {
+		t.Errorf("campaigns --page B: exit %d\n%s", code, out)
+	}
 	if code, out := cli("export", "--page", pageB); code != exitOK || !strings.Contains(out, `"psid":"b1"`) ||
 		strings.Contains(out, `"psid":"a1"`) || strings.Contains(out, `"psid":"x1"`) {
 		t.Errorf("export --page B: exit %d\n%s", code, out)
