@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"log/slog"
+	"strings"
 
 	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/store"
@@ -104,4 +105,23 @@ func (s *Service) learnPages(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// pageByName is the id of the Page of the data file named page (case
+// aside), else page itself: `--page "Harbour Kids"` works wherever the
+// store knows the Page's name.
+func pageByName(ctx context.Context, page string, pages PageLister) string {
+	if pages == nil || strings.Trim(page, "0123456789") == "" {
+		return page // an id
+	}
+	list, err := pages.Pages(ctx)
+	if err != nil {
+		return page
+	}
+	for _, p := range list {
+		if p.Name != "" && strings.EqualFold(p.Name, page) {
+			return p.ID
+		}
+	}
+	return page
 }

@@ -110,7 +110,7 @@ func TestServeTwoPages(t *testing.T) {
 		}
 	}
 	// A campaign of Page B reaches B's customers only, with B's token.
-	if code, out := cli("campaign", "--page", pageB, "--title", "Kids sale", "--text", "sale!", "--all"); code != exitOK {
+	if code, out := cli("campaign", "--page", "Harbour Kids", "--title", "Kids sale", "--text", "sale!", "--all"); code != exitOK {
 		t.Fatalf("campaign from Page B: exit %d\n%s", code, out)
 	}
 	if got := emu.SentFrom(pageB); len(got) != 2 || got[1].PSID != "b1" || got[1].Text != "sale!" {
