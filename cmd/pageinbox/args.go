@@ -91,6 +91,7 @@ func parseWith(args []string, cfg config) (request, error) {
 
 	fs := newFlagSet("pageinbox "+name, &cfg)
 	runCmd := cmd.setup(fs)
+	addPageFlag(name, fs, &cfg)
 	hint := "pageinbox " + name + " --help"
 	if err := fs.Parse(rest); errors.Is(err, flag.ErrHelp) {
 		return request{cmd: &cmd, flags: fs, help: true}, nil
@@ -98,6 +99,12 @@ func parseWith(args []string, cfg config) (request, error) {
 		return request{}, &usageError{fs.Name(), err, hint}
 	}
 	fs.Visit(func(f *flag.Flag) { cfg.markFlag(f.Name) })
+	if pageCommands[name] {
+		var err error
+		if cfg.PageID, err = cfg.pickPage(cfg.PageID); err != nil {
+			return request{}, &usageError{fs.Name(), err, hint}
+		}
+	}
 	return checked(request{cmd: &cmd, run: runCmd, cfg: cfg, args: fs.Args(), flags: fs}, hint)
 }
 
@@ -135,6 +142,7 @@ func helpRequest(args []string, cfg config) (request, error) {
 	}
 	fs := newFlagSet("pageinbox "+cmd.name, &cfg)
 	cmd.setup(fs)
+	addPageFlag(cmd.name, fs, &cfg)
 	return request{cmd: &cmd, flags: fs, help: true}, nil
 }
 

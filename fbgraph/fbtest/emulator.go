@@ -104,6 +104,9 @@ type Config struct {
 	// RefuseVariationSelector refuses a reaction carrying U+FE0F ("❤️"),
 	// as Instagram is reported to (PLATFORM-2 §4: UNCLEAR on Messenger).
 	RefuseVariationSelector bool
+	// Pages are more Pages beside the default one, each with its own
+	// token (pages.go); ids and tokens must differ from each other's.
+	Pages []Page
 }
 
 // Server is the fake Graph API. Its methods are safe for concurrent use.
@@ -131,6 +134,7 @@ type Server struct {
 	requests    []Request
 	calls       map[int]int
 	attachments map[string]string // reusable attachment id -> url
+	attachOwner map[string]string // reusable attachment id -> its Page (ids are per Page)
 	// refuseMultiByID: message.attachments with attachment_id payloads
 	// are refused (RefuseMultiImageByID), as Meta might: undocumented.
 	refuseMultiByID bool
@@ -172,6 +176,7 @@ func NewServer(cfg Config) *Server {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
+	checkPages(cfg)
 	seed := uint64(cfg.Seed)
 	s := &Server{
 		cfg:         cfg,
@@ -182,6 +187,7 @@ func NewServer(cfg Config) *Server {
 		users:       map[string]*user{},
 		calls:       map[int]int{},
 		attachments: map[string]string{},
+		attachOwner: map[string]string{},
 		subscribed:  slices.Clone(DefaultSubscribedFields),
 		sentSignal:  make(chan struct{}),
 	}
