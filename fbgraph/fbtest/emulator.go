@@ -138,6 +138,7 @@ type Server struct {
 	subscribed      []string
 	labels          labelBook     // Page custom labels (labels.go)
 	templates       templateBook  // Utility Message templates (templates.go)
+	oauth           oauthBook     // user tokens, debug_token answers (oauth.go)
 	sentSignal      chan struct{} // closed and replaced on every accepted send
 
 	// Faults after acceptance (accept.go).
