@@ -104,6 +104,9 @@ type Config struct {
 	// RefuseVariationSelector refuses a reaction carrying U+FE0F ("❤️"),
 	// as Instagram is reported to (PLATFORM-2 §4: UNCLEAR on Messenger).
 	RefuseVariationSelector bool
+	// Pages are more Pages beside the default one, each with its own
+	// token (pages.go); ids and tokens must differ from each other's.
+	Pages []Page
 }
 
 // Server is the fake Graph API. Its methods are safe for concurrent use.
@@ -173,6 +176,7 @@ func NewServer(cfg Config) *Server {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
+	checkPages(cfg)
 	seed := uint64(cfg.Seed)
 	s := &Server{
 		cfg:         cfg,

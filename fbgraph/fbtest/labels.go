@@ -125,9 +125,9 @@ func (s *Server) routeLabels(w http.ResponseWriter, c *call) bool {
 	onLabels := len(seg) == 2 && seg[1] == "custom_labels"
 	var handle func()
 	switch {
-	case onLabels && s.isPage(first) && m == http.MethodPost:
+	case onLabels && s.isPage(c, first) && m == http.MethodPost:
 		handle = func() { s.handleCreateLabel(w, c) }
-	case onLabels && s.isPage(first) && m == http.MethodGet:
+	case onLabels && s.isPage(c, first) && m == http.MethodGet:
 		handle = func() { s.handleListLabels(w, c, "") }
 	case onLabels && m == http.MethodGet:
 		handle = func() { s.handleListLabels(w, c, first) }

@@ -104,9 +104,14 @@ func (s *Server) Exchanges() int {
 // accountPage is one Page as /me/accounts lists it.
 type accountPage struct{ id, name, token string }
 
-// accountPagesLocked are the emulator's Pages with their tokens.
+// accountPagesLocked are the emulator's Pages with their tokens (the
+// default Page's as it is now: knobs may change it).
 func (s *Server) accountPagesLocked() []accountPage {
-	return []accountPage{{s.cfg.PageID, s.cfg.PageName, s.token}}
+	out := []accountPage{{s.cfg.PageID, s.cfg.PageName, s.token}}
+	for _, p := range s.cfg.Pages {
+		out = append(out, accountPage{p.ID, p.Name, p.Token})
+	}
+	return out
 }
 
 // serveOAuth answers the calls made with a user token or as the app;

@@ -1,0 +1,109 @@
+package fbtest
+
+import (
+	"net/http"
+	"testing"
+)
+
+const (
+	pageB      = "1000000000000002"
+	pageBToken = "page-b-token"
+)
+
+func twoPages(t *testing.T, cfg Config) *Server {
+	t.Helper()
+	cfg.Pages = []Page{{ID: pageB, Name: "Harbour Kids", Token: pageBToken}}
+	cfg.Now = newClock().Now
+	s := NewServer(cfg)
+	t.Cleanup(s.Close)
+	s.AddUser("7001", "Ann A")
+	s.AddPageUser(pageB, "7002", "Bob B")
+	s.Inbound("7001", t0)
+	s.Inbound("7002", t0)
+	return s
+}
+
+// TestPagesTokenIsForItsPageOnly: each token works on its own Page and
+// is refused, with Meta's permissions error, on the other Page.
+func TestPagesTokenIsForItsPageOnly(t *testing.T) {
+	s := twoPages(t, Config{})
+	cases := []struct {
+		name, path, token string
+		psid              string
+		wantCode, wantSub int
+	}{
+		{"A on A", "/v25.0/" + DefaultPageID + "/messages", DefaultPageToken, "7001", 0, 0},
+		{"B on B", "/v25.0/" + pageB + "/messages", pageBToken, "7002", 0, 0},
+		{"B's me", "/v25.0/me/messages", pageBToken, "7002", 0, 0},
+		{"A's token on B", "/v25.0/" + pageB + "/messages", DefaultPageToken, "7002", 200, 0},
+		{"B's token on A", "/v25.0/" + DefaultPageID + "/messages", pageBToken, "7001", 200, 0},
+		{"A's me to B's customer", "/v25.0/me/messages", DefaultPageToken, "7002", 100, 2018001},
+	}
+	for _, tc := range cases {
+		a := do(t, s, http.MethodPost, tc.path, tc.token, nil, textMsg(tc.psid, "RESPONSE", tc.name))
+		if a.code() != tc.wantCode || a.subcode() != tc.wantSub {
+			t.Errorf("%s: answer %d %s, want code %d/%d", tc.name, a.status, a.raw, tc.wantCode, tc.wantSub)
+		}
+	}
+	if got := s.SentFrom(pageB); len(got) != 2 || got[0].PSID != "7002" || got[1].PSID != "7002" {
+		t.Errorf("SentFrom(B) = %+v, want the two sends to 7002", got)
+	}
+	if got := s.SentFrom(DefaultPageID); len(got) != 1 || got[0].PSID != "7001" {
+		t.Errorf("SentFrom(A) = %+v, want one send to 7001", got)
+	}
+}
+
+// TestPagesMeAndConversationsPerPage: /me names the token's Page, and
+// each Page sees only its own customers.
+func TestPagesMeAndConversationsPerPage(t *testing.T) {
+	s := twoPages(t, Config{})
+	if a := do(t, s, http.MethodGet, "/v25.0/me", pageBToken, nil, nil); a.str("id") != pageB || a.str("name") != "Harbour Kids" {
+		t.Errorf("GET /me with B's token = %s", a.raw)
+	}
+	a := do(t, s, http.MethodGet, "/v25.0/me/conversations", pageBToken, nil, nil)
+	data, _ := a.body["data"].([]any)
+	if len(data) != 1 {
+		t.Fatalf("B's conversations = %s, want one", a.raw)
+	}
+	if p := do(t, s, http.MethodGet, "/v25.0/7001", pageBToken, nil, nil); p.subcode() != 2018001 {
+		t.Errorf("A's customer's profile with B's token = %s, want 100/2018001", p.raw)
+	}
+}
+
+// TestPagesEchoesCarryTheSendingPage: a send's echo comes in an entry of
+// the Page that sent it.
+func TestPagesEchoesCarryTheSendingPage(t *testing.T) {
+	rcv := newReceiver(t, DefaultAppSecret)
+	s := twoPages(t, Config{WebhookURL: rcv.URL(), Echoes: true})
+	do(t, s, http.MethodPost, "/v25.0/me/messages", pageBToken, nil, textMsg("7002", "RESPONSE", "from B"))
+	do(t, s, http.MethodPost, "/v25.0/me/messages", DefaultPageToken, nil, textMsg("7001", "RESPONSE", "from A"))
+	evs := rcv.waitEvents(t, 2)
+	got := map[string]string{}
+	for _, ev := range evs {
+		got[ev.Text] = ev.PageID
+	}
+	if got["from B"] != pageB || got["from A"] != DefaultPageID {
+		t.Errorf("echo pages = %v", got)
+	}
+}
+
+// TestDriverForPage: the driver posts an entry for any Page.
+func TestDriverForPage(t *testing.T) {
+	rcv := newReceiver(t, DefaultAppSecret)
+	d := (&Driver{URL: rcv.URL()}).ForPage(pageB)
+	if err := d.Post(ctxT(t), Message("7002", "m_b1", "hi B", t0)); err != nil {
+		t.Fatal(err)
+	}
+	if evs := rcv.waitEvents(t, 1); evs[0].PageID != pageB || evs[0].PSID != "7002" {
+		t.Errorf("event = %+v, want Page %s", evs[0], pageB)
+	}
+}
+
+func TestPagesConfigRefusesSharedToken(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("a Page sharing the default token was accepted")
+		}
+	}()
+	NewServer(Config{Pages: []Page{{ID: pageB, Token: DefaultPageToken}}}).Close()
+}
