@@ -59,9 +59,16 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		return exitOK
 	}
 
-	if req.cmd == nil {
+	// The secrets file is a source of Page tokens; pages and doctor read
+	// it themselves, to manage or report a bad one.
+	if req.cmd == nil || (req.cmd.name != "pages" && req.cmd.name != "doctor") {
+		err = req.cfg.addPagesFile()
+	}
+	switch {
+	case err != nil:
+	case req.cmd == nil:
 		err = runTUI(ctx, req.cfg)
-	} else {
+	default:
 		err = req.run(ctx, cmdEnv{cfg: req.cfg, args: req.args, stdout: stdout, stderr: stderr})
 	}
 	if err == nil {

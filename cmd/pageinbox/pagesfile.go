@@ -147,3 +147,27 @@ func upsertPage(pages []connectedPage, p connectedPage) []connectedPage {
 	}
 	return append(pages, p)
 }
+
+// addPagesFile adds the secrets file's Pages to cfg.PageTokens, after
+// those of the environment: PAGE_ACCESS_TOKEN (+PAGE_ID) stands for its
+// Page, so the file's entry for the same Page (same id, or same token) is
+// left out. No config dir or no file: nothing to add.
+func (c *config) addPagesFile() error {
+	path, err := pagesFilePath(*c)
+	if err != nil {
+		return nil
+	}
+	pages, err := loadPages(path)
+	if err != nil {
+		return err
+	}
+	for _, p := range pages {
+		if slices.ContainsFunc(c.PageTokens, func(e pageToken) bool {
+			return (e.ID != "" && e.ID == p.ID) || e.Token.Reveal() == p.Token.Reveal()
+		}) {
+			continue
+		}
+		c.PageTokens = append(c.PageTokens, pageToken{ID: p.ID, Name: p.Name, Token: p.Token})
+	}
+	return nil
+}
