@@ -303,3 +303,34 @@ func TestPageTokensFromFile(t *testing.T) {
 		t.Fatalf("PageTokens = %v; want B from the env, then the default Page from the file", cfg.PageTokens)
 	}
 }
+
+// doctor warns 7 days ahead of a Page token's expiry and fails an expired
+// one, live with APP_ID and APP_SECRET, else from the recorded expiry.
+func TestDoctorPageTokenExpiry(t *testing.T) {
+	r := newConnectRig(t)
+	r.srv.SetTokenInfo(pageBToken, fbtest.TokenInfo{Expires: time.Now().Add(3*24*time.Hour - time.Hour)})
+	if _, _, err := r.run(t, userTok+"\n", "pages", "connect", "--all"); err != nil {
+		t.Fatal(err)
+	}
+	r.env["PAGEINBOX_LISTEN"] = "127.0.0.1:0"
+	_, out, _ := runCLI(t, r.env, "doctor")
+	r.noTokens(t, out)
+	if l := lineWith(out, "Page Second Shop"); !strings.HasPrefix(l, "[warn]") || !strings.Contains(l, "expires in 3 days") {
+		t.Errorf("Page B: %q; want a warning 3 days ahead\n%s", l, out)
+	}
+	if l := lineWith(out, "Page Demo Shop"); !strings.HasPrefix(l, "[ok  ]") {
+		t.Errorf("Page A: %q; want ok", l)
+	}
+
+	r.srv.SetTokenInfo(fbtest.DefaultPageToken, fbtest.TokenInfo{Expires: time.Now().Add(-time.Hour)})
+	code, out, _ := runCLI(t, r.env, "doctor")
+	if l := lineWith(out, "Page Demo Shop"); code != exitError || !strings.HasPrefix(l, "[FAIL]") || !strings.Contains(l, "token expired") {
+		t.Errorf("expired Page A: exit %d, %q\n%s", code, l, out)
+	}
+
+	delete(r.env, "APP_ID") // offline: the expiry recorded at connect
+	_, out, _ = runCLI(t, r.env, "doctor")
+	if l := lineWith(out, "Page Second Shop"); !strings.HasPrefix(l, "[warn]") || !strings.Contains(l, "expires in 3 days") {
+		t.Errorf("offline, Page B: %q\n%s", l, out)
+	}
+}

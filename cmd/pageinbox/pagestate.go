@@ -65,12 +65,12 @@ func (p connectedPage) expiry() time.Time {
 func (p connectedPage) tokenState(now time.Time) (state string, warn bool) {
 	exp := p.expiry()
 	switch {
+	case !exp.IsZero() && !now.Before(exp):
+		return "expired", true
 	case p.Refused:
 		return "refused", true
 	case exp.IsZero():
 		return "ok", false
-	case !now.Before(exp):
-		return "expired", true
 	case exp.Sub(now) <= expiryWarning:
 		days := int(math.Ceil(exp.Sub(now).Hours() / 24))
 		return fmt.Sprintf("expires in %d day%s", days, plural(days)), true
