@@ -37,7 +37,7 @@ func graphClient(cfg config, log *slog.Logger) *fbgraph.Client {
 // the local TUI): the dispatcher and name lookups when there is a token.
 func startService(ctx context.Context, cfg config, st *store.Store, log *slog.Logger) *inbox.Service {
 	return inbox.Start(ctx, st, inbox.Options{Graph: graphClient(cfg, log), Agent: thisAgent(cfg), MarkSeen: cfg.MarkSeen,
-		NoAutoAssign: cfg.NoAutoAssign, NoTyping: cfg.NoTyping, Logger: log})
+		NoAutoAssign: cfg.NoAutoAssign, NoTyping: cfg.NoTyping, Logger: log, TokenWarning: expiryWarner(cfg)})
 }
 
 // showWebhook puts what the webhook served at addr has seen in the status.

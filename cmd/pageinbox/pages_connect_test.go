@@ -334,3 +334,23 @@ func TestDoctorPageTokenExpiry(t *testing.T) {
 		t.Errorf("offline, Page B: %q\n%s", l, out)
 	}
 }
+
+// The status bar's warning names the Page whose token expires soon; with
+// no such Page there is none.
+func TestExpiryWarnerForStatusBar(t *testing.T) {
+	r := newConnectRig(t)
+	if _, _, err := r.run(t, userTok+"\n", "pages", "connect", "--all"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := configFromEnv(mapEnv(r.env))
+	if w := expiryWarner(cfg); w == nil || w() != "" {
+		t.Fatalf("tokens that never expire: warner %v", w != nil)
+	}
+	r.srv.SetTokenInfo(pageBToken, fbtest.TokenInfo{Expires: time.Now().Add(3*24*time.Hour - time.Hour)})
+	if _, _, err := r.run(t, "", "pages", "list", "--check"); err != nil {
+		t.Fatal(err)
+	}
+	if got := expiryWarner(cfg)(); got != "token of Second Shop expires in 3 days" {
+		t.Fatalf("warning %q", got)
+	}
+}

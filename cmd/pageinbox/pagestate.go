@@ -100,3 +100,30 @@ func (p *connectedPage) applyTokenInfo(info fbgraph.TokenInfo, now time.Time) {
 	p.Scopes = slices.Clone(info.Scopes)
 	p.CheckedAt = now
 }
+
+// expiryWarner is the status bar's token warning: the first Page of the
+// secrets file whose token expires within expiryWarning or has expired,
+// by the expiry recorded at connect (read once, here at start; never in
+// the TUI's Update or View). nil when there is nothing to watch.
+func expiryWarner(cfg config) func() string {
+	path, err := pagesFilePath(cfg)
+	if err != nil {
+		return nil
+	}
+	pages, err := loadPages(path)
+	if err != nil || len(pages) == 0 {
+		return nil // a bad file stopped the command already (run)
+	}
+	return func() string { return pageTokenWarning(pages, time.Now()) }
+}
+
+// pageTokenWarning is "token of NAME expires in N days" for the first
+// Page with a warning, "" if none.
+func pageTokenWarning(pages []connectedPage, now time.Time) string {
+	for _, p := range pages {
+		if state, warn := p.tokenState(now); warn {
+			return "token of " + p.Name + " " + state
+		}
+	}
+	return ""
+}
