@@ -147,6 +147,13 @@ func (w *wtx) putItem(item *OutboxItem, from OutboxState) error {
 // Claim moves up to max queued items to sending and returns them, oldest
 // first. Items of paused or cancelled campaigns stay where they are.
 func (s *Store) Claim(ctx context.Context, max int) ([]OutboxItem, error) {
+	return s.ClaimSkipping(ctx, max, nil)
+}
+
+// ClaimSkipping is Claim past the items of the Pages skip names (a Page
+// whose sends are held: no token, or its token refused); they stay
+// queued, in order. skip nil skips none.
+func (s *Store) ClaimSkipping(ctx context.Context, max int, skip func(pageID string) bool) ([]OutboxItem, error) {
 	var items []OutboxItem
 	now := s.now()
 	err := s.write(ctx, max, func(w *wtx) error {
@@ -179,6 +186,15 @@ func (s *Store) Claim(ctx context.Context, max int) ([]OutboxItem, error) {
 					if err != nil {
 						return err
 					}
+					continue
+				}
+			}
+			if skip != nil {
+				item := OutboxItem{}
+				if _, err := getJSON(w.bucket(bOutbox), k, &item); err != nil {
+					return err
+				}
+				if skip(item.ConvKey.PageID) {
 					continue
 				}
 			}
