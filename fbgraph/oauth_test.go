@@ -61,15 +61,24 @@ func TestExchangeAndAccounts(t *testing.T) {
 	}
 }
 
-// Accounts follows the cursors to the last page.
+// Accounts follows the cursors to the last page: two Pages, one an answer.
 func TestAccountsFollowsCursors(t *testing.T) {
-	now := time.Now()
-	srv := newOAuthServer(t, now)
+	srv := fbtest.NewServer(fbtest.Config{Pages: []fbtest.Page{{ID: "2000000000000002", Name: "Second Shop", Token: "tok-b"}}})
+	t.Cleanup(srv.Close)
+	srv.AddUserToken(fbtest.UserToken{Token: userToken})
 	srv.SetAccountsPageSize(1)
-	// One Page in the emulator: paging of size 1 must still end.
 	accts, err := userClient(srv, userToken).Accounts(context.Background())
-	if err != nil || len(accts) != 1 {
-		t.Fatalf("accounts = %+v, %v", accts, err)
+	if err != nil || len(accts) != 2 || accts[1].ID != "2000000000000002" || accts[1].AccessToken != "tok-b" {
+		t.Fatalf("accounts = %+v, %v; want both Pages with their tokens", accts, err)
+	}
+	calls := 0
+	for _, r := range srv.Requests() {
+		if strings.HasSuffix(r.Path, "/me/accounts") {
+			calls++
+		}
+	}
+	if calls != 2 {
+		t.Errorf("%d calls to /me/accounts, want 2 (one per page of the answer)", calls)
 	}
 }
 
