@@ -24,7 +24,9 @@ func TestPagesConnectPromptsWithoutEcho(t *testing.T) {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
 	t.Cleanup(func() { p.tmux("kill-server") })
-	has := func(s string) func(screen) bool { return func(sc screen) bool { return strings.Contains(sc.text(), s) } }
+	has := func(s string) func(screen) bool {
+		return func(sc screen) bool { return strings.Contains(sc.text(), s) }
+	}
 
 	p.waitFor("the token prompt", 60*time.Second, has("User access token (not shown):"))
 	if out, err := p.tmux("send-keys", "-t", "app", "-l", userTok); err != nil {
