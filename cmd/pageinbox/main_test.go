@@ -145,7 +145,7 @@ func TestTUINeedsATerminal(t *testing.T) {
 // TestCommandTable guards the dispatch table against copy-paste slips.
 func TestCommandTable(t *testing.T) {
 	want := []string{"serve", "export", "send", "demo", "sync", "doctor", "replay", "campaign", "campaigns",
-		"agents", "backup", "forget", "conversations", "assign", "label", "note", "snooze", "done", "reopen", "replies", "templates"}
+		"agents", "backup", "forget", "conversations", "assign", "label", "note", "snooze", "done", "reopen", "replies", "templates", "pages"}
 	seen := map[string]bool{}
 	for _, c := range commands {
 		if seen[c.name] {
