@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"log/slog"
+	"strings"
 
 	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/store"
@@ -81,4 +82,46 @@ func (s *Service) startSending(st *store.Store, o Options, log *slog.Logger) {
 	s.Local.LabelsChanged = s.labels.Changed
 	s.Local.Wake = s.disp.Wake
 	s.Local.Uploader = PagesUploads(pages, st)
+}
+
+// learnPages reads each Page's name from its token into the store's
+// Pages (the all-Pages view names them), and warns when a token is
+// another Page's than the one it was connected for.
+func (s *Service) learnPages(ctx context.Context) {
+	for _, id := range s.pages.IDs() {
+		gc, err := s.pages.For(id)
+		if err != nil {
+			continue
+		}
+		me, err := gc.Me(ctx)
+		switch {
+		case err != nil:
+			s.log.Warn("reading a Page from its token failed", "page", id, "err", err)
+		case me.ID != id:
+			s.log.Error("the token connected for one Page is another Page's: its sends will be refused", "page", id, "token_page", me.ID)
+		case me.Name != "":
+			if err := s.st.PutPage(ctx, store.Page{ID: id, Name: me.Name}); err != nil {
+				s.log.Warn("storing a Page's name failed", "page", id, "err", err)
+			}
+		}
+	}
+}
+
+// pageByName is the id of the Page of the data file named page (case
+// aside), else page itself: `--page "Harbour Kids"` works wherever the
+// store knows the Page's name.
+func pageByName(ctx context.Context, page string, pages PageLister) string {
+	if pages == nil || strings.Trim(page, "0123456789") == "" {
+		return page // an id
+	}
+	list, err := pages.Pages(ctx)
+	if err != nil {
+		return page
+	}
+	for _, p := range list {
+		if p.Name != "" && strings.EqualFold(p.Name, page) {
+			return p.ID
+		}
+	}
+	return page
 }

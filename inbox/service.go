@@ -66,6 +66,9 @@ type Webhook struct {
 	Addr      string
 	Events    uint64
 	LastEvent time.Time
+	// Unconnected names the Pages webhooks came for that have no token
+	// here ("" if none).
+	Unconnected string
 }
 
 // Start starts the dispatcher and the name lookups (with a token) on st
@@ -121,6 +124,8 @@ func Start(ctx context.Context, st *store.Store, o Options) *Service {
 	go s.labels.Run(ctx)
 	if s.graph != nil {
 		go s.learnPage(ctx)
+	} else {
+		go s.learnPages(ctx)
 	}
 	return s
 }
@@ -172,6 +177,7 @@ func (s *Service) describe(_ context.Context, st *store.SystemStatus) {
 	if hook != nil {
 		w := hook()
 		st.Webhook, st.Events, st.LastEvent = w.Addr, w.Events, w.LastEvent
+		st.UnconnectedPages = w.Unconnected
 	}
 	st.Labels = s.labels.Notice()
 	if s.tokenWarning != nil {

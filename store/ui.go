@@ -50,6 +50,9 @@ type SystemStatus struct {
 	// Labels says why labels stay in pageinbox and are not shared with
 	// Meta's Page Inbox (with the link to fix it, if there is one).
 	Labels string `json:"labels,omitempty"`
+	// UnconnectedPages names the Pages webhooks came for that have no
+	// token here: their events are stored, but nothing can answer them.
+	UnconnectedPages string `json:"unconnected_pages,omitempty"`
 }
 
 // List answers a ListQuery: a page of a filter, or a search.

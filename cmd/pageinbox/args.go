@@ -52,6 +52,9 @@ func parseArgs(args []string, env func(string) string) (request, error) {
 
 	rest := root.Args()
 	if len(rest) == 0 {
+		if err := withPagesFile("", &cfg); err != nil {
+			return request{}, err
+		}
 		return checked(request{cfg: cfg, flags: root}, "pageinbox --help")
 	}
 	name, rest := rest[0], rest[1:]
@@ -65,11 +68,21 @@ func parseArgs(args []string, env func(string) string) (request, error) {
 
 	fs := newFlagSet("pageinbox "+name, &cfg)
 	runCmd := cmd.setup(fs)
+	addPageFlag(name, fs, &cfg)
 	hint := "pageinbox " + name + " --help"
 	if err := fs.Parse(rest); errors.Is(err, flag.ErrHelp) {
 		return request{cmd: &cmd, flags: fs, help: true}, nil
 	} else if err != nil {
 		return request{}, &usageError{fs.Name(), err, hint}
+	}
+	if err := withPagesFile(name, &cfg); err != nil {
+		return request{}, err
+	}
+	if pageCommands[name] {
+		var err error
+		if cfg.PageID, err = cfg.pickPage(cfg.PageID); err != nil {
+			return request{}, &usageError{fs.Name(), err, hint}
+		}
 	}
 	return checked(request{cmd: &cmd, run: runCmd, cfg: cfg, args: fs.Args(), flags: fs}, hint)
 }
@@ -86,6 +99,7 @@ func helpRequest(args []string, cfg config) (request, error) {
 	}
 	fs := newFlagSet("pageinbox "+cmd.name, &cfg)
 	cmd.setup(fs)
+	addPageFlag(cmd.name, fs, &cfg)
 	return request{cmd: &cmd, flags: fs, help: true}, nil
 }
 

@@ -35,6 +35,7 @@ func setupDoctor(fs *flag.FlagSet) runFunc {
 		cfg := env.cfg
 		if st := c.store(cfg); st != nil {
 			defer st.Close()
+			c.pages(ctx, cfg, st)
 		}
 		c.secrets(cfg)
 		c.listen(cfg)

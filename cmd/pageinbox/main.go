@@ -46,6 +46,10 @@ func main() {
 // and writers and read back the exit code.
 func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
 	req, err := parseArgs(args, env)
+	if es := (*exitStatus)(nil); errors.As(err, &es) { // not a usage error: a bad pages file
+		fmt.Fprintf(stderr, "pageinbox: %s\n", inert.String(err.Error()))
+		return es.code
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -59,16 +63,9 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		return exitOK
 	}
 
-	// The secrets file is a source of Page tokens; pages and doctor read
-	// it themselves, to manage or report a bad one.
-	if req.cmd == nil || (req.cmd.name != "pages" && req.cmd.name != "doctor") {
-		err = req.cfg.addPagesFile()
-	}
-	switch {
-	case err != nil:
-	case req.cmd == nil:
+	if req.cmd == nil {
 		err = runTUI(ctx, req.cfg)
-	default:
+	} else {
 		err = req.run(ctx, cmdEnv{cfg: req.cfg, args: req.args, stdout: stdout, stderr: stderr})
 	}
 	if err == nil {

@@ -305,7 +305,8 @@ func TestPageTokensFromFile(t *testing.T) {
 }
 
 // doctor warns 7 days ahead of a Page token's expiry and fails an expired
-// one, live with APP_ID and APP_SECRET, else from the recorded expiry.
+// one, live with APP_ID and APP_SECRET, else from the recorded expiry;
+// it checks every Page's token whichever Page --page picks.
 func TestDoctorPageTokenExpiry(t *testing.T) {
 	r := newConnectRig(t)
 	r.srv.SetTokenInfo(pageBToken, fbtest.TokenInfo{Expires: time.Now().Add(3*24*time.Hour - time.Hour)})
@@ -313,7 +314,7 @@ func TestDoctorPageTokenExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.env["PAGEINBOX_LISTEN"] = "127.0.0.1:0"
-	_, out, _ := runCLI(t, r.env, "doctor")
+	_, out, _ := runCLI(t, r.env, "doctor", "--page", pageB)
 	r.noTokens(t, out)
 	if l := lineWith(out, "Page Second Shop"); !strings.HasPrefix(l, "[warn]") || !strings.Contains(l, "expires in 3 days") {
 		t.Errorf("Page B: %q; want a warning 3 days ahead\n%s", l, out)
@@ -323,13 +324,13 @@ func TestDoctorPageTokenExpiry(t *testing.T) {
 	}
 
 	r.srv.SetTokenInfo(fbtest.DefaultPageToken, fbtest.TokenInfo{Expires: time.Now().Add(-time.Hour)})
-	code, out, _ := runCLI(t, r.env, "doctor")
+	code, out, _ := runCLI(t, r.env, "doctor", "--page", pageB)
 	if l := lineWith(out, "Page Demo Shop"); code != exitError || !strings.HasPrefix(l, "[FAIL]") || !strings.Contains(l, "token expired") {
 		t.Errorf("expired Page A: exit %d, %q\n%s", code, l, out)
 	}
 
 	delete(r.env, "APP_ID") // offline: the expiry recorded at connect
-	_, out, _ = runCLI(t, r.env, "doctor")
+	_, out, _ = runCLI(t, r.env, "doctor", "--page", pageB)
 	if l := lineWith(out, "Page Second Shop"); !strings.HasPrefix(l, "[warn]") || !strings.Contains(l, "expires in 3 days") {
 		t.Errorf("offline, Page B: %q\n%s", l, out)
 	}
@@ -352,5 +353,42 @@ func TestExpiryWarnerForStatusBar(t *testing.T) {
 	}
 	if got := expiryWarner(cfg)(); got != "token of Second Shop expires in 3 days" {
 		t.Fatalf("warning %q", got)
+	}
+}
+
+// With only the secrets file (no PAGE_ACCESS_TOKEN), a command reaches
+// Meta with the token of the Page it is given; without --page it names
+// the connected Pages; doctor reports a bad file among its checks.
+func TestCommandsUsePagesFile(t *testing.T) {
+	r := newConnectRig(t)
+	if _, _, err := r.run(t, userTok+"\n", "pages", "connect", "--all"); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, r.env, "sync")
+	if code != exitUsage || !strings.Contains(errOut, "Second Shop") || !strings.Contains(errOut, "Demo Shop") {
+		t.Fatalf("sync without --page: exit %d, %s; want the Pages named", code, errOut)
+	}
+	before := len(r.srv.Requests())
+	code, out, errOut := runCLI(t, r.env, "sync", "--page", pageBName)
+	if code != exitOK {
+		t.Fatalf("sync --page %q: exit %d\n%s%s", pageBName, code, out, errOut)
+	}
+	calls := 0
+	for _, q := range r.srv.Requests()[before:] {
+		if strings.Contains(q.Path, "/conversations") {
+			calls++
+			if q.Header.Get("Authorization") != "Bearer "+pageBToken {
+				t.Errorf("%s went with another token than Page B's", q.Path)
+			}
+		}
+	}
+	if calls == 0 {
+		t.Fatal("sync made no Conversations API call")
+	}
+
+	os.Chmod(r.file(), 0o640)
+	_, out, _ = runCLI(t, r.env, "doctor")
+	if l := lineWith(out, "pages file"); !strings.HasPrefix(l, "[FAIL]") || !strings.Contains(l, "chmod 600") {
+		t.Errorf("doctor with a wide pages file: %q\n%s", l, out)
 	}
 }

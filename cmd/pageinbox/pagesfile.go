@@ -171,3 +171,17 @@ func (c *config) addPagesFile() error {
 	}
 	return nil
 }
+
+// withPagesFile adds the secrets file's Pages to the configuration of the
+// command name ("" is the TUI), before its Page is picked. A bad file
+// stops the command (exit 1), except pages, which manages the file and
+// reads it itself, and doctor, which reports it among its checks.
+func withPagesFile(name string, cfg *config) error {
+	if name == "pages" {
+		return nil
+	}
+	if err := cfg.addPagesFile(); err != nil && name != "doctor" {
+		return &exitStatus{code: exitError, err: err}
+	}
+	return nil
+}
