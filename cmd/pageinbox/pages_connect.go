@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,11 +54,10 @@ func runConnect(ctx context.Context, env cmdEnv, f *pagesFlags, path string) err
 		return fbgraph.New(fbgraph.Options{BaseURL: env.cfg.GraphURL, Version: env.cfg.GraphVersion,
 			PageToken: token, AppSecret: env.cfg.AppSecret.Reveal(), MaxAttempts: 2})
 	}
-	ll, err := graph(user.Reveal()).ExchangeToken(ctx, app)
+	long, err := longLivedToken(ctx, env, graph(user.Reveal()), app, user)
 	if err != nil {
-		return fmt.Errorf("exchanging the user token for a long-lived one: %w", scrubbed(err, user, env.cfg.AppSecret))
+		return err
 	}
-	long := newSecret(ll.Token)
 	accounts, err := graph(long.Reveal()).Accounts(ctx)
 	if err != nil {
 		return fmt.Errorf("listing the user's Pages (/me/accounts): %w", scrubbed(err, user, long))
@@ -85,6 +85,22 @@ func runConnect(ctx context.Context, env cmdEnv, f *pagesFlags, path string) err
 			len(failed), plural(len(failed)), strings.Join(failed, ", "))
 	}
 	return nil
+}
+
+// longLivedToken exchanges user for a long-lived token. A token the
+// exchange refuses but that Meta says is valid and never expires (a
+// system user's) is used as it is.
+func longLivedToken(ctx context.Context, env cmdEnv, gc *fbgraph.Client, app fbgraph.App, user secret) (secret, error) {
+	ll, err := gc.ExchangeToken(ctx, app)
+	if err == nil {
+		return newSecret(ll.Token), nil
+	}
+	if info, derr := gc.DebugToken(ctx, app, user.Reveal()); derr == nil && info.Valid && info.Expires.IsZero() {
+		fmt.Fprintf(env.stderr, "note: the token does not expire (a %s token) and was not exchanged: used as it is\n",
+			strings.ToLower(strings.ReplaceAll(cmp.Or(info.Type, "system user"), "_", " ")))
+		return user, nil
+	}
+	return secret{}, fmt.Errorf("exchanging the user token for a long-lived one: %w", scrubbed(err, user, env.cfg.AppSecret))
 }
 
 // connectPage subscribes the app to the Page's webhook fields and checks

@@ -392,3 +392,44 @@ func TestCommandsUsePagesFile(t *testing.T) {
 		t.Errorf("doctor with a wide pages file: %q\n%s", l, out)
 	}
 }
+
+// A system user's token, which does not expire and which the exchange
+// refuses, is used as it is.
+func TestPagesConnectSystemUserToken(t *testing.T) {
+	r := newConnectRig(t)
+	const sysTok = "EAAsystem-user-token-must-not-leak"
+	r.srv.AddUserToken(fbtest.UserToken{Token: sysTok, SystemUser: true, Pages: []string{pageB}})
+	r.env["FB_USER_TOKEN"] = sysTok
+	_, errOut, err := r.run(t, "", "pages", "connect", "--all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut, "a system user token") {
+		t.Errorf("no note of the unexchanged token:\n%s", errOut)
+	}
+	if got := r.stored(t); len(got) != 1 || got[0].ID != pageB || got[0].Token != pageBToken {
+		t.Fatalf("stored %d Pages; want Page B, the one the system user has", len(got))
+	}
+	r.noTokens(t, errOut)
+	if strings.Contains(errOut, sysTok) {
+		t.Error("the system user token was printed")
+	}
+}
+
+// An expired user token is refused with Meta's reason, and nothing is
+// stored; no token at all says where one goes.
+func TestPagesConnectBadUserToken(t *testing.T) {
+	r := newConnectRig(t)
+	const old = "EAAexpired-user-token-must-not-leak"
+	r.srv.AddUserToken(fbtest.UserToken{Token: old, Expires: time.Now().Add(-time.Minute)})
+	_, _, err := r.run(t, old+"\n", "pages", "connect", "--all")
+	if err == nil || !strings.Contains(err.Error(), "expired") || strings.Contains(err.Error(), old) {
+		t.Fatalf("expired token: %v", err)
+	}
+	if _, serr := os.Stat(r.file()); serr == nil {
+		t.Error("a pages file was written")
+	}
+	if _, _, err := r.run(t, "", "pages", "connect", "--all"); err == nil || !strings.Contains(err.Error(), "FB_USER_TOKEN") {
+		t.Fatalf("no token: %v", err)
+	}
+}

@@ -41,6 +41,9 @@ func (s *Server) describeToken(tok string) map[string]any {
 	info, known := s.oauth.info[tok]
 	if u, ok := s.oauth.users[tok]; ok {
 		typ = "USER"
+		if u.SystemUser {
+			typ = "SYSTEM_USER"
+		}
 		if !known {
 			info = TokenInfo{Expires: u.Expires, Scopes: u.Scopes}
 		}

@@ -36,6 +36,10 @@ type UserToken struct {
 	// Pages are the ids of the Pages the person manages; nil: all of
 	// the emulator's.
 	Pages []string
+	// SystemUser: the token is a Business Manager system user's, which
+	// does not expire and which the exchange refuses (how Meta refuses
+	// it is not documented; the emulator answers a #100).
+	SystemUser bool
 }
 
 // TokenInfo overrides what debug_token says of one token.
@@ -161,6 +165,9 @@ func (s *Server) handleExchange(w http.ResponseWriter, c *call) {
 		return
 	case !u.Expires.IsZero() && !s.cfg.Now().Before(u.Expires):
 		s.writeError(w, errf(http.StatusBadRequest, 190, 463, "Error validating access token: Session has expired"))
+		return
+	case u.SystemUser:
+		s.writeError(w, invalid("A system user access token cannot be exchanged"))
 		return
 	}
 	s.mu.Lock()
