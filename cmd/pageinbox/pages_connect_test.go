@@ -433,3 +433,26 @@ func TestPagesConnectBadUserToken(t *testing.T) {
 		t.Fatalf("no token: %v", err)
 	}
 }
+
+// Without pages_manage_metadata Meta refuses the subscription: the
+// permission is named, the tokens are still stored (unsubscribed), and
+// connect exits 1 naming the Pages to fix.
+func TestPagesConnectSubscribeRefused(t *testing.T) {
+	r := newConnectRig(t)
+	r.srv.DropScope("pages_manage_metadata")
+	out, errOut, err := r.run(t, userTok+"\n", "pages", "connect", "--all")
+	if err == nil || !strings.Contains(err.Error(), "2 Pages not subscribed") || !strings.Contains(err.Error(), pageB) {
+		t.Fatalf("err %v; want both Pages named as not subscribed", err)
+	}
+	if !strings.Contains(errOut, "lacks the permission pages_manage_metadata") || !strings.Contains(errOut, "Requires pages_manage_metadata") {
+		t.Errorf("stderr does not name the permission and Meta's refusal:\n%s", errOut)
+	}
+	got := r.stored(t)
+	if len(got) != 2 || len(got[0].Fields) != 0 || got[1].Token != pageBToken {
+		t.Fatalf("stored %d Pages; want both, unsubscribed, with their tokens", len(got))
+	}
+	out, _, _ = r.run(t, "", "pages", "list")
+	if l := lineWith(out, pageB); !strings.HasSuffix(strings.TrimSpace(l), "none") {
+		t.Errorf("list: %q; want subscribed none", l)
+	}
+}

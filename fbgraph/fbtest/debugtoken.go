@@ -74,6 +74,15 @@ func (s *Server) describeToken(tok string) map[string]any {
 	return data
 }
 
+// hasScope: the token is a Page's or a user's the emulator knows, and
+// debug_token would list scope for it. Unknown tokens pass, for auth to
+// refuse.
+func (s *Server) hasScope(tok, scope string) bool {
+	data := s.describeToken(tok)
+	scopes, _ := data["scopes"].([]string)
+	return data["is_valid"] == false || slices.Contains(scopes, scope)
+}
+
 // granular lists the Page scopes with the Page they were granted for.
 func granular(scopes []string, pageID string) []map[string]any {
 	out := []map[string]any{}

@@ -128,6 +128,8 @@ func (s *Server) serveOAuth(w http.ResponseWriter, c *call) bool {
 		s.handleDebugToken(w, c)
 	case len(c.seg) == 2 && c.seg[0] == "me" && c.seg[1] == "accounts" && s.userToken(c.tokenOf()) != nil:
 		s.handleAccounts(w, c)
+	case len(c.seg) == 2 && c.seg[1] == "subscribed_apps" && c.r.Method == http.MethodPost && !s.hasScope(c.tokenOf(), "pages_manage_metadata"):
+		s.writeError(w, errf(http.StatusForbidden, 200, 0, "(#200) Requires pages_manage_metadata permission to manage the object"))
 	default:
 		return false
 	}
