@@ -2,6 +2,7 @@ package fbgraph_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -175,5 +176,62 @@ func TestDispatcherRefusedTokenHoldsOnlyItsPage(t *testing.T) {
 	}
 	if bCalls > 3 { // at most the sends in flight when the first refusal came
 		t.Errorf("%d calls with B's refused token", bCalls)
+	}
+}
+
+// TestDispatcherHeldPageResumes: a Page held for its refused token
+// resumes by itself once ProbePage finds a working token (a reconnected
+// Page), and its held items then go out.
+func TestDispatcherHeldPageResumes(t *testing.T) {
+	const n = 3
+	w, items := twoPageWorld(t, n)
+	pages := w.pages("revoked-token")
+	probe := func(ctx context.Context, pageID string) error {
+		c, err := pages.For(pageID)
+		if err == nil {
+			_, err = c.Me(ctx)
+		}
+		return err
+	}
+	d := fbgraph.NewDispatcher(w.st, pages, fbgraph.DispatcherOptions{Concurrency: 2, Now: w.clock.Now,
+		ProbePage: probe, ProbeEvery: 10 * time.Millisecond})
+	reconnected := false
+	run(t, d, func() bool {
+		if !reconnected && d.Held()[pageB] != "" {
+			pages.Add(pageB, fbgraph.New(fbgraph.Options{BaseURL: w.srv.URL(), PageToken: pageBToken}))
+			reconnected = true
+		}
+		return countState(itemsOf(t, w.st, items, pageB), store.OutboxSent) == n
+	})
+	if !reconnected || len(w.srv.SentFrom(pageB)) != n || d.Held()[pageB] != "" {
+		t.Errorf("reconnected %v, B sent %d, held %q", reconnected, len(w.srv.SentFrom(pageB)), d.Held()[pageB])
+	}
+}
+
+// TestPagesFor: a Page's own client; a lone token (Page not named) for
+// any Page; "" for the only one; else NoPageTokenError.
+func TestPagesFor(t *testing.T) {
+	a, b := fbgraph.New(fbgraph.Options{}), fbgraph.New(fbgraph.Options{})
+	p := fbgraph.NewPages()
+	p.Add("1", a)
+	if c, err := p.For(""); c != a || err != nil {
+		t.Errorf(`For("") with one Page = %v, %v`, c, err)
+	}
+	p.Add("2", b)
+	if c, err := p.For("2"); c != b || err != nil {
+		t.Errorf(`For("2") = %v, %v`, c, err)
+	}
+	_, err := p.For("3")
+	var nt *fbgraph.NoPageTokenError
+	if !errors.As(err, &nt) || nt.PageID != "3" || !errors.Is(err, fbgraph.ErrNoPageToken) {
+		t.Errorf(`For("3") = %v, want NoPageTokenError`, err)
+	}
+	if _, err := p.For(""); err == nil {
+		t.Error(`For("") with two Pages chose one`)
+	}
+	lone := fbgraph.New(fbgraph.Options{})
+	p.Add("", lone)
+	if c, err := p.For("3"); c != lone || err != nil {
+		t.Errorf(`For("3") with a lone token = %v, %v`, c, err)
 	}
 }

@@ -2,6 +2,7 @@ package fbtest
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 )
 
@@ -106,4 +107,32 @@ func TestPagesConfigRefusesSharedToken(t *testing.T) {
 		}
 	}()
 	NewServer(Config{Pages: []Page{{ID: pageB, Token: DefaultPageToken}}}).Close()
+}
+
+// TestPagesLabelsPerPage: each Page has its own labels, even of the same
+// name, and cannot see or use the other's.
+func TestPagesLabelsPerPage(t *testing.T) {
+	s := twoPages(t, Config{})
+	form := func(k, v string) url.Values { return url.Values{k: {v}} }
+	a := do(t, s, http.MethodPost, "/v25.0/me/custom_labels", DefaultPageToken, nil, form("page_label_name", "vip"))
+	b := do(t, s, http.MethodPost, "/v25.0/me/custom_labels", pageBToken, nil, form("page_label_name", "vip"))
+	if a.str("id") == "" || a.str("id") == b.str("id") {
+		t.Fatalf("label ids A %s, B %s: want two labels", a.raw, b.raw)
+	}
+	list := do(t, s, http.MethodGet, "/v25.0/me/custom_labels", pageBToken, nil, nil)
+	if data, _ := list.body["data"].([]any); len(data) != 1 {
+		t.Errorf("B's labels = %s, want its one", list.raw)
+	}
+	if r := do(t, s, http.MethodPost, "/v25.0/"+a.str("id")+"/label", pageBToken, nil, form("user", "7002")); r.code() == 0 {
+		t.Errorf("B put A's label on its customer: %s", r.raw)
+	}
+	if r := do(t, s, http.MethodPost, "/v25.0/"+b.str("id")+"/label", pageBToken, nil, form("user", "7001")); r.subcode() != 2018001 {
+		t.Errorf("B labelled A's customer: %s", r.raw)
+	}
+	if r := do(t, s, http.MethodPost, "/v25.0/"+b.str("id")+"/label", pageBToken, nil, form("user", "7002")); r.code() != 0 {
+		t.Errorf("B labelling its customer: %s", r.raw)
+	}
+	if got := s.LabelNames("7002"); len(got) != 1 || got[0] != "vip" {
+		t.Errorf("7002's labels = %v", got)
+	}
 }

@@ -164,6 +164,9 @@ func (m *Model) right(s store.SystemStatus) string {
 	if s.Queued > 0 {
 		right += fmt.Sprintf(" · %d queued", s.Queued)
 	}
+	if s.UnconnectedPages != "" {
+		right += " · ! webhooks of a Page not connected (doctor)"
+	}
 	if m.selected > 0 {
 		right = fmt.Sprintf("%d selected · ", m.selected) + right
 	}
