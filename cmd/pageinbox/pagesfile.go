@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -45,6 +46,9 @@ type pageRecord struct {
 	CheckedAt         time.Time `json:"checked_at,omitzero"`
 }
 
+// maxPagesFile bounds what loadPages reads: thousands of Pages fit.
+const maxPagesFile = 4 << 20
+
 type pagesDoc struct {
 	Pages []pageRecord `json:"pages"`
 }
@@ -80,10 +84,16 @@ func loadPages(path string) ([]connectedPage, error) {
 		return nil, fmt.Errorf("pages file %s has mode %04o: it holds Page tokens and must be private to you; "+
 			"check who could read it, then chmod 600 %s (and get new tokens if in doubt)", path, perm, path)
 	}
+	// Unknown fields are kept out but accepted: a newer pageinbox may add some.
 	var doc pagesDoc
-	dec := json.NewDecoder(f)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
+	data, err := io.ReadAll(io.LimitReader(f, maxPagesFile+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("pages file: %w", err)
+	case len(data) > maxPagesFile:
+		return nil, fmt.Errorf("pages file %s is over %d bytes: not one pageinbox wrote; move it aside", path, maxPagesFile)
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("pages file %s is damaged (%v): fix or remove it, then run pageinbox pages connect", path, err)
 	}
 	pages := make([]connectedPage, 0, len(doc.Pages))
