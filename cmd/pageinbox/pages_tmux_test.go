@@ -44,4 +44,23 @@ func TestPagesConnectPromptsWithoutEcho(t *testing.T) {
 	if got := r.stored(t); len(got) != 1 || got[0].ID != pageB {
 		t.Fatalf("stored %d Pages; want Page B alone", len(got))
 	}
+
+	// The process's own logs (stderr, --debug) carry no token either, in
+	// connect and in the commands that use the file's tokens.
+	var env []string
+	for k, v := range r.env {
+		env = append(env, k+"="+v)
+	}
+	for _, args := range [][]string{
+		{"--debug", "pages", "connect", "--all"},
+		{"--debug", "sync", "--page", pageB},
+		{"--debug", "doctor", "--page", pageB},
+		{"--debug", "pages", "list", "--check"},
+	} {
+		code, out, errOut, _ := e2eRun(t, bin, append(env, "FB_USER_TOKEN="+userTok), args...)
+		r.noTokens(t, out+errOut)
+		if args[1] != "doctor" && code != exitOK {
+			t.Errorf("%v: exit %d\n%s%s", args, code, out, errOut)
+		}
+	}
 }
