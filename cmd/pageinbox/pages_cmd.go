@@ -95,7 +95,16 @@ func runPagesList(ctx context.Context, env cmdEnv, f *pagesFlags, path string) e
 		if pages, err = checkPages(ctx, env, f, pages); err != nil {
 			return err
 		}
-		if err := savePages(path, pages); err != nil {
+		err = updatePages(path, func(now []connectedPage) ([]connectedPage, error) {
+			for _, p := range pages { // the Pages still there with the token checked
+				if i := slices.IndexFunc(now, func(q connectedPage) bool { return q.ID == p.ID }); i >= 0 &&
+					now[i].Token.Reveal() == p.Token.Reveal() {
+					now[i] = p
+				}
+			}
+			return now, nil
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -151,16 +160,16 @@ func checkPages(ctx context.Context, env cmdEnv, f *pagesFlags, pages []connecte
 }
 
 func runPagesRemove(env cmdEnv, path, id string) error {
-	pages, err := loadPages(path)
+	var name string
+	err := updatePages(path, func(pages []connectedPage) ([]connectedPage, error) {
+		i := slices.IndexFunc(pages, func(p connectedPage) bool { return p.ID == id })
+		if i < 0 {
+			return nil, fmt.Errorf("no Page %s connected (connected: %s)", inert.Line(id), pageNames(pages))
+		}
+		name = pages[i].Name
+		return slices.Delete(pages, i, i+1), nil
+	})
 	if err != nil {
-		return err
-	}
-	i := slices.IndexFunc(pages, func(p connectedPage) bool { return p.ID == id })
-	if i < 0 {
-		return fmt.Errorf("no Page %s connected (connected: %s)", id, pageNames(pages))
-	}
-	name := pages[i].Name
-	if err := savePages(path, slices.Delete(pages, i, i+1)); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.stdout, "removed Page %s (%s); its token is forgotten, its conversations stay in the data file\n",

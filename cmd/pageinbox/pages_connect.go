@@ -37,8 +37,7 @@ func runConnect(ctx context.Context, env cmdEnv, f *pagesFlags, path string) err
 	if err != nil {
 		return err
 	}
-	pages, err := loadPages(path) // a bad file stops us before any call to Meta
-	if err != nil {
+	if _, err := loadPages(path); err != nil { // a bad file stops us before any call to Meta
 		return err
 	}
 	in, isTerm := env.stdin, false
@@ -67,6 +66,7 @@ func runConnect(ctx context.Context, env cmdEnv, f *pagesFlags, path string) err
 		return err
 	}
 	var failed []string
+	var done []connectedPage
 	for _, a := range picked {
 		p, err := connectPage(ctx, env, f, graph(a.AccessToken), app, a)
 		if err != nil {
@@ -74,9 +74,15 @@ func runConnect(ctx context.Context, env cmdEnv, f *pagesFlags, path string) err
 			fmt.Fprintf(env.stderr, "Page %s (%s): %s\n", inert.Line(a.Name), a.ID,
 				inert.String(scrubbed(err, newSecret(a.AccessToken), long).Error()))
 		}
-		pages = upsertPage(pages, p)
+		done = append(done, p)
 	}
-	if err := savePages(path, pages); err != nil {
+	err = updatePages(path, func(pages []connectedPage) ([]connectedPage, error) {
+		for _, p := range done {
+			pages = upsertPage(pages, p)
+		}
+		return pages, nil
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.stdout, "%d Page%s stored in %s\n", len(picked), plural(len(picked)), path)

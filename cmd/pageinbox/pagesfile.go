@@ -195,3 +195,24 @@ func withPagesFile(name string, cfg *config) error {
 	}
 	return nil
 }
+
+// updatePages applies change to the secrets file as it is now, under its
+// lock: what another pages command wrote meanwhile is kept.
+func updatePages(path string, change func([]connectedPage) ([]connectedPage, error)) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("pages file: %w", err)
+	}
+	unlock, err := lockPagesFile(path)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	pages, err := loadPages(path)
+	if err != nil {
+		return err
+	}
+	if pages, err = change(pages); err != nil {
+		return err
+	}
+	return savePages(path, pages)
+}
