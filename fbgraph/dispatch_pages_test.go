@@ -229,9 +229,32 @@ func TestPagesFor(t *testing.T) {
 	if _, err := p.For(""); err == nil {
 		t.Error(`For("") with two Pages chose one`)
 	}
+	// A lone token (its Page not named) serves every Page alone, but
+	// beside named Pages none but its own.
 	lone := fbgraph.New(fbgraph.Options{})
+	only := fbgraph.NewPages()
+	only.Add("", lone)
+	if c, err := only.For("3"); c != lone || err != nil {
+		t.Errorf(`For("3") with a lone token only = %v, %v`, c, err)
+	}
 	p.Add("", lone)
-	if c, err := p.For("3"); c != lone || err != nil {
-		t.Errorf(`For("3") with a lone token = %v, %v`, c, err)
+	if _, err := p.For("3"); !errors.Is(err, fbgraph.ErrNoPageToken) {
+		t.Errorf(`For("3") beside named Pages = %v, want no token`, err)
+	}
+}
+
+// TestPagesNameLone: the lone token is filed under the Page /me names.
+func TestPagesNameLone(t *testing.T) {
+	srv := fbtest.NewServer(fbtest.Config{Pages: []fbtest.Page{{ID: pageB, Token: pageBToken}}})
+	t.Cleanup(srv.Close)
+	p := fbgraph.NewPages()
+	p.Add(srv.PageID(), fbgraph.New(fbgraph.Options{BaseURL: srv.URL(), PageToken: fbtest.DefaultPageToken}))
+	lone := fbgraph.New(fbgraph.Options{BaseURL: srv.URL(), PageToken: pageBToken})
+	p.Add("", lone)
+	if err := p.NameLone(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := p.For(pageB); c != lone || err != nil {
+		t.Errorf("For(B) = %v, %v; want the lone token", c, err)
 	}
 }

@@ -80,13 +80,39 @@ func (p *Pages) For(pageID string) (*Client, error) {
 	if c, ok := p.byID[pageID]; ok {
 		return c, nil
 	}
-	if p.lone != nil {
-		return p.lone, nil
+	if p.lone != nil && (len(p.ids) == 0 || pageID == "") {
+		return p.lone, nil // beside named Pages it stands for its own only (NameLone)
 	}
 	if pageID == "" && len(p.ids) == 1 {
 		return p.byID[p.ids[0]], nil
 	}
 	return nil, &NoPageTokenError{PageID: pageID}
+}
+
+// NameLone asks Meta which Page the lone token is for (/me) and files it
+// under that id, so that beside named Pages it serves its own Page, and
+// no other Page is ever tried with it.
+func (p *Pages) NameLone(ctx context.Context) error {
+	p.mu.RLock()
+	lone := p.lone
+	p.mu.RUnlock()
+	if lone == nil {
+		return nil
+	}
+	me, err := lone.Me(ctx)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.lone == lone && me.ID != "" {
+		if _, ok := p.byID[me.ID]; !ok {
+			p.ids = append(p.ids, me.ID)
+			p.byID[me.ID] = lone
+		}
+		p.lone = nil
+	}
+	return nil
 }
 
 // Send sends m with the token of m.PageID.

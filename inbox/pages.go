@@ -88,6 +88,9 @@ func (s *Service) startSending(st *store.Store, o Options, log *slog.Logger) {
 // Pages (the all-Pages view names them), and warns when a token is
 // another Page's than the one it was connected for.
 func (s *Service) learnPages(ctx context.Context) {
+	if err := s.pages.NameLone(ctx); err != nil {
+		s.log.Warn("reading the Page of PAGE_ACCESS_TOKEN failed", "err", err)
+	}
 	for _, id := range s.pages.IDs() {
 		gc, err := s.pages.For(id)
 		if err != nil {

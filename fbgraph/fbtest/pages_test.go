@@ -136,3 +136,32 @@ func TestPagesLabelsPerPage(t *testing.T) {
 		t.Errorf("7002's labels = %v", got)
 	}
 }
+
+// TestPagesTemplatesPerPage: a Page lists and sends only its own
+// Utility templates.
+func TestPagesTemplatesPerPage(t *testing.T) {
+	s := twoPages(t, Config{})
+	s.AddTemplate(TemplateSpec{Name: "kids_order", Lang: "en_US", Body: "Order {{1}} ships.", Page: pageB})
+	list := do(t, s, http.MethodGet, "/v25.0/me/message_templates", DefaultPageToken, nil, nil)
+	if data, _ := list.body["data"].([]any); len(data) != 0 {
+		t.Errorf("A lists B's template: %s", list.raw)
+	}
+	list = do(t, s, http.MethodGet, "/v25.0/me/message_templates", pageBToken, nil, nil)
+	if data, _ := list.body["data"].([]any); len(data) != 1 {
+		t.Errorf("B's templates = %s, want its one", list.raw)
+	}
+	tpl := func(psid string) map[string]any {
+		return map[string]any{"recipient": map[string]any{"id": psid}, "messaging_type": "UTILITY",
+			"message": map[string]any{"template": map[string]any{"name": "kids_order", "language": map[string]any{"code": "en_US"},
+				"components": []any{map[string]any{"type": "body", "parameters": []any{map[string]any{"type": "text", "text": "A-7"}}}}}}}
+	}
+	if a := do(t, s, http.MethodPost, "/v25.0/me/messages", DefaultPageToken, nil, tpl("7001")); a.code() != 100 {
+		t.Errorf("A sent B's template: %s", a.raw)
+	}
+	if a := do(t, s, http.MethodPost, "/v25.0/me/messages", pageBToken, nil, tpl("7002")); a.code() != 0 {
+		t.Errorf("B's own template: %s", a.raw)
+	}
+	if got := s.SentFrom(pageB); len(got) != 1 || got[0].Text != "Order A-7 ships." {
+		t.Errorf("B sent %+v", got)
+	}
+}

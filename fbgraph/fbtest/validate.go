@@ -91,7 +91,7 @@ func (s *Server) validateSend(c *call) (*sendResult, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	sent := &Sent{PSID: psid, MessagingType: mt, Tag: tag, ReplyTo: replyTo(c)}
+	sent := &Sent{PageID: c.page, PSID: psid, MessagingType: mt, Tag: tag, ReplyTo: replyTo(c)}
 	res := &sendResult{recipient: psid, sent: sent}
 	if e := s.readMessage(msg, c.hasFile, res); e != nil {
 		return nil, e
