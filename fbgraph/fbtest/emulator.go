@@ -135,6 +135,7 @@ type Server struct {
 	requests    []Request
 	calls       map[int]int
 	attachments map[string]string // reusable attachment id -> url
+	attachOwner map[string]string // reusable attachment id -> its Page (ids are per Page)
 	// refuseMultiByID: message.attachments with attachment_id payloads
 	// are refused (RefuseMultiImageByID), as Meta might: undocumented.
 	refuseMultiByID bool
@@ -188,6 +189,7 @@ func NewServer(cfg Config) *Server {
 		users:       map[string]*user{},
 		calls:       map[int]int{},
 		attachments: map[string]string{},
+		attachOwner: map[string]string{},
 		subscribed:  slices.Clone(DefaultSubscribedFields),
 		sentSignal:  make(chan struct{}),
 	}

@@ -103,3 +103,13 @@ func (d *Driver) ForPage(pageID string) *Driver {
 	return &Driver{URL: d.URL, AppSecret: d.AppSecret, PageID: pageID, Client: d.Client,
 		Duplicates: d.Duplicates, Seed: d.Seed, Now: d.Now, PlainJSON: d.PlainJSON}
 }
+
+// ownedAttachmentLocked is the URL of the reusable attachment id if the
+// Page page owns it: an attachment id is good for its own Page only.
+func (s *Server) ownedAttachmentLocked(page, id string) (string, bool) {
+	url, ok := s.attachments[id]
+	if !ok || s.attachOwner[id] != page {
+		return "", false
+	}
+	return url, true
+}

@@ -165,3 +165,26 @@ func TestPagesTemplatesPerPage(t *testing.T) {
 		t.Errorf("B sent %+v", got)
 	}
 }
+
+// TestPagesAttachmentIDsPerPage: a reusable attachment uploaded by one
+// Page cannot be sent by the other.
+func TestPagesAttachmentIDsPerPage(t *testing.T) {
+	s := twoPages(t, Config{})
+	up := do(t, s, http.MethodPost, "/v25.0/me/message_attachments", DefaultPageToken, nil, map[string]any{
+		"message": map[string]any{"attachment": map[string]any{"type": "image",
+			"payload": map[string]any{"url": "https://cdn.example/a.png", "is_reusable": true}}}})
+	id := up.str("attachment_id")
+	if id == "" {
+		t.Fatalf("upload: %s", up.raw)
+	}
+	msg := func(psid string) map[string]any {
+		return map[string]any{"recipient": map[string]any{"id": psid}, "messaging_type": "RESPONSE",
+			"message": map[string]any{"attachment": map[string]any{"type": "image", "payload": map[string]any{"attachment_id": id}}}}
+	}
+	if a := do(t, s, http.MethodPost, "/v25.0/me/messages", pageBToken, nil, msg("7002")); a.subcode() != 2018074 {
+		t.Errorf("B sent A's attachment: %s", a.raw)
+	}
+	if a := do(t, s, http.MethodPost, "/v25.0/me/messages", DefaultPageToken, nil, msg("7001")); a.code() != 0 {
+		t.Errorf("A's own attachment: %s", a.raw)
+	}
+}

@@ -74,6 +74,7 @@ func (s *Server) handleSend(w http.ResponseWriter, c *call) {
 		if m.AttachmentID == "" {
 			m.AttachmentID = res.attachmentID
 			s.attachments[m.AttachmentID] = m.AttachmentURL
+			s.attachOwner[m.AttachmentID] = m.PageID
 		}
 	}
 	s.sent = append(s.sent, m)
@@ -210,6 +211,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, c *call) {
 		id = strconv.FormatUint(1000000000000000+s.seq*7919, 10)
 	}
 	s.attachments[id] = res.sent.AttachmentURL
+	s.attachOwner[id] = c.page
 	if c.upload != nil {
 		up := *c.upload
 		up.ID, up.Type = id, res.sent.AttachmentType
