@@ -25,9 +25,10 @@ type Service struct {
 	labels *LabelSyncer
 	log    *slog.Logger
 
-	mu       sync.Mutex
-	pageName string         // learnt from the token in the background
-	webhook  func() Webhook // the webhook this process serves, if any
+	mu           sync.Mutex
+	pageName     string         // learnt from the token in the background
+	webhook      func() Webhook // the webhook this process serves, if any
+	tokenWarning func() string
 
 	stopped chan struct{} // closed when the dispatcher has recorded its last send
 	woken   chan struct{} // closed when the wake timer has stopped
@@ -55,6 +56,9 @@ type Options struct {
 	// TypingNow is the typing throttle's clock (tests); nil: time.Now.
 	TypingNow func() time.Time
 	Logger    *slog.Logger
+	// TokenWarning says which Page token expires soon ("" if none), for
+	// the status bar. May be nil.
+	TokenWarning func() string
 }
 
 // Webhook is what the status bar says of the webhook this process serves.
@@ -74,7 +78,7 @@ func Start(ctx context.Context, st *store.Store, o Options) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{st: st, graph: o.Graph, log: log, woken: make(chan struct{})}
+	s := &Service{st: st, graph: o.Graph, log: log, woken: make(chan struct{}), tokenWarning: o.TokenWarning}
 	s.Local = &Local{Store: st, Describe: s.describe, TokenProblem: s.tokenProblem, Agent: o.Agent, Owner: o.Agent.Name,
 		Board: NewPresenceBoard(), NoAutoAssign: o.NoAutoAssign, SpoolDir: filepath.Dir(st.Path())}
 	now := o.Now
@@ -176,6 +180,9 @@ func (s *Service) describe(_ context.Context, st *store.SystemStatus) {
 		st.UnconnectedPages = w.Unconnected
 	}
 	st.Labels = s.labels.Notice()
+	if s.tokenWarning != nil {
+		st.TokenWarning = s.tokenWarning()
+	}
 	if s.disp != nil {
 		st.Sending = s.disp.Blocked()
 		st.TokenOK = st.Sending == ""

@@ -78,6 +78,9 @@ func parseWith(args []string, cfg config) (request, error) {
 
 	rest := root.Args()
 	if len(rest) == 0 {
+		if err := withPagesFile("", &cfg); err != nil {
+			return request{}, err
+		}
 		return checked(request{cfg: cfg, flags: root}, "pageinbox --help")
 	}
 	name, rest := rest[0], rest[1:]
@@ -99,6 +102,9 @@ func parseWith(args []string, cfg config) (request, error) {
 		return request{}, &usageError{fs.Name(), err, hint}
 	}
 	fs.Visit(func(f *flag.Flag) { cfg.markFlag(f.Name) })
+	if err := withPagesFile(name, &cfg); err != nil {
+		return request{}, err
+	}
 	if pageCommands[name] {
 		var err error
 		if cfg.PageID, err = cfg.pickPage(cfg.PageID); err != nil {

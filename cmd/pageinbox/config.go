@@ -48,6 +48,8 @@ type config struct {
 	PageTokens  []pageToken
 	AppSecret   secret
 	VerifyToken secret
+	AppID       string // APP_ID: `pages connect` exchanges tokens as this app
+	FBUserToken secret // FB_USER_TOKEN: `pages connect`'s user token, else read from stdin
 
 	// FaultCommit is PAGEINBOX_FAULT_COMMIT, a test fault injector and
 	// nothing else: the Nth commit of the data file is made to fail
@@ -107,6 +109,8 @@ func configFromEnv(env func(string) string) config {
 		PageAccessToken: newSecret(env("PAGE_ACCESS_TOKEN")),
 		AppSecret:       newSecret(env("APP_SECRET")),
 		VerifyToken:     newSecret(verify),
+		AppID:           env("APP_ID"),
+		FBUserToken:     newSecret(env("FB_USER_TOKEN")),
 
 		FaultCommit: env("PAGEINBOX_FAULT_COMMIT"),
 

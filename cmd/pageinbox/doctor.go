@@ -39,6 +39,7 @@ func setupDoctor(fs *flag.FlagSet) runFunc {
 		}
 		c.secrets(cfg)
 		c.listen(cfg)
+		c.pageTokens(ctx, cfg, time.Now())
 		c.graph(ctx, cfg)
 		if c.failed > 0 {
 			return fmt.Errorf("%d checks failed", c.failed)

@@ -78,7 +78,7 @@ func startService(ctx context.Context, cfg config, st *store.Store, log *slog.Lo
 		pages = graphPages(cfg, log)
 	}
 	return inbox.Start(ctx, st, inbox.Options{Graph: graphClient(cfg, log), Pages: pages, Agent: thisAgent(cfg), MarkSeen: cfg.MarkSeen,
-		NoAutoAssign: cfg.NoAutoAssign, NoTyping: cfg.NoTyping, Logger: log})
+		NoAutoAssign: cfg.NoAutoAssign, NoTyping: cfg.NoTyping, Logger: log, TokenWarning: expiryWarner(cfg)})
 }
 
 // showWebhook puts what the webhook served at addr has seen in the status.

@@ -21,6 +21,7 @@
 //	GET  /{me|page}/conversations        cursor-paged, newest first (user_id filter too)
 //	GET  /{t_...}, /{t_...}/messages, /{m_...}  one thread, its 20 messages, one message
 //	GET|POST|DELETE /{me|page}/subscribed_apps
+//	/oauth/access_token, /me/accounts (a user token), /debug_token  (oauth.go)
 //	/{page}/custom_labels, /{label-id}[/label], /{psid}/custom_labels  (labels.go)
 //	anything else                        400, 100/33 "Unsupported <method> request"
 //
@@ -142,6 +143,7 @@ type Server struct {
 	subscribed      []string
 	labels          labelBook     // Page custom labels (labels.go)
 	templates       templateBook  // Utility Message templates (templates.go)
+	oauth           oauthBook     // user tokens, debug_token answers (oauth.go)
 	sentSignal      chan struct{} // closed and replaced on every accepted send
 
 	// Faults after acceptance (accept.go).

@@ -211,6 +211,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(rec, perr)
 		return
 	}
+	if s.serveOAuth(rec, c) {
+		return
+	}
 	if e := s.auth(c); e != nil {
 		s.writeError(rec, e)
 		return
