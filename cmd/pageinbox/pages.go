@@ -103,7 +103,7 @@ func (c config) pickPage(page string) (string, error) {
 			}
 		}
 		if len(c.PageTokens) > 1 {
-			return "", fmt.Errorf("Page %q is not connected: pass --page ID: %s", page, listPages(c.PageTokens))
+			return "", fmt.Errorf("no Page %q is connected: pass --page ID: %s", page, listPages(c.PageTokens))
 		}
 		return page, nil
 	}

@@ -440,7 +440,7 @@ func TestPagesConnectBadUserToken(t *testing.T) {
 func TestPagesConnectSubscribeRefused(t *testing.T) {
 	r := newConnectRig(t)
 	r.srv.DropScope("pages_manage_metadata")
-	out, errOut, err := r.run(t, userTok+"\n", "pages", "connect", "--all")
+	_, errOut, err := r.run(t, userTok+"\n", "pages", "connect", "--all")
 	if err == nil || !strings.Contains(err.Error(), "2 Pages not subscribed") || !strings.Contains(err.Error(), pageB) {
 		t.Fatalf("err %v; want both Pages named as not subscribed", err)
 	}
@@ -451,7 +451,7 @@ func TestPagesConnectSubscribeRefused(t *testing.T) {
 	if len(got) != 2 || len(got[0].Fields) != 0 || got[1].Token != pageBToken {
 		t.Fatalf("stored %d Pages; want both, unsubscribed, with their tokens", len(got))
 	}
-	out, _, _ = r.run(t, "", "pages", "list")
+	out, _, _ := r.run(t, "", "pages", "list")
 	if l := lineWith(out, pageB); !strings.HasSuffix(strings.TrimSpace(l), "none") {
 		t.Errorf("list: %q; want subscribed none", l)
 	}

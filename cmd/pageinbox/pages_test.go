@@ -55,7 +55,7 @@ func TestPickPage(t *testing.T) {
 		{"by name", twoPageConfig(), "harbour kids", "1002", ""},
 		{"ambiguous", twoPageConfig(), "", "",
 			"several Pages are connected: pass --page ID: 1001 Harbour Outfitters, 1002 Harbour Kids"},
-		{"not connected", twoPageConfig(), "1003", "", `Page "1003" is not connected: pass --page ID: 1001 Harbour Outfitters, 1002 Harbour Kids`},
+		{"not connected", twoPageConfig(), "1003", "", `no Page "1003" is connected: pass --page ID: 1001 Harbour Outfitters, 1002 Harbour Kids`},
 	}
 	for _, tc := range cases {
 		got, err := tc.cfg.pickPage(tc.page)
