@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -78,5 +79,72 @@ func compareGolden(t *testing.T, path, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("%s differs:\n got:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+var profiles = map[string]termenv.Profile{"TrueColor": termenv.TrueColor, "ANSI256": termenv.ANSI256,
+	"ANSI": termenv.ANSI, "Ascii": termenv.Ascii}
+
+// In every profile, on either background, for the built-in theme and a
+// hex one, each style draws exactly what it drew when lipgloss converted
+// the theme's colours on every Render.
+func TestFromThemeDrawsAsPerRenderConversion(t *testing.T) {
+	for name, p := range profiles {
+		for _, dark := range []bool{true, false} {
+			for _, theme := range []Theme{DefaultTheme(), hexTheme()} {
+				r := renderer(p, dark)
+				got, want := drawn(FromTheme(r, theme), name), drawn(build(r, theme), name)
+				if got != want {
+					t.Errorf("%s dark=%v: converted once\n%s\nper render\n%s", name, dark, got, want)
+				}
+			}
+		}
+	}
+}
+
+// Every colour of a theme is converted: in a 16-colour terminal none is
+// left in hex or above 15, so no field of Theme is missed by Colours.
+func TestForProfileConvertsEveryColour(t *testing.T) {
+	th := hexTheme().ForProfile(termenv.ANSI)
+	v := reflect.ValueOf(th)
+	for i := range v.NumField() {
+		c := v.Field(i).Interface().(lipgloss.AdaptiveColor)
+		for _, s := range []string{c.Light, c.Dark} {
+			if n, err := strconv.Atoi(s); err != nil || n < 0 || n > 15 {
+				t.Errorf("%s = %q after ForProfile(ANSI), want an ANSI colour 0-15", v.Type().Field(i).Name, s)
+			}
+		}
+	}
+}
+
+// Convert gives the colour termenv would have made of the original, and
+// one that needs no further conversion in that profile.
+func TestConvert(t *testing.T) {
+	for name, p := range profiles {
+		for _, s := range []string{"", "0", "9", "15", "16", "63", "111", "231", "244", "255",
+			"#e5484d", "#000000", "#ffffff", "#5f87af", "#abc", "#zzzzzz", "red"} {
+			got := Convert(p, s)
+			if !reflect.DeepEqual(p.Color(got), p.Color(s)) {
+				t.Errorf("%s: Convert(%q) = %q draws %#v, want %#v", name, s, got, p.Color(got), p.Color(s))
+			}
+			if again := Convert(p, got); again != got {
+				t.Errorf("%s: Convert(%q) = %q, then %q", name, s, got, again)
+			}
+			if p == termenv.ANSI && strings.HasPrefix(got, "#") && p.Color(s) != nil {
+				t.Errorf("ANSI: Convert(%q) = %q, still hex", s, got)
+			}
+		}
+	}
+}
+
+// A number past the 256 colours is no colour in any profile, where a
+// 16-colour terminal would have panicked converting it.
+func TestConvertOutOfRange(t *testing.T) {
+	for name, p := range profiles {
+		for _, s := range []string{"-1", "256", "99999"} {
+			if got := Convert(p, s); got != "" {
+				t.Errorf("%s: Convert(%q) = %q, want no colour", name, s, got)
+			}
+		}
 	}
 }
