@@ -31,7 +31,8 @@ type Styles struct {
 func New(r *lipgloss.Renderer) Styles { return FromTheme(r, DefaultTheme()) }
 
 // FromTheme returns the styles of theme t for renderer r, its colours
-// converted once for r's colour profile rather than on every Render.
+// converted once for r's colour profile rather than on every Render: set
+// the profile (NO_COLOR, an SSH client's) before, as New in tui does.
 func FromTheme(r *lipgloss.Renderer, t Theme) Styles {
 	return build(r, t.ForProfile(r.ColorProfile()))
 }
