@@ -17,6 +17,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -26,6 +27,9 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
 
 	"github.com/pageinbox/pageinbox/inbox"
 	"github.com/pageinbox/pageinbox/store"
@@ -200,60 +204,75 @@ func procStatus() (map[string]float64, error) {
 // steady is the usual case (the thread's lines cached); cold-thread
 // empties the per-message cache every time (a resize, a new thread);
 // key-k-thread scrolls the focused thread, key-j moves in the list.
+// Each runs once per colour profile of the session's renderer: TrueColor,
+// ANSI256, ANSI (what TERM=xterm gets) and Ascii (NO_COLOR, the goldens').
+//
+//	go test ./tui -run '^$' -bench 'View200x50/steady/ANSI'
 func BenchmarkView200x50(b *testing.B) {
-	d := busyDriver(b, 200, 50)
-	d.key(tea.KeyTab) // the thread pane: list and thread both on screen
-	if !strings.Contains(d.view(), "Returns are free within 30 days.") {
-		b.Fatalf("the thread is not on screen:\n%s", d.view())
+	drivers := make([]*driver, len(benchProfiles))
+	for i, p := range benchProfiles {
+		drivers[i] = newDriverWith(b, busyBackend(), profileRenderer(p.profile), 200, 50)
+		drivers[i].key(tea.KeyTab) // the thread pane: list and thread both on screen
+		if v := ansi.Strip(drivers[i].view()); !strings.Contains(v, "Returns are free within 30 days.") {
+			b.Fatalf("%s: the thread is not on screen:\n%s", p.name, v)
+		}
 	}
-	b.Run("steady", func(b *testing.B) {
+	perProfile := func(name string, run func(b *testing.B, d *driver)) {
+		b.Run(name, func(b *testing.B) {
+			for i, p := range benchProfiles {
+				b.Run(p.name, func(b *testing.B) { run(b, drivers[i]) })
+			}
+		})
+	}
+	perProfile("steady", func(b *testing.B, d *driver) {
 		b.ReportAllocs()
 		for b.Loop() {
 			_ = d.m.View()
 		}
 	})
-	b.Run("cold-thread", func(b *testing.B) {
+	perProfile("cold-thread", func(b *testing.B, d *driver) {
 		b.ReportAllocs()
 		for b.Loop() {
 			d.m.thread.Invalidate()
 			_ = d.m.View()
 		}
 	})
-	b.Run("key-k-thread", func(b *testing.B) {
-		// A scroll in the focused thread: Update and View.
-		k := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'k'}}
-		j := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'j'}}
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			msg := k
-			if i%2 == 1 {
-				msg = j
-			}
-			i++
-			d.m.Update(msg)
-			_ = d.m.View()
-		}
-	})
-	b.Run("key-j", func(b *testing.B) {
-		// A cursor move in the list: Update (the thread beside switches,
-		// its load not run) and View.
+	// A scroll in the focused thread: Update and View.
+	perProfile("key-k-thread", func(b *testing.B, d *driver) { benchKeys(b, d, 'k', 'j') })
+	// A cursor move in the list: Update (the thread beside switches, its
+	// load not run) and View.
+	perProfile("key-j", func(b *testing.B, d *driver) {
 		d.key(tea.KeyTab)
 		d.key(tea.KeyTab) // back to the list
-		j := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'j'}}
-		k := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'k'}}
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			msg := j
-			if i%2 == 1 {
-				msg = k
-			}
-			i++
-			d.m.Update(msg)
-			_ = d.m.View()
-		}
+		benchKeys(b, d, 'j', 'k')
 	})
+}
+
+// benchKeys sends there and back alternately, each through Update and View.
+func benchKeys(b *testing.B, d *driver, there, back rune) {
+	msgs := [2]tea.KeyMsg{{Type: tea.KeyRunes, Runes: []rune{there}}, {Type: tea.KeyRunes, Runes: []rune{back}}}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		d.m.Update(msgs[i%2])
+		i++
+		_ = d.m.View()
+	}
+}
+
+// benchProfiles are the colour profiles a session's renderer can have.
+var benchProfiles = []struct {
+	name    string
+	profile termenv.Profile
+}{{"TrueColor", termenv.TrueColor}, {"ANSI256", termenv.ANSI256}, {"ANSI", termenv.ANSI}, {"Ascii", termenv.Ascii}}
+
+// profileRenderer is a session renderer with profile p and a dark
+// background, as an SSH session's renderer with that profile is.
+func profileRenderer(p termenv.Profile) *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(p)
+	r.SetHasDarkBackground(true)
+	return r
 }
 
 // describeFixture says how the 100k fixture came about, for the log: a

@@ -44,9 +44,15 @@ var endedFeed = func() <-chan store.Change {
 
 func newDriver(t testing.TB, be *fakeBackend, w, h int) *driver {
 	t.Helper()
+	return newDriverWith(t, be, asciiRenderer(), w, h)
+}
+
+// newDriverWith is newDriver drawing with renderer r.
+func newDriverWith(t testing.TB, be *fakeBackend, r *lipgloss.Renderer, w, h int) *driver {
+	t.Helper()
 	t.Cleanup(be.close)
 	d := &driver{t: t, be: be}
-	d.m = New(Options{Backend: be, Renderer: asciiRenderer(), Now: fixedClock, NoTick: true,
+	d.m = New(Options{Backend: be, Renderer: r, Now: fixedClock, NoTick: true,
 		Bell: func() { d.bells++ }})
 	// A blinking cursor is a timer command; a steady one draws the same
 	// (the Ascii profile drops the reverse video either way).

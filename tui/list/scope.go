@@ -7,6 +7,7 @@ import (
 
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/common"
+	"github.com/pageinbox/pageinbox/tui/styles"
 )
 
 // Scope narrows the filter tabs to the team's view: the agent's own
@@ -161,7 +162,8 @@ func (m *Model) gotLabels(msg labelsMsg) tea.Cmd {
 		return common.ErrorCmd("labels", msg.err)
 	}
 	for _, l := range msg.labels {
-		m.colours[colourKey(msg.page, l.Name)] = l.Color
+		// Converted for the session's profile once, not on every row drawn.
+		m.colours[colourKey(msg.page, l.Name)] = styles.Convert(m.common.Renderer.ColorProfile(), l.Color)
 	}
 	if msg.then != nil {
 		return msg.then(m, msg.labels)

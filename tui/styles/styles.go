@@ -30,8 +30,14 @@ type Styles struct {
 // New returns the default theme for renderer r.
 func New(r *lipgloss.Renderer) Styles { return FromTheme(r, DefaultTheme()) }
 
-// FromTheme returns the styles of theme t for renderer r.
+// FromTheme returns the styles of theme t for renderer r, its colours
+// converted once for r's colour profile rather than on every Render: set
+// the profile (NO_COLOR, an SSH client's) before, as New in tui does.
 func FromTheme(r *lipgloss.Renderer, t Theme) Styles {
+	return build(r, t.ForProfile(r.ColorProfile()))
+}
+
+func build(r *lipgloss.Renderer, t Theme) Styles {
 	border := lipgloss.RoundedBorder()
 	return Styles{
 		App:  r.NewStyle(),
