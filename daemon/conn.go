@@ -99,7 +99,7 @@ func (c *apiClient) readPump() {
 		return
 	}
 	if hello.Type != "hello" || hello.Version != ProtocolVersion {
-		msg := fmt.Sprintf("this daemon speaks /ws protocol %d; upgrade pageinbox to attach", ProtocolVersion)
+		msg := fmt.Sprintf("upgrade pageinbox: this daemon speaks protocol %d (the client spoke %d)", ProtocolVersion, hello.Version)
 		if hello.Type != "hello" {
 			msg = "the first message must be a hello"
 		}

@@ -14,8 +14,9 @@ import (
 
 // ProtocolVersion is the /ws protocol spoken here. A client with another
 // version is told to upgrade; docs/protocol.md describes every message.
-// Version 2: message ids and cursors are opaque tokens.
-const ProtocolVersion = 2
+// Version 2: message ids and cursors are opaque tokens. Version 3: a
+// conversation pushed again comes as a delta (frames.go).
+const ProtocolVersion = 3
 
 // Frame is one /ws message, either way. Type says which fields are set.
 type Frame struct {
@@ -34,7 +35,7 @@ type Frame struct {
 	Error  *FrameError     `json:"error,omitempty"`
 
 	// changes (server push), in commit order
-	Changes []store.Change `json:"changes,omitempty"`
+	Changes []WireChange `json:"changes,omitempty"`
 }
 
 // FrameError is a refused request or connection.

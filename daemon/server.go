@@ -48,6 +48,8 @@ type Server struct {
 
 	mu      sync.Mutex
 	clients map[*apiClient]bool
+	frames  *frameEncoder
+	joined  bool // a client was added since the last frame: frames.reset
 
 	// UploadDir holds the files clients upload while they arrive (the
 	// data dir); "": the system's temporary directory.
@@ -62,7 +64,7 @@ func NewServer(in inbox.Agents, token string, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{inbox: in, token: token, log: log, clients: map[*apiClient]bool{}}
+	s := &Server{inbox: in, token: token, log: log, clients: map[*apiClient]bool{}, frames: newFrameEncoder()}
 	s.upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 16384,
 		CheckOrigin: func(*http.Request) bool { return true }} // checked before the upgrade
 	return s
@@ -97,11 +99,7 @@ func (s *Server) Run(ctx context.Context) error {
 				break drain
 			}
 		}
-		frame, err := json.Marshal(Frame{Type: "changes", Changes: batch})
-		if err != nil {
-			continue
-		}
-		s.broadcast(frame)
+		s.broadcast(batch)
 	}
 	s.mu.Lock()
 	for c := range s.clients {
@@ -111,9 +109,21 @@ func (s *Server) Run(ctx context.Context) error {
 	return nil
 }
 
-func (s *Server) broadcast(frame []byte) {
+// broadcast encodes the batch once and queues the same bytes to every
+// client. Under mu: a client added meanwhile makes the encoder forget its
+// bases first, so its first frame holds no delta it cannot apply.
+func (s *Server) broadcast(batch []store.Change) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.joined {
+		s.frames.reset()
+		s.joined = false
+	}
+	frame, err := s.frames.encode(batch)
+	if err != nil { // the clients cannot have these: they reload instead
+		s.log.Error("api: changes not encoded, clients told to reload", "err", err)
+		frame, _ = json.Marshal(Frame{Type: "changes", Changes: []WireChange{{Change: store.Change{Kind: store.Resync}}}})
+	}
 	for c := range s.clients {
 		if !c.queue(frame) {
 			s.dropped.Add(1)
@@ -182,6 +192,7 @@ func sameOrigin(r *http.Request) bool {
 func (s *Server) add(c *apiClient) {
 	s.mu.Lock()
 	s.clients[c] = true
+	s.joined = true
 	s.mu.Unlock()
 	s.attached.Add(1)
 }
