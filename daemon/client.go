@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/gorilla/websocket"
 
 	"github.com/pageinbox/pageinbox/inbox"
@@ -217,15 +216,14 @@ func (c *Client) serve(conn *websocket.Conn, out chan []byte, reconnected bool) 
 }
 
 // read takes the daemon's frames until the connection breaks, or a frame
-// cannot be understood (the reconnect then starts with a Resync). Frames
-// are decoded whole with go-json-experiment/json: one pass, where
-// encoding/json's Decoder scans every frame twice.
+// cannot be understood (the reconnect then starts with a Resync): JSON
+// text for replies, binary for pushed changes (frames.go).
 func (c *Client) read(conn *websocket.Conn) {
 	changes := newFrameDecoder()
 	var batch []store.Change
 	var buf bytes.Buffer // decoding copies what it keeps: reused
 	for {
-		_, r, err := conn.NextReader()
+		kind, r, err := conn.NextReader()
 		if err != nil {
 			return
 		}
@@ -237,13 +235,21 @@ func (c *Client) read(conn *websocket.Conn) {
 			return
 		}
 		conn.SetReadDeadline(time.Now().Add(pongWait))
+		if kind == websocket.BinaryMessage {
+			batch, err = changes.decode(buf.Bytes(), batch[:0])
+			c.publish(batch...) // those before a fault are sound
+			if err != nil {
+				c.log.Warn("attach: changes not understood, reconnecting", "err", err)
+				return
+			}
+			continue
+		}
 		var f Frame
-		if err := jsonv2.Unmarshal(buf.Bytes(), &f); err != nil {
+		if err := json.Unmarshal(buf.Bytes(), &f); err != nil {
 			c.log.Warn("attach: a frame not understood, reconnecting", "err", err)
 			return
 		}
-		switch f.Type {
-		case "reply":
+		if f.Type == "reply" {
 			c.mu.Lock()
 			ch := c.pending[f.ID]
 			delete(c.pending, f.ID)
@@ -251,18 +257,6 @@ func (c *Client) read(conn *websocket.Conn) {
 			if ch != nil {
 				ch <- f
 			}
-		case "changes":
-			batch = batch[:0]
-			for i := range f.Changes {
-				ch, err := changes.change(&f.Changes[i])
-				if err != nil {
-					c.publish(batch...)
-					c.log.Warn("attach: changes not understood, reconnecting", "err", err)
-					return
-				}
-				batch = append(batch, ch)
-			}
-			c.publish(batch...)
 		}
 	}
 }

@@ -3,62 +3,36 @@ package daemon
 import (
 	"encoding/json"
 	"errors"
-	"reflect"
-	"strings"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 
 	"github.com/pageinbox/pageinbox/store"
 )
 
-// Lean "changes" frames (protocol 3). A conversation that changes again
-// goes out as the fields that changed since its last snapshot on the same
-// stream (its delta), not whole: with every inbound message a conversation
-// changes a few fields, and 50 clients decoding whole snapshots was where
-// the CPU went. Every client reads the same bytes, encoded once per batch:
-// the server forgets every base when a client attaches, so a client has
-// the base of every delta it gets.
+// Lean "changes" frames (protocol 3): binary WebSocket messages, encoded
+// once per batch, the same bytes for every client. A message or a
+// conversation is a binary record (wire.go); a conversation that changes
+// again is a record of the fields that changed since its last snapshot
+// on the stream (its delta). The server forgets every base when a client
+// attaches, so a client has the base of every delta it gets.
+//
+// The server keeps the last maxBases conversations sent, each in a
+// numbered slot; a whole conversation names the slot it goes in, a delta
+// the slot of its base, so a client finds it by index, not by key.
+const maxBases = 4096
 
-// Bases remembered: the server keeps serverBases conversations, a client
-// twice as many. Both see the same conversations in the same order since
-// the attach, and a least-recently-used cache holds a superset of what a
-// smaller one holds on the same sequence, so the client never lacks a base
-// the server uses; the base's seq is checked all the same.
+// The forms a change takes in a frame.
 const (
-	serverBases = 4096
-	clientBases = 2 * serverBases
+	formJSON      = 0 // a store.Change as JSON text
+	formMessage   = 1 // a message record
+	formConv      = 2 // its slot, then a whole conversation record
+	formConvDelta = 3 // the slot and seq of its base, then what changed
 )
-
-// WireChange is a store.Change as a "changes" frame carries it. A
-// conversation comes whole (Conversation) or as a delta of the snapshot
-// of change Base: its key in PageID and PSID, Delta the fields that
-// changed to a value that is not zero (as a Conversation would carry
-// them), Zero the names of those that changed to zero.
-type WireChange struct {
-	store.Change
-	Base  uint64              `json:"base,omitempty"`
-	Delta *store.Conversation `json:"delta,omitempty"`
-	Zero  []string            `json:"zero,omitempty"`
-}
-
-// wireOut is a WireChange as the server writes it: the delta holds only
-// what changed, so a client decodes few fields.
-type wireOut struct {
-	store.Change
-	Base  uint64         `json:"base,omitempty"`
-	Delta map[string]any `json:"delta,omitzero"` // {} when only Zero changed
-	Zero  []string       `json:"zero,omitempty"`
-}
-
-// changesFrame is a Frame of type "changes" as the server writes it.
-type changesFrame struct {
-	Type    string    `json:"type"`
-	Changes []wireOut `json:"changes"`
-}
 
 // convBase is the last snapshot of a conversation on the stream.
 type convBase struct {
 	seq  uint64
+	slot int
 	conv store.Conversation
 }
 
@@ -68,7 +42,7 @@ type frameEncoder struct {
 }
 
 func newFrameEncoder() *frameEncoder {
-	bases, _ := simplelru.NewLRU[store.ConvKey, *convBase](serverBases, nil) // errs only for size <= 0
+	bases, _ := simplelru.NewLRU[store.ConvKey, *convBase](maxBases, nil) // errs only for size <= 0
 	return &frameEncoder{bases: bases}
 }
 
@@ -76,96 +50,64 @@ func newFrameEncoder() *frameEncoder {
 // whole (a client just attached, or a frame never went out).
 func (e *frameEncoder) reset() { e.bases.Purge() }
 
-// encode is the frame of one batch, the same bytes for every client.
+// remember keeps c as its key's base, in a free slot or the least
+// recently used one.
+func (e *frameEncoder) remember(seq uint64, c *store.Conversation) int {
+	slot := e.bases.Len()
+	if slot == maxBases {
+		_, old, _ := e.bases.RemoveOldest()
+		slot = old.slot
+	}
+	e.bases.Add(c.ConvKey, &convBase{seq: seq, slot: slot, conv: *c})
+	return slot
+}
+
+// encode is the frame of one batch.
 func (e *frameEncoder) encode(batch []store.Change) ([]byte, error) {
-	wire := make([]wireOut, len(batch))
-	for i, ch := range batch {
-		wire[i] = e.wire(ch)
+	b := binary0(len(batch))
+	var err error
+	for i := range batch {
+		if b, err = e.appendChange(b, &batch[i]); err != nil {
+			e.reset() // no client will have what this frame held
+			return nil, err
+		}
 	}
-	frame, err := json.Marshal(changesFrame{Type: "changes", Changes: wire})
-	if err != nil {
-		e.reset() // no client has what this frame held
-	}
-	return frame, err
+	return b, nil
 }
 
-func (e *frameEncoder) wire(ch store.Change) wireOut {
-	c := ch.Conversation
-	if ch.Kind != store.ConversationUpdated || c == nil {
-		return wireOut{Change: ch}
-	}
-	base, ok := e.bases.Get(c.ConvKey)
-	if !ok {
-		e.bases.Add(c.ConvKey, &convBase{seq: ch.Seq, conv: *c})
-		return wireOut{Change: ch}
-	}
-	delta, zero := convDelta(&base.conv, c)
-	w := wireOut{Change: store.Change{Seq: ch.Seq, Kind: ch.Kind, PageID: c.PageID, PSID: c.PSID},
-		Base: base.seq, Delta: delta, Zero: zero}
-	base.seq, base.conv = ch.Seq, *c
-	return w
+// resyncFrame tells every client to reload: what to send when a batch
+// cannot be encoded.
+func resyncFrame() []byte {
+	b, _ := newFrameEncoder().encode([]store.Change{{Kind: store.Resync}})
+	return b
 }
 
-// convField is a field of store.Conversation a delta may carry: all but
-// the key, by their JSON names.
-type convField struct {
-	index int
-	name  string
+func binary0(n int) []byte {
+	return appendUvarint(make([]byte, 0, 64+256*n), uint64(n))
 }
 
-var convFields = func() []convField {
-	t := reflect.TypeFor[store.Conversation]()
-	var fields []convField
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if f.Anonymous || name == "-" || !f.IsExported() {
-			continue
+func (e *frameEncoder) appendChange(b []byte, ch *store.Change) ([]byte, error) {
+	b = appendString(appendUvarint(b, ch.Seq), string(ch.Kind))
+	only := store.Change{Seq: ch.Seq, Kind: ch.Kind, Message: ch.Message, Conversation: ch.Conversation}
+	switch {
+	case *ch != only:
+		// Anything else set: as JSON.
+	case ch.Message != nil && ch.Conversation == nil:
+		return appendRecord(append(b, formMessage), messageFields, ch.Message, nil, 0)
+	case ch.Conversation != nil && ch.Message == nil && ch.Kind == store.ConversationUpdated:
+		c := ch.Conversation
+		base, ok := e.bases.Get(c.ConvKey)
+		if !ok {
+			slot := e.remember(ch.Seq, c)
+			return appendRecord(appendUvarint(append(b, formConv), uint64(slot)), convFields, c, nil, convKeyFields)
 		}
-		if name == "" {
-			name = f.Name
-		}
-		fields = append(fields, convField{index: i, name: name})
+		b = appendUvarint(appendUvarint(append(b, formConvDelta), uint64(base.slot)), base.seq)
+		b, err := appendRecord(b, convFields, c, &base.conv, 0)
+		base.seq, base.conv = ch.Seq, *c
+		return b, err
 	}
-	return fields
-}()
-
-// convDelta is what of to differs from from: the fields that are not
-// zero in delta (by their JSON names), the names of those that became
-// zero in zero.
-func convDelta(from, to *store.Conversation) (delta map[string]any, zero []string) {
-	delta = make(map[string]any, 8)
-	fv, tv := reflect.ValueOf(from).Elem(), reflect.ValueOf(to).Elem()
-	for _, f := range convFields {
-		a, b := fv.Field(f.index), tv.Field(f.index)
-		switch {
-		case reflect.DeepEqual(a.Interface(), b.Interface()):
-		case b.IsZero():
-			zero = append(zero, f.name)
-		default:
-			delta[f.name] = b.Interface()
-		}
-	}
-	return delta, zero
-}
-
-// applyDelta makes the conversation a delta of base describes.
-func applyDelta(base, delta *store.Conversation, zero []string) store.Conversation {
-	out := *base
-	ov, dv := reflect.ValueOf(&out).Elem(), reflect.ValueOf(delta).Elem()
-	for _, f := range convFields {
-		if d := dv.Field(f.index); !d.IsZero() {
-			ov.Field(f.index).Set(d)
-		}
-	}
-	for _, name := range zero {
-		for _, f := range convFields {
-			if f.name == name {
-				ov.Field(f.index).SetZero()
-			}
-		}
-	}
-	return out
+	js, err := json.Marshal(ch)
+	return appendString(append(b, formJSON), string(js)), err
 }
 
 // errNoBase: a delta came for a conversation the client has no snapshot
@@ -175,33 +117,88 @@ var errNoBase = errors.New("a conversation delta without its base")
 // frameDecoder rebuilds the store.Changes of "changes" frames; one per
 // connection, used by its reader only.
 type frameDecoder struct {
-	bases *simplelru.LRU[store.ConvKey, *convBase]
+	bases []clientBase // by slot
+	strs  map[string]string
+	delta store.Conversation // scratch: a delta before it meets its base
+}
+
+// clientBase is a slot of the client's bases.
+type clientBase struct {
+	set  bool
+	seq  uint64
+	conv store.Conversation
 }
 
 func newFrameDecoder() *frameDecoder {
-	bases, _ := simplelru.NewLRU[store.ConvKey, *convBase](clientBases, nil)
-	return &frameDecoder{bases: bases}
+	return &frameDecoder{strs: map[string]string{}}
 }
 
-// change is the store.Change w stands for.
-func (d *frameDecoder) change(w *WireChange) (store.Change, error) {
-	ch := w.Change
-	if ch.Kind != store.ConversationUpdated {
-		return ch, nil
+// slot is the base in slot n, growing the slots up to maxBases.
+func (d *frameDecoder) slot(n uint64) *clientBase {
+	if n >= maxBases {
+		return nil
 	}
-	if w.Delta == nil {
-		if ch.Conversation != nil {
-			d.bases.Add(ch.Conversation.ConvKey, &convBase{seq: ch.Seq, conv: *ch.Conversation})
+	if int(n) >= len(d.bases) {
+		d.bases = append(d.bases, make([]clientBase, int(n)+1-len(d.bases))...)
+	}
+	return &d.bases[n]
+}
+
+// decode appends the changes of frame to out.
+func (d *frameDecoder) decode(frame []byte, out []store.Change) ([]store.Change, error) {
+	r := &reader{b: frame, strs: d.strs}
+	n := r.uvarint()
+	if n > uint64(len(frame)) {
+		return out, errShortFrame
+	}
+	for range n {
+		ch := store.Change{Seq: r.uvarint(), Kind: store.ChangeKind(r.interned())}
+		if err := d.body(r, &ch); err != nil {
+			return out, err
 		}
-		return ch, nil
+		out = append(out, ch)
 	}
-	key := store.ConvKey{PageID: ch.PageID, PSID: ch.PSID}
-	base, ok := d.bases.Get(key)
-	if !ok || base.seq != w.Base {
-		return ch, errNoBase
+	if r.err == nil && len(r.b) != 0 {
+		r.fail()
 	}
-	conv := applyDelta(&base.conv, w.Delta, w.Zero)
-	conv.ConvKey = key
-	base.seq, base.conv = ch.Seq, conv
-	return store.Change{Seq: ch.Seq, Kind: ch.Kind, Conversation: &conv}, nil
+	return out, r.err
+}
+
+func (d *frameDecoder) body(r *reader, ch *store.Change) error {
+	switch form := r.byte(); form {
+	case formJSON:
+		if js := r.bytes(); r.err == nil {
+			return json.Unmarshal(js, ch)
+		}
+	case formMessage:
+		ch.Message = &store.Message{}
+		readRecord(r, messageFields, ch.Message)
+	case formConv:
+		base := d.slot(r.uvarint())
+		c := &store.Conversation{}
+		readRecord(r, convFields, c)
+		if base == nil {
+			r.fail()
+			break
+		}
+		*base = clientBase{set: true, seq: ch.Seq, conv: *c}
+		ch.Conversation = c
+	case formConvDelta:
+		base, seq := d.slot(r.uvarint()), r.uvarint()
+		d.delta = store.Conversation{}
+		mask := readRecord(r, convFields, &d.delta)
+		if r.err != nil {
+			break
+		}
+		if base == nil || !base.set || base.seq != seq {
+			return errNoBase
+		}
+		c := base.conv
+		copyFields(convFields, mask, &c, &d.delta)
+		base.seq, base.conv = ch.Seq, c
+		ch.Conversation = &c
+	default:
+		r.fail()
+	}
+	return r.err
 }

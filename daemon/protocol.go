@@ -20,7 +20,7 @@ const ProtocolVersion = 3
 
 // Frame is one /ws message, either way. Type says which fields are set.
 type Frame struct {
-	Type string `json:"type"` // hello, welcome, request, reply, changes, error
+	Type string `json:"type"` // hello, welcome, request, reply, error (changes are binary: frames.go)
 
 	// hello (client) and welcome (server)
 	Version int          `json:"version,omitempty"`
@@ -34,8 +34,8 @@ type Frame struct {
 	Result json.RawMessage `json:"result,omitempty"`
 	Error  *FrameError     `json:"error,omitempty"`
 
-	// changes (server push), in commit order
-	Changes []WireChange `json:"changes,omitempty"`
+	// Changes (server push, in commit order) come in binary frames of
+	// their own (frames.go).
 }
 
 // FrameError is a refused request or connection.

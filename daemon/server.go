@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
@@ -30,8 +29,10 @@ const (
 	pongWait   = 60 * time.Second
 	pingPeriod = pongWait * 9 / 10
 	maxFrame   = 64 << 20
-	// maxBatchChanges bounds one "changes" frame.
+	// maxBatchChanges bounds one "changes" frame; frameLinger is how long
+	// the first change of a frame waits for more.
 	maxBatchChanges = 256
+	frameLinger     = 5 * time.Millisecond
 	clientQueueLen  = 1024
 )
 
@@ -82,11 +83,14 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Everything already waiting goes out in one frame: a commit of ten
-	// events is twenty changes, and one frame for them costs every client
-	// one write and one decode, not twenty.
+	// Everything arriving within frameLinger of the first change goes out
+	// in one frame: a commit of ten events is twenty changes, and one
+	// frame for them, or for the next commits too, costs every client one
+	// read and one wake-up, not one per commit.
+	linger := time.NewTimer(frameLinger)
 	for ch := range changes {
 		batch := []store.Change{ch}
+		linger.Reset(frameLinger)
 	drain:
 		for len(batch) < maxBatchChanges {
 			select {
@@ -95,10 +99,11 @@ func (s *Server) Run(ctx context.Context) error {
 					break drain
 				}
 				batch = append(batch, more)
-			default:
+			case <-linger.C:
 				break drain
 			}
 		}
+		linger.Stop()
 		s.broadcast(batch)
 	}
 	s.mu.Lock()
@@ -122,10 +127,10 @@ func (s *Server) broadcast(batch []store.Change) {
 	frame, err := s.frames.encode(batch)
 	if err != nil { // the clients cannot have these: they reload instead
 		s.log.Error("api: changes not encoded, clients told to reload", "err", err)
-		frame, _ = json.Marshal(Frame{Type: "changes", Changes: []WireChange{{Change: store.Change{Kind: store.Resync}}}})
+		frame = resyncFrame()
 	}
 	for c := range s.clients {
-		if !c.queue(frame) {
+		if !c.queue(wsFrame{data: frame, binary: true}) {
 			s.dropped.Add(1)
 			s.log.Warn("api: client too slow, cut loose", "agent", c.agent.Name, "remote", c.remote)
 		}
@@ -159,7 +164,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if tc, ok := conn.UnderlyingConn().(*net.TCPConn); ok {
 		tc.SetWriteBuffer(256 << 10)
 	}
-	c := &apiClient{srv: s, conn: conn, send: make(chan []byte, clientQueueLen), done: make(chan struct{}), remote: r.RemoteAddr,
+	c := &apiClient{srv: s, conn: conn, send: make(chan wsFrame, clientQueueLen), done: make(chan struct{}), remote: r.RemoteAddr,
 		named: named}
 	go c.writePump()
 	c.readPump()
