@@ -21,6 +21,12 @@ package daemon_test
 // the last POST it waits for the last receipts until none has come for
 // 3 s (30 s at most). The figures are logged before any failure.
 //
+// CPU per change per client: the CPU of the clients' own goroutines (a
+// CPU profile split by pprof label, api_bench_cpu_test.go) over every
+// change they received while the events went out, as
+// client-cpu-ns/change/client; the whole process's CPU the same way as
+// proc-cpu-ns/change/client.
+//
 // PAGEINBOX_BENCH_EVENTS_PER_SEC, PAGEINBOX_BENCH_CLIENTS and
 // PAGEINBOX_BENCH_SECONDS change the load, to find where a machine tops out.
 
@@ -93,6 +99,7 @@ type attReceiver struct {
 	prefix   string          // of the measured mids: prefix + index
 	got      []time.Duration // by message index; 0: not yet (offsets are > 0)
 	n        atomic.Int64    // distinct measured messages received
+	changes  atomic.Int64    // every change received, for CPU per change
 	dups     int
 	resyncs  int
 	complete chan struct{} // closed when every measured message is in
@@ -103,6 +110,7 @@ func (r *attReceiver) run(sub <-chan store.Change, base time.Time, warmLast stri
 	defer close(r.done)
 	total := len(r.got)
 	for ch := range sub {
+		r.changes.Add(1)
 		switch ch.Kind {
 		case store.Resync:
 			r.resyncs++
@@ -193,14 +201,17 @@ func BenchmarkAttachedClients(b *testing.B) {
 		conns := make([]*daemon.Client, clients)
 		subCtx, subCancel := context.WithCancel(ctx)
 		for i := range clients {
-			c, err := daemon.Dial(ctx, wsURL, attToken, store.Agent{ID: fmt.Sprintf("bench-%d", i), Name: fmt.Sprintf("agent %d", i)}, nil)
+			var c *daemon.Client
+			asRole("client", func() { // its goroutines are the client's CPU
+				c, err = daemon.Dial(ctx, wsURL, attToken, store.Agent{ID: fmt.Sprintf("bench-%d", i), Name: fmt.Sprintf("agent %d", i)}, nil)
+			})
 			if err != nil {
 				b.Fatalf("client %d: %v", i, err)
 			}
 			conns[i] = c
 			sub, _ := c.Subscribe(subCtx)
 			rcv[i] = &attReceiver{prefix: prefix, got: make([]time.Duration, total), complete: make(chan struct{}), done: make(chan struct{})}
-			go rcv[i].run(sub, base, warmLast, warmed)
+			asRole("consumer", func() { go rcv[i].run(sub, base, warmLast, warmed) })
 		}
 		deadline := time.Now().Add(10 * time.Second)
 		for api.Attached() != clients {
@@ -240,36 +251,40 @@ func BenchmarkAttachedClients(b *testing.B) {
 			sendErr error
 		)
 		cutBefore := api.CutLoose()
+		changesBefore := attChanges(rcv)
+		split := startCPUSplit()
+		cpuBefore := processCPU()
 		b.StartTimer()
 		start := time.Now()
+		sendLoop := func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= posts {
+					return
+				}
+				if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
+					time.Sleep(d)
+				}
+				t0 := time.Now()
+				code, err := send(bodies[i])
+				if err == nil && code != http.StatusOK {
+					err = fmt.Errorf("POST %d: status %d", i, code)
+				}
+				if err != nil {
+					errOnce.Do(func() { sendErr = err })
+					return
+				}
+				ack := time.Since(base)
+				ackLat[i] = time.Since(t0)
+				for j := range attPerPost {
+					acks[i*attPerPost+j] = ack
+				}
+			}
+		}
 		for range attSenders {
 			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					i := int(next.Add(1)) - 1
-					if i >= posts {
-						return
-					}
-					if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
-						time.Sleep(d)
-					}
-					t0 := time.Now()
-					code, err := send(bodies[i])
-					if err == nil && code != http.StatusOK {
-						err = fmt.Errorf("POST %d: status %d", i, code)
-					}
-					if err != nil {
-						errOnce.Do(func() { sendErr = err })
-						return
-					}
-					ack := time.Since(base)
-					ackLat[i] = time.Since(t0)
-					for j := range attPerPost {
-						acks[i*attPerPost+j] = ack
-					}
-				}
-			}()
+			asRole("sender", func() { go sendLoop() })
 		}
 		wg.Wait()
 		elapsed := time.Since(start)
@@ -297,6 +312,9 @@ func BenchmarkAttachedClients(b *testing.B) {
 		var lastReceipt time.Duration
 		complete := 0
 		b.StopTimer()
+		procCPU := processCPU() - cpuBefore
+		byRole, cpuErr := split.stop()
+		delivered := attChanges(rcv) - changesBefore
 		subCancel()
 		for _, r := range rcv {
 			<-r.done
@@ -347,6 +365,16 @@ func BenchmarkAttachedClients(b *testing.B) {
 		b.ReportMetric(mx, "max-ms")
 		b.ReportMetric(benchPercentile(ackLat, 0.99), "ack-p99-ms")
 		b.ReportMetric(100*float64(before)/float64(max(len(lat), 1)), "before-ack-%")
+		perChange := func(d time.Duration) float64 { return float64(d) / float64(max(delivered, 1)) }
+		b.ReportMetric(perChange(procCPU), "proc-cpu-ns/change/client")
+		if cpuErr == nil {
+			b.ReportMetric(perChange(byRole["client"]), "client-cpu-ns/change/client")
+			b.Logf("CPU while the events went out: process %v; by profile: client %v, consumer %v, sender %v, the rest (daemon, store, webhook, GC) %v; %d changes delivered over all clients",
+				procCPU.Round(time.Millisecond), byRole["client"].Round(time.Millisecond), byRole["consumer"].Round(time.Millisecond),
+				byRole["sender"].Round(time.Millisecond), byRole[""].Round(time.Millisecond), delivered)
+		} else {
+			b.Logf("no client CPU split: %v", cpuErr)
+		}
 		b.Logf("%d clients, %d events in %d POSTs over %v (%.0f events/s, asked %d); last receipt %v after the first POST; "+
 			"ack->receipt over %d receipts: p50 %.2f ms, p99 %.2f ms, max %.2f ms (target p99 < 50 ms: %v); "+
 			"webhook ack p50 %.2f ms, p99 %.2f ms; %d receipts before the ack; %d missing, %d duplicates, %d resyncs, %d clients cut loose",
@@ -363,6 +391,15 @@ func BenchmarkAttachedClients(b *testing.B) {
 	}
 	cancel()
 	<-apiDone
+}
+
+// attChanges is the number of changes all receivers have had.
+func attChanges(rcv []*attReceiver) int64 {
+	var n int64
+	for _, r := range rcv {
+		n += r.changes.Load()
+	}
+	return n
 }
 
 // benchPercentile is the nearest-rank percentile of sorted, in ms.

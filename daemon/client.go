@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -124,6 +125,10 @@ func (c *Client) connect(ctx context.Context) (*websocket.Conn, error) {
 	}
 	if welcome.Type != "welcome" {
 		conn.Close()
+		if e := welcome.Error; e != nil && e.Code == "upgrade_required" && welcome.Version > 0 && welcome.Version < ProtocolVersion {
+			return nil, fmt.Errorf("attach %s: upgrade the daemon's pageinbox: it speaks protocol %d, this pageinbox protocol %d",
+				c.url, welcome.Version, ProtocolVersion)
+		}
 		if welcome.Error != nil {
 			return nil, fmt.Errorf("attach %s: %s", c.url, welcome.Error.Message)
 		}
@@ -197,27 +202,7 @@ func (c *Client) serve(conn *websocket.Conn, out chan []byte, reconnected bool) 
 		conn.SetReadDeadline(time.Now().Add(pongWait))
 		return conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait))
 	})
-	for {
-		var f Frame
-		if err := conn.ReadJSON(&f); err != nil {
-			break
-		}
-		conn.SetReadDeadline(time.Now().Add(pongWait))
-		switch f.Type {
-		case "reply":
-			c.mu.Lock()
-			ch := c.pending[f.ID]
-			delete(c.pending, f.ID)
-			c.mu.Unlock()
-			if ch != nil {
-				ch <- f
-			}
-		case "changes":
-			for _, ch := range f.Changes {
-				c.publish(ch)
-			}
-		}
-	}
+	c.read(conn)
 	conn.Close()
 	close(readerGone)
 	<-done
@@ -230,10 +215,62 @@ func (c *Client) serve(conn *websocket.Conn, out chan []byte, reconnected bool) 
 	c.mu.Unlock()
 }
 
-// publish hands a change to every subscriber; a full one gets a Resync.
-func (c *Client) publish(ch store.Change) {
+// read takes the daemon's frames until the connection breaks, or a frame
+// cannot be understood (the reconnect then starts with a Resync): JSON
+// text for replies, binary for pushed changes (frames.go).
+func (c *Client) read(conn *websocket.Conn) {
+	changes := newFrameDecoder()
+	var batch []store.Change
+	var buf bytes.Buffer // decoding copies what it keeps: reused
+	for {
+		kind, r, err := conn.NextReader()
+		if err != nil {
+			return
+		}
+		if buf.Cap() > 1<<20 {
+			buf = bytes.Buffer{} // not a large reply's buffer for ever
+		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			return
+		}
+		conn.SetReadDeadline(time.Now().Add(pongWait))
+		if kind == websocket.BinaryMessage {
+			batch, err = changes.decode(buf.Bytes(), batch[:0])
+			c.publish(batch...) // those before a fault are sound
+			if err != nil {
+				c.log.Warn("attach: changes not understood, reconnecting", "err", err)
+				return
+			}
+			continue
+		}
+		var f Frame
+		if err := json.Unmarshal(buf.Bytes(), &f); err != nil {
+			c.log.Warn("attach: a frame not understood, reconnecting", "err", err)
+			return
+		}
+		if f.Type == "reply" {
+			c.mu.Lock()
+			ch := c.pending[f.ID]
+			delete(c.pending, f.ID)
+			c.mu.Unlock()
+			if ch != nil {
+				ch <- f
+			}
+		}
+	}
+}
+
+// publish hands changes to every subscriber; a full one gets a Resync.
+func (c *Client) publish(changes ...store.Change) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	for _, ch := range changes {
+		c.publishLocked(ch)
+	}
+}
+
+func (c *Client) publishLocked(ch store.Change) {
 	for _, sub := range c.subs {
 		select {
 		case sub <- ch:

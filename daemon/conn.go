@@ -20,7 +20,7 @@ type apiClient struct {
 	srv    *Server
 	be     inbox.Backend // the inbox, as this connection's agent
 	conn   *websocket.Conn
-	send   chan []byte
+	send   chan wsFrame
 	done   chan struct{}
 	once   sync.Once
 	agent  store.Agent
@@ -28,9 +28,15 @@ type apiClient struct {
 	named  string // the named agent whose token opened the connection; "" for the owner
 }
 
+// wsFrame is a message for the writer: JSON text, or binary (changes).
+type wsFrame struct {
+	data   []byte
+	binary bool
+}
+
 // queue hands a frame to the writer without waiting; false (and the
 // client is cut) when its queue is full.
-func (c *apiClient) queue(frame []byte) bool {
+func (c *apiClient) queue(frame wsFrame) bool {
 	select {
 	case <-c.done:
 		return true
@@ -69,7 +75,11 @@ func (c *apiClient) writePump() {
 			return
 		case frame := <-c.send:
 			c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.conn.WriteMessage(websocket.TextMessage, frame); err != nil {
+			kind := websocket.TextMessage
+			if frame.binary {
+				kind = websocket.BinaryMessage
+			}
+			if err := c.conn.WriteMessage(kind, frame.data); err != nil {
 				var ne net.Error
 				if errors.As(err, &ne) && ne.Timeout() {
 					// Stuck for writeWait: as slow as a full queue.
@@ -99,7 +109,7 @@ func (c *apiClient) readPump() {
 		return
 	}
 	if hello.Type != "hello" || hello.Version != ProtocolVersion {
-		msg := fmt.Sprintf("this daemon speaks /ws protocol %d; upgrade pageinbox to attach", ProtocolVersion)
+		msg := fmt.Sprintf("upgrade pageinbox: this daemon speaks protocol %d (the client spoke %d)", ProtocolVersion, hello.Version)
 		if hello.Type != "hello" {
 			msg = "the first message must be a hello"
 		}
@@ -144,7 +154,7 @@ func (c *apiClient) readPump() {
 func (c *apiClient) reply(f Frame) {
 	b, err := json.Marshal(f)
 	if err == nil {
-		c.queue(b)
+		c.queue(wsFrame{data: b})
 	}
 }
 

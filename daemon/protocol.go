@@ -14,12 +14,13 @@ import (
 
 // ProtocolVersion is the /ws protocol spoken here. A client with another
 // version is told to upgrade; docs/protocol.md describes every message.
-// Version 2: message ids and cursors are opaque tokens.
-const ProtocolVersion = 2
+// Version 2: message ids and cursors are opaque tokens. Version 3: a
+// conversation pushed again comes as a delta (frames.go).
+const ProtocolVersion = 3
 
 // Frame is one /ws message, either way. Type says which fields are set.
 type Frame struct {
-	Type string `json:"type"` // hello, welcome, request, reply, changes, error
+	Type string `json:"type"` // hello, welcome, request, reply, error (changes are binary: frames.go)
 
 	// hello (client) and welcome (server)
 	Version int          `json:"version,omitempty"`
@@ -33,8 +34,8 @@ type Frame struct {
 	Result json.RawMessage `json:"result,omitempty"`
 	Error  *FrameError     `json:"error,omitempty"`
 
-	// changes (server push), in commit order
-	Changes []store.Change `json:"changes,omitempty"`
+	// Changes (server push, in commit order) come in binary frames of
+	// their own (frames.go).
 }
 
 // FrameError is a refused request or connection.

@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
@@ -30,8 +29,10 @@ const (
 	pongWait   = 60 * time.Second
 	pingPeriod = pongWait * 9 / 10
 	maxFrame   = 64 << 20
-	// maxBatchChanges bounds one "changes" frame.
+	// maxBatchChanges bounds one "changes" frame; frameLinger is how long
+	// the first change of a frame waits for more.
 	maxBatchChanges = 256
+	frameLinger     = 5 * time.Millisecond
 	clientQueueLen  = 1024
 )
 
@@ -48,6 +49,8 @@ type Server struct {
 
 	mu      sync.Mutex
 	clients map[*apiClient]bool
+	frames  *frameEncoder
+	joined  bool // a client was added since the last frame: frames.reset
 
 	// UploadDir holds the files clients upload while they arrive (the
 	// data dir); "": the system's temporary directory.
@@ -62,7 +65,7 @@ func NewServer(in inbox.Agents, token string, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{inbox: in, token: token, log: log, clients: map[*apiClient]bool{}}
+	s := &Server{inbox: in, token: token, log: log, clients: map[*apiClient]bool{}, frames: newFrameEncoder()}
 	s.upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 16384,
 		CheckOrigin: func(*http.Request) bool { return true }} // checked before the upgrade
 	return s
@@ -80,11 +83,14 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Everything already waiting goes out in one frame: a commit of ten
-	// events is twenty changes, and one frame for them costs every client
-	// one write and one decode, not twenty.
+	// Everything arriving within frameLinger of the first change goes out
+	// in one frame: a commit of ten events is twenty changes, and one
+	// frame for them, or for the next commits too, costs every client one
+	// read and one wake-up, not one per commit.
+	linger := time.NewTimer(frameLinger)
 	for ch := range changes {
 		batch := []store.Change{ch}
+		linger.Reset(frameLinger)
 	drain:
 		for len(batch) < maxBatchChanges {
 			select {
@@ -93,15 +99,12 @@ func (s *Server) Run(ctx context.Context) error {
 					break drain
 				}
 				batch = append(batch, more)
-			default:
+			case <-linger.C:
 				break drain
 			}
 		}
-		frame, err := json.Marshal(Frame{Type: "changes", Changes: batch})
-		if err != nil {
-			continue
-		}
-		s.broadcast(frame)
+		linger.Stop()
+		s.broadcast(batch)
 	}
 	s.mu.Lock()
 	for c := range s.clients {
@@ -111,11 +114,23 @@ func (s *Server) Run(ctx context.Context) error {
 	return nil
 }
 
-func (s *Server) broadcast(frame []byte) {
+// broadcast encodes the batch once and queues the same bytes to every
+// client. Under mu: a client added meanwhile makes the encoder forget its
+// bases first, so its first frame holds no delta it cannot apply.
+func (s *Server) broadcast(batch []store.Change) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.joined {
+		s.frames.reset()
+		s.joined = false
+	}
+	frame, err := s.frames.encode(batch)
+	if err != nil { // the clients cannot have these: they reload instead
+		s.log.Error("api: changes not encoded, clients told to reload", "err", err)
+		frame = resyncFrame()
+	}
 	for c := range s.clients {
-		if !c.queue(frame) {
+		if !c.queue(wsFrame{data: frame, binary: true}) {
 			s.dropped.Add(1)
 			s.log.Warn("api: client too slow, cut loose", "agent", c.agent.Name, "remote", c.remote)
 		}
@@ -149,7 +164,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if tc, ok := conn.UnderlyingConn().(*net.TCPConn); ok {
 		tc.SetWriteBuffer(256 << 10)
 	}
-	c := &apiClient{srv: s, conn: conn, send: make(chan []byte, clientQueueLen), done: make(chan struct{}), remote: r.RemoteAddr,
+	c := &apiClient{srv: s, conn: conn, send: make(chan wsFrame, clientQueueLen), done: make(chan struct{}), remote: r.RemoteAddr,
 		named: named}
 	go c.writePump()
 	c.readPump()
@@ -182,6 +197,7 @@ func sameOrigin(r *http.Request) bool {
 func (s *Server) add(c *apiClient) {
 	s.mu.Lock()
 	s.clients[c] = true
+	s.joined = true
 	s.mu.Unlock()
 	s.attached.Add(1)
 }
