@@ -2,15 +2,13 @@ package daemon_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
-	"io"
 	"runtime/pprof"
 	"syscall"
 	"time"
 
-	"google.golang.org/protobuf/encoding/protowire"
+	"github.com/google/pprof/profile"
 )
 
 // The client's share of the CPU in BenchmarkAttachedClients: the clients
@@ -56,104 +54,23 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// cpuByLabel sums the CPU nanoseconds (the last sample value) of a
-// gzipped pprof profile by the value of one label.
-func cpuByLabel(gz []byte, key string) (map[string]time.Duration, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return nil, err
-	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, err
-	}
-	type sample struct {
-		ns    int64
-		label map[int64]int64 // key string index -> value string index
-	}
-	var samples []sample
-	var strs []string
-	err = eachField(raw, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
-		switch {
-		case num == 2 && typ == protowire.BytesType:
-			s := sample{label: map[int64]int64{}}
-			err := eachField(v, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
-				switch {
-				case num == 2 && typ == protowire.BytesType: // packed values
-					for len(v) > 0 {
-						n, l := protowire.ConsumeVarint(v)
-						if l < 0 {
-							return protowire.ParseError(l)
-						}
-						s.ns, v = int64(n), v[l:]
-					}
-				case num == 2 && typ == protowire.VarintType:
-					s.ns = int64(x)
-				case num == 3 && typ == protowire.BytesType:
-					var k, str int64
-					if err := eachField(v, func(num protowire.Number, _ protowire.Type, _ []byte, x uint64) error {
-						switch num {
-						case 1:
-							k = int64(x)
-						case 2:
-							str = int64(x)
-						}
-						return nil
-					}); err != nil {
-						return err
-					}
-					s.label[k] = str
-				}
-				return nil
-			})
-			samples = append(samples, s)
-			return err
-		case num == 6 && typ == protowire.BytesType:
-			strs = append(strs, string(v))
-		}
-		return nil
-	})
+// cpuByLabel sums the CPU nanoseconds (the last sample value) of a pprof
+// profile by the value of one label.
+func cpuByLabel(data []byte, key string) (map[string]time.Duration, error) {
+	p, err := profile.ParseData(data)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]time.Duration{}
-	for _, s := range samples {
-		role := ""
-		for k, v := range s.label {
-			if int(k) < len(strs) && strs[k] == key && int(v) < len(strs) {
-				role = strs[v]
-			}
+	for _, s := range p.Sample {
+		if len(s.Value) == 0 {
+			continue
 		}
-		out[role] += time.Duration(s.ns)
+		role := ""
+		if v := s.Label[key]; len(v) > 0 {
+			role = v[0]
+		}
+		out[role] += time.Duration(s.Value[len(s.Value)-1])
 	}
 	return out, nil
-}
-
-// eachField walks one protobuf message: varints come as x, the rest as v.
-func eachField(b []byte, f func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error) error {
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return protowire.ParseError(n)
-		}
-		b = b[n:]
-		var v []byte
-		var x uint64
-		switch typ {
-		case protowire.VarintType:
-			x, n = protowire.ConsumeVarint(b)
-		case protowire.BytesType:
-			v, n = protowire.ConsumeBytes(b)
-		default:
-			n = protowire.ConsumeFieldValue(num, typ, b)
-		}
-		if n < 0 {
-			return protowire.ParseError(n)
-		}
-		b = b[n:]
-		if err := f(num, typ, v, x); err != nil {
-			return err
-		}
-	}
-	return nil
 }
