@@ -39,7 +39,7 @@ func (w *wtx) conv(key ConvKey, create bool) (rec *convRecord, old convRecord, e
 	found := false
 	if cached, ok := w.s.cachedConv(key); ok {
 		*rec, found = cached, true
-	} else if found, err = getJSON(w.bucket(bConvs), convKeyBytes(key), rec); err != nil {
+	} else if found, err = getConv(w.bucket(bConvs), convKeyBytes(key), rec); err != nil {
 		return nil, old, err
 	}
 	if !found {
@@ -85,7 +85,7 @@ func (w *wtx) flushConvs() error {
 		if !e.dirty {
 			continue
 		}
-		if err := putJSON(w.bucket(bConvs), convKeyBytes(key), e.rec); err != nil {
+		if err := putConv(w.bucket(bConvs), convKeyBytes(key), e.rec); err != nil {
 			return err
 		}
 		if err := w.reindex(e.rec, &e.old); err != nil {

@@ -177,7 +177,7 @@ func (w *wtx) forgetPages(pageID string) ([]string, error) {
 func (w *wtx) forgetConv(key ConvKey, rep *ForgetReport) error {
 	w.dropLoadedConv(key)
 	rec := &convRecord{}
-	found, err := getJSON(w.bucket(bConvs), convKeyBytes(key), rec)
+	found, err := getConv(w.bucket(bConvs), convKeyBytes(key), rec)
 	if err != nil || !found {
 		return err
 	}

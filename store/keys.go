@@ -14,7 +14,8 @@ package store
 //     joined with a 0x00 byte: Meta's ids never contain one (page ids and
 //     PSIDs are decimal digits), and parseConvKey splits at the first;
 //   - records are JSON (putJSON/getJSON), so a field can be added without
-//     a migration;
+//     a migration; except the conversation records, the writer's hottest
+//     value, which are binary (convcodec.go: fields are added at the end);
 //   - sequence numbers come from the bucket's own NextSequence, so they
 //     only grow and are never reused.
 //
@@ -44,7 +45,8 @@ var (
 	bPages = []byte("pages")
 
 	// convs: one record per conversation.
-	//   pageID 0x00 psid (convKeyBytes) -> convRecord (JSON: Conversation + cid)
+	//   pageID 0x00 psid (convKeyBytes) -> convRecord (binary, convcodec.go:
+	//   Conversation + cid; JSON up to schema 6)
 	// Written by the writer (flushConvs) once per transaction per
 	// conversation, and by moveDrafts (migration from schema 2). Keyed by
 	// what a caller knows (the ConvKey), so reading one is a Get; a page's

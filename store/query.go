@@ -52,7 +52,7 @@ func (s *Store) Conversations(ctx context.Context, filter Filter, after Cursor, 
 			}
 			if rec == nil {
 				rec = &convRecord{}
-				if _, err := getJSON(convs, convKey, rec); err != nil {
+				if _, err := getConv(convs, convKey, rec); err != nil {
 					return false, err
 				}
 			}
@@ -101,7 +101,7 @@ func (s *Store) Count(ctx context.Context, filter Filter) (int, error) {
 func (s *Store) Conversation(ctx context.Context, key ConvKey) (Conversation, error) {
 	rec := &convRecord{}
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		found, err := getJSON(tx.Bucket(bConvs), convKeyBytes(key), rec)
+		found, err := getConv(tx.Bucket(bConvs), convKeyBytes(key), rec)
 		if err == nil && !found {
 			return &notFoundError{what: "conversation " + key.String()}
 		}
@@ -133,7 +133,7 @@ func (s *Store) Thread(ctx context.Context, key ConvKey, before Cursor, limit in
 	}
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		rec := &convRecord{}
-		found, err := getJSON(tx.Bucket(bConvs), convKeyBytes(key), rec)
+		found, err := getConv(tx.Bucket(bConvs), convKeyBytes(key), rec)
 		if err != nil {
 			return err
 		}
@@ -229,7 +229,7 @@ func (s *Store) EachConversation(ctx context.Context, fn func(Conversation) erro
 				return err
 			}
 			rec := &convRecord{}
-			if err := json.Unmarshal(v, rec); err != nil {
+			if err := decodeConv(v, rec); err != nil {
 				return err
 			}
 			if !rec.listed() {
