@@ -118,6 +118,9 @@ type QuickReply struct {
 
 // Message is one Send API message to one customer.
 type Message struct {
+	// PageID is the Page that sends: Pages routes the message to that
+	// Page's token. A Client ignores it (its token names its Page).
+	PageID     string
 	PSID       string
 	Text       string
 	Attachment *Attachment // instead of Text

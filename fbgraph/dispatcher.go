@@ -1,6 +1,7 @@
 package fbgraph
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -64,6 +65,9 @@ type DispatcherOptions struct {
 	// resumes by itself. ProbeEvery defaults to 30 s.
 	Probe      func(ctx context.Context) error
 	ProbeEvery time.Duration
+	// ProbePage, when set, is asked every ProbeEvery whether a Page whose
+	// sends are held (no token, or its token refused) can send again.
+	ProbePage func(ctx context.Context, pageID string) error
 }
 
 // DefaultEchoWait is how long an ambiguous send waits for its echo.
@@ -84,8 +88,9 @@ type Dispatcher struct {
 	log     *slog.Logger
 
 	blockMu sync.Mutex
-	blocked string        // why sending stopped; "" while running
-	unblock chan struct{} // closed by Unblock
+	blocked string            // why sending stopped; "" while running
+	unblock chan struct{}     // closed by Unblock
+	held    map[string]string // Page id -> why its sends are held (dispatch_pages.go)
 
 	rateMu       sync.Mutex
 	lastThrottle time.Time
@@ -142,76 +147,6 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
-// Blocked reports why sending has stopped ("" while it runs).
-func (d *Dispatcher) Blocked() string {
-	d.blockMu.Lock()
-	defer d.blockMu.Unlock()
-	return d.blocked
-}
-
-// Unblock resumes sending after the cause was fixed (a new token).
-func (d *Dispatcher) Unblock() {
-	d.blockMu.Lock()
-	defer d.blockMu.Unlock()
-	if d.blocked != "" {
-		d.blocked = ""
-		close(d.unblock)
-	}
-	d.Wake()
-}
-
-// block stops sending; only the first cause raises the alert.
-func (d *Dispatcher) block(why string) {
-	d.blockMu.Lock()
-	first := d.blocked == ""
-	if first {
-		d.blocked = why
-		d.unblock = make(chan struct{})
-	}
-	d.blockMu.Unlock()
-	if first {
-		d.log.Error("sending stopped: " + why)
-		if d.opts.OnAlert != nil {
-			d.opts.OnAlert(why)
-		}
-	}
-}
-
-// waitUnblocked waits until sending may go on: Unblock, or the Probe
-// finding the token works again.
-func (d *Dispatcher) waitUnblocked(ctx context.Context) error {
-	d.blockMu.Lock()
-	ch := d.unblock
-	blocked := d.blocked != ""
-	d.blockMu.Unlock()
-	if !blocked {
-		return nil
-	}
-	var probe <-chan time.Time
-	if d.opts.Probe != nil {
-		t := time.NewTicker(d.opts.ProbeEvery)
-		defer t.Stop()
-		probe = t.C
-	}
-	for {
-		select {
-		case <-ch:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-probe:
-			pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			err := d.opts.Probe(pctx)
-			cancel()
-			if err == nil {
-				d.log.Info("the Page token works again: sending resumes")
-				d.Unblock()
-				return nil
-			}
-		}
-	}
-}
-
 // DispatchStats count outcomes since start. Unknown: Meta's answer did
 // not prove a refusal (or a crash); Resent: sent once more after no echo.
 type DispatchStats struct{ Sent, Failed, Skipped, Unknown, Resent uint64 }
@@ -230,6 +165,8 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	defer stopSweep() // before the wait: Run may end while ctx goes on (the store closed)
 	inflight.Add(1)
 	go func() { defer inflight.Done(); d.sweep(sweepCtx) }()
+	inflight.Add(1)
+	go func() { defer inflight.Done(); d.probeHeld(sweepCtx) }()
 	for {
 		if err := d.waitUnblocked(ctx); err != nil {
 			return nil
@@ -251,7 +188,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			}
 			break
 		}
-		items, err := d.out.Claim(ctx, free)
+		items, err := d.claim(ctx, free)
 		if err != nil {
 			d.release(free)
 			if ctx.Err() != nil || errors.Is(err, store.ErrClosed) {
@@ -349,11 +286,11 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 		d.putBack(item, "shutting down before sending")
 		return
 	}
-	if why := d.Blocked(); why != "" {
+	if why := cmp.Or(d.stopped(), d.heldWhy(item.ConvKey.PageID)); why != "" {
 		d.putBack(item, why)
 		return
 	}
-	msg := Message{PSID: item.PSID, Text: item.Text, MessagingType: string(item.MessagingType), Tag: item.Tag,
+	msg := Message{PageID: item.ConvKey.PageID, PSID: item.PSID, Text: item.Text, MessagingType: string(item.MessagingType), Tag: item.Tag,
 		Metadata: store.SendMetadata(item.ID), ReplyTo: item.ReplyTo}
 	// A send under way finishes even when Run is stopping: cutting it off
 	// would leave its outcome unknown.
@@ -409,6 +346,9 @@ func followUp(msg Message, set func(*Message)) Message {
 func (d *Dispatcher) settleError(item store.OutboxItem, err error, record func(store.Result)) {
 	class := ClassOf(err)
 	var ge *Error
+	if d.holdError(item, err) {
+		return
+	}
 	if class == ClassTokenInvalid {
 		// Meta refused before sending anything: stop everything, keep the item.
 		d.block(ErrTokenReason)

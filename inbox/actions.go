@@ -46,7 +46,7 @@ func (b *Local) Typing(ctx context.Context, key store.ConvKey) error {
 type typingThrottle struct {
 	st   *store.Store
 	now  func() time.Time
-	send func(ctx context.Context, psid string) error
+	send func(ctx context.Context, key store.ConvKey) error
 	log  *slog.Logger
 
 	mu   sync.Mutex
@@ -80,7 +80,7 @@ func (t *typingThrottle) typing(ctx context.Context, key store.ConvKey) {
 	t.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := t.send(ctx, key.PSID); err != nil {
+	if err := t.send(ctx, key); err != nil {
 		t.log.Warn("typing_on failed", "psid", key.PSID, "err", err)
 	}
 }

@@ -34,6 +34,7 @@ type LabelAPI interface {
 // growing pause. A nil LabelSyncer (no token) does nothing.
 type LabelSyncer struct {
 	api   LabelAPI
+	for_  func(pageID string) (LabelAPI, error) // the API of a Page (pages.go); nil: api
 	st    *store.Store
 	log   *slog.Logger
 	queue chan labelJob
@@ -225,10 +226,14 @@ func (l *LabelSyncer) do(ctx context.Context, j labelJob) error {
 	if err != nil || id == "" {
 		return err
 	}
-	if j.add {
-		return l.api.AddLabel(ctx, id, j.key.PSID)
+	api, err := l.apiFor(j.key.PageID)
+	if err != nil {
+		return err
 	}
-	return l.api.RemoveLabel(ctx, id, j.key.PSID)
+	if j.add {
+		return api.AddLabel(ctx, id, j.key.PSID)
+	}
+	return api.RemoveLabel(ctx, id, j.key.PSID)
 }
 
 // metaID is Meta's id for the Page's label name: the one stored, else
@@ -247,7 +252,11 @@ func (l *LabelSyncer) metaID(ctx context.Context, pageID, name string, create bo
 	if !create {
 		return "", nil // Meta never had it on anyone through us
 	}
-	id, err := l.api.EnsureLabel(ctx, pageID, name)
+	api, err := l.apiFor(pageID)
+	if err != nil {
+		return "", err
+	}
+	id, err := api.EnsureLabel(ctx, pageID, name)
 	if err != nil {
 		return "", err
 	}
@@ -257,7 +266,11 @@ func (l *LabelSyncer) metaID(ctx context.Context, pageID, name string, create bo
 
 // reread merges Meta's labels for the PSID into its conversation.
 func (l *LabelSyncer) reread(ctx context.Context, key store.ConvKey) error {
-	_, err := ReadBackLabels(ctx, l.api, l.st, key)
+	api, err := l.apiFor(key.PageID)
+	if err != nil {
+		return err
+	}
+	_, err = ReadBackLabels(ctx, api, l.st, key)
 	return err
 }
 

@@ -148,7 +148,7 @@ type PageLister interface {
 // (GET /me; gc may be nil).
 func ResolvePage(ctx context.Context, pageID string, pages PageLister, gc *fbgraph.Client) (string, error) {
 	if pageID != "" {
-		return pageID, nil
+		return pageByName(ctx, pageID, pages), nil
 	}
 	if pages != nil {
 		list, err := pages.Pages(ctx)

@@ -19,14 +19,16 @@ type Service struct {
 	*Local
 	st     *store.Store
 	disp   *fbgraph.Dispatcher // nil without a token: sending is off
-	graph  *fbgraph.Client
+	graph  *fbgraph.Client     // the one Page's client; nil with several Pages
+	pages  *fbgraph.Pages      // every Page's client
 	names  *Namer
 	labels *LabelSyncer
 	log    *slog.Logger
 
-	mu       sync.Mutex
-	pageName string         // learnt from the token in the background
-	webhook  func() Webhook // the webhook this process serves, if any
+	mu           sync.Mutex
+	pageName     string         // learnt from the token in the background
+	webhook      func() Webhook // the webhook this process serves, if any
+	tokenWarning func() string
 
 	stopped chan struct{} // closed when the dispatcher has recorded its last send
 	woken   chan struct{} // closed when the wake timer has stopped
@@ -37,6 +39,9 @@ type Options struct {
 	// Graph is the Graph API client for the Page token; nil: messages are
 	// received but nothing can be sent.
 	Graph *fbgraph.Client
+	// Pages, when it holds several Pages' tokens, is used instead of
+	// Graph: each call goes with the token of its Page (pages.go).
+	Pages *fbgraph.Pages
 	// Agent is who uses the Service's own Backend (the local TUI).
 	Agent store.Agent
 	// Now is the wake timer's clock (tests); nil: time.Now.
@@ -51,6 +56,9 @@ type Options struct {
 	// TypingNow is the typing throttle's clock (tests); nil: time.Now.
 	TypingNow func() time.Time
 	Logger    *slog.Logger
+	// TokenWarning says which Page token expires soon ("" if none), for
+	// the status bar. May be nil.
+	TokenWarning func() string
 }
 
 // Webhook is what the status bar says of the webhook this process serves.
@@ -58,6 +66,9 @@ type Webhook struct {
 	Addr      string
 	Events    uint64
 	LastEvent time.Time
+	// Unconnected names the Pages webhooks came for that have no token
+	// here ("" if none).
+	Unconnected string
 }
 
 // Start starts the dispatcher and the name lookups (with a token) on st
@@ -67,7 +78,7 @@ func Start(ctx context.Context, st *store.Store, o Options) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{st: st, graph: o.Graph, log: log, woken: make(chan struct{})}
+	s := &Service{st: st, graph: o.Graph, log: log, woken: make(chan struct{}), tokenWarning: o.TokenWarning}
 	s.Local = &Local{Store: st, Describe: s.describe, TokenProblem: s.tokenProblem, Agent: o.Agent, Owner: o.Agent.Name,
 		Board: NewPresenceBoard(), NoAutoAssign: o.NoAutoAssign, SpoolDir: filepath.Dir(st.Path())}
 	now := o.Now
@@ -75,24 +86,21 @@ func Start(ctx context.Context, st *store.Store, o Options) *Service {
 		now = time.Now
 	}
 	go func() { runWakes(ctx, st, now, log); close(s.woken) }()
-	gc := o.Graph
-	if gc == nil {
+	pages := pagesOf(o)
+	if pages == nil {
 		log.Warn("PAGE_ACCESS_TOKEN is not set: messages are received but nothing can be sent")
 		return s
 	}
-	// While a refused token holds the replies back, Meta is asked now and
-	// then whether it works again; they go out as soon as it does.
-	probe := func(ctx context.Context) error { _, err := gc.Me(ctx); return err }
-	s.disp = fbgraph.NewDispatcher(st, gc, fbgraph.DispatcherOptions{Logger: log, Probe: probe})
-	s.names = NewNamer(gc, st, log)
-	s.labels = NewLabelSyncer(gc, st, log)
-	s.Local.LabelsChanged = s.labels.Changed
-	s.Local.Wake = s.disp.Wake
-	s.Local.Uploader = Uploads(gc, st)
+	s.pages = pages
+	s.startSending(st, o, log)
 	if o.MarkSeen {
 		s.Local.Seen = s.markSeen
 	}
 	s.Local.Reactor = func(ctx context.Context, key store.ConvKey, mid, emoji string) (string, error) {
+		gc, err := s.pages.For(key.PageID)
+		if err != nil {
+			return "", err
+		}
 		return reactWithMeta(ctx, gc, key.PSID, mid, emoji)
 	}
 	if !o.NoTyping {
@@ -101,14 +109,24 @@ func Start(ctx context.Context, st *store.Store, o Options) *Service {
 			tnow = time.Now
 		}
 		t := &typingThrottle{st: st, now: tnow, log: log, last: map[store.ConvKey]time.Time{},
-			send: func(ctx context.Context, psid string) error { return gc.SendAction(ctx, psid, fbgraph.TypingOn) }}
+			send: func(ctx context.Context, key store.ConvKey) error {
+				gc, err := s.pages.For(key.PageID)
+				if err != nil {
+					return err
+				}
+				return gc.SendAction(ctx, key.PSID, fbgraph.TypingOn)
+			}}
 		s.Local.TypingOn = t.typing
 	}
 	s.stopped = make(chan struct{})
 	go func() { s.disp.Run(ctx); close(s.stopped) }()
 	go s.names.Run(ctx)
 	go s.labels.Run(ctx)
-	go s.learnPage(ctx)
+	if s.graph != nil {
+		go s.learnPage(ctx)
+	} else {
+		go s.learnPages(ctx)
+	}
 	return s
 }
 
@@ -159,8 +177,12 @@ func (s *Service) describe(_ context.Context, st *store.SystemStatus) {
 	if hook != nil {
 		w := hook()
 		st.Webhook, st.Events, st.LastEvent = w.Addr, w.Events, w.LastEvent
+		st.UnconnectedPages = w.Unconnected
 	}
 	st.Labels = s.labels.Notice()
+	if s.tokenWarning != nil {
+		st.TokenWarning = s.tokenWarning()
+	}
 	if s.disp != nil {
 		st.Sending = s.disp.Blocked()
 		st.TokenOK = st.Sending == ""
@@ -179,7 +201,11 @@ func (s *Service) markSeen(key store.ConvKey) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := s.graph.SendAction(ctx, key.PSID, fbgraph.MarkSeen); err != nil {
+		gc, err := s.pages.For(key.PageID)
+		if err == nil {
+			err = gc.SendAction(ctx, key.PSID, fbgraph.MarkSeen)
+		}
+		if err != nil {
 			s.log.Warn("mark_seen failed", "psid", key.PSID, "err", err)
 		}
 	}()

@@ -147,42 +147,21 @@ func (w *wtx) putItem(item *OutboxItem, from OutboxState) error {
 // Claim moves up to max queued items to sending and returns them, oldest
 // first. Items of paused or cancelled campaigns stay where they are.
 func (s *Store) Claim(ctx context.Context, max int) ([]OutboxItem, error) {
+	return s.ClaimSkipping(ctx, max, nil)
+}
+
+// ClaimSkipping is Claim past the items of the Pages skip names (a Page
+// whose sends are held: no token, or its token refused); they stay
+// queued, in order. skip nil skips none.
+func (s *Store) ClaimSkipping(ctx context.Context, max int, skip func(pageID string) bool) ([]OutboxItem, error) {
 	var items []OutboxItem
 	now := s.now()
 	err := s.write(ctx, max, func(w *wtx) error {
 		items = items[:0]
-		// Walk the queue in order, past the items of paused or interrupted
-		// campaigns: they must not hold up replies and running campaigns
-		// queued behind them. The queue entry names its campaign, so
-		// skipping one costs no decoding.
-		status := map[uint64]CampaignStatus{}
-		running := func(id uint64) (bool, error) {
-			if id == 0 {
-				return true, nil
-			}
-			st, ok := status[id]
-			if !ok {
-				camp, err := w.campaign(id)
-				if err != nil {
-					return false, err
-				}
-				st = camp.Status
-				status[id] = st
-			}
-			return st == CampaignRunning, nil
-		}
-		c := w.bucket(bOutQueued).Cursor()
-		var keys [][]byte
-		for k, v := c.First(); k != nil && len(keys) < max; k, v = c.Next() {
-			if len(v) == 8 {
-				if ok, err := running(binary.BigEndian.Uint64(v)); err != nil || !ok {
-					if err != nil {
-						return err
-					}
-					continue
-				}
-			}
-			keys = append(keys, append([]byte(nil), k...))
+		running := w.campaignRunning()
+		keys, err := w.claimableKeys(max, running, skip)
+		if err != nil {
+			return err
 		}
 		for _, k := range keys {
 			item := OutboxItem{}
@@ -219,6 +198,57 @@ func (s *Store) Claim(ctx context.Context, max int) ([]OutboxItem, error) {
 		return nil
 	})
 	return items, err
+}
+
+// campaignRunning reports whether a campaign's items may be claimed now
+// (id 0, no campaign: always), reading each campaign once per claim.
+func (w *wtx) campaignRunning() func(id uint64) (bool, error) {
+	status := map[uint64]CampaignStatus{}
+	return func(id uint64) (bool, error) {
+		if id == 0 {
+			return true, nil
+		}
+		st, ok := status[id]
+		if !ok {
+			camp, err := w.campaign(id)
+			if err != nil {
+				return false, err
+			}
+			st = camp.Status
+			status[id] = st
+		}
+		return st == CampaignRunning, nil
+	}
+}
+
+// claimableKeys walks the queue in order, past the items of paused or
+// interrupted campaigns (they must not hold up replies and running
+// campaigns queued behind them) and of the Pages skip names. The queue
+// entry names its campaign, so skipping one costs no decoding.
+func (w *wtx) claimableKeys(max int, running func(uint64) (bool, error), skip func(string) bool) ([][]byte, error) {
+	c := w.bucket(bOutQueued).Cursor()
+	var keys [][]byte
+	for k, v := c.First(); k != nil && len(keys) < max; k, v = c.Next() {
+		if len(v) == 8 {
+			if ok, err := running(binary.BigEndian.Uint64(v)); err != nil || !ok {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
+		}
+		if skip != nil {
+			item := OutboxItem{}
+			if _, err := getJSON(w.bucket(bOutbox), k, &item); err != nil {
+				return nil, err
+			}
+			if skip(item.ConvKey.PageID) {
+				continue
+			}
+		}
+		keys = append(keys, append([]byte(nil), k...))
+	}
+	return keys, nil
 }
 
 // Result is the outcome of one send, as the dispatcher saw it.

@@ -47,12 +47,18 @@ type SystemStatus struct {
 	LastEvent time.Time `json:"last_event"`
 	PageName  string    `json:"page_name,omitempty"`
 	TokenOK   bool      `json:"token_ok"`
-	Sending   string    `json:"sending,omitempty"` // why sending is paused; "" while it runs
-	Queued    int       `json:"queued"`
-	Connected bool      `json:"connected"` // false while a remote UI reconnects
+	// TokenWarning says which Page token expires soon or has expired
+	// ("" if none): the status bar shows it in place of "token ok".
+	TokenWarning string `json:"token_warning,omitempty"`
+	Sending      string `json:"sending,omitempty"` // why sending is paused; "" while it runs
+	Queued       int    `json:"queued"`
+	Connected    bool   `json:"connected"` // false while a remote UI reconnects
 	// Labels says why labels stay in pageinbox and are not shared with
 	// Meta's Page Inbox (with the link to fix it, if there is one).
 	Labels string `json:"labels,omitempty"`
+	// UnconnectedPages names the Pages webhooks came for that have no
+	// token here: their events are stored, but nothing can answer them.
+	UnconnectedPages string `json:"unconnected_pages,omitempty"`
 }
 
 // List answers a ListQuery: a page of a filter, or a search.

@@ -30,7 +30,7 @@ func TestGoldenPages(t *testing.T) {
 		g.runes("lake")
 		g.waitFor("> lake")
 		g.key(tea.KeyEnter)
-		g.waitFor("All 11", surfName)
+		g.waitFor("All 11", surfName, "Hi! Sure, how can we help?")
 		g.finish()
 	})
 }

@@ -53,6 +53,9 @@ type Config struct {
 	Logger        *slog.Logger // default: discard
 	Names         Names        // optional: looks up new customers' names
 	Now           func() time.Time
+	// Connected tells the Pages with a token here; events of others are
+	// stored but counted and reported (pages.go). nil: every Page is.
+	Connected func(pageID string) bool
 }
 
 // Handler serves /webhook and /healthz.
@@ -65,6 +68,7 @@ type Handler struct {
 	pages   *boundedSet // pages known to be registered in the store
 
 	unknownSeen *boundedSet // event types already logged
+	unconnected unconnected // Pages named by webhooks without a token here
 
 	ack    prometheus.Histogram // POST received -> 200, for /metrics
 	commit prometheus.Histogram // the store's part of it: committing the body and its events
@@ -114,14 +118,17 @@ type Stats struct {
 	// IngestFailures counts POSTs answered 500 because the store could
 	// not commit (Meta redelivers them).
 	IngestFailures uint64
-	LastEvent      time.Time
+	// UnconnectedPageEvents counts events stored for Pages that are not
+	// connected (Config.Connected): kept, but nothing can answer them.
+	UnconnectedPageEvents uint64
+	LastEvent             time.Time
 }
 
 // Stats reads the counters.
 func (h *Handler) Stats() Stats {
 	st := Stats{Posts: h.posts.Load(), Events: h.received.Load(), SignatureFailures: h.badSig.Load(),
 		Unparsable: h.unparsable.Load(), SetAsideBodies: h.asideBodies.Load(), SetAsideEvents: h.asideEvents.Load(),
-		IngestFailures: h.ingestFailures.Load()}
+		IngestFailures: h.ingestFailures.Load(), UnconnectedPageEvents: h.unconnected.total()}
 	if n := h.lastEvent.Load(); n != 0 {
 		st.LastEvent = time.Unix(0, n)
 	}
@@ -227,6 +234,7 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.received.Add(uint64(len(stored)))
+	h.screenPages(stored)
 	h.lastEvent.Store(h.cfg.Now().UnixNano())
 	h.wantNames(stored)
 	h.ack.Observe(time.Since(start).Seconds())

@@ -14,6 +14,7 @@ var hookCounters = []struct {
 	{"pageinbox_webhook_unparsable_total", "Signed webhook bodies not understood at all (journaled, acknowledged).", func(s Stats) uint64 { return s.Unparsable }},
 	{"pageinbox_webhook_set_aside_bodies_total", "Acknowledged webhook bodies with anything set aside in the journal.", func(s Stats) uint64 { return s.SetAsideBodies }},
 	{"pageinbox_webhook_set_aside_events_total", "Webhook events, or unreadable parts of a body, set aside in the journal.", func(s Stats) uint64 { return s.SetAsideEvents }},
+	{"pageinbox_webhook_unconnected_page_events_total", "Webhook events stored for Pages with no token here (see status, doctor).", func(s Stats) uint64 { return s.UnconnectedPageEvents }},
 	{"pageinbox_webhook_ingest_failures_total", "Webhook POSTs answered 500 because the store could not commit.", func(s Stats) uint64 { return s.IngestFailures }},
 }
 

@@ -78,6 +78,9 @@ func parseWith(args []string, cfg config) (request, error) {
 
 	rest := root.Args()
 	if len(rest) == 0 {
+		if err := withPagesFile("", &cfg); err != nil {
+			return request{}, err
+		}
 		return checked(request{cfg: cfg, flags: root}, "pageinbox --help")
 	}
 	name, rest := rest[0], rest[1:]
@@ -91,6 +94,7 @@ func parseWith(args []string, cfg config) (request, error) {
 
 	fs := newFlagSet("pageinbox "+name, &cfg)
 	runCmd := cmd.setup(fs)
+	addPageFlag(name, fs, &cfg)
 	hint := "pageinbox " + name + " --help"
 	if err := fs.Parse(rest); errors.Is(err, flag.ErrHelp) {
 		return request{cmd: &cmd, flags: fs, help: true}, nil
@@ -98,6 +102,15 @@ func parseWith(args []string, cfg config) (request, error) {
 		return request{}, &usageError{fs.Name(), err, hint}
 	}
 	fs.Visit(func(f *flag.Flag) { cfg.markFlag(f.Name) })
+	if err := withPagesFile(name, &cfg); err != nil {
+		return request{}, err
+	}
+	if pageCommands[name] {
+		var err error
+		if cfg.PageID, err = cfg.pickPage(cfg.PageID); err != nil {
+			return request{}, &usageError{fs.Name(), err, hint}
+		}
+	}
 	return checked(request{cmd: &cmd, run: runCmd, cfg: cfg, args: fs.Args(), flags: fs}, hint)
 }
 
@@ -135,6 +148,7 @@ func helpRequest(args []string, cfg config) (request, error) {
 	}
 	fs := newFlagSet("pageinbox "+cmd.name, &cfg)
 	cmd.setup(fs)
+	addPageFlag(cmd.name, fs, &cfg)
 	return request{cmd: &cmd, flags: fs, help: true}, nil
 }
 

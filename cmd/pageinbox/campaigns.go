@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strconv"
 	"text/tabwriter"
 
@@ -19,7 +20,17 @@ import (
 // only reads, through the daemon while one serves the data dir, else from
 // the file: no token needed.
 func setupCampaigns(fs *flag.FlagSet) runFunc {
+	page := fs.String("page", "", "only the campaigns of the Page `ID` (or name); default: every Page")
 	return func(ctx context.Context, env cmdEnv) error {
+		if *page != "" {
+			id, err := env.cfg.pickPage(*page)
+			if err != nil {
+				return err
+			}
+			env.cfg.PageID = id
+		} else {
+			env.cfg.PageID = "" // every Page, whatever PAGE_ID says
+		}
 		var id uint64
 		switch len(env.args) {
 		case 0:
@@ -49,6 +60,9 @@ func listCampaigns(ctx context.Context, env cmdEnv, b inbox.Backend) error {
 	camps, err := b.Campaigns(ctx)
 	if err != nil {
 		return err
+	}
+	if page := env.cfg.PageID; page != "" {
+		camps = slices.DeleteFunc(camps, func(c store.Campaign) bool { return c.PageID != page })
 	}
 	if len(camps) == 0 {
 		fmt.Fprintln(env.stderr, "no campaigns yet")

@@ -11,6 +11,7 @@ var secretEnv = []string{
 	"VERIFY_TOKEN",
 	"WEBHOOK_VERIFY_TOKEN",
 	"PAGEINBOX_API_TOKEN",
+	"FB_USER_TOKEN",
 }
 
 // childEnviron is environ without the secrets: the whole environment of

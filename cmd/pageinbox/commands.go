@@ -25,6 +25,7 @@ type cmdEnv struct {
 	cfg            config
 	args           []string
 	stdout, stderr io.Writer
+	stdin          io.Reader // nil: os.Stdin
 }
 
 // commands is the dispatch table, in the order help lists them.
@@ -53,6 +54,7 @@ var commands = []command{
 	{name: "replies", summary: "saved replies: add SHORTCUT TEXT, list, rm SHORTCUT", setup: setupReplies},
 	{name: "templates", summary: "Utility Message templates: sync from Meta, list [--json]", setup: setupTemplates},
 	{name: "config", summary: "print the effective settings and where each came from; --default: a complete config.toml", setup: setupConfig},
+	{name: "pages", summary: "Pages and their tokens: connect (from a user token), list [--json] [--check], remove ID", setup: setupPages},
 }
 
 func lookupCommand(name string) (command, bool) {

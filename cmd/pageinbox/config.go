@@ -42,8 +42,14 @@ type config struct {
 
 	PageID          string // optional: learnt from the token when empty; not a secret
 	PageAccessToken secret
-	AppSecret       secret
-	VerifyToken     secret
+	// PageTokens are the connected Pages, one token each (pages.go).
+	// PAGE_ACCESS_TOKEN (+PAGE_ID) fills the first; more sources (the
+	// secrets file) append to it. Empty: no Page is connected.
+	PageTokens  []pageToken
+	AppSecret   secret
+	VerifyToken secret
+	AppID       string // APP_ID: `pages connect` exchanges tokens as this app
+	FBUserToken secret // FB_USER_TOKEN: `pages connect`'s user token, else read from stdin
 
 	// FaultCommit is PAGEINBOX_FAULT_COMMIT, a test fault injector and
 	// nothing else: the Nth commit of the data file is made to fail
@@ -87,7 +93,12 @@ func configFromEnv(env func(string) string) config {
 	if verify == "" {
 		verify = env("WEBHOOK_VERIFY_TOKEN") // the name many Meta samples use
 	}
+	var pages []pageToken
+	if tok := env("PAGE_ACCESS_TOKEN"); tok != "" {
+		pages = append(pages, pageToken{ID: env("PAGE_ID"), Token: newSecret(tok)})
+	}
 	return config{
+		PageTokens:   pages,
 		DataDir:      firstNonEmpty(env("PAGEINBOX_DATA"), defaultDataDir(env)),
 		Listen:       firstNonEmpty(env("PAGEINBOX_LISTEN"), defaultListen),
 		GraphURL:     firstNonEmpty(env("PAGEINBOX_GRAPH_URL"), defaultGraphURL),
@@ -98,6 +109,8 @@ func configFromEnv(env func(string) string) config {
 		PageAccessToken: newSecret(env("PAGE_ACCESS_TOKEN")),
 		AppSecret:       newSecret(env("APP_SECRET")),
 		VerifyToken:     newSecret(verify),
+		AppID:           env("APP_ID"),
+		FBUserToken:     newSecret(env("FB_USER_TOKEN")),
 
 		FaultCommit: env("PAGEINBOX_FAULT_COMMIT"),
 

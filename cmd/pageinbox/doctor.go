@@ -35,9 +35,11 @@ func setupDoctor(fs *flag.FlagSet) runFunc {
 		cfg := env.cfg
 		if st := c.store(cfg); st != nil {
 			defer st.Close()
+			c.pages(ctx, cfg, st)
 		}
 		c.secrets(cfg)
 		c.listen(cfg)
+		c.pageTokens(ctx, cfg, time.Now())
 		c.graph(ctx, cfg)
 		if c.failed > 0 {
 			return fmt.Errorf("%d checks failed", c.failed)

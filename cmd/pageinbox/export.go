@@ -15,9 +15,17 @@ import (
 func setupExport(fs *flag.FlagSet) runFunc {
 	conversations := fs.Bool("conversations", false, "one line per conversation instead of per message")
 	notes := fs.Bool("notes", false, `add the private notes, as rows with "direction":"note" and their "agent"`)
+	page := fs.String("page", "", "only the Page `ID` (or name); default: every Page")
 	return func(ctx context.Context, env cmdEnv) error {
 		if *notes && *conversations {
 			return errors.New("--notes adds rows to the message export: not with --conversations")
+		}
+		if *page != "" {
+			id, err := env.cfg.pickPage(*page)
+			if err != nil {
+				return err
+			}
+			env.stdout = forPage(env.stdout, id)
 		}
 		// While a daemon owns the file, export goes through it.
 		if url := daemonURL(env.cfg); url != "" {

@@ -46,6 +46,10 @@ func main() {
 // and writers and read back the exit code.
 func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
 	req, err := parseArgs(args, env)
+	if es := (*exitStatus)(nil); errors.As(err, &es) { // not a usage error: a bad pages file
+		fmt.Fprintf(stderr, "pageinbox: %s\n", inert.String(err.Error()))
+		return es.code
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage

@@ -146,7 +146,7 @@ func TestTUINeedsATerminal(t *testing.T) {
 func TestCommandTable(t *testing.T) {
 	want := []string{"serve", "export", "send", "demo", "sync", "doctor", "replay", "campaign", "campaigns",
 		"agents", "backup", "forget", "conversations", "assign", "label", "note", "snooze", "done", "reopen", "replies", "templates",
-		"healthcheck", "completion", "config"}
+		"healthcheck", "completion", "config", "pages"}
 	seen := map[string]bool{}
 	for _, c := range commands {
 		if seen[c.name] {

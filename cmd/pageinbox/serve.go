@@ -114,8 +114,8 @@ func runServe(ctx context.Context, cfg config, f *serveFlags) error {
 		return err
 	}
 	defer st.Close()
-	if cfg.PageID != "" {
-		if err := st.EnsurePages(ctx, []string{cfg.PageID}); err != nil {
+	if ids := cfg.pageIDs(); len(ids) > 0 {
+		if err := st.EnsurePages(ctx, ids); err != nil {
 			return err
 		}
 	}
@@ -129,7 +129,7 @@ func runServe(ctx context.Context, cfg config, f *serveFlags) error {
 	svc := startService(ctx, cfg, st, log)
 	defer func() { stop(); svc.Wait() }() // before the store closes
 	h := webhook.New(st, webhook.Config{AppSecret: cfg.AppSecret.Reveal(), VerifyToken: cfg.VerifyToken.Reveal(),
-		SkipSignature: f.insecure, Logger: log, Names: svc.Names()})
+		SkipSignature: f.insecure, Logger: log, Names: svc.Names(), Connected: connectedPages(cfg)})
 	showWebhook(svc, h, ln.Addr().String())
 	if f.journalKeep > 0 {
 		go pruneJournal(ctx, st, f.journalKeep, log)

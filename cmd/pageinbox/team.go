@@ -22,7 +22,7 @@ type teamFlags struct {
 
 func addTeamFlags(fs *flag.FlagSet) *teamFlags {
 	f := &teamFlags{fs: fs}
-	fs.StringVar(&f.page, "page", "", "the Page `ID`; default: PAGE_ID, or the one Page in the data file")
+	fs.StringVar(&f.page, "page", "", "the Page `ID` (or name); default: PAGE_ID, or the only Page connected or in the data file")
 	fs.StringVar(&f.as, "as", "", "act as agent `NAME` (the owner only: the API token holder, or on the file); default: the token's agent, else PAGEINBOX_AGENT or USER")
 	return f
 }
@@ -90,7 +90,10 @@ func runTeam(ctx context.Context, env cmdEnv, f *teamFlags, s *teamSession, fn f
 	if page == "" {
 		page = env.cfg.PageID
 	}
-	var err error
+	page, err := env.cfg.pickPage(page)
+	if err != nil {
+		return err
+	}
 	if s.pageID, err = inbox.ResolvePage(ctx, page, s, nil); err != nil {
 		return err
 	}

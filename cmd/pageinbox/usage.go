@@ -69,6 +69,8 @@ func printEnv(w io.Writer) {
 	fmt.Fprintf(tw, "  APP_SECRET\tapp secret that signs Meta's webhook requests\n")
 	fmt.Fprintf(tw, "  VERIFY_TOKEN\ttoken Meta echoes when verifying the webhook (WEBHOOK_VERIFY_TOKEN also accepted)\n")
 	fmt.Fprintf(tw, "  PAGE_ID\tthe Page's id; optional, learnt from the token when unset\n")
+	fmt.Fprintf(tw, "  APP_ID\tthe app's id, for pages connect's token exchange and debug_token\n")
+	fmt.Fprintf(tw, "  FB_USER_TOKEN\tuser (or system user) access token for pages connect; else read from stdin\n")
 	tw.Flush()
 }
 

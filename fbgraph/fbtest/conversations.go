@@ -20,8 +20,8 @@ func fmtTime(t time.Time) string { return t.UTC().Format(graphTime) }
 const MaxThreadMessages = 20
 
 func (s *Server) party(id string) map[string]any {
-	name := s.cfg.PageName
-	if id != s.cfg.PageID {
+	name := s.pageName(id)
+	if name == "" {
 		if u := s.users[id]; u != nil {
 			name = u.name
 		}
@@ -31,7 +31,7 @@ func (s *Server) party(id string) map[string]any {
 
 func (s *Server) messageJSONLocked(u *user, m histMsg, fs []field) map[string]any {
 	out := map[string]any{"id": m.mid}
-	from, to := u.psid, s.cfg.PageID
+	from, to := u.psid, u.page
 	if m.fromPage {
 		from, to = to, from
 	}
@@ -94,9 +94,9 @@ func (s *Server) convJSONLocked(c *call, u *user, fs []field) map[string]any {
 		case "updated_time":
 			out["updated_time"] = fmtTime(u.updated)
 		case "participants":
-			out["participants"] = map[string]any{"data": []any{s.party(u.psid), s.party(s.cfg.PageID)}}
+			out["participants"] = map[string]any{"data": []any{s.party(u.psid), s.party(u.page)}}
 		case "senders":
-			out["senders"] = map[string]any{"data": []any{s.party(u.psid), s.party(s.cfg.PageID)}}
+			out["senders"] = map[string]any{"data": []any{s.party(u.psid), s.party(u.page)}}
 		case "message_count":
 			out["message_count"] = len(u.msgs)
 		case "unread_count":
@@ -104,7 +104,7 @@ func (s *Server) convJSONLocked(c *call, u *user, fs []field) map[string]any {
 		case "can_reply":
 			out["can_reply"] = !u.unavailable
 		case "link":
-			out["link"] = "/" + s.cfg.PageID + "/inbox/" + u.convID
+			out["link"] = "/" + u.page + "/inbox/" + u.convID
 		case "snippet":
 			if len(u.msgs) > 0 {
 				sn := []rune(u.msgs[len(u.msgs)-1].text)
@@ -177,7 +177,7 @@ func (s *Server) handleConversations(w http.ResponseWriter, c *call) {
 	var items []keyed
 	if platform != "instagram" {
 		for _, u := range s.users {
-			if u.convID == "" || (only != "" && u.psid != only) {
+			if u.convID == "" || u.page != c.page || (only != "" && u.psid != only) {
 				continue
 			}
 			items = append(items, keyed{key: sortKey(u.updated, u.convID), v: u})
@@ -198,9 +198,9 @@ func (s *Server) handleConversations(w http.ResponseWriter, c *call) {
 	writeJSON(w, http.StatusOK, pageJSON(c, out, hasPrev, hasNext))
 }
 
-func (s *Server) convByIDLocked(id string) *user {
+func (s *Server) convByIDLocked(page, id string) *user {
 	for _, u := range s.users {
-		if u.convID == id {
+		if u.convID == id && u.page == page {
 			return u
 		}
 	}
@@ -216,7 +216,7 @@ func (s *Server) handleConversation(w http.ResponseWriter, c *call, id string) {
 	}
 	s.mu.Lock()
 	var out map[string]any
-	if u := s.convByIDLocked(id); u != nil {
+	if u := s.convByIDLocked(c.page, id); u != nil {
 		out = s.convJSONLocked(c, u, fs)
 	}
 	s.mu.Unlock()
@@ -241,7 +241,7 @@ func (s *Server) handleConversationMessages(w http.ResponseWriter, c *call, id s
 		return
 	}
 	s.mu.Lock()
-	u := s.convByIDLocked(id)
+	u := s.convByIDLocked(c.page, id)
 	var items []keyed
 	if u != nil {
 		items = s.recentLocked(u, fs)

@@ -21,6 +21,7 @@
 //	GET  /{me|page}/conversations        cursor-paged, newest first (user_id filter too)
 //	GET  /{t_...}, /{t_...}/messages, /{m_...}  one thread, its 20 messages, one message
 //	GET|POST|DELETE /{me|page}/subscribed_apps
+//	/oauth/access_token, /me/accounts (a user token), /debug_token  (oauth.go)
 //	/{page}/custom_labels, /{label-id}[/label], /{psid}/custom_labels  (labels.go)
 //	anything else                        400, 100/33 "Unsupported <method> request"
 //
@@ -104,6 +105,9 @@ type Config struct {
 	// RefuseVariationSelector refuses a reaction carrying U+FE0F ("❤️"),
 	// as Instagram is reported to (PLATFORM-2 §4: UNCLEAR on Messenger).
 	RefuseVariationSelector bool
+	// Pages are more Pages beside the default one, each with its own
+	// token (pages.go); ids and tokens must differ from each other's.
+	Pages []Page
 }
 
 // Server is the fake Graph API. Its methods are safe for concurrent use.
@@ -131,6 +135,7 @@ type Server struct {
 	requests    []Request
 	calls       map[int]int
 	attachments map[string]string // reusable attachment id -> url
+	attachOwner map[string]string // reusable attachment id -> its Page (ids are per Page)
 	// refuseMultiByID: message.attachments with attachment_id payloads
 	// are refused (RefuseMultiImageByID), as Meta might: undocumented.
 	refuseMultiByID bool
@@ -138,6 +143,7 @@ type Server struct {
 	subscribed      []string
 	labels          labelBook     // Page custom labels (labels.go)
 	templates       templateBook  // Utility Message templates (templates.go)
+	oauth           oauthBook     // user tokens, debug_token answers (oauth.go)
 	sentSignal      chan struct{} // closed and replaced on every accepted send
 
 	// Faults after acceptance (accept.go).
@@ -172,6 +178,7 @@ func NewServer(cfg Config) *Server {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
+	checkPages(cfg)
 	seed := uint64(cfg.Seed)
 	s := &Server{
 		cfg:         cfg,
@@ -182,6 +189,7 @@ func NewServer(cfg Config) *Server {
 		users:       map[string]*user{},
 		calls:       map[int]int{},
 		attachments: map[string]string{},
+		attachOwner: map[string]string{},
 		subscribed:  slices.Clone(DefaultSubscribedFields),
 		sentSignal:  make(chan struct{}),
 	}

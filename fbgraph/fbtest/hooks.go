@@ -111,7 +111,8 @@ type hookItem struct {
 	due   time.Time
 	seq   uint64
 	elem  map[string]any
-	stamp bool // set "timestamp" to Meta's clock when posted
+	stamp bool   // set "timestamp" to Meta's clock when posted
+	page  string // entry[].id
 }
 
 // poster posts the server's webhooks from one goroutine, in due order,
@@ -148,11 +149,14 @@ func newPoster(url, secret, pageID string, client *http.Client, now func() time.
 	return p
 }
 
-func (p *poster) add(due time.Time, elem map[string]any) { p.enqueue(due, elem, false) }
+// addFor queues an event of the Page page.
+func (p *poster) addFor(page string, due time.Time, elem map[string]any) {
+	p.enqueue(page, due, elem, false)
+}
 
-func (p *poster) addStamped(due time.Time, elem map[string]any) { p.enqueue(due, elem, true) }
-
-func (p *poster) enqueue(due time.Time, elem map[string]any, stamp bool) {
+// enqueue queues an event of the Page page; stamp sets its timestamp
+// when it is posted.
+func (p *poster) enqueue(page string, due time.Time, elem map[string]any, stamp bool) {
 	if p.url == "" {
 		return
 	}
@@ -162,7 +166,7 @@ func (p *poster) enqueue(due time.Time, elem map[string]any, stamp bool) {
 		return
 	}
 	p.seq++
-	it := hookItem{due: due, seq: p.seq, elem: elem, stamp: stamp}
+	it := hookItem{due: due, seq: p.seq, elem: elem, stamp: stamp, page: page}
 	i, _ := slices.BinarySearchFunc(p.items, it, func(a, b hookItem) int {
 		if c := a.due.Compare(b.due); c != 0 {
 			return c
@@ -222,19 +226,7 @@ func (p *poster) run() {
 
 func (p *poster) deliver(batch []hookItem) {
 	now := p.now()
-	elems := make([]any, len(batch))
-	for i, it := range batch {
-		e := it.elem
-		if it.stamp {
-			e = maps.Clone(e)
-			e["timestamp"] = now.UnixMilli()
-		}
-		elems[i] = e
-	}
-	body, err := MarshalMeta(map[string]any{
-		"object": "page",
-		"entry":  []any{map[string]any{"id": p.pageID, "time": now.UnixMilli(), "messaging": elems}},
-	})
+	body, err := MarshalMeta(map[string]any{"object": "page", "entry": p.entries(batch, now)})
 	if err != nil {
 		p.logf("fbtest: webhook body: %v", err)
 		return
@@ -267,6 +259,30 @@ func (p *poster) deliver(batch []hookItem) {
 		}
 		backoff *= 4
 	}
+}
+
+// entries groups a batch into one entry per Page, in order of first
+// appearance, as Meta batches several Pages' events into one POST.
+func (p *poster) entries(batch []hookItem, now time.Time) []any {
+	var pages []string
+	byPage := map[string][]any{}
+	for _, it := range batch {
+		e := it.elem
+		if it.stamp {
+			e = maps.Clone(e)
+			e["timestamp"] = now.UnixMilli()
+		}
+		page := cmp.Or(it.page, p.pageID)
+		if _, ok := byPage[page]; !ok {
+			pages = append(pages, page)
+		}
+		byPage[page] = append(byPage[page], e)
+	}
+	out := make([]any, len(pages))
+	for i, page := range pages {
+		out[i] = map[string]any{"id": page, "time": now.UnixMilli(), "messaging": byPage[page]}
+	}
+	return out
 }
 
 func (p *poster) close() {

@@ -138,6 +138,7 @@ type call struct {
 	p       map[string]string // query and body parameters; JSON values as JSON text
 	hasFile bool              // multipart filedata
 	upload  *Upload           // a streamed upload's filedata (upload.go)
+	page    string            // the Page the call's token is for (auth)
 }
 
 var versionRE = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
@@ -208,6 +209,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	c, perr := parseCall(r, body)
 	if perr != nil {
 		s.writeError(rec, perr)
+		return
+	}
+	if s.serveOAuth(rec, c) {
 		return
 	}
 	if e := s.auth(c); e != nil {
@@ -308,11 +312,21 @@ func (s *Server) auth(c *call) *apiError {
 	case tok == "":
 		return errf(http.StatusBadRequest, 190, 467, "An active access token must be used to query information about the current user.")
 	case !hmac.Equal([]byte(tok), []byte(want)):
+		if p, ok := s.pageByToken(tok); ok {
+			c.page = p.ID
+			return s.checkProof(c, tok)
+		}
 		return errf(http.StatusBadRequest, 190, 467, "Invalid OAuth access token - Cannot parse access token")
 	case expired:
 		return errf(http.StatusBadRequest, 190, 463, "Error validating access token: Session has expired on %s. The current time is %s.",
 			s.cfg.Now().Add(-time.Hour).UTC().Format("Monday, 02-Jan-06 15:04:05 MST"), s.cfg.Now().UTC().Format("Monday, 02-Jan-06 15:04:05 MST"))
 	}
+	c.page = s.cfg.PageID
+	return s.checkProof(c, tok)
+}
+
+// checkProof applies RequireProof to an authenticated call.
+func (s *Server) checkProof(c *call, tok string) *apiError {
 	if !s.cfg.RequireProof {
 		return nil
 	}
@@ -339,30 +353,31 @@ func unsupported(method, id string) *apiError {
 		msg: fmt.Sprintf("Unsupported %s request. Object with ID '%s' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api", verb, id)}
 }
 
-// isPage: "me" and the page id name the Page.
-func (s *Server) isPage(id string) bool { return id == "me" || id == s.cfg.PageID }
-
 func (s *Server) route(w http.ResponseWriter, c *call) {
-	if s.routeLabels(w, c) {
-		return
-	}
 	m, seg := c.r.Method, c.seg
 	var first string
 	if len(seg) > 0 {
 		first = seg[0]
 	}
+	if first != c.page && s.knownPage(first) {
+		s.writeError(w, wrongPage())
+		return
+	}
+	if s.routeLabels(w, c) {
+		return
+	}
 	switch {
-	case len(seg) == 2 && seg[1] == "messages" && s.isPage(first) && m == http.MethodPost:
+	case len(seg) == 2 && seg[1] == "messages" && s.isPage(c, first) && m == http.MethodPost:
 		s.handleSend(w, c)
-	case len(seg) == 2 && seg[1] == "message_attachments" && s.isPage(first) && m == http.MethodPost:
+	case len(seg) == 2 && seg[1] == "message_attachments" && s.isPage(c, first) && m == http.MethodPost:
 		s.handleUpload(w, c)
-	case len(seg) == 2 && seg[1] == "message_templates" && s.isPage(first) && m == http.MethodGet:
+	case len(seg) == 2 && seg[1] == "message_templates" && s.isPage(c, first) && m == http.MethodGet:
 		s.handleTemplates(w, c)
-	case len(seg) == 2 && seg[1] == "conversations" && s.isPage(first) && m == http.MethodGet:
+	case len(seg) == 2 && seg[1] == "conversations" && s.isPage(c, first) && m == http.MethodGet:
 		s.handleConversations(w, c)
-	case len(seg) == 2 && seg[1] == "subscribed_apps" && s.isPage(first):
+	case len(seg) == 2 && seg[1] == "subscribed_apps" && s.isPage(c, first):
 		s.handleSubscribedApps(w, c)
-	case len(seg) == 1 && s.isPage(first) && m == http.MethodGet:
+	case len(seg) == 1 && s.isPage(c, first) && m == http.MethodGet:
 		s.handlePage(w, c)
 	case len(seg) == 1 && strings.HasPrefix(first, "t_") && m == http.MethodGet:
 		s.handleConversation(w, c, first)

@@ -83,8 +83,8 @@ func (s *Server) PageInboxLabel(ctx context.Context, d *Driver, psid, name strin
 		return "", fmt.Errorf("fbtest: PageInboxLabel: empty label name")
 	}
 	s.mu.Lock()
-	s.userLocked(psid)
-	id := s.labelNamedLocked(name)
+	u := s.userLocked(psid)
+	id := s.labelNamedLocked(u.page, name)
 	s.setLabelLocked(psid, id, add)
 	post := slices.Contains(s.subscribed, "inbox_labels")
 	s.mu.Unlock()
@@ -98,16 +98,16 @@ func (s *Server) PageInboxLabel(ctx context.Context, d *Driver, psid, name strin
 	return id, d.InboxLabel(ctx, psid, id, name, action)
 }
 
-// labelNamedLocked is the id of the label name, created if new.
-func (s *Server) labelNamedLocked(name string) string {
+// labelNamedLocked is the id of the Page's label name, created if new.
+func (s *Server) labelNamedLocked(page, name string) string {
 	s.labels.init()
 	for _, l := range s.labels.byID {
-		if l.name == name {
+		if l.name == name && l.page == page {
 			return l.id
 		}
 	}
 	s.labels.seq++
-	l := &pageLabel{id: fmt.Sprint(7000000000000000 + s.labels.seq), name: name, seq: s.labels.seq}
+	l := &pageLabel{id: fmt.Sprint(7000000000000000 + s.labels.seq), name: name, page: page, seq: s.labels.seq}
 	s.labels.byID[l.id] = l
 	return l.id
 }

@@ -28,6 +28,7 @@ const subcodeContactTerms = 2018344
 
 type pageLabel struct {
 	id, name string
+	page     string // the Page whose label it is: labels are per Page
 	seq      uint64 // creation order: lists are newest first
 }
 
@@ -108,11 +109,20 @@ func (s *Server) labelFaults() *apiError {
 	return nil
 }
 
-// isLabel: a label id the Page has now.
-func (s *Server) isLabel(id string) bool {
+// isLabel: a label id the call's Page has now.
+func (s *Server) isLabel(c *call, id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.labels.byID[id] != nil
+	l := s.labels.byID[id]
+	return l != nil && l.page == c.page
+}
+
+// pageUserLocked is the user psid if they belong to the Page page.
+func (s *Server) pageUserLocked(page, psid string) *user {
+	if u := s.users[psid]; u != nil && u.page == page {
+		return u
+	}
+	return nil
 }
 
 // routeLabels answers the custom-labels calls; false if c is none of them.
@@ -125,17 +135,17 @@ func (s *Server) routeLabels(w http.ResponseWriter, c *call) bool {
 	onLabels := len(seg) == 2 && seg[1] == "custom_labels"
 	var handle func()
 	switch {
-	case onLabels && s.isPage(first) && m == http.MethodPost:
+	case onLabels && s.isPage(c, first) && m == http.MethodPost:
 		handle = func() { s.handleCreateLabel(w, c) }
-	case onLabels && s.isPage(first) && m == http.MethodGet:
+	case onLabels && s.isPage(c, first) && m == http.MethodGet:
 		handle = func() { s.handleListLabels(w, c, "") }
 	case onLabels && m == http.MethodGet:
 		handle = func() { s.handleListLabels(w, c, first) }
 	case len(seg) == 2 && seg[1] == "label" && (m == http.MethodPost || m == http.MethodDelete):
 		handle = func() { s.handleLabelUser(w, c, first) }
-	case len(seg) == 1 && m == http.MethodGet && s.isLabel(first):
+	case len(seg) == 1 && m == http.MethodGet && s.isLabel(c, first):
 		handle = func() { s.handleOneLabel(w, c, first) }
-	case len(seg) == 1 && m == http.MethodDelete && s.isLabel(first):
+	case len(seg) == 1 && m == http.MethodDelete && s.isLabel(c, first):
 		handle = func() { s.handleDeleteLabel(w, first) }
 	default:
 		return false
@@ -157,7 +167,7 @@ func (s *Server) handleCreateLabel(w http.ResponseWriter, c *call) {
 	// A name the Page already has: Meta's answer is UNCLEAR; the existing
 	// label's id is the kind one, and keeps the caller's create idempotent.
 	s.mu.Lock()
-	id := s.labelNamedLocked(name)
+	id := s.labelNamedLocked(c.page, name)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"id": id})
 }
@@ -178,13 +188,13 @@ func (s *Server) handleListLabels(w http.ResponseWriter, c *call, psid string) {
 
 func (s *Server) writeLabelPage(w http.ResponseWriter, c *call, psid string, fs []field, limit int) *apiError {
 	s.mu.Lock()
-	if psid != "" && s.users[psid] == nil {
+	if psid != "" && s.pageUserLocked(c.page, psid) == nil {
 		s.mu.Unlock()
 		return errf(http.StatusBadRequest, 100, 2018001, "(#100) No matching user found")
 	}
 	var items []keyed
 	for id, l := range s.labels.byID {
-		if psid == "" || s.labels.of[psid][id] {
+		if l.page == c.page && (psid == "" || s.labels.of[psid][id]) {
 			items = append(items, keyed{key: fmt.Sprintf("%020d", l.seq), v: labelJSON(l, fs)})
 		}
 	}
@@ -240,9 +250,9 @@ func (s *Server) handleLabelUser(w http.ResponseWriter, c *call, id string) {
 	s.mu.Lock()
 	var e *apiError
 	switch {
-	case s.labels.byID[id] == nil:
+	case s.labels.byID[id] == nil || s.labels.byID[id].page != c.page:
 		e = unsupported(c.r.Method, id)
-	case s.users[psid] == nil:
+	case s.pageUserLocked(c.page, psid) == nil:
 		e = errf(http.StatusBadRequest, 100, 2018001, "(#100) No matching user found")
 	}
 	if e != nil {

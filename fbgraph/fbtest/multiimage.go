@@ -46,7 +46,7 @@ func (s *Server) validateImages(raw json.RawMessage, res *sendResult) *apiError 
 		case id != "" && s.refuseMultiByID:
 			return invalid("Param message[attachments][%d][payload][url] is required", i)
 		case id != "":
-			known, ok := s.attachments[id]
+			known, ok := s.ownedAttachmentLocked(res.sent.PageID, id)
 			if !ok {
 				return errf(http.StatusBadRequest, 100, 2018074, "(#100) Invalid attachment_id, or the Page does not own it")
 			}

@@ -12,15 +12,15 @@ func (s *Server) handlePage(w http.ResponseWriter, c *call) {
 		s.writeError(w, e)
 		return
 	}
-	out := map[string]any{"id": s.cfg.PageID}
+	out := map[string]any{"id": c.page}
 	for _, f := range fs {
 		switch f.name {
 		case "name":
-			out["name"] = s.cfg.PageName
+			out["name"] = s.pageName(c.page)
 		case "category":
 			out["category"] = "Shopping & Retail"
 		case "link":
-			out["link"] = "https://www.facebook.com/" + s.cfg.PageID
+			out["link"] = "https://www.facebook.com/" + c.page
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -35,6 +35,9 @@ func (s *Server) handleProfile(w http.ResponseWriter, c *call, psid string) {
 	s.mu.Lock()
 	u := s.users[psid]
 	var name string
+	if u != nil && u.page != c.page { // a PSID is scoped to its Page
+		u = nil
+	}
 	if u != nil {
 		name = u.name
 	}

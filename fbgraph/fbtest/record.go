@@ -8,6 +8,7 @@ import (
 
 // Sent is one accepted Send API message.
 type Sent struct {
+	PageID                                                  string // the Page that sent it
 	PSID, MID, Text, ImageURL, MessagingType, Tag, Metadata string
 	QuickReplies                                            int
 	At                                                      time.Time // Config.Now at the send
@@ -33,6 +34,7 @@ type SentImage struct{ ID, URL string }
 // Action is one accepted sender action (typing_on, typing_off, mark_seen,
 // react, unreact).
 type Action struct {
+	PageID       string // the Page that sent it
 	PSID, Action string
 	MID          string // react and unreact: the message reacted to
 	Reaction     string // react: the emoji

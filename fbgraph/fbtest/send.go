@@ -44,6 +44,10 @@ func (s *Server) handleSend(w http.ResponseWriter, c *call) {
 	s.mu.Lock()
 	u := s.users[res.recipient]
 	switch {
+	case u.page != c.page: // a PSID is scoped to its Page
+		s.mu.Unlock()
+		s.writeError(w, errf(http.StatusBadRequest, 100, 2018001, "(#100) No matching user found"))
+		return
 	case u.unavailable:
 		s.mu.Unlock()
 		s.writeError(w, errf(http.StatusBadRequest, 551, 1545041, "(#551) This person isn't available right now."))
@@ -59,17 +63,18 @@ func (s *Server) handleSend(w http.ResponseWriter, c *call) {
 		return
 	}
 	if res.sent == nil {
-		s.actions = append(s.actions, Action{PSID: u.psid, Action: res.action, MID: res.reactMID, Reaction: res.reaction, At: now})
+		s.actions = append(s.actions, Action{PageID: u.page, PSID: u.psid, Action: res.action, MID: res.reactMID, Reaction: res.reaction, At: now})
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, map[string]any{"recipient_id": u.psid})
 		return
 	}
 	m := *res.sent
-	m.MID, m.At = s.newMIDLocked(), now
+	m.MID, m.At, m.PageID = s.newMIDLocked(), now, u.page
 	if res.attachmentID != "" {
 		if m.AttachmentID == "" {
 			m.AttachmentID = res.attachmentID
 			s.attachments[m.AttachmentID] = m.AttachmentURL
+			s.attachOwner[m.AttachmentID] = m.PageID
 		}
 	}
 	s.sent = append(s.sent, m)
@@ -104,22 +109,22 @@ func (s *Server) postSendHooks(m Sent) {
 	s.mu.Unlock()
 	real := time.Now()
 	if echo {
-		s.hooks.add(real, echoElement(s.cfg.PageID, s.cfg.AppID, m))
+		s.hooks.addFor(m.PageID, real, echoElement(m.PageID, s.cfg.AppID, m))
 	}
 	if deliver {
-		s.hooks.add(real.Add(s.cfg.DeliveryDelay), map[string]any{
+		s.hooks.addFor(m.PageID, real.Add(s.cfg.DeliveryDelay), map[string]any{
 			"sender":    map[string]any{"id": m.PSID},
-			"recipient": map[string]any{"id": s.cfg.PageID},
+			"recipient": map[string]any{"id": m.PageID},
 			"delivery":  map[string]any{"mids": []string{m.MID}, "watermark": m.At.UnixMilli()},
 		})
 	}
 	if read {
 		// The read's timestamp is Meta's clock when it is posted.
-		s.hooks.addStamped(real.Add(s.cfg.ReadDelay), map[string]any{
+		s.hooks.enqueue(m.PageID, real.Add(s.cfg.ReadDelay), map[string]any{
 			"sender":    map[string]any{"id": m.PSID},
-			"recipient": map[string]any{"id": s.cfg.PageID},
+			"recipient": map[string]any{"id": m.PageID},
 			"read":      map[string]any{"watermark": m.At.UnixMilli()},
-		})
+		}, true)
 	}
 }
 
@@ -206,6 +211,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, c *call) {
 		id = strconv.FormatUint(1000000000000000+s.seq*7919, 10)
 	}
 	s.attachments[id] = res.sent.AttachmentURL
+	s.attachOwner[id] = c.page
 	if c.upload != nil {
 		up := *c.upload
 		up.ID, up.Type = id, res.sent.AttachmentType

@@ -29,6 +29,7 @@ type TemplateSpec struct {
 	Category   string // default UTILITY
 	Status     string // default APPROVED
 	Body       string // with {{1}} or {{name}} placeholders
+	Page       string // the Page that owns it (templates are per Page); default Config.PageID
 }
 
 type emuTemplate struct {
@@ -54,6 +55,9 @@ func (s *Server) AddTemplate(t TemplateSpec) string {
 	if t.Status == "" {
 		t.Status = "APPROVED"
 	}
+	if t.Page == "" {
+		t.Page = s.cfg.PageID
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.templates.seq++
@@ -78,9 +82,10 @@ func (s *Server) SetUtilityDenied(denied bool) {
 	s.templates.denied = denied
 }
 
-func (s *Server) templateLocked(name, lang string) *emuTemplate {
+// templateLocked finds a template of the Page page ("": of any Page).
+func (s *Server) templateLocked(page, name, lang string) *emuTemplate {
 	for _, t := range s.templates.list {
-		if t.Name == name && t.Lang == lang {
+		if t.Name == name && t.Lang == lang && (page == "" || t.Page == page) {
 			return t
 		}
 	}
@@ -93,7 +98,7 @@ func (s *Server) templateLocked(name, lang string) *emuTemplate {
 // change in the WhatsApp analog's shape (the Page-side payload is UNCLEAR).
 func (s *Server) SetTemplateStatus(ctx context.Context, d *Driver, name, lang, event, reason string) error {
 	s.mu.Lock()
-	t := s.templateLocked(name, lang)
+	t := s.templateLocked("", name, lang)
 	if t == nil {
 		s.mu.Unlock()
 		return fmt.Errorf("fbtest: SetTemplateStatus: no template %s/%s", name, lang)
@@ -124,15 +129,15 @@ func (s *Server) handleTemplates(w http.ResponseWriter, c *call) {
 		return
 	}
 	s.mu.Lock()
-	data := s.templateListLocked(c.p["name"])
+	data := s.templateListLocked(c.page, c.p["name"])
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"data": data})
 }
 
-func (s *Server) templateListLocked(q string) []any {
+func (s *Server) templateListLocked(page, q string) []any {
 	data := []any{}
 	for _, t := range s.templates.list {
-		if q != "" && !strings.Contains(t.Name, q) {
+		if t.Page != page || (q != "" && !strings.Contains(t.Name, q)) {
 			continue
 		}
 		body := map[string]any{"type": "BODY", "text": t.Body}
@@ -172,7 +177,7 @@ func (s *Server) readTemplate(raw json.RawMessage, sent *Sent) *apiError {
 		return invalid("Param message[template] must have name and language.code")
 	}
 	s.mu.Lock()
-	t := s.templateLocked(in.Name, in.Language.Code)
+	t := s.templateLocked(sent.PageID, in.Name, in.Language.Code)
 	var snap emuTemplate
 	if t != nil {
 		snap = *t

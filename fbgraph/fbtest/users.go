@@ -7,6 +7,7 @@ import (
 
 type user struct {
 	psid, name  string
+	page        string // the Page the PSID belongs to
 	lastInbound time.Time
 	unavailable bool
 	convID      string // "" until the conversation exists
@@ -34,7 +35,7 @@ func (s *Server) AddUser(psid, name string) {
 		u.name = name
 		return
 	}
-	s.users[psid] = &user{psid: psid, name: name}
+	s.users[psid] = &user{psid: psid, name: name, page: s.cfg.PageID}
 }
 
 // userLocked returns the user, adding an unknown PSID with a made-up
@@ -46,7 +47,7 @@ func (s *Server) userLocked(psid string) *user {
 		if len(tail) > 4 {
 			tail = tail[len(tail)-4:]
 		}
-		u = &user{psid: psid, name: "Customer " + tail}
+		u = &user{psid: psid, name: "Customer " + tail, page: s.cfg.PageID}
 		s.users[psid] = u
 	}
 	return u
@@ -104,11 +105,12 @@ func (s *Server) PageInboxReply(psid, text string) string {
 	now := s.cfg.Now()
 	mid := s.newMIDLocked()
 	u := s.userLocked(psid)
+	page := u.page
 	s.addHistoryLocked(u, histMsg{mid: mid, text: text, fromPage: true, at: now})
 	echo := s.cfg.Echoes && s.subscribedLocked("message_echoes")
 	s.mu.Unlock()
 	if echo {
-		s.hooks.add(time.Now(), echoElement(s.cfg.PageID, PageInboxAppID, Sent{PSID: psid, MID: mid, Text: text, At: now}))
+		s.hooks.addFor(page, time.Now(), echoElement(page, PageInboxAppID, Sent{PageID: page, PSID: psid, MID: mid, Text: text, At: now}))
 	}
 	return mid
 }

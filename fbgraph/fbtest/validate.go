@@ -91,7 +91,7 @@ func (s *Server) validateSend(c *call) (*sendResult, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	sent := &Sent{PSID: psid, MessagingType: mt, Tag: tag, ReplyTo: replyTo(c)}
+	sent := &Sent{PageID: c.page, PSID: psid, MessagingType: mt, Tag: tag, ReplyTo: replyTo(c)}
 	res := &sendResult{recipient: psid, sent: sent}
 	if e := s.readMessage(msg, c.hasFile, res); e != nil {
 		return nil, e
@@ -337,7 +337,7 @@ func (s *Server) validateAttachment(raw json.RawMessage, hasFile bool, res *send
 		return invalid("Only one of message[attachment][payload][url] or [attachment_id] may be set")
 	case id != "":
 		s.mu.Lock()
-		url, ok := s.attachments[id]
+		url, ok := s.ownedAttachmentLocked(sent.PageID, id)
 		s.mu.Unlock()
 		if !ok {
 			return errf(http.StatusBadRequest, 100, 2018074, "(#100) Invalid attachment_id, or the Page does not own it")

@@ -112,6 +112,7 @@ func (m *Model) ShortHelp() []key.Binding { return nil }
 func (m *Model) View() string {
 	s, st, w := m.status, m.common.Styles, m.width
 	s.Mode, s.Webhook, s.PageName, s.Sending = inert.Line(s.Mode), inert.Line(s.Webhook), inert.Line(s.PageName), inert.Line(s.Sending)
+	s.TokenWarning = inert.Line(s.TokenWarning)
 	bar := func(style func(...string) string, text string) string {
 		return style(common.PadRight(common.Truncate(text, w), w))
 	}
@@ -158,11 +159,16 @@ func (m *Model) right(s store.SystemStatus) string {
 	switch {
 	case s.Sending != "":
 		right += " · sending paused"
+	case s.TokenWarning != "":
+		right += " · " + s.TokenWarning
 	case s.TokenOK:
 		right += " · token ok"
 	}
 	if s.Queued > 0 {
 		right += fmt.Sprintf(" · %d queued", s.Queued)
+	}
+	if s.UnconnectedPages != "" {
+		right += " · ! webhooks of a Page not connected (doctor)"
 	}
 	if m.selected > 0 {
 		right = fmt.Sprintf("%d selected · ", m.selected) + right
