@@ -362,7 +362,13 @@ func draftKey(owner string, key ConvKey) []byte {
 // nameActKey places a conversation under a name (an assignee, a label) in
 // activity order; namePrefix(name) starts every key of that name.
 func nameActKey(name string, t time.Time, convID uint64) []byte {
-	return append(namePrefix(name), actKey(t, convID)...)
+	// One allocation: the writer builds several of these per conversation
+	// per batch (reteam).
+	b := make([]byte, len(name)+1+16)
+	n := copy(b, name)
+	binary.BigEndian.PutUint64(b[n+1:], timeKey(t))
+	binary.BigEndian.PutUint64(b[n+9:], convID)
+	return b
 }
 
 func namePrefix(name string) []byte { return []byte(name + "\x00") }
