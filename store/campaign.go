@@ -447,10 +447,8 @@ func (s *Store) CampaignReplies(ctx context.Context, id uint64) (int, error) {
 			}
 			prefix := threadPrefix(rec.CID)
 			for mk, v := msgs.Seek(msgKey(rec.CID, sentAt.Add(time.Nanosecond), 0)); mk != nil && bytes.HasPrefix(mk, prefix); mk, v = msgs.Next() {
-				var m struct {
-					Direction Direction `json:"direction"`
-				}
-				if err := jsonUnmarshal(v, &m); err != nil {
+				var m Message
+				if err := decodeMessage(mk, v, &m); err != nil {
 					return err
 				}
 				if m.Direction == In {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -200,10 +199,8 @@ func (w *wtx) forgetConv(key ConvKey, rep *ForgetReport) error {
 	var keys, midKeys [][]byte
 	c := msgs.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		var m struct {
-			MID string `json:"mid"`
-		}
-		if err := json.Unmarshal(v, &m); err != nil {
+		var m Message
+		if err := decodeMessage(k, v, &m); err != nil {
 			return err
 		}
 		keys = append(keys, append([]byte(nil), k...))

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -143,7 +142,7 @@ func (w *wtx) ingestInbound(key ConvKey, e *Event) error {
 		}
 	}
 	m := enc.msg
-	if err := w.addEncodedMessage(rec, &m, enc.json); err != nil {
+	if err := w.addEncodedMessage(rec, &m, enc.rec); err != nil {
 		return err
 	}
 	rec.opensWindow(e.Time)
@@ -163,11 +162,7 @@ func encodeInbound(e *Event) (*encodedMessage, error) {
 			m.Text = e.Payload
 		}
 	}
-	raw, err := json.Marshal(&m)
-	if err != nil {
-		return nil, err
-	}
-	return &encodedMessage{msg: m, json: raw}, nil
+	return &encodedMessage{msg: m, rec: appendMessage(nil, &m)}, nil
 }
 
 // opensWindow records an inbound action that (re)opens the messaging window.
@@ -252,7 +247,7 @@ func (w *wtx) itemMessage(item *OutboxItem) ([]byte, *Message, error) {
 		return nil, nil, err
 	}
 	m := &Message{}
-	if found, err := getJSON(w.bucket(bMsgs), key, m); err != nil || !found {
+	if found, err := getMessage(w.bucket(bMsgs), key, m); err != nil || !found {
 		return nil, nil, err
 	}
 	return key, m, nil
@@ -346,7 +341,7 @@ func (w *wtx) ingestWatermark(key ConvKey, e *Event, to Status) error {
 	var updates []update
 	for ; k != nil && bytes.HasPrefix(k, prefix) && bytes.Compare(k, lo) >= 0; k, v = c.Prev() {
 		m := &Message{}
-		if err := jsonUnmarshal(v, m); err != nil {
+		if err := decodeMessage(k, v, m); err != nil {
 			return err
 		}
 		if advances(m, to) {

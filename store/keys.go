@@ -84,7 +84,9 @@ var (
 	bCounts = []byte("counts")
 
 	// msgs: every message of every thread.
-	//   cid(8) time(8) seq(8) (msgKey) -> Message (JSON, with its id)
+	//   cid(8) time(8) seq(8) (msgKey) -> Message (binary, msgcodec.go; the
+	//   id is not stored, it is this key as a token; JSON with its id up to
+	//   schema 6)
 	// Written by addEncodedMessage (new messages) and putMessage (status,
 	// reactions, edits); removeMessage deletes a duplicate echo. seq is
 	// this bucket's NextSequence: two messages of the same nanosecond stay

@@ -7,7 +7,7 @@ import (
 )
 
 // migrate6 upgrades schema 6: conversation records become the binary
-// layout of convcodec.go. It runs after the older migrations, which read
+// layout of convcodec.go (and binaryMessages converted the messages before). It runs after the older migrations, which read
 // and write the JSON records.
 func migrate6(tx *bolt.Tx) error {
 	convs := tx.Bucket(bConvs)
@@ -33,6 +33,24 @@ func migrate6(tx *bolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// binaryMessages upgrades schema 6's message records, JSON, to the binary
+// layout of msgcodec.go, in batches; a record already binary stays, so an
+// Open cut short finishes it next time. It runs after tokenIDs (schema 3),
+// which made every stored id the key's token: the binary record keeps no
+// id and gives that token back.
+func binaryMessages(db *bolt.DB) error {
+	return rewriteRecords(db, bMsgs, func(_, v []byte) ([]byte, error) {
+		if len(v) > 0 && v[0] == msgFormat1 {
+			return nil, nil
+		}
+		var m Message
+		if err := json.Unmarshal(v, &m); err != nil {
+			return nil, err
+		}
+		return appendMessage(nil, &m), nil
+	})
 }
 
 // decodeOldConv reads a conversation record for the migrations from older

@@ -11,11 +11,12 @@ import (
 )
 
 // A file written by the schema-6 code (testdata/schema6.db.gz, JSON
-// records, made by schema6.go.txt at commit 54eb2ed) opens, and every
-// conversation reads exactly as that code read it (testdata/schema6.json,
-// written by the same program): names, states, snooze, assignee, labels,
-// watermarks and times survive the move to binary records. The migrated
-// file takes new events and opens again without migrating.
+// records, made by schema6.go.txt at commit 2a8092b) opens, and every
+// conversation and message reads exactly as that code read it
+// (testdata/schema6.json, written by the same program): names, states,
+// snooze, assignee, labels, watermarks, attachments, reactions, statuses,
+// ids and times survive the move to binary records. The migrated file
+// takes new events and opens again without migrating.
 func TestMigrateSchema6File(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "inbox.db")
 	unzip(t, "testdata/schema6.db.gz", path)
@@ -25,8 +26,8 @@ func TestMigrateSchema6File(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := allConversationsJSON(t, s); got != string(want) {
-		t.Errorf("conversations after migration:\n%s\nwant (as schema 6 read them):\n%s", got, want)
+	if got := everythingJSON(t, s); got != string(want) {
+		t.Errorf("after migration:\n%s\nwant (as schema 6 read it):\n%s", got, want)
 	}
 
 	k := store.ConvKey{PageID: "200", PSID: "u1"}
@@ -48,13 +49,24 @@ func TestMigrateSchema6File(t *testing.T) {
 	}
 }
 
-func allConversationsJSON(t *testing.T, s *store.Store) string {
+// everythingJSON is what schema6.go.txt writes: every conversation and
+// every message as the store reads them.
+func everythingJSON(t *testing.T, s *store.Store) string {
 	t.Helper()
-	var convs []store.Conversation
-	if err := s.EachConversation(ctx(), func(c store.Conversation) error { convs = append(convs, c); return nil }); err != nil {
+	var read struct {
+		Conversations []store.Conversation `json:"conversations"`
+		Messages      []store.Message      `json:"messages"`
+	}
+	if err := s.EachConversation(ctx(), func(c store.Conversation) error {
+		read.Conversations = append(read.Conversations, c)
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := json.MarshalIndent(convs, "", "  ")
+	if err := s.EachMessage(ctx(), func(m store.Message) error { read.Messages = append(read.Messages, m); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.MarshalIndent(read, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -226,6 +226,8 @@ var migrations = map[uint32]func(*bolt.Tx) error{
 var batched = map[uint32]func(*bolt.DB) error{
 	// Message ids become opaque tokens (ids.go).
 	3: tokenIDs,
+	// Message records become binary (msgcodec.go).
+	6: binaryMessages,
 }
 
 func migrateBatched(db *bolt.DB, from uint32) error {
