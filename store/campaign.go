@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -268,10 +267,8 @@ func (s *Store) CampaignItems(ctx context.Context, id uint64) ([]OutboxItem, err
 			if _, err := getJSON(tx.Bucket(bOutbox), k[8:], &item); err != nil {
 				return err
 			}
-			var conv struct {
-				Name string `json:"name"`
-			}
-			if raw := convs.Get(convKeyBytes(item.ConvKey)); raw != nil && json.Unmarshal(raw, &conv) == nil {
+			var conv convRecord
+			if found, err := getConv(convs, convKeyBytes(item.ConvKey), &conv); found && err == nil {
 				item.Name = conv.Name
 			}
 			out = append(out, item)
@@ -441,7 +438,7 @@ func (s *Store) CampaignReplies(ctx context.Context, id uint64) (int, error) {
 				continue
 			}
 			rec := &convRecord{}
-			if found, err := getJSON(convs, convKeyBytes(item.ConvKey), rec); err != nil || !found {
+			if found, err := getConv(convs, convKeyBytes(item.ConvKey), rec); err != nil || !found {
 				return err
 			}
 			sentAt := item.UpdatedAt // when the send was recorded; a sent item never changes again
@@ -450,10 +447,8 @@ func (s *Store) CampaignReplies(ctx context.Context, id uint64) (int, error) {
 			}
 			prefix := threadPrefix(rec.CID)
 			for mk, v := msgs.Seek(msgKey(rec.CID, sentAt.Add(time.Nanosecond), 0)); mk != nil && bytes.HasPrefix(mk, prefix); mk, v = msgs.Next() {
-				var m struct {
-					Direction Direction `json:"direction"`
-				}
-				if err := jsonUnmarshal(v, &m); err != nil {
+				var m Message
+				if err := decodeMessage(mk, v, &m); err != nil {
 					return err
 				}
 				if m.Direction == In {

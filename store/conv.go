@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -39,7 +38,7 @@ func (w *wtx) conv(key ConvKey, create bool) (rec *convRecord, old convRecord, e
 	found := false
 	if cached, ok := w.s.cachedConv(key); ok {
 		*rec, found = cached, true
-	} else if found, err = getJSON(w.bucket(bConvs), convKeyBytes(key), rec); err != nil {
+	} else if found, err = getConv(w.bucket(bConvs), convKeyBytes(key), rec); err != nil {
 		return nil, old, err
 	}
 	if !found {
@@ -85,7 +84,7 @@ func (w *wtx) flushConvs() error {
 		if !e.dirty {
 			continue
 		}
-		if err := putJSON(w.bucket(bConvs), convKeyBytes(key), e.rec); err != nil {
+		if err := putConv(w.bucket(bConvs), convKeyBytes(key), e.rec); err != nil {
 			return err
 		}
 		if err := w.reindex(e.rec, &e.old); err != nil {
@@ -183,15 +182,11 @@ func rebuildCounts(tx *bolt.Tx) error {
 // summary. The caller saves rec.
 func (w *wtx) addMessage(rec *convRecord, m *Message) error {
 	m.ConvKey, m.ID = rec.ConvKey, ""
-	raw, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	return w.addEncodedMessage(rec, m, raw)
+	return w.addEncodedMessage(rec, m, appendMessage(nil, m))
 }
 
-// addEncodedMessage is addMessage for a message already encoded without
-// its id: the id, which depends on the key, is spliced in front.
+// addEncodedMessage is addMessage for a message already encoded
+// (appendMessage; the id, which depends on the key, is not in the record).
 func (w *wtx) addEncodedMessage(rec *convRecord, m *Message, encoded []byte) error {
 	msgs := w.bucket(bMsgs)
 	seq, err := msgs.NextSequence()
@@ -201,12 +196,7 @@ func (w *wtx) addEncodedMessage(rec *convRecord, m *Message, encoded []byte) err
 	key := msgKey(rec.CID, m.Time, seq)
 	m.ConvKey = rec.ConvKey
 	m.ID = messageID(key)
-	raw := make([]byte, 0, len(encoded)+len(m.ID)+8)
-	raw = append(raw, `{"id":"`...)
-	raw = append(raw, m.ID...)
-	raw = append(raw, `",`...)
-	raw = append(raw, encoded[1:]...)
-	if err := msgs.Put(key, raw); err != nil {
+	if err := msgs.Put(key, encoded); err != nil {
 		return err
 	}
 	if m.MID != "" {
@@ -256,7 +246,7 @@ func (w *wtx) messageByMID(pageID, mid string) ([]byte, *Message, error) {
 	}
 	key = append([]byte(nil), key...)
 	m := &Message{}
-	found, err := getJSON(w.bucket(bMsgs), key, m)
+	found, err := getMessage(w.bucket(bMsgs), key, m)
 	if err != nil || !found {
 		return nil, nil, err
 	}
@@ -264,7 +254,7 @@ func (w *wtx) messageByMID(pageID, mid string) ([]byte, *Message, error) {
 }
 
 func (w *wtx) putMessage(key []byte, m *Message) error {
-	if err := putJSON(w.bucket(bMsgs), key, m); err != nil {
+	if err := putMessageRecord(w.bucket(bMsgs), key, m); err != nil {
 		return err
 	}
 	cp := *m

@@ -126,7 +126,7 @@ func moveDrafts(tx *bolt.Tx) error {
 			return err
 		}
 		rec := &convRecord{}
-		if err := json.Unmarshal(v, rec); err != nil {
+		if err := decodeOldConv(v, rec); err != nil {
 			return err
 		}
 		nv, err := json.Marshal(rec) // without the draft

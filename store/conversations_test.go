@@ -169,6 +169,10 @@ func TestDraftsPerAgent(t *testing.T) {
 	if err := s.SaveDraft(ctx(), "ana", key("nobody"), "x"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("draft for an unknown conversation: %v", err)
 	}
+	conv, err := s.Conversation(ctx(), k)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.Close()
 
 	// A schema-2 file kept the draft in the conversation record.
@@ -180,8 +184,12 @@ func TestDraftsPerAgent(t *testing.T) {
 		tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte{0, 0, 0, 2})
 		b := tx.Bucket([]byte("convs"))
 		ck := []byte(page + "\x00u1")
+		// Its records were JSON (before schema 7): the conversation, its
+		// cid (the file's first) and the draft.
 		var rec map[string]any
-		json.Unmarshal(b.Get(ck), &rec)
+		raw, _ := json.Marshal(conv)
+		json.Unmarshal(raw, &rec)
+		rec["cid"] = 1
 		rec["draft"] = "old shared draft"
 		v, _ := json.Marshal(rec)
 		b.Put(ck, v)

@@ -207,7 +207,7 @@ func (s *Store) Eligibility(ctx context.Context, pageID string, keys []ConvKey) 
 			}
 			seen[k] = true
 			rec := &convRecord{}
-			found, err := getJSON(convs, convKeyBytes(k), rec)
+			found, err := getConv(convs, convKeyBytes(k), rec)
 			if err != nil {
 				return err
 			}

@@ -87,8 +87,8 @@ type Event struct {
 }
 
 type encodedMessage struct {
-	msg  Message
-	json []byte // without "id", which depends on the key
+	msg Message
+	rec []byte // appendMessage: without the id, which depends on the key
 }
 
 // Plausible event times: Messenger did not exist before 2011, and Meta's

@@ -166,7 +166,7 @@ func (f *FilterDef) walk(ctx context.Context, tx *bolt.Tx, start []byte, now tim
 		var rec *convRecord
 		if !f.indexed {
 			rec = &convRecord{}
-			if _, err := getJSON(convs, ck, rec); err != nil {
+			if _, err := getConv(convs, ck, rec); err != nil {
 				return err
 			}
 			if !f.Match(&rec.Conversation, now) {

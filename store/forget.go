@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -177,7 +176,7 @@ func (w *wtx) forgetPages(pageID string) ([]string, error) {
 func (w *wtx) forgetConv(key ConvKey, rep *ForgetReport) error {
 	w.dropLoadedConv(key)
 	rec := &convRecord{}
-	found, err := getJSON(w.bucket(bConvs), convKeyBytes(key), rec)
+	found, err := getConv(w.bucket(bConvs), convKeyBytes(key), rec)
 	if err != nil || !found {
 		return err
 	}
@@ -200,10 +199,8 @@ func (w *wtx) forgetConv(key ConvKey, rep *ForgetReport) error {
 	var keys, midKeys [][]byte
 	c := msgs.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		var m struct {
-			MID string `json:"mid"`
-		}
-		if err := json.Unmarshal(v, &m); err != nil {
+		var m Message
+		if err := decodeMessage(k, v, &m); err != nil {
 			return err
 		}
 		keys = append(keys, append([]byte(nil), k...))

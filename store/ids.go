@@ -117,6 +117,17 @@ func tokenIDs(db *bolt.DB) error {
 // what fix returns, when it says to change it, migrationBatch records per
 // transaction.
 func rewriteField(db *bolt.DB, bucket []byte, field string, fix func(key []byte, old string) (string, bool)) error {
+	return rewriteRecords(db, bucket, func(k, v []byte) ([]byte, error) {
+		if len(v) > 0 && v[0] != '{' {
+			return nil, nil // a binary record (schema 7) has no JSON field to fix
+		}
+		return fixField(v, field, func(old string) (string, bool) { return fix(k, old) })
+	})
+}
+
+// rewriteRecords replaces every record of bucket with what rewrite returns
+// for it (nil: it stays), migrationBatch records per transaction.
+func rewriteRecords(db *bolt.DB, bucket []byte, rewrite func(k, v []byte) ([]byte, error)) error {
 	type put struct{ k, v []byte }
 	var after []byte // the last key read by the previous batch
 	for more := true; more; {
@@ -138,7 +149,7 @@ func rewriteField(db *bolt.DB, bucket []byte, field string, fix func(key []byte,
 			for n := 0; k != nil && n < migrationBatch; k, v = c.Next() {
 				n++
 				after = append(after[:0], k...)
-				nv, err := fixField(v, field, func(old string) (string, bool) { return fix(k, old) })
+				nv, err := rewrite(k, v)
 				if err != nil {
 					return fmt.Errorf("record %x in %s: %w", k, bucket, err)
 				}

@@ -115,6 +115,12 @@ func rewriteJSON(b *bolt.Bucket, fn func(k []byte, rec map[string]any)) error {
 	type kv struct{ k, v []byte }
 	var out []kv
 	err := b.ForEach(func(k, v []byte) error {
+		if len(v) > 0 && v[0] != '{' { // a binary message (schema 7): as schema 6 kept it
+			var err error
+			if v, err = store.MessageRecordJSON(k, v); err != nil {
+				return err
+			}
+		}
 		var rec map[string]any
 		if err := json.Unmarshal(v, &rec); err != nil {
 			return err

@@ -14,7 +14,8 @@ package store
 //     joined with a 0x00 byte: Meta's ids never contain one (page ids and
 //     PSIDs are decimal digits), and parseConvKey splits at the first;
 //   - records are JSON (putJSON/getJSON), so a field can be added without
-//     a migration;
+//     a migration; except the conversation records, the writer's hottest
+//     value, which are binary (convcodec.go: fields are added at the end);
 //   - sequence numbers come from the bucket's own NextSequence, so they
 //     only grow and are never reused.
 //
@@ -44,7 +45,8 @@ var (
 	bPages = []byte("pages")
 
 	// convs: one record per conversation.
-	//   pageID 0x00 psid (convKeyBytes) -> convRecord (JSON: Conversation + cid)
+	//   pageID 0x00 psid (convKeyBytes) -> convRecord (binary, convcodec.go:
+	//   Conversation + cid; JSON up to schema 6)
 	// Written by the writer (flushConvs) once per transaction per
 	// conversation, and by moveDrafts (migration from schema 2). Keyed by
 	// what a caller knows (the ConvKey), so reading one is a Get; a page's
@@ -82,7 +84,9 @@ var (
 	bCounts = []byte("counts")
 
 	// msgs: every message of every thread.
-	//   cid(8) time(8) seq(8) (msgKey) -> Message (JSON, with its id)
+	//   cid(8) time(8) seq(8) (msgKey) -> Message (binary, msgcodec.go; the
+	//   id is not stored, it is this key as a token; JSON with its id up to
+	//   schema 6)
 	// Written by addEncodedMessage (new messages) and putMessage (status,
 	// reactions, edits); removeMessage deletes a duplicate echo. seq is
 	// this bucket's NextSequence: two messages of the same nanosecond stay
@@ -360,7 +364,13 @@ func draftKey(owner string, key ConvKey) []byte {
 // nameActKey places a conversation under a name (an assignee, a label) in
 // activity order; namePrefix(name) starts every key of that name.
 func nameActKey(name string, t time.Time, convID uint64) []byte {
-	return append(namePrefix(name), actKey(t, convID)...)
+	// One allocation: the writer builds several of these per conversation
+	// per batch (reteam).
+	b := make([]byte, len(name)+1+16)
+	n := copy(b, name)
+	binary.BigEndian.PutUint64(b[n+1:], timeKey(t))
+	binary.BigEndian.PutUint64(b[n+9:], convID)
+	return b
 }
 
 func namePrefix(name string) []byte { return []byte(name + "\x00") }

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -47,4 +49,17 @@ func TestEveryBucketIsDocumented(t *testing.T) {
 		}
 	}
 	t.Logf("%d buckets", len(buckets))
+}
+
+// nameActKey is the name's prefix then the actKey, so a name's rows are
+// one range in activity order.
+func TestNameActKeyLayout(t *testing.T) {
+	at := time.Unix(1_700_000_000, 5)
+	for _, name := range []string{"", "ana", "open\x00106512345678901"} {
+		got := nameActKey(name, at, 42)
+		want := append(namePrefix(name), actKey(at, 42)...)
+		if !bytes.Equal(got, want) {
+			t.Errorf("nameActKey(%q) = %x, want %x", name, got, want)
+		}
+	}
 }

@@ -18,7 +18,7 @@ func migrate4(tx *bolt.Tx) error {
 	open := 0
 	err := convs.ForEach(func(k, v []byte) error {
 		rec := &convRecord{}
-		if err := json.Unmarshal(v, rec); err != nil {
+		if err := decodeOldConv(v, rec); err != nil {
 			return err
 		}
 		if rec.Status != ConvDone {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/json"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -15,7 +14,7 @@ func migrate5(tx *bolt.Tx) error {
 	counts := map[string]uint64{}
 	err := tx.Bucket(bConvs).ForEach(func(_, v []byte) error {
 		rec := &convRecord{}
-		if err := json.Unmarshal(v, rec); err != nil {
+		if err := decodeOldConv(v, rec); err != nil {
 			return err
 		}
 		if !rec.listed() {

@@ -333,7 +333,7 @@ func (w *wtx) markSent(item *OutboxItem) error {
 		return err
 	}
 	m := &Message{}
-	if _, err := getJSON(w.bucket(bMsgs), key, m); err != nil {
+	if _, err := getMessage(w.bucket(bMsgs), key, m); err != nil {
 		return err
 	}
 	mids := w.bucket(bMIDs)
@@ -360,7 +360,7 @@ func (w *wtx) markSent(item *OutboxItem) error {
 // removeMessage deletes a duplicate, keeping its status if it got further.
 func (w *wtx) removeMessage(key []byte, conv ConvKey, into *Message) error {
 	dup := &Message{}
-	if _, err := getJSON(w.bucket(bMsgs), key, dup); err != nil {
+	if _, err := getMessage(w.bucket(bMsgs), key, dup); err != nil {
 		return err
 	}
 	if dup.Status.rank() > into.Status.rank() {
@@ -414,7 +414,7 @@ func (w *wtx) setMessageStatus(id string, st Status, reason string) error {
 		return err
 	}
 	m := &Message{}
-	found, err := getJSON(w.bucket(bMsgs), key, m)
+	found, err := getMessage(w.bucket(bMsgs), key, m)
 	if err != nil || !found {
 		return err
 	}

@@ -52,7 +52,7 @@ func (s *Store) Conversations(ctx context.Context, filter Filter, after Cursor, 
 			}
 			if rec == nil {
 				rec = &convRecord{}
-				if _, err := getJSON(convs, convKey, rec); err != nil {
+				if _, err := getConv(convs, convKey, rec); err != nil {
 					return false, err
 				}
 			}
@@ -101,7 +101,7 @@ func (s *Store) Count(ctx context.Context, filter Filter) (int, error) {
 func (s *Store) Conversation(ctx context.Context, key ConvKey) (Conversation, error) {
 	rec := &convRecord{}
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		found, err := getJSON(tx.Bucket(bConvs), convKeyBytes(key), rec)
+		found, err := getConv(tx.Bucket(bConvs), convKeyBytes(key), rec)
 		if err == nil && !found {
 			return &notFoundError{what: "conversation " + key.String()}
 		}
@@ -133,7 +133,7 @@ func (s *Store) Thread(ctx context.Context, key ConvKey, before Cursor, limit in
 	}
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		rec := &convRecord{}
-		found, err := getJSON(tx.Bucket(bConvs), convKeyBytes(key), rec)
+		found, err := getConv(tx.Bucket(bConvs), convKeyBytes(key), rec)
 		if err != nil {
 			return err
 		}
@@ -159,7 +159,7 @@ func (s *Store) Thread(ctx context.Context, key ConvKey, before Cursor, limit in
 				break
 			}
 			var m Message
-			if err := json.Unmarshal(v, &m); err != nil {
+			if err := decodeMessage(k, v, &m); err != nil {
 				return err
 			}
 			page.Messages = append(page.Messages, m)
@@ -181,7 +181,7 @@ func (s *Store) MessageByMID(ctx context.Context, pageID, mid string) (Message, 
 		if key == nil {
 			return &notFoundError{what: "message " + mid}
 		}
-		_, err := getJSON(tx.Bucket(bMsgs), key, &m)
+		_, err := getMessage(tx.Bucket(bMsgs), key, &m)
 		return err
 	})
 	return m, err
@@ -195,7 +195,7 @@ func (s *Store) Message(ctx context.Context, id string) (Message, error) {
 		return m, err
 	}
 	err = s.view(ctx, func(tx *bolt.Tx) error {
-		found, err := getJSON(tx.Bucket(bMsgs), key, &m)
+		found, err := getMessage(tx.Bucket(bMsgs), key, &m)
 		if err == nil && !found {
 			return &notFoundError{what: "message " + id}
 		}
@@ -229,7 +229,7 @@ func (s *Store) EachConversation(ctx context.Context, fn func(Conversation) erro
 				return err
 			}
 			rec := &convRecord{}
-			if err := json.Unmarshal(v, rec); err != nil {
+			if err := decodeConv(v, rec); err != nil {
 				return err
 			}
 			if !rec.listed() {
@@ -243,12 +243,12 @@ func (s *Store) EachConversation(ctx context.Context, fn func(Conversation) erro
 // EachMessage calls fn for every message, thread by thread, oldest first.
 func (s *Store) EachMessage(ctx context.Context, fn func(Message) error) error {
 	return s.view(ctx, func(tx *bolt.Tx) error {
-		return tx.Bucket(bMsgs).ForEach(func(_, v []byte) error {
+		return tx.Bucket(bMsgs).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			var m Message
-			if err := json.Unmarshal(v, &m); err != nil {
+			if err := decodeMessage(k, v, &m); err != nil {
 				return err
 			}
 			return fn(m)

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"sort"
 	"strings"
 
@@ -48,7 +47,7 @@ func (s *Store) SearchQuery(ctx context.Context, q ListQuery, limit int) ([]Conv
 				return ctx.Err()
 			}
 			rec := &convRecord{}
-			if err := json.Unmarshal(v, rec); err != nil {
+			if err := decodeConv(v, rec); err != nil {
 				return err
 			}
 			if !rec.listed() || !def.Match(&rec.Conversation, now) || !q.matchesTeam(&rec.Conversation) {

@@ -27,7 +27,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Older files are migrated on
 // open; newer ones are refused.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 // CommitMode chooses how Ingest turns events into transactions.
 type CommitMode int
@@ -213,6 +213,9 @@ var migrations = map[uint32]func(*bolt.Tx) error{
 	// Schema 5 listed every Page together; each Page now has its own
 	// index and counts (act_page).
 	5: migrate5,
+	// Schema 6 kept conversation records in JSON; they are binary now
+	// (convcodec.go).
+	6: migrate6,
 }
 
 // batched[v] is the part of the upgrade from schema v that rewrites every
@@ -223,6 +226,8 @@ var migrations = map[uint32]func(*bolt.Tx) error{
 var batched = map[uint32]func(*bolt.DB) error{
 	// Message ids become opaque tokens (ids.go).
 	3: tokenIDs,
+	// Message records become binary (msgcodec.go).
+	6: binaryMessages,
 }
 
 func migrateBatched(db *bolt.DB, from uint32) error {

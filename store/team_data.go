@@ -150,7 +150,7 @@ func (s *Store) Notes(ctx context.Context, key ConvKey) ([]Note, error) {
 	var out []Note
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		rec := &convRecord{}
-		found, err := getJSON(tx.Bucket(bConvs), convKeyBytes(key), rec)
+		found, err := getConv(tx.Bucket(bConvs), convKeyBytes(key), rec)
 		if err != nil || !found {
 			return err
 		}

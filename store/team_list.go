@@ -57,7 +57,7 @@ func (s *Store) listTeam(ctx context.Context, q ListQuery) (ConversationPage, er
 				continue // another Page's: told by its key, without decoding it
 			}
 			rec := &convRecord{}
-			if _, err := getJSON(convs, ck, rec); err != nil {
+			if _, err := getConv(convs, ck, rec); err != nil {
 				return err
 			}
 			if !f.Match(&rec.Conversation, now) || !q.matchesTeam(&rec.Conversation) {
