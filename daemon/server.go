@@ -50,7 +50,8 @@ type Server struct {
 	mu      sync.Mutex
 	clients map[*apiClient]bool
 	frames  *frameEncoder
-	joined  bool // a client was added since the last frame: frames.reset
+	joined  bool          // a client was added since the last frame: frames.reset
+	ready   chan struct{} // closed once Run receives the store's changes
 
 	// UploadDir holds the files clients upload while they arrive (the
 	// data dir); "": the system's temporary directory.
@@ -65,7 +66,8 @@ func NewServer(in inbox.Agents, token string, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{inbox: in, token: token, log: log, clients: map[*apiClient]bool{}, frames: newFrameEncoder()}
+	s := &Server{inbox: in, token: token, log: log, clients: map[*apiClient]bool{}, frames: newFrameEncoder(),
+		ready: make(chan struct{})}
 	s.upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 16384,
 		CheckOrigin: func(*http.Request) bool { return true }} // checked before the upgrade
 	return s
@@ -83,6 +85,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	close(s.ready)
 	// Everything arriving within frameLinger of the first change goes out
 	// in one frame: a commit of ten events is twenty changes, and one
 	// frame for them, or for the next commits too, costs every client one
@@ -153,6 +156,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !sameOrigin(r) {
 		s.log.Warn("api: refused a foreign origin", "origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
 		http.Error(w, "forbidden origin", http.StatusForbidden)
+		return
+	}
+	// A client is taken only once Run receives the store's changes: one
+	// attached before that would miss what is committed in between.
+	select {
+	case <-s.ready:
+	case <-r.Context().Done():
 		return
 	}
 	conn, err := s.upgrader.Upgrade(w, r, nil)
