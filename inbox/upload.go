@@ -54,7 +54,13 @@ func (b *Local) Upload(ctx context.Context, f UploadRequest, r io.Reader, progre
 	if err != nil {
 		return store.UploadedFile{}, err
 	}
-	return store.UploadedFile{AttachmentID: up.AttachmentID, AttachmentType: up.Type}, nil
+	// The name and size go with the send for its chip, as send --file's do.
+	uf := store.UploadedFile{AttachmentID: up.AttachmentID, AttachmentType: up.Type,
+		FileName: filepath.Base(filepath.Clean("/" + f.Name)), FileSize: f.Size}
+	if uf.AttachmentType == "audio" || uf.AttachmentType == "video" {
+		uf.DurationMS = mp4Duration(path).Milliseconds()
+	}
+	return uf, nil
 }
 
 // Spool copies exactly f.Size bytes of r into a new directory under dir

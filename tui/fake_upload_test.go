@@ -53,7 +53,7 @@ func (f *fakeBackend) Upload(ctx context.Context, req inbox.UploadRequest, r io.
 	f.uploaded = append(f.uploaded, fakeUpload{Req: req, Bytes: buf.Bytes()})
 	head := buf.Bytes()[:min(512, buf.Len())]
 	return store.UploadedFile{AttachmentID: fmt.Sprintf("att-%d", len(f.uploaded)),
-		AttachmentType: inbox.FileKind(req.Name, head)}, nil
+		AttachmentType: inbox.FileKind(req.Name, head), FileName: req.Name, FileSize: req.Size}, nil
 }
 
 func (f *fakeBackend) uploads() []fakeUpload {

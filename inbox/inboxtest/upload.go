@@ -45,6 +45,9 @@ func uploadThenSend(t *testing.T, w World) {
 	if err != nil || f.AttachmentID == "" || f.AttachmentType != "image" {
 		t.Fatalf("Upload = %+v, %v; want an image's attachment id", f, err)
 	}
+	if f.FileName != "chart.png" || f.FileSize != int64(len(data)) {
+		t.Errorf("Upload = %+v; want the file's name and size for its chip", f)
+	}
 	if last != int64(len(data)) {
 		t.Errorf("progress ended at %d of %d", last, len(data))
 	}
