@@ -57,7 +57,7 @@ func agentsLocal(ctx context.Context, env cmdEnv, st *store.Store, verb, name st
 	if err != nil {
 		return err
 	}
-	printAgents(env.stdout, list)
+	printAgents(env.stdout, list, env.cfg.location())
 	return nil
 }
 
@@ -84,7 +84,7 @@ func agentsRemote(ctx context.Context, env cmdEnv, wsURL, verb, name string) err
 		if err != nil {
 			return err
 		}
-		printAgents(env.stdout, list)
+		printAgents(env.stdout, list, env.cfg.location())
 	}
 	return nil
 }
@@ -97,7 +97,7 @@ func printAgentAdded(env cmdEnv, a daemon.AgentAdded) {
 		"  PAGEINBOX_API_TOKEN=<token> pageinbox --server ws://<daemon>/ws\n", a.Name, a.Name)
 }
 
-func printAgents(w io.Writer, list []store.AgentInfo) {
+func printAgents(w io.Writer, list []store.AgentInfo, loc *time.Location) {
 	if len(list) == 0 {
 		fmt.Fprintln(w, "no named agents (pageinbox agents add NAME)")
 		return
@@ -107,9 +107,9 @@ func printAgents(w io.Writer, list []store.AgentInfo) {
 	for _, a := range list {
 		last := "never"
 		if !a.LastUsed.IsZero() {
-			last = a.LastUsed.Local().Format(time.DateTime)
+			last = a.LastUsed.In(loc).Format(time.DateTime)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", a.Name, a.Created.Local().Format(time.DateTime), last)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", a.Name, a.Created.In(loc).Format(time.DateTime), last)
 	}
 	tw.Flush()
 }

@@ -77,7 +77,7 @@ func listCampaigns(ctx context.Context, env cmdEnv, b inbox.Backend) error {
 		}
 		n := c.Counts
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", c.ID, c.Status, n.Sent, n.Failed, n.Skipped,
-			n.Unknown, n.Queued+n.Sending, n.Total, replies, c.CreatedAt.Local().Format("2006-01-02 15:04"), inert.Line(c.Title))
+			n.Unknown, n.Queued+n.Sending, n.Total, replies, c.CreatedAt.In(env.cfg.location()).Format("2006-01-02 15:04"), inert.Line(c.Title))
 	}
 	return tw.Flush()
 }

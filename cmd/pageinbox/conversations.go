@@ -67,7 +67,7 @@ func listConversations(ctx context.Context, env cmdEnv, s *teamSession, q store.
 				}
 				continue
 			}
-			writeConvRow(tw, c)
+			writeConvRow(tw, c, env.cfg.location())
 		}
 		if q.After = p.Next; p.Next == "" {
 			break
@@ -83,14 +83,14 @@ func listConversations(ctx context.Context, env cmdEnv, s *teamSession, q store.
 	return tw.Flush()
 }
 
-func writeConvRow(w io.Writer, c store.Conversation) {
+func writeConvRow(w io.Writer, c store.Conversation, loc *time.Location) {
 	state := string(c.Status)
 	if c.Status == store.ConvSnoozed {
-		state += " until " + c.SnoozedUntil.Local().Format("2006-01-02 15:04")
+		state += " until " + c.SnoozedUntil.In(loc).Format("2006-01-02 15:04")
 	}
 	last := ""
 	if !c.LastMessageTime.IsZero() {
-		last = c.LastMessageTime.Local().Format(time.DateTime)
+		last = c.LastMessageTime.In(loc).Format(time.DateTime)
 	}
 	fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", inert.Line(c.PSID), inert.Line(c.Name), state,
 		inert.Line(orDash(c.Assignee)), inert.Line(orDash(strings.Join(c.Labels.Names(), ","))), c.Unread, last)

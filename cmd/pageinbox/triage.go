@@ -28,7 +28,7 @@ func triage(ctx context.Context, env cmdEnv, tf *teamFlags, name string,
 		if err != nil {
 			return err
 		}
-		writeConvRow(env.stdout, c)
+		writeConvRow(env.stdout, c, env.cfg.location())
 		return nil
 	})
 }
@@ -93,7 +93,7 @@ func setupNote(fs *flag.FlagSet) runFunc {
 			n, err := s.AddNote(ctx, s.key(pos[0]), pos[1])
 			if err == nil {
 				fmt.Fprintf(env.stdout, "note by %s on %s at %s\n", inert.Line(n.Author), inert.Line(n.PSID),
-					n.Time.Local().Format(time.DateTime))
+					n.Time.In(env.cfg.location()).Format(time.DateTime))
 			}
 			return err
 		})
