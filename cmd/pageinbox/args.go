@@ -105,7 +105,8 @@ func parseWith(args []string, cfg config) (request, error) {
 	if err := withPagesFile(name, &cfg); err != nil {
 		return request{}, err
 	}
-	if pageCommands[name] {
+	// doctor without --page checks every connected Page.
+	if pageCommands[name] && !(name == "doctor" && cfg.PageID == "" && len(cfg.PageTokens) > 1) {
 		var err error
 		if cfg.PageID, err = cfg.pickPage(cfg.PageID); err != nil {
 			return request{}, &usageError{fs.Name(), err, hint}

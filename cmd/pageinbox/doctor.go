@@ -40,7 +40,9 @@ func setupDoctor(fs *flag.FlagSet) runFunc {
 		c.secrets(cfg)
 		c.listen(cfg)
 		c.pageTokens(ctx, cfg, time.Now())
-		c.graph(ctx, cfg)
+		for _, one := range eachPage(cfg) {
+			c.graph(ctx, one)
+		}
 		if c.failed > 0 {
 			return fmt.Errorf("%d checks failed", c.failed)
 		}
@@ -169,4 +171,19 @@ func (c *checklist) subscription(ctx context.Context, gc *fbgraph.Client, pageID
 				"else only with `pageinbox sync`)\n", f)
 		}
 	}
+}
+
+// eachPage is cfg once per Page to check: the one --page (or the only
+// Page) names, else every connected Page.
+func eachPage(cfg config) []config {
+	if cfg.PageID != "" || len(cfg.PageTokens) < 2 {
+		return []config{cfg}
+	}
+	var out []config
+	for _, p := range cfg.PageTokens {
+		one := cfg
+		one.PageID = p.ID
+		out = append(out, one)
+	}
+	return out
 }

@@ -386,6 +386,14 @@ func TestCommandsUsePagesFile(t *testing.T) {
 		t.Fatal("sync made no Conversations API call")
 	}
 
+	// doctor without --page checks the token of every Page against Meta.
+	_, out, _ = runCLI(t, r.env, "doctor")
+	for _, name := range []string{"Demo Shop", pageBName} {
+		if l := lineWith(out, "token works: Page \""+name+"\""); !strings.HasPrefix(l, "[ok") {
+			t.Errorf("doctor did not check %s's token: %q\n%s", name, l, out)
+		}
+	}
+
 	os.Chmod(r.file(), 0o640)
 	_, out, _ = runCLI(t, r.env, "doctor")
 	if l := lineWith(out, "pages file"); !strings.HasPrefix(l, "[FAIL]") || !strings.Contains(l, "chmod 600") {
