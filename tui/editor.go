@@ -1,27 +1,14 @@
 package tui
 
 import (
+	"context"
 	"os"
-	"os/exec"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/pageinbox/pageinbox/store"
 )
-
-// Programs lets the TUI start programs on the machine it runs on (ctrl+e's
-// editor). Only a TUI on the agent's own machine gets it: served over SSH,
-// a program would run on the server as the daemon's user, a shell away
-// from its files and secrets.
-type Programs struct {
-	// Env is the whole environment of every program the TUI starts (never
-	// the process's own): the caller leaves the secrets out. The editor
-	// is $VISUAL or $EDITOR in it, else vi.
-	Env []string
-	// Opener opens a link (o): default xdg-open, or open on macOS.
-	Opener string
-}
 
 // editorOff is what ctrl+e says where the TUI may not start programs.
 const editorOff = "the editor is off in SSH sessions: it would run on the server; write the reply here"
@@ -71,9 +58,7 @@ func (m *Model) runEditor(ready editorReadyMsg) tea.Cmd {
 		return nil
 	}
 	args := strings.Fields(firstNonEmpty(lookupEnv(p.Env, "VISUAL"), lookupEnv(p.Env, "EDITOR"), "vi"))
-	c := exec.Command(args[0], append(args[1:], ready.path)...)
-	c.Env = append([]string{}, p.Env...) // never nil: nil would mean this process's own
-	return tea.ExecProcess(c, func(err error) tea.Msg {
+	return tea.ExecProcess(p.command(context.Background(), args[0], append(args[1:], ready.path)...), func(err error) tea.Msg {
 		defer os.Remove(ready.path)
 		if err != nil {
 			return editedMsg{key: ready.key, err: err}

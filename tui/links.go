@@ -1,9 +1,8 @@
 package tui
 
 import (
+	"context"
 	"encoding/base64"
-	"os/exec"
-	"runtime"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -15,18 +14,6 @@ import (
 // the terminal as they are.
 func OSC52(text string) []byte {
 	return []byte("\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(text)) + "\x1b\\")
-}
-
-// opener is the desktop's program that opens a URL: Programs.Opener, else
-// open on macOS and xdg-open elsewhere.
-func (p *Programs) opener() string {
-	if p.Opener != "" {
-		return p.Opener
-	}
-	if runtime.GOOS == "darwin" {
-		return "open"
-	}
-	return "xdg-open"
 }
 
 // openLink opens link (from common.SafeURL, so http or https) with the
@@ -41,8 +28,7 @@ func (m *Model) openLink(link string) tea.Cmd {
 		m.setNote("open on your machine: " + link)
 		return nil
 	}
-	c := exec.Command(p.opener(), link)
-	c.Env = append([]string{}, p.Env...) // never nil: nil would mean this process's own
+	c := p.command(context.Background(), p.opener(), link)
 	return func() tea.Msg {
 		if err := c.Start(); err != nil {
 			return common.ErrMsg{Op: "open " + p.opener(), Err: err}

@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -220,13 +219,12 @@ func (m *Model) runNotifyCommand(n notice) tea.Cmd {
 	args := notifyArgs(argv[1:], map[string]string{
 		"{title}": "pageinbox", "{name}": n.who(),
 		"{text}": notifyText(n.text, NotifyMax), "{count}": strconv.Itoa(m.list.Counts().Unread)})
-	ctx, env := m.common.Ctx, append([]string{}, p.Env...) // never nil: nil would mean this process's own
+	ctx := m.common.Ctx
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		c := exec.CommandContext(ctx, argv[0], args...)
-		c.Env = env // stdin, stdout and stderr stay /dev/null: the terminal is the TUI's
-		return notifyDoneMsg{c.Run()}
+		// stdin, stdout and stderr stay /dev/null: the terminal is the TUI's.
+		return notifyDoneMsg{p.command(ctx, argv[0], args...).Run()}
 	}
 }
 

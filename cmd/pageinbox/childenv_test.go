@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -31,20 +32,20 @@ func TestSecretEnvCoversTheConfig(t *testing.T) {
 		asked = append(asked, name)
 		return "value-of-" + name
 	})
-	v := reflect.ValueOf(cfg)
-	for i := range v.NumField() {
-		s, ok := v.Field(i).Interface().(secret)
-		if !ok {
-			continue
-		}
+	seen := 0
+	eachSecret(reflect.ValueOf(cfg), "config", func(where string, s secret) {
+		seen++
 		name, found := strings.CutPrefix(s.Reveal(), "value-of-")
 		if !found {
-			t.Errorf("config.%s is a secret read from no variable we can see", v.Type().Field(i).Name)
-			continue
+			t.Errorf("%s is a secret read from no variable we can see", where)
+			return
 		}
 		if !isSecretEnv(name) {
-			t.Errorf("config.%s comes from %s, which childEnviron would pass to the editor", v.Type().Field(i).Name, name)
+			t.Errorf("%s comes from %s, which childEnviron would pass to the editor", where, name)
 		}
+	})
+	if seen == 0 {
+		t.Fatal("no secret found in the config: the walk is broken")
 	}
 	// WEBHOOK_VERIFY_TOKEN is read only when VERIFY_TOKEN is empty.
 	cfg = configFromEnv(func(name string) string {
@@ -58,5 +59,26 @@ func TestSecretEnvCoversTheConfig(t *testing.T) {
 	}
 	if len(asked) == 0 {
 		t.Fatal("configFromEnv read no variable")
+	}
+}
+
+// eachSecret calls f for every secret in v, also inside structs and
+// slices (config.PageTokens holds the Page tokens).
+func eachSecret(v reflect.Value, where string, f func(string, secret)) {
+	if s, ok := v.Interface().(secret); ok {
+		f(where, s)
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				eachSecret(v.Field(i), where+"."+v.Type().Field(i).Name, f)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			eachSecret(v.Index(i), fmt.Sprintf("%s[%d]", where, i), f)
+		}
 	}
 }

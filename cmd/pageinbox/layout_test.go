@@ -6,6 +6,8 @@ package main
 // store imports none of ours; nothing imports cmd or tui).
 
 import (
+	"go/parser"
+	"go/token"
 	"os/exec"
 	"strings"
 	"testing"
@@ -105,5 +107,36 @@ func TestTUIReachesDataThroughInbox(t *testing.T) {
 				t.Errorf("%s imports %s: the TUI reaches data only through inbox", f[0], d)
 			}
 		}
+	}
+}
+
+// Only tui/programs.go starts programs: Programs.command gives each the
+// scrubbed environment, and only a TUI on the agent's own machine holds a
+// Programs (never an SSH session; the daemon serving /ws starts nothing).
+// A new os/exec import elsewhere would be a way around both.
+func TestOnlyProgramsStartsPrograms(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{$d := .Dir}}{{range .GoFiles}}{{$d}}/{{.}} {{end}}`, mod+"...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		t.Fatalf("go list -m: %v", err)
+	}
+	fset := token.NewFileSet()
+	var found []string
+	for _, path := range strings.Fields(string(out)) {
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			if imp.Path.Value == `"os/exec"` {
+				found = append(found, strings.TrimPrefix(path, strings.TrimSpace(string(root))+"/"))
+			}
+		}
+	}
+	if len(found) != 1 || found[0] != "tui/programs.go" {
+		t.Errorf("os/exec is imported by %v; want tui/programs.go alone", found)
 	}
 }
