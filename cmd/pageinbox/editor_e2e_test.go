@@ -42,12 +42,6 @@ func TestLocalEditorGetsNoSecretsInTmux(t *testing.T) {
 		"WEBHOOK_VERIFY_TOKEN": "webhook-verify-token-e2e",
 		"PAGEINBOX_API_TOKEN":  "api-token-e2e",
 	}
-	p := &tmuxPane{t: t, bin: tmux, sock: filepath.Join(dir, "sock")}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TMUX") && !strings.HasPrefix(kv, "PAGEINBOX_") {
-			p.env = append(p.env, kv)
-		}
-	}
 	command := "exec env -i PATH=" + shellQuote(os.Getenv("PATH")) + " HOME=" + shellQuote(dir) +
 		" TERM=xterm-256color PAGEINBOX_BELL=0 EDITOR=" + shellQuote(editor) + " KEPT_FOR_THE_EDITOR=yes"
 	for name, value := range secrets {
@@ -55,17 +49,7 @@ func TestLocalEditorGetsNoSecretsInTmux(t *testing.T) {
 	}
 	inner := shellQuote(bin) + " --data " + shellQuote(dataDir) + " --listen 127.0.0.1:0 --graph-url http://127.0.0.1:1; echo EXITED:$?; sleep 5"
 	command += " sh -c " + shellQuote(inner)
-	if out, err := p.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "120", "-y", "36", command); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { p.tmux("kill-server") })
-	t.Cleanup(func() {
-		if t.Failed() {
-			if s, err := p.capture(); err == nil {
-				t.Logf("last capture of the pane:\n%s", s.text())
-			}
-		}
-	})
+	p := startTmuxPane(t, tmux, filepath.Join(dir, "sock"), "/dev/null", command)
 	contains := func(text string) func(screen) bool {
 		return func(s screen) bool { return strings.Contains(s.text(), text) }
 	}
