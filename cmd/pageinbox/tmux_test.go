@@ -81,7 +81,7 @@ func startTmuxPane(t *testing.T, tmux, sock, conf, command string, drop ...strin
 		}
 	}
 	if out, err := p.tmux("-f", conf, "new-session", "-d", "-s", "app", "-x", "120", "-y", "36", command); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
+		t.Fatalf("tmux new-session (%s): %v\n%s", filepath.Base(sock), err, out)
 	}
 	t.Cleanup(func() { p.tmux("kill-server") })
 	t.Cleanup(func() { // runs first: the screen as it was when the test failed
@@ -89,10 +89,20 @@ func startTmuxPane(t *testing.T, tmux, sock, conf, command string, drop ...strin
 			if s, err := p.capture(); err == nil {
 				p.last = s
 			}
-			t.Logf("last capture of the pane:\n%s", p.last.text())
+			t.Logf("last capture of the pane (%s):\n%s", filepath.Base(sock), p.last.text())
 		}
 	})
 	return p
+}
+
+// reportRaces fails the test with each race report the race detector
+// wrote under GORACE=log_path=raceLog in the binaries the test ran.
+func reportRaces(t *testing.T, raceLog string) {
+	races, _ := filepath.Glob(raceLog + ".*")
+	for _, f := range races {
+		b, _ := os.ReadFile(f)
+		t.Errorf("data race in pageinbox (%s):\n%s", f, b)
+	}
 }
 
 func (p *tmuxPane) tmux(args ...string) (string, error) {

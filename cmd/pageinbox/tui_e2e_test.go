@@ -46,14 +46,7 @@ func testTUIDemo(t *testing.T, tmux, bin, term string) {
 	start := time.Now()
 	since := func() time.Duration { return time.Since(start).Round(10 * time.Millisecond) }
 	p := startTmuxPane(t, tmux, filepath.Join(dir, "sock"), "/dev/null", command)
-	t.Cleanup(func() { // runs before p's own: a race fails the test, so its screen is logged
-		if races, _ := filepath.Glob(raceLog + ".*"); len(races) > 0 {
-			for _, f := range races {
-				b, _ := os.ReadFile(f)
-				t.Errorf("data race in pageinbox demo (%s):\n%s", f, b)
-			}
-		}
-	})
+	t.Cleanup(func() { reportRaces(t, raceLog) }) // before p's: a race fails the test, so its screen is logged
 
 	// 1. The seeded conversations are listed.
 	p.waitFor("the three seeded conversations in the list", 15*time.Second, func(s screen) bool {
