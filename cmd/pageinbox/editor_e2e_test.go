@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/pageinbox/pageinbox/store"
 )
 
 // TestLocalEditorGetsNoSecretsInTmux runs the inbox on its own data file
@@ -22,13 +19,7 @@ func TestLocalEditorGetsNoSecretsInTmux(t *testing.T) {
 	bin := buildTUIBinary(t)
 	dir := t.TempDir()
 	dataDir := filepath.Join(dir, "data")
-	os.MkdirAll(dataDir, 0o700)
-	withStore(t, dataDir, func(st *store.Store) {
-		ctx := context.Background()
-		st.EnsurePages(ctx, []string{"P1"})
-		st.Ingest(ctx, []store.Event{{Kind: store.EventMessage, PageID: "P1", PSID: "u1", MID: "m1", Text: "Do you ship to Porto?", Time: time.Now()}})
-		st.SetName(ctx, store.ConvKey{PageID: "P1", PSID: "u1"}, "Rui Costa")
-	})
+	seedRuiCosta(t, dataDir, "P1")
 	dump := filepath.Join(dir, "editor-env")
 	editor := filepath.Join(dir, "editor.sh")
 	script := "#!/bin/sh\nenv > " + shellQuote(dump) + "\necho 'written in the editor' > \"$1\"\n"

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/webhook"
 )
 
@@ -28,13 +26,7 @@ func TestNotifyInTmux(t *testing.T) {
 	bin := buildTUIBinary(t)
 	dir := t.TempDir()
 	dataDir := filepath.Join(dir, "data")
-	os.MkdirAll(dataDir, 0o700)
-	withStore(t, dataDir, func(st *store.Store) {
-		ctx := context.Background()
-		st.EnsurePages(ctx, []string{e2ePage})
-		st.Ingest(ctx, []store.Event{{Kind: store.EventMessage, PageID: e2ePage, PSID: "u1", MID: "m1", Text: "Do you ship to Porto?", Time: time.Now()}})
-		st.SetName(ctx, store.ConvKey{PageID: e2ePage, PSID: "u1"}, "Rui Costa")
-	})
+	seedRuiCosta(t, dataDir, e2ePage)
 	dump := filepath.Join(dir, "notified")
 	script := filepath.Join(dir, "notify.sh")
 	body := "#!/bin/sh\nenv > " + shellQuote(dump+".env") + "\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > " +
