@@ -19,7 +19,7 @@ func TestLocalEditorGetsNoSecretsInTmux(t *testing.T) {
 	bin := buildTUIBinary(t)
 	dir := t.TempDir()
 	dataDir := filepath.Join(dir, "data")
-	seedRuiCosta(t, dataDir, "P1")
+	seedDataDir(t, dataDir, "P1", "Rui Costa", "Do you ship to Porto?")
 	dump := filepath.Join(dir, "editor-env")
 	editor := filepath.Join(dir, "editor.sh")
 	script := "#!/bin/sh\nenv > " + shellQuote(dump) + "\necho 'written in the editor' > \"$1\"\n"

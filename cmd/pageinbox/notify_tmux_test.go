@@ -26,7 +26,7 @@ func TestNotifyInTmux(t *testing.T) {
 	bin := buildTUIBinary(t)
 	dir := t.TempDir()
 	dataDir := filepath.Join(dir, "data")
-	seedRuiCosta(t, dataDir, e2ePage)
+	seedDataDir(t, dataDir, e2ePage, "Rui Costa", "Do you ship to Porto?")
 	dump := filepath.Join(dir, "notified")
 	script := filepath.Join(dir, "notify.sh")
 	body := "#!/bin/sh\nenv > " + shellQuote(dump+".env") + "\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > " +

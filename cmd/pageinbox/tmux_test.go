@@ -5,7 +5,6 @@ package main
 // types them, and captures of the pane read as a screen.
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,8 +15,6 @@ import (
 	"testing"
 	"time"
 	"unicode"
-
-	"github.com/pageinbox/pageinbox/store"
 )
 
 // requireTmux skips under -short and fails without tmux: these tests
@@ -96,21 +93,6 @@ func startTmuxPane(t *testing.T, tmux, sock, conf, command string, drop ...strin
 		}
 	})
 	return p
-}
-
-// seedRuiCosta makes dataDir hold one conversation on pageID: Rui Costa
-// (PSID u1) asking "Do you ship to Porto?".
-func seedRuiCosta(t *testing.T, dataDir, pageID string) {
-	t.Helper()
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	withStore(t, dataDir, func(st *store.Store) {
-		ctx := context.Background()
-		st.EnsurePages(ctx, []string{pageID})
-		st.Ingest(ctx, []store.Event{{Kind: store.EventMessage, PageID: pageID, PSID: "u1", MID: "m1", Text: "Do you ship to Porto?", Time: time.Now()}})
-		st.SetName(ctx, store.ConvKey{PageID: pageID, PSID: "u1"}, "Rui Costa")
-	})
 }
 
 // reportRaces fails the test with each race report the race detector
