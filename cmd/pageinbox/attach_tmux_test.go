@@ -63,26 +63,10 @@ func TestAttachedTUISendsAFileInTmux(t *testing.T) {
 	t.Cleanup(emu.Close)
 	cfg := emu.Config()
 
-	p := &tmuxPane{t: t, bin: tmux, sock: filepath.Join(dir, "tmux")}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TMUX") && !strings.HasPrefix(kv, "PAGEINBOX_") {
-			p.env = append(p.env, kv)
-		}
-	}
 	inner := shellQuote(bin) + " --data " + shellQuote(dataDir) + "; echo EXITED:$?; sleep 30"
 	command := "exec env -i PATH=" + shellQuote(os.Getenv("PATH")) + " HOME=" + shellQuote(home) +
 		" TERM=xterm-256color PAGEINBOX_BELL=0 PAGEINBOX_AGENT=Ana sh -c " + shellQuote(inner)
-	if out, err := p.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "120", "-y", "36", command); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			if s, err := p.capture(); err == nil {
-				t.Logf("last capture:\n%s", s.text())
-			}
-		}
-		p.tmux("kill-server")
-	})
+	p := startTmuxPane(t, tmux, filepath.Join(dir, "tmux"), "/dev/null", command)
 	p.waitFor("attached to the daemon", 15*time.Second, func(s screen) bool {
 		return strings.Contains(s.text(), "● attached to ws://"+addr+"/ws")
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -72,6 +73,26 @@ func withStore(t testing.TB, dir string, fn func(*store.Store)) {
 	}
 	defer st.Close()
 	fn(st)
+}
+
+// seedConversation gives st one conversation on pageID: name, PSID u1,
+// has written text.
+func seedConversation(st *store.Store, pageID, name, text string) store.ConvKey {
+	ctx, key := context.Background(), store.ConvKey{PageID: pageID, PSID: "u1"}
+	st.EnsurePages(ctx, []string{pageID})
+	st.Ingest(ctx, []store.Event{{Kind: store.EventMessage, PageID: pageID, PSID: "u1", MID: "m1", Text: text, Time: time.Now()}})
+	st.SetName(ctx, key, name)
+	return key
+}
+
+// seedDataDir makes dataDir a data dir holding seedConversation's one
+// conversation.
+func seedDataDir(t testing.TB, dataDir, pageID, name, text string) {
+	t.Helper()
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	withStore(t, dataDir, func(st *store.Store) { seedConversation(st, pageID, name, text) })
 }
 
 func sendCalls(srv *fbtest.Server) int {

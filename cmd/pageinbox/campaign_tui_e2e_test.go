@@ -32,12 +32,6 @@ func TestCampaignTUIDemoInTmux(t *testing.T) {
 	bin := buildTUIBinary(t)
 
 	dir := t.TempDir()
-	p := &tmuxPane{t: t, bin: tmux, sock: filepath.Join(dir, "sock")}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TMUX") && !strings.HasPrefix(kv, "PAGEINBOX_") {
-			p.env = append(p.env, kv)
-		}
-	}
 	raceLog := filepath.Join(dir, "race")
 	inner := shellQuote(bin) + " demo --people 6; echo EXITED:$?; sleep 5"
 	command := "exec env -i PATH=" + shellQuote(os.Getenv("PATH")) + " HOME=" + shellQuote(dir) +
@@ -45,24 +39,8 @@ func TestCampaignTUIDemoInTmux(t *testing.T) {
 		" sh -c " + shellQuote(inner)
 	start := time.Now()
 	since := func() time.Duration { return time.Since(start).Round(10 * time.Millisecond) }
-	if out, err := p.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "120", "-y", "36", command); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { p.tmux("kill-server") })
-	t.Cleanup(func() {
-		if races, _ := filepath.Glob(raceLog + ".*"); len(races) > 0 {
-			for _, f := range races {
-				b, _ := os.ReadFile(f)
-				t.Errorf("data race in pageinbox demo (%s):\n%s", f, b)
-			}
-		}
-		if t.Failed() {
-			if s, err := p.capture(); err == nil {
-				p.last = s
-			}
-			t.Logf("last capture of the pane (120x36):\n%s", p.last.text())
-		}
-	})
+	p := startTmuxPane(t, tmux, filepath.Join(dir, "sock"), "/dev/null", command)
+	t.Cleanup(func() { reportRaces(t, raceLog) }) // before p's: a race fails the test, so its screen is logged
 
 	// 1. The seeded conversations, then a simulated customer's.
 	p.waitFor("the three seeded conversations and a simulated customer's, named", 25*time.Second, func(s screen) bool {

@@ -24,27 +24,10 @@ func TestReboundKeysInTmux(t *testing.T) {
 	if err := os.WriteFile(conf, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := &tmuxPane{t: t, bin: tmux, sock: filepath.Join(dir, "sock")}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TMUX") && !strings.HasPrefix(kv, "PAGEINBOX_") && !strings.HasPrefix(kv, "XDG_CONFIG_HOME=") {
-			p.env = append(p.env, kv)
-		}
-	}
 	inner := shellQuote(bin) + " demo --people 0; echo EXITED:$?; sleep 30"
 	command := "exec env -i PATH=" + shellQuote(os.Getenv("PATH")) + " HOME=" + shellQuote(dir) +
 		" TERM=xterm-256color PAGEINBOX_BELL=0 sh -c " + shellQuote(inner)
-	if out, err := p.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "120", "-y", "36", command); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { p.tmux("kill-server") })
-	t.Cleanup(func() {
-		if t.Failed() {
-			if s, err := p.capture(); err == nil {
-				p.last = s
-			}
-			t.Logf("last capture of the pane:\n%s", p.last.text())
-		}
-	})
+	p := startTmuxPane(t, tmux, filepath.Join(dir, "sock"), "/dev/null", command, "XDG_CONFIG_HOME=")
 
 	s := p.waitFor("the seeded conversations, the first under the cursor", 30*time.Second, func(s screen) bool {
 		rows := rowNames(s.listRows())

@@ -97,37 +97,16 @@ func TestDaemonAttachedTUIsInTmux(t *testing.T) {
 	// Two agents attach: `pageinbox --data DIR` finds the daemon by itself.
 	agents := []*daemonAgent{{name: "Ana"}, {name: "Ben"}}
 	for _, a := range agents {
-		a.pane = &tmuxPane{t: t, bin: tmux, sock: filepath.Join(dir, "tmux-"+a.name)}
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "TMUX") && !strings.HasPrefix(kv, "PAGEINBOX_") {
-				a.pane.env = append(a.pane.env, kv)
-			}
-		}
 		inner := shellQuote(bin) + " --data " + shellQuote(dataDir) + "; echo EXITED:$?; sleep 30"
 		command := "exec env -i PATH=" + shellQuote(os.Getenv("PATH")) + " HOME=" + shellQuote(home) +
 			" TERM=xterm-256color PAGEINBOX_BELL=0 PAGEINBOX_AGENT=" + a.name + " " + shellQuote(gorace) +
 			" sh -c " + shellQuote(inner)
-		if out, err := a.pane.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "120", "-y", "36", command); err != nil {
-			t.Fatalf("tmux new-session (%s): %v\n%s", a.name, err, out)
-		}
-		p := a.pane
-		t.Cleanup(func() { p.tmux("kill-server") })
+		a.pane = startTmuxPane(t, tmux, filepath.Join(dir, "tmux-"+a.name), "/dev/null", command)
 	}
-	t.Cleanup(func() { // runs first: what everyone saw when the test failed
-		if races, _ := filepath.Glob(raceLog + ".*"); len(races) > 0 {
-			for _, f := range races {
-				b, _ := os.ReadFile(f)
-				t.Errorf("data race in pageinbox (%s):\n%s", f, b)
-			}
-		}
+	t.Cleanup(func() { // runs before the panes' own, which log what each agent saw
+		reportRaces(t, raceLog)
 		if !t.Failed() {
 			return
-		}
-		for _, a := range agents {
-			if s, err := a.pane.capture(); err == nil {
-				a.pane.last = s
-			}
-			t.Logf("last capture of %s's pane (120x36):\n%s", a.name, a.pane.last.text())
 		}
 		t.Logf("serve's output:\n%s", srv.stderr.String())
 		if b, err := os.ReadFile(filepath.Join(dataDir, "tui.log")); err == nil {

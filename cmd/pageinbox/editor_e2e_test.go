@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/pageinbox/pageinbox/store"
 )
 
 // TestLocalEditorGetsNoSecretsInTmux runs the inbox on its own data file
@@ -22,13 +19,7 @@ func TestLocalEditorGetsNoSecretsInTmux(t *testing.T) {
 	bin := buildTUIBinary(t)
 	dir := t.TempDir()
 	dataDir := filepath.Join(dir, "data")
-	os.MkdirAll(dataDir, 0o700)
-	withStore(t, dataDir, func(st *store.Store) {
-		ctx := context.Background()
-		st.EnsurePages(ctx, []string{"P1"})
-		st.Ingest(ctx, []store.Event{{Kind: store.EventMessage, PageID: "P1", PSID: "u1", MID: "m1", Text: "Do you ship to Porto?", Time: time.Now()}})
-		st.SetName(ctx, store.ConvKey{PageID: "P1", PSID: "u1"}, "Rui Costa")
-	})
+	seedDataDir(t, dataDir, "P1", "Rui Costa", "Do you ship to Porto?")
 	dump := filepath.Join(dir, "editor-env")
 	editor := filepath.Join(dir, "editor.sh")
 	script := "#!/bin/sh\nenv > " + shellQuote(dump) + "\necho 'written in the editor' > \"$1\"\n"
@@ -42,12 +33,6 @@ func TestLocalEditorGetsNoSecretsInTmux(t *testing.T) {
 		"WEBHOOK_VERIFY_TOKEN": "webhook-verify-token-e2e",
 		"PAGEINBOX_API_TOKEN":  "api-token-e2e",
 	}
-	p := &tmuxPane{t: t, bin: tmux, sock: filepath.Join(dir, "sock")}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TMUX") && !strings.HasPrefix(kv, "PAGEINBOX_") {
-			p.env = append(p.env, kv)
-		}
-	}
 	command := "exec env -i PATH=" + shellQuote(os.Getenv("PATH")) + " HOME=" + shellQuote(dir) +
 		" TERM=xterm-256color PAGEINBOX_BELL=0 EDITOR=" + shellQuote(editor) + " KEPT_FOR_THE_EDITOR=yes"
 	for name, value := range secrets {
@@ -55,17 +40,7 @@ func TestLocalEditorGetsNoSecretsInTmux(t *testing.T) {
 	}
 	inner := shellQuote(bin) + " --data " + shellQuote(dataDir) + " --listen 127.0.0.1:0 --graph-url http://127.0.0.1:1; echo EXITED:$?; sleep 5"
 	command += " sh -c " + shellQuote(inner)
-	if out, err := p.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "120", "-y", "36", command); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { p.tmux("kill-server") })
-	t.Cleanup(func() {
-		if t.Failed() {
-			if s, err := p.capture(); err == nil {
-				t.Logf("last capture of the pane:\n%s", s.text())
-			}
-		}
-	})
+	p := startTmuxPane(t, tmux, filepath.Join(dir, "sock"), "/dev/null", command)
 	contains := func(text string) func(screen) bool {
 		return func(s screen) bool { return strings.Contains(s.text(), text) }
 	}

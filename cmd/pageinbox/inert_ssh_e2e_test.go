@@ -79,31 +79,17 @@ func TestHostileTextOverSSHInTmux(t *testing.T) {
 	if err := os.WriteFile(conf, []byte("set -g set-clipboard on\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := &tmuxPane{t: t, bin: tmux, sock: filepath.Join(dir, "sock")}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TMUX") && !strings.HasPrefix(kv, "PAGEINBOX_") {
-			p.env = append(p.env, kv)
-		}
-	}
 	host, port, _ := net.SplitHostPort(sshAddr)
 	sshCmd := shellQuote(sshBin) + " -F /dev/null -tt -p " + port + " -i " + shellQuote(keyFile) +
 		" -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR" +
 		" agent@" + host + "; echo EXITED:$?; sleep 30"
 	command := "exec env -i PATH=" + shellQuote(os.Getenv("PATH")) + " HOME=" + shellQuote(home) +
 		" TERM=xterm-256color sh -c " + shellQuote(sshCmd)
-	if out, err := p.tmux("-f", conf, "new-session", "-d", "-s", "app", "-x", "120", "-y", "36", command); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { p.tmux("kill-server") })
-	t.Cleanup(func() { // runs first: what the agent saw when the test failed
-		if !t.Failed() {
-			return
+	p := startTmuxPane(t, tmux, filepath.Join(dir, "sock"), conf, command)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve's output:\n%s", srv.stderr.String())
 		}
-		if s, err := p.capture(); err == nil {
-			p.last = s
-		}
-		t.Logf("last capture of the pane (120x36):\n%s", p.last.text())
-		t.Logf("serve's output:\n%s", srv.stderr.String())
 	})
 	if got, _ := p.tmux("show-options", "-g", "-v", "set-clipboard"); strings.TrimSpace(got) != "on" {
 		t.Fatalf("tmux set-clipboard is %q, want on: the clipboard check would prove nothing", got)

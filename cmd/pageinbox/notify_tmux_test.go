@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/webhook"
 )
 
@@ -28,13 +26,7 @@ func TestNotifyInTmux(t *testing.T) {
 	bin := buildTUIBinary(t)
 	dir := t.TempDir()
 	dataDir := filepath.Join(dir, "data")
-	os.MkdirAll(dataDir, 0o700)
-	withStore(t, dataDir, func(st *store.Store) {
-		ctx := context.Background()
-		st.EnsurePages(ctx, []string{e2ePage})
-		st.Ingest(ctx, []store.Event{{Kind: store.EventMessage, PageID: e2ePage, PSID: "u1", MID: "m1", Text: "Do you ship to Porto?", Time: time.Now()}})
-		st.SetName(ctx, store.ConvKey{PageID: e2ePage, PSID: "u1"}, "Rui Costa")
-	})
+	seedDataDir(t, dataDir, e2ePage, "Rui Costa", "Do you ship to Porto?")
 	dump := filepath.Join(dir, "notified")
 	script := filepath.Join(dir, "notify.sh")
 	body := "#!/bin/sh\nenv > " + shellQuote(dump+".env") + "\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > " +
@@ -50,12 +42,6 @@ func TestNotifyInTmux(t *testing.T) {
 		"VERIFY_TOKEN": "verify-token-notify", "PAGEINBOX_API_TOKEN": "api-token-notify",
 	}
 	listen := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	p := &tmuxPane{t: t, bin: tmux, sock: filepath.Join(dir, "sock")}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TMUX") && !strings.HasPrefix(kv, "PAGEINBOX_") {
-			p.env = append(p.env, kv)
-		}
-	}
 	command := "exec env -i PATH=" + shellQuote(os.Getenv("PATH")) + " HOME=" + shellQuote(dir) +
 		" TMUX=\"$TMUX\" TERM=xterm-256color PAGEINBOX_BELL=0 PAGEINBOX_TITLE=1 PAGE_ID=" + e2ePage + " KEPT_FOR_THE_COMMAND=yes" +
 		" PAGEINBOX_NOTIFY_COMMAND=" + shellQuote(`["`+script+`", "{name}", "{text}", "{count}"]`)
@@ -64,17 +50,7 @@ func TestNotifyInTmux(t *testing.T) {
 	}
 	inner := shellQuote(bin) + " --data " + shellQuote(dataDir) + " --listen " + listen + " --graph-url http://127.0.0.1:1; echo EXITED:$?; sleep 5"
 	command += " sh -c " + shellQuote(inner)
-	if out, err := p.tmux("-f", conf, "new-session", "-d", "-s", "app", "-x", "120", "-y", "36", command); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { p.tmux("kill-server") })
-	t.Cleanup(func() {
-		if t.Failed() {
-			if s, err := p.capture(); err == nil {
-				t.Logf("last capture of the pane:\n%s", s.text())
-			}
-		}
-	})
+	p := startTmuxPane(t, tmux, filepath.Join(dir, "sock"), conf, command)
 	titles := func() (pane, window string) {
 		out, _ := p.tmux("display-message", "-p", "-t", "app", "#{pane_title}\t#{window_name}")
 		pane, window, _ = strings.Cut(strings.TrimSuffix(out, "\n"), "\t")

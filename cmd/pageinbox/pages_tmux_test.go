@@ -13,17 +13,13 @@ func TestPagesConnectPromptsWithoutEcho(t *testing.T) {
 	tmux := requireTmux(t)
 	r := newConnectRig(t)
 	bin := buildTUIBinary(t)
-	p := &tmuxPane{t: t, bin: tmux, sock: filepath.Join(t.TempDir(), "sock")}
 	var envs []string
 	for k, v := range r.env {
 		envs = append(envs, shellQuote(k+"="+v))
 	}
 	inner := shellQuote(bin) + " pages connect; echo EXITED:$?; sleep 30"
 	command := "exec env -i " + strings.Join(envs, " ") + " TERM=xterm-256color sh -c " + shellQuote(inner)
-	if out, err := p.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "120", "-y", "30", command); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { p.tmux("kill-server") })
+	p := startTmuxPane(t, tmux, filepath.Join(t.TempDir(), "sock"), "/dev/null", command)
 	has := func(s string) func(screen) bool {
 		return func(sc screen) bool { return strings.Contains(sc.text(), s) }
 	}

@@ -43,10 +43,7 @@ func newSSHFixture(t *testing.T, o sshOptions, authorized ...string) *sshFixture
 	}
 	t.Cleanup(func() { st.Close() })
 	ctx := context.Background()
-	f := &sshFixture{t: t, st: st, logs: &syncBuffer{}, conv: store.ConvKey{PageID: "P1", PSID: "u1"}}
-	st.EnsurePages(ctx, []string{"P1"})
-	st.Ingest(ctx, []store.Event{{Kind: store.EventMessage, PageID: "P1", PSID: "u1", MID: "m1", Text: fixtureCustomer, Time: time.Now()}})
-	st.SetName(ctx, f.conv, "Ana Souza")
+	f := &sshFixture{t: t, st: st, logs: &syncBuffer{}, conv: seedConversation(st, "P1", "Ana Souza", fixtureCustomer)}
 	f.keysFile = filepath.Join(dir, "authorized_keys")
 	if err := os.WriteFile(f.keysFile, []byte(strings.Join(authorized, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -41,13 +41,7 @@ func serveSSH(t *testing.T, authorized []string, env map[string]string, extra ..
 	dir := t.TempDir()
 	s := &servedSSH{dataDir: filepath.Join(dir, "data")}
 	logs := &syncBuffer{}
-	os.MkdirAll(s.dataDir, 0o700)
-	withStore(t, s.dataDir, func(st *store.Store) {
-		ctx := context.Background()
-		st.EnsurePages(ctx, []string{"P1"})
-		st.Ingest(ctx, []store.Event{{Kind: store.EventMessage, PageID: "P1", PSID: "u1", MID: "m1", Text: fixtureCustomer, Time: time.Now()}})
-		st.SetName(ctx, store.ConvKey{PageID: "P1", PSID: "u1"}, "Ana Souza")
-	})
+	seedDataDir(t, s.dataDir, "P1", "Ana Souza", fixtureCustomer)
 	keys := filepath.Join(dir, "authorized_keys")
 	os.WriteFile(keys, []byte(strings.Join(authorized, "\n")+"\n"), 0o600)
 	full := map[string]string{"HOME": dir, "PAGEINBOX_DATA": s.dataDir, "APP_SECRET": "app-secret-must-not-show"}

@@ -69,7 +69,7 @@ func TestTeamTriageInTmux(t *testing.T) {
 
 	ana := r.attachAgent(tmux, "ana")
 	ben := r.attachAgent(tmux, "ben")
-	t.Cleanup(func() { r.dumpOnFailure(ana, ben) })
+	t.Cleanup(r.dumpOnFailure) // before the panes' own, which log what each agent saw
 	for _, p := range []*tmuxPane{ana, ben} {
 		p.waitFor("the status bar saying attached and every customer listed", 20*time.Second, func(s screen) bool {
 			return strings.Contains(s.text(), "● attached to "+r.wsURL) && hasRows(s, r.names()...)
@@ -298,12 +298,6 @@ func (r *teamRun) attachAgent(tmux, name string) *tmuxPane {
 	if code != exitOK || token == "" || strings.Contains(token, "\n") {
 		t.Fatalf("agents add %s: exit %d, stdout %q, stderr %q: want the token alone on stdout", name, code, out, errOut)
 	}
-	p := &tmuxPane{t: t, bin: tmux, sock: filepath.Join(filepath.Dir(r.raceLog), "tmux-"+name)}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TMUX") && !strings.HasPrefix(kv, "PAGEINBOX_") {
-			p.env = append(p.env, kv)
-		}
-	}
 	inner := shellQuote(r.bin) + " --data " + shellQuote(r.dataDir) + " --server " + shellQuote(r.wsURL) + "; echo EXITED:$?; sleep 30"
 	var envs []string
 	for _, kv := range r.baseEnv {
@@ -311,29 +305,14 @@ func (r *teamRun) attachAgent(tmux, name string) *tmuxPane {
 	}
 	command := "exec env -i " + strings.Join(envs, " ") + " TERM=xterm-256color PAGEINBOX_BELL=0 TZ=UTC" +
 		" PAGEINBOX_API_TOKEN=" + shellQuote(token) + " sh -c " + shellQuote(inner)
-	if out, err := p.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "120", "-y", "36", command); err != nil {
-		t.Fatalf("tmux new-session (%s): %v\n%s", name, err, out)
-	}
-	t.Cleanup(func() { p.tmux("kill-server") })
-	return p
+	return startTmuxPane(t, tmux, filepath.Join(filepath.Dir(r.raceLog), "tmux-"+name), "/dev/null", command)
 }
 
-func (r *teamRun) dumpOnFailure(panes ...*tmuxPane) {
+func (r *teamRun) dumpOnFailure() {
 	t := r.t
-	if races, _ := filepath.Glob(r.raceLog + ".*"); len(races) > 0 {
-		for _, f := range races {
-			b, _ := os.ReadFile(f)
-			t.Errorf("data race in pageinbox (%s):\n%s", f, b)
-		}
-	}
+	reportRaces(t, r.raceLog)
 	if !t.Failed() {
 		return
-	}
-	for i, p := range panes {
-		if s, err := p.capture(); err == nil {
-			p.last = s
-		}
-		t.Logf("last capture of pane %d (120x36):\n%s", i, p.last.text())
 	}
 	t.Logf("serve's output:\n%s", r.srv.stderr.String())
 }

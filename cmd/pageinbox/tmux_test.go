@@ -6,6 +6,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
@@ -63,6 +64,45 @@ type tmuxPane struct {
 	bin, sock string
 	env       []string
 	last      screen
+}
+
+// startTmuxPane runs command in session "app" (120x36) of a tmux server of
+// its own on sock, configured by conf ("/dev/null" for none). tmux gets the
+// test's environment without TMUX*, PAGEINBOX_* or any of the drop prefixes,
+// so it neither nests nor carries inbox settings. The server is killed when
+// the test ends, and a failed test logs the pane's last screen.
+func startTmuxPane(t *testing.T, tmux, sock, conf, command string, drop ...string) *tmuxPane {
+	t.Helper()
+	p := &tmuxPane{t: t, bin: tmux, sock: sock}
+	drop = append(drop, "TMUX", "PAGEINBOX_")
+	for _, kv := range os.Environ() {
+		if !slices.ContainsFunc(drop, func(prefix string) bool { return strings.HasPrefix(kv, prefix) }) {
+			p.env = append(p.env, kv)
+		}
+	}
+	if out, err := p.tmux("-f", conf, "new-session", "-d", "-s", "app", "-x", "120", "-y", "36", command); err != nil {
+		t.Fatalf("tmux new-session (%s): %v\n%s", filepath.Base(sock), err, out)
+	}
+	t.Cleanup(func() { p.tmux("kill-server") })
+	t.Cleanup(func() { // runs first: the screen as it was when the test failed
+		if t.Failed() {
+			if s, err := p.capture(); err == nil {
+				p.last = s
+			}
+			t.Logf("last capture of the pane (%s):\n%s", filepath.Base(sock), p.last.text())
+		}
+	})
+	return p
+}
+
+// reportRaces fails the test with each race report the race detector
+// wrote under GORACE=log_path=raceLog in the binaries the test ran.
+func reportRaces(t *testing.T, raceLog string) {
+	races, _ := filepath.Glob(raceLog + ".*")
+	for _, f := range races {
+		b, _ := os.ReadFile(f)
+		t.Errorf("data race in pageinbox (%s):\n%s", f, b)
+	}
 }
 
 func (p *tmuxPane) tmux(args ...string) (string, error) {

@@ -37,12 +37,6 @@ func TestTUIDemoInTmux(t *testing.T) {
 
 func testTUIDemo(t *testing.T, tmux, bin, term string) {
 	dir := t.TempDir()
-	p := &tmuxPane{t: t, bin: tmux, sock: filepath.Join(dir, "sock")}
-	for _, kv := range os.Environ() { // tmux itself: no nesting, no inbox settings
-		if !strings.HasPrefix(kv, "TMUX") && !strings.HasPrefix(kv, "PAGEINBOX_") {
-			p.env = append(p.env, kv)
-		}
-	}
 	raceLog := filepath.Join(dir, "race")
 	inner := shellQuote(bin) + " demo --people 6; echo EXITED:$?; sleep 5"
 	command := "exec env -i PATH=" + shellQuote(os.Getenv("PATH")) + " HOME=" + shellQuote(dir) +
@@ -51,24 +45,8 @@ func testTUIDemo(t *testing.T, tmux, bin, term string) {
 
 	start := time.Now()
 	since := func() time.Duration { return time.Since(start).Round(10 * time.Millisecond) }
-	if out, err := p.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "120", "-y", "36", command); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { p.tmux("kill-server") })
-	t.Cleanup(func() { // runs first: the screen as it was when the test failed
-		if races, _ := filepath.Glob(raceLog + ".*"); len(races) > 0 {
-			for _, f := range races {
-				b, _ := os.ReadFile(f)
-				t.Errorf("data race in pageinbox demo (%s):\n%s", f, b)
-			}
-		}
-		if t.Failed() {
-			if s, err := p.capture(); err == nil {
-				p.last = s
-			}
-			t.Logf("last capture of the pane (120x36, TERM=%s):\n%s", term, p.last.text())
-		}
-	})
+	p := startTmuxPane(t, tmux, filepath.Join(dir, "sock"), "/dev/null", command)
+	t.Cleanup(func() { reportRaces(t, raceLog) }) // before p's: a race fails the test, so its screen is logged
 
 	// 1. The seeded conversations are listed.
 	p.waitFor("the three seeded conversations in the list", 15*time.Second, func(s screen) bool {
