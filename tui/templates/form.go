@@ -39,6 +39,13 @@ func newForm(c *common.Common, t store.Template) *form {
 	return f
 }
 
+// setWidth fits the inputs to width cells, their prompts included.
+func (f *form) setWidth(width int) {
+	for i := range f.inputs {
+		f.inputs[i].Width = max(1, width-len(f.inputs[i].Prompt)-4)
+	}
+}
+
 // placeholder is how a parameter is written in the body.
 func placeholder(p string) string { return "{{" + p + "}}" }
 
@@ -119,7 +126,6 @@ func (f *form) view(width int, sending bool, refused string) string {
 		s.Dim.Render("outside the 24 h window: goes as messaging_type UTILITY"), "",
 	}
 	for i := range f.inputs {
-		f.inputs[i].Width = max(1, width-len(f.inputs[i].Prompt)-4)
 		marker := "  "
 		if i == f.focus {
 			marker = s.Cursor.Render("▌ ")
