@@ -27,11 +27,9 @@ type form struct {
 
 func newForm(c *common.Common, t store.Template) *form {
 	f := &form{common: c, t: t}
-	st := c.Styles
 	for _, p := range t.Params {
-		in := textinput.New()
-		in.Prompt, in.Placeholder, in.CharLimit = placeholder(p)+" ", "required", 500
-		in.PromptStyle, in.TextStyle, in.PlaceholderStyle, in.Cursor.Style = st.Bold, st.App, st.Dim, st.App
+		in := c.Input(placeholder(p)+" ", "required", c.Styles.Bold)
+		in.CharLimit = 500
 		in.Cursor.SetMode(cursor.CursorStatic)
 		f.inputs = append(f.inputs, in)
 	}
