@@ -87,6 +87,7 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 	cmds := []tea.Cmd{m.notify(m.noticesIn(changes))} // before the list takes the burst
 	var updated []store.Conversation
 	var outbox []store.OutboxItem
+	var messages []store.Change
 	ring, contact := false, false
 	for _, ch := range changes {
 		switch ch.Kind {
@@ -107,15 +108,18 @@ func (m *Model) applyChanges(changes []store.Change) tea.Cmd {
 		case store.OutboxChanged:
 			outbox = append(outbox, *ch.Outbox)
 		case store.MessageAdded, store.MessageChanged, store.MessageRemoved:
+			messages = append(messages, ch)
 			msg := *ch.Message
-			m.thread.Apply(ch.Kind, msg)
-			cmds = append(cmds, m.thread.FetchPictures())
 			viewing := m.thread.IsOpen() && msg.ConvKey == m.thread.Key() && m.focus != paneList
 			ring = ring || ch.Kind == store.MessageAdded && msg.Direction == store.In && !viewing
 		}
 	}
 	if len(updated) > 0 {
 		m.list.ApplyUpdates(updated)
+	}
+	if len(messages) > 0 {
+		m.thread.ApplyAll(messages) // one redraw for the burst
+		cmds = append(cmds, m.thread.FetchPictures())
 	}
 	if len(outbox) > 0 && m.mode == modeCampaign {
 		m.progress.ApplyOutbox(outbox)

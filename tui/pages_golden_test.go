@@ -12,12 +12,12 @@ import (
 func TestGoldenPages(t *testing.T) {
 	t.Run("all_pages", func(t *testing.T) {
 		g := startGolden(t, twoPageBackend(), 120, 36)
-		g.waitFor("All 30", "All Pages", "Lakeside Surf…", "Harbour Outfi…")
+		g.waitFor("All 30", "All Pages", "Lakeside Surf…", "Harbour Outfi…", "what would you like to know?")
 		g.finish()
 	})
 	t.Run("page_switcher", func(t *testing.T) {
 		g := startGolden(t, twoPageBackend(), 120, 36)
-		g.waitFor("All 30", "All Pages", "Lakeside Surf…")
+		g.waitFor("All 30", "All Pages", "Lakeside Surf…", "what would you like to know?")
 		g.runes("P")
 		g.waitFor("Show the conversations of", surfName)
 		g.finish()

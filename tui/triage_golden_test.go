@@ -42,7 +42,7 @@ func triageBackend(t *testing.T) *fakeBackend {
 func TestGoldenTriage(t *testing.T) {
 	t.Run("chips", func(t *testing.T) {
 		g := startGoldenAs(t, triageBackend(t), 120, 36)
-		g.waitFor("All 30", "Harbour Outfitters", "#priority")
+		g.waitFor("All 30", "Harbour Outfitters", "#priority", "what would you like to know?")
 		g.finish()
 	})
 	t.Run("mine", func(t *testing.T) {

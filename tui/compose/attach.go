@@ -40,12 +40,7 @@ func (m *Model) SetFiles(f Files) { m.att.files = f }
 func (m *Model) Attaching() bool { return m.att.open }
 
 func newPathInput(c *common.Common) textinput.Model {
-	st := c.Styles
-	in := textinput.New()
-	in.Prompt = "attach: "
-	in.Placeholder = "path of a file (tab completes, ~ is home)"
-	in.PromptStyle, in.TextStyle, in.PlaceholderStyle = st.Bold, st.App, st.Dim
-	in.Cursor.Style = st.App
+	in := c.Input("attach: ", "path of a file (tab completes, ~ is home)", c.Styles.Bold)
 	in.Cursor.SetMode(cursor.CursorStatic) // a blink is a timer the root never asked for
 	return in
 }

@@ -1,30 +1,18 @@
 package compose
 
 import (
-	"context"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
-
 	"github.com/pageinbox/pageinbox/store"
-	"github.com/pageinbox/pageinbox/tui/common"
-	"github.com/pageinbox/pageinbox/tui/keymap"
-	"github.com/pageinbox/pageinbox/tui/styles"
+	"github.com/pageinbox/pageinbox/tui/common/commontest"
 )
 
 func testBox(t *testing.T) *Model {
 	t.Helper()
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
-	km, st := keymap.Default(), styles.New(r)
 	now := time.Date(2026, 3, 4, 15, 30, 0, 0, time.UTC)
-	c := &common.Common{Ctx: context.Background(), Renderer: r, Styles: &st, Keys: &km, Clock: func() time.Time { return now }, TZ: time.UTC}
-	c.SetNow(now)
-	m := New(c, nil)
+	m := New(commontest.New(now, time.UTC), nil)
 	m.SetSize(100, 5)
 	m.Load(store.Conversation{ConvKey: store.ConvKey{PageID: "p", PSID: "u"}, LastInboundTime: now.Add(-time.Minute)})
 	return m

@@ -87,12 +87,7 @@ type Model struct {
 
 // New returns an empty list showing every conversation.
 func New(c *common.Common, be Backend) *Model {
-	st := c.Styles
-	ti := textinput.New()
-	ti.PromptStyle, ti.TextStyle, ti.PlaceholderStyle = st.App, st.App, st.Dim
-	ti.Cursor.Style = st.App
-	ti.Prompt = "/ "
-	ti.Placeholder = "name or text"
+	ti := c.Input("/ ", "name or text", c.Styles.App)
 	ti.CharLimit = 100
 	return &Model{common: c, be: be, filter: store.FilterAll, search: ti, focused: true,
 		index: map[store.ConvKey]int{}, marked: map[store.ConvKey]bool{},

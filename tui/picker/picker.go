@@ -51,10 +51,8 @@ type Model struct {
 
 // New opens a picker titled title over items.
 func New(c *common.Common, title, placeholder string, items []Item, typed func(string) (Item, bool)) *Model {
-	ti := textinput.New()
-	ti.Prompt, ti.Placeholder, ti.CharLimit = "> ", placeholder, 60
-	st := c.Styles
-	ti.PromptStyle, ti.TextStyle, ti.PlaceholderStyle, ti.Cursor.Style = st.App, st.App, st.Dim, st.App
+	ti := c.Input("> ", placeholder, c.Styles.App)
+	ti.CharLimit = 60
 	m := &Model{common: c, title: title, items: items, typed: typed, input: ti}
 	m.input.Focus()
 	m.refilter()

@@ -1,30 +1,17 @@
 package statusbar
 
 import (
-	"context"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
-
 	"github.com/pageinbox/pageinbox/store"
-	"github.com/pageinbox/pageinbox/tui/common"
-	"github.com/pageinbox/pageinbox/tui/keymap"
-	"github.com/pageinbox/pageinbox/tui/styles"
+	"github.com/pageinbox/pageinbox/tui/common/commontest"
 )
 
 func testBar(t *testing.T) *Model {
 	t.Helper()
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
-	km, st := keymap.Default(), styles.New(r)
-	now := time.Date(2026, 3, 4, 15, 30, 0, 0, time.UTC)
-	c := &common.Common{Ctx: context.Background(), Renderer: r, Styles: &st, Keys: &km, Clock: func() time.Time { return now }, TZ: time.UTC}
-	c.SetNow(now)
-	m := New(c, nil)
+	m := New(commontest.New(time.Date(2026, 3, 4, 15, 30, 0, 0, time.UTC), time.UTC), nil)
 	m.SetSize(120, 1)
 	return m
 }

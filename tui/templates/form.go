@@ -27,16 +27,21 @@ type form struct {
 
 func newForm(c *common.Common, t store.Template) *form {
 	f := &form{common: c, t: t}
-	st := c.Styles
 	for _, p := range t.Params {
-		in := textinput.New()
-		in.Prompt, in.Placeholder, in.CharLimit = placeholder(p)+" ", "required", 500
-		in.PromptStyle, in.TextStyle, in.PlaceholderStyle, in.Cursor.Style = st.Bold, st.App, st.Dim, st.App
+		in := c.Input(placeholder(p)+" ", "required", c.Styles.Bold)
+		in.CharLimit = 500
 		in.Cursor.SetMode(cursor.CursorStatic)
 		f.inputs = append(f.inputs, in)
 	}
 	f.setFocus(0)
 	return f
+}
+
+// setWidth fits the inputs to width cells, their prompts included.
+func (f *form) setWidth(width int) {
+	for i := range f.inputs {
+		f.inputs[i].Width = max(1, width-len(f.inputs[i].Prompt)-4)
+	}
 }
 
 // placeholder is how a parameter is written in the body.
@@ -119,7 +124,6 @@ func (f *form) view(width int, sending bool, refused string) string {
 		s.Dim.Render("outside the 24 h window: goes as messaging_type UTILITY"), "",
 	}
 	for i := range f.inputs {
-		f.inputs[i].Width = max(1, width-len(f.inputs[i].Prompt)-4)
 		marker := "  "
 		if i == f.focus {
 			marker = s.Cursor.Render("▌ ")

@@ -105,6 +105,9 @@ func (m *Model) SetSize(w, h int) {
 	if m.pick != nil {
 		m.pick.SetSize(w, max(1, h-1))
 	}
+	if m.form != nil {
+		m.form.setWidth(w)
+	}
 }
 
 // Update takes the loaded templates, the answer to a send, and keys.
@@ -163,6 +166,7 @@ func (m *Model) pickKey(msg tea.KeyMsg) tea.Cmd {
 		i, _ := slices.BinarySearchFunc(m.all, it.Value, func(t store.Template, v string) int { return strings.Compare(id(t), v) })
 		m.form, m.err = newForm(m.common, m.all[i]), ""
 		m.form.forCampaign = m.choose
+		m.form.setWidth(m.width)
 	}
 	return cmd
 }

@@ -111,12 +111,7 @@ func (m *Model) SetCursorMode(mode cursor.Mode) tea.Cmd {
 }
 
 func newNoteInput(c *common.Common) textinput.Model {
-	in := textinput.New()
-	in.Prompt = "✎ note: "
-	in.Placeholder = "a private note for the team (never sent to the customer)"
-	in.PromptStyle, in.TextStyle, in.PlaceholderStyle = c.Styles.Note, c.Styles.App, c.Styles.Dim
-	in.Cursor.Style = c.Styles.App
-	return in
+	return c.Input("✎ note: ", "a private note for the team (never sent to the customer)", c.Styles.Note)
 }
 
 // noteKey is a key while the note box is open: save, close (keeping the

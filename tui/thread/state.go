@@ -28,14 +28,33 @@ func (m *Model) reindex() {
 
 // Apply takes a message change; one for another thread is ignored.
 func (m *Model) Apply(kind store.ChangeKind, msg store.Message) {
+	if m.apply(kind, msg) {
+		m.redraw()
+	}
+}
+
+// ApplyAll takes a burst of message changes, drawing once for them all.
+func (m *Model) ApplyAll(changes []store.Change) {
+	applied := false
+	for _, ch := range changes {
+		applied = m.apply(ch.Kind, *ch.Message) || applied
+	}
+	if applied {
+		m.redraw()
+	}
+}
+
+// apply folds a message change of this thread into msgs; false: nothing
+// to draw anew.
+func (m *Model) apply(kind store.ChangeKind, msg store.Message) bool {
 	if !m.open || msg.ConvKey != m.key || !m.loaded {
-		return
+		return false
 	}
 	i, ok := m.byID[msg.ID]
 	switch {
 	case kind == store.MessageRemoved:
 		if !ok {
-			return
+			return false
 		}
 		m.msgs = append(m.msgs[:i], m.msgs[i+1:]...)
 		m.reindex()
@@ -52,7 +71,7 @@ func (m *Model) Apply(kind store.ChangeKind, msg store.Message) {
 		m.msgs[pos] = msg
 		m.reindex()
 	}
-	m.redraw()
+	return true
 }
 
 // SetConversation takes a newer state of the open conversation (its

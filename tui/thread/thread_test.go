@@ -3,19 +3,15 @@ package thread
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 
 	"github.com/pageinbox/pageinbox/store"
 	"github.com/pageinbox/pageinbox/tui/common"
-	"github.com/pageinbox/pageinbox/tui/keymap"
-	"github.com/pageinbox/pageinbox/tui/styles"
+	"github.com/pageinbox/pageinbox/tui/common/commontest"
 )
 
 var now = time.Date(2026, 3, 4, 15, 30, 0, 0, time.UTC)
@@ -65,12 +61,8 @@ func (p *pages) AddNote(_ context.Context, key store.ConvKey, text string) (stor
 }
 
 func newCommon(tz *time.Location) *common.Common {
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
-	st, km := styles.New(r), keymap.Default()
-	c := &common.Common{Ctx: context.Background(), Renderer: r, Styles: &st, Keys: &km,
-		Clock: func() time.Time { return now }, TZ: tz, Width: 80, Height: 24}
-	c.SetNow(now)
+	c := commontest.New(now, tz)
+	c.Width, c.Height = 80, 24
 	return c
 }
 

@@ -75,12 +75,8 @@ func New(c *common.Common, be Backend) *Model {
 // Reset empties the form (its campaign started).
 func (m *Model) Reset() {
 	st := m.common.Styles
-	title := textinput.New()
-	title.Placeholder = "campaign title (for your records)"
-	title.Prompt = "Title: "
+	title := m.common.Input("Title: ", "campaign title (for your records)", st.Bold)
 	title.CharLimit = 120
-	title.PromptStyle, title.TextStyle, title.PlaceholderStyle = st.Bold, st.App, st.Dim
-	title.Cursor.Style = st.App
 	text := textarea.New()
 	text.Placeholder = "The message every eligible recipient gets…"
 	text.ShowLineNumbers = false
@@ -91,11 +87,7 @@ func (m *Model) Reset() {
 		EndOfBuffer: st.Dim, LineNumber: st.Dim, CursorLineNumber: st.Dim}
 	text.BlurredStyle = text.FocusedStyle
 	text.Cursor.Style = st.App
-	image := textinput.New()
-	image.Placeholder = "optional https:// image URL, sent after the text"
-	image.Prompt = "Image: "
-	image.PromptStyle, image.TextStyle, image.PlaceholderStyle = st.Bold, st.App, st.Dim
-	image.Cursor.Style = st.App
+	image := m.common.Input("Image: ", "optional https:// image URL, sent after the text", st.Bold)
 	w, h := m.width, m.height
 	*m = Model{common: m.common, be: m.be, title: title, text: text, image: image}
 	m.SetSize(w, h)
