@@ -52,7 +52,10 @@ type (
 // runEditor starts the editor on the draft's file, with the environment
 // Programs gives and nothing else.
 func (m *Model) runEditor(ready editorReadyMsg) tea.Cmd {
-	p := m.opts.Programs // set: openEditor runs only where CanExec, which is Programs != nil
+	p := m.opts.Programs
+	if p == nil { // openEditor runs only where CanExec (Programs != nil); never start one without it
+		return func() tea.Msg { os.Remove(ready.path); return nil }
+	}
 	args := strings.Fields(firstNonEmpty(lookupEnv(p.Env, "VISUAL"), lookupEnv(p.Env, "EDITOR"), "vi"))
 	return tea.ExecProcess(p.command(context.Background(), args[0], append(args[1:], ready.path)...), func(err error) tea.Msg {
 		defer os.Remove(ready.path)
