@@ -119,10 +119,14 @@ func (s *Server) Run(ctx context.Context) error {
 
 // broadcast encodes the batch once and queues the same bytes to every
 // client. Under mu: a client added meanwhile makes the encoder forget its
-// bases first, so its first frame holds no delta it cannot apply.
+// bases first, so its first frame holds no delta it cannot apply. With no
+// client nothing is encoded (the next one to join resets the bases).
 func (s *Server) broadcast(batch []store.Change) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.clients) == 0 {
+		return
+	}
 	if s.joined {
 		s.frames.reset()
 		s.joined = false
