@@ -180,8 +180,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &apiClient{srv: s, conn: conn, send: make(chan wsFrame, clientQueueLen), done: make(chan struct{}), remote: r.RemoteAddr,
 		named: named}
-	go c.writePump()
-	c.readPump()
+	c.readPump() // starts the writer once the hello is accepted
 }
 
 // authorized checks the bearer token: the API token (the owner, named
