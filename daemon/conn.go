@@ -132,8 +132,11 @@ func (c *apiClient) readPump() {
 	}
 	who := c.agent
 	c.be = c.srv.inbox.As(who)
-	c.reply(Frame{Type: "welcome", Version: ProtocolVersion, Server: "pageinbox", Agent: &who})
-	c.srv.add(c)
+	welcome, err := json.Marshal(Frame{Type: "welcome", Version: ProtocolVersion, Server: "pageinbox", Agent: &who})
+	if err != nil {
+		return
+	}
+	c.srv.add(c, welcome)
 	c.srv.log.Info("api: client attached", "agent", c.agent.Name, "remote", c.remote)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

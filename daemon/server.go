@@ -207,8 +207,12 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && strings.EqualFold(u.Host, r.Host)
 }
 
-func (s *Server) add(c *apiClient) {
+// add queues the client's welcome and takes it in at once, under mu: no
+// frame of changes goes before the welcome, and none committed after the
+// client reads the welcome passes it by.
+func (s *Server) add(c *apiClient, welcome []byte) {
 	s.mu.Lock()
+	c.queue(wsFrame{data: welcome})
 	s.clients[c] = true
 	s.joined = true
 	s.mu.Unlock()
