@@ -18,16 +18,7 @@ import (
 // A client of protocol 2 (whole snapshots) is told which pageinbox to get.
 func TestProtocol2ClientIsToldToUpgrade(t *testing.T) {
 	d := startDaemon(t, openStore(t), nil)
-	conn, _, err := websocket.DefaultDialer.Dial(d.url, http.Header{"Authorization": {"Bearer " + apiToken}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.WriteJSON(daemon.Frame{Type: "hello", Version: 2})
-	var f daemon.Frame
-	if err := conn.ReadJSON(&f); err != nil {
-		t.Fatal(err)
-	}
+	f := hello(t, d, 2)
 	want := fmt.Sprintf("upgrade pageinbox: this daemon speaks protocol %d", daemon.ProtocolVersion)
 	if f.Type != "error" || f.Error == nil || f.Error.Code != "upgrade_required" || !strings.Contains(f.Error.Message, want) {
 		t.Errorf("answer to a version 2 hello: %+v, want %q", f, want)

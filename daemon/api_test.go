@@ -53,6 +53,23 @@ func dial(t *testing.T, d *testDaemon) *daemon.Client {
 	return c
 }
 
+// hello says hello of version to d over a bare WebSocket and returns the
+// answer; the connection stays open until the test ends.
+func hello(t *testing.T, d *testDaemon, version int) daemon.Frame {
+	t.Helper()
+	conn, _, err := websocket.DefaultDialer.Dial(d.url, http.Header{"Authorization": {"Bearer " + apiToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.WriteJSON(daemon.Frame{Type: "hello", Version: version})
+	var f daemon.Frame
+	if err := conn.ReadJSON(&f); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 func postMessage(t *testing.T, d *testDaemon, psid, mid string) {
 	t.Helper()
 	body := textPOST(psid, mid, "hello "+mid, now)
@@ -90,16 +107,7 @@ func TestAPIRefusesBeforeUpgrade(t *testing.T) {
 
 func TestAPIProtocolVersion(t *testing.T) {
 	d := startDaemon(t, openStore(t), nil)
-	conn, _, err := websocket.DefaultDialer.Dial(d.url, http.Header{"Authorization": {"Bearer " + apiToken}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.WriteJSON(daemon.Frame{Type: "hello", Version: 99})
-	var f daemon.Frame
-	if err := conn.ReadJSON(&f); err != nil {
-		t.Fatal(err)
-	}
+	f := hello(t, d, 99)
 	if f.Type != "error" || f.Error == nil || f.Error.Code != "upgrade_required" || !strings.Contains(f.Error.Message, "upgrade") {
 		t.Errorf("answer to version 99: %+v", f)
 	}

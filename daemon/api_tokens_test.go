@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/gorilla/websocket"
 
 	"github.com/pageinbox/pageinbox/daemon"
 	"github.com/pageinbox/pageinbox/store"
@@ -88,16 +85,7 @@ func TestAPICursorsPageOverTheWire(t *testing.T) {
 // in words that name the version the daemon speaks.
 func TestAPIRefusesProtocol1(t *testing.T) {
 	d := startDaemon(t, openStore(t), nil)
-	conn, _, err := websocket.DefaultDialer.Dial(d.url, http.Header{"Authorization": {"Bearer " + apiToken}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.WriteJSON(daemon.Frame{Type: "hello", Version: 1})
-	var f daemon.Frame
-	if err := conn.ReadJSON(&f); err != nil {
-		t.Fatal(err)
-	}
+	f := hello(t, d, 1)
 	want := fmt.Sprintf("protocol %d", daemon.ProtocolVersion)
 	if f.Type != "error" || f.Error == nil || f.Error.Code != "upgrade_required" || !strings.Contains(f.Error.Message, want) {
 		t.Errorf("answer to a version 1 hello: %+v (daemon speaks %d)", f, daemon.ProtocolVersion)

@@ -97,6 +97,8 @@ func (c *apiClient) writePump() {
 	}
 }
 
+// readPump takes the hello, starts the writer if it is accepted, then
+// serves the client's requests until the connection ends.
 func (c *apiClient) readPump() {
 	defer c.srv.remove(c)
 	defer c.cut("reader stopped")
@@ -113,10 +115,12 @@ func (c *apiClient) readPump() {
 		if hello.Type != "hello" {
 			msg = "the first message must be a hello"
 		}
-		c.reply(Frame{Type: "error", Version: ProtocolVersion, Error: &FrameError{Code: "upgrade_required", Message: msg}})
-		time.Sleep(100 * time.Millisecond) // let the writer send it
+		// No writer runs yet: the refusal is written here, before the close.
+		c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+		c.conn.WriteJSON(Frame{Type: "error", Version: ProtocolVersion, Error: &FrameError{Code: "upgrade_required", Message: msg}})
 		return
 	}
+	go c.writePump()
 	if hello.Agent != nil {
 		c.agent = *hello.Agent
 	}
@@ -128,8 +132,11 @@ func (c *apiClient) readPump() {
 	}
 	who := c.agent
 	c.be = c.srv.inbox.As(who)
-	c.reply(Frame{Type: "welcome", Version: ProtocolVersion, Server: "pageinbox", Agent: &who})
-	c.srv.add(c)
+	welcome, err := json.Marshal(Frame{Type: "welcome", Version: ProtocolVersion, Server: "pageinbox", Agent: &who})
+	if err != nil {
+		return
+	}
+	c.srv.add(c, welcome)
 	c.srv.log.Info("api: client attached", "agent", c.agent.Name, "remote", c.remote)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

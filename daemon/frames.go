@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 
@@ -64,7 +65,8 @@ func (e *frameEncoder) remember(seq uint64, c *store.Conversation) int {
 
 // encode is the frame of one batch.
 func (e *frameEncoder) encode(batch []store.Change) ([]byte, error) {
-	b := binary0(len(batch))
+	// The count of changes, then each; about 256 bytes a change.
+	b := binary.AppendUvarint(make([]byte, 0, 64+256*len(batch)), uint64(len(batch)))
 	var err error
 	for i := range batch {
 		if b, err = e.appendChange(b, &batch[i]); err != nil {
@@ -82,12 +84,8 @@ func resyncFrame() []byte {
 	return b
 }
 
-func binary0(n int) []byte {
-	return appendUvarint(make([]byte, 0, 64+256*n), uint64(n))
-}
-
 func (e *frameEncoder) appendChange(b []byte, ch *store.Change) ([]byte, error) {
-	b = appendString(appendUvarint(b, ch.Seq), string(ch.Kind))
+	b = appendString(binary.AppendUvarint(b, ch.Seq), string(ch.Kind))
 	only := store.Change{Seq: ch.Seq, Kind: ch.Kind, Message: ch.Message, Conversation: ch.Conversation}
 	switch {
 	case *ch != only:
@@ -99,9 +97,9 @@ func (e *frameEncoder) appendChange(b []byte, ch *store.Change) ([]byte, error) 
 		base, ok := e.bases.Get(c.ConvKey)
 		if !ok {
 			slot := e.remember(ch.Seq, c)
-			return appendRecord(appendUvarint(append(b, formConv), uint64(slot)), convFields, c, nil, convKeyFields)
+			return appendRecord(binary.AppendUvarint(append(b, formConv), uint64(slot)), convFields, c, nil, convKeyFields)
 		}
-		b = appendUvarint(appendUvarint(append(b, formConvDelta), uint64(base.slot)), base.seq)
+		b = binary.AppendUvarint(binary.AppendUvarint(append(b, formConvDelta), uint64(base.slot)), base.seq)
 		b, err := appendRecord(b, convFields, c, &base.conv, 0)
 		base.seq, base.conv = ch.Seq, *c
 		return b, err

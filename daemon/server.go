@@ -119,10 +119,14 @@ func (s *Server) Run(ctx context.Context) error {
 
 // broadcast encodes the batch once and queues the same bytes to every
 // client. Under mu: a client added meanwhile makes the encoder forget its
-// bases first, so its first frame holds no delta it cannot apply.
+// bases first, so its first frame holds no delta it cannot apply. With no
+// client nothing is encoded (the next one to join resets the bases).
 func (s *Server) broadcast(batch []store.Change) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.clients) == 0 {
+		return
+	}
 	if s.joined {
 		s.frames.reset()
 		s.joined = false
@@ -176,8 +180,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &apiClient{srv: s, conn: conn, send: make(chan wsFrame, clientQueueLen), done: make(chan struct{}), remote: r.RemoteAddr,
 		named: named}
-	go c.writePump()
-	c.readPump()
+	c.readPump() // starts the writer once the hello is accepted
 }
 
 // authorized checks the bearer token: the API token (the owner, named
@@ -204,8 +207,12 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && strings.EqualFold(u.Host, r.Host)
 }
 
-func (s *Server) add(c *apiClient) {
+// add queues the client's welcome and takes it in at once, under mu: no
+// frame of changes goes before the welcome, and none committed after the
+// client reads the welcome passes it by.
+func (s *Server) add(c *apiClient, welcome []byte) {
 	s.mu.Lock()
+	c.queue(wsFrame{data: welcome})
 	s.clients[c] = true
 	s.joined = true
 	s.mu.Unlock()

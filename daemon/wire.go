@@ -281,5 +281,3 @@ func copyFields[T any](fields []field[T], mask uint64, dst, src *T) {
 		}
 	}
 }
-
-func appendUvarint(b []byte, v uint64) []byte { return binary.AppendUvarint(b, v) }

@@ -21,14 +21,14 @@ type LabelsRead struct {
 // is true of it): labels then stay as they are.
 func SyncLabels(ctx context.Context, api LabelAPI, st *store.Store, pageID string) (LabelsRead, error) {
 	var n LabelsRead
-	keys, err := st.ConversationKeys(ctx, store.ListQuery{Filter: store.FilterAll})
+	if pageID == "" {
+		return n, nil // no Page: nothing to read (an empty PageID would list every Page)
+	}
+	keys, err := st.ConversationKeys(ctx, store.ListQuery{Filter: store.FilterAll, PageID: pageID})
 	if err != nil {
 		return n, err
 	}
 	for _, key := range keys {
-		if key.PageID != pageID {
-			continue
-		}
 		_, err := ReadBackLabels(ctx, api, st, key)
 		switch {
 		case err == nil:
