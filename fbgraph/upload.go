@@ -76,19 +76,17 @@ func (c *Client) UploadFile(ctx context.Context, path string) (Upload, error) {
 	n, _ := io.ReadFull(f, head)
 	up.MIME = FileMIME(path, head[:n])
 	up.Type, up.Size = AttachmentType(up.MIME), size
-	for attempt := 1; ; attempt++ {
+	// Uploading again is harmless (another id for the same bytes), so an
+	// upload that may have arrived is retried too.
+	err = c.retry(ctx, "upload", true, func() error {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return up, fmt.Errorf("upload: %w", err)
+			return fmt.Errorf("upload: %w", err)
 		}
+		var err error
 		up.AttachmentID, err = c.uploadOnce(ctx, f, filepath.Base(path), up.MIME, up.Type)
-		var ge *Error
-		if err == nil || !errors.As(err, &ge) || !ge.Class.Retryable() || attempt >= c.tries || ctx.Err() != nil {
-			return up, err
-		}
-		if err := c.sleep(ctx, c.backoff(attempt, ge.RetryAfter)); err != nil {
-			return up, err
-		}
-	}
+		return err
+	})
+	return up, err
 }
 
 // openUpload opens the file at path for an upload, with its size,
