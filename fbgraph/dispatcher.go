@@ -376,8 +376,9 @@ func (d *Dispatcher) settleError(item store.OutboxItem, err error, record func(s
 			if d.opts.EchoWait < 0 {
 				kind = store.KindNoEcho
 			}
-			record(store.Result{Unknown: true, Reason: "may have been sent: " + ge.Ambiguity(), ErrorKind: kind})
+			// Counted first: once recorded, its echo may settle it at once.
 			d.unknown.Add(1)
+			record(store.Result{Unknown: true, Reason: "may have been sent: " + ge.Ambiguity(), ErrorKind: kind})
 			return
 		}
 		if ge.Code == 100 && ge.Subcode == subcodeAttachmentGone && item.AttachmentID != "" {
