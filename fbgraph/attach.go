@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/pageinbox/pageinbox/store"
@@ -61,21 +60,11 @@ func (u *Uploader) Attach(ctx context.Context, path string) (up store.Upload, re
 
 // fileSHA256 hashes a file as a stream, after checking its size.
 func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+	f, _, err := openUpload(path)
 	if err != nil {
-		return "", fmt.Errorf("upload: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return "", fmt.Errorf("upload: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return "", fmt.Errorf("upload %s: not a regular file", st.Name())
-	}
-	if err := CheckUploadSize(path, st.Size()); err != nil {
 		return "", err
 	}
+	defer f.Close()
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return "", fmt.Errorf("upload: %w", err)

@@ -306,10 +306,19 @@ func (c *Client) call(ctx context.Context, op, method, path string, q url.Values
 // and Meta failing have a budget of attempts each: a send throttled a few
 // times is not failed by one transient error after it.
 func (c *Client) do(ctx context.Context, op, method, u string, payload []byte, out any, tag string) error {
+	return c.retry(ctx, op, method != http.MethodPost, func() error {
+		return c.once(ctx, op, method, u, payload, out, tag)
+	})
+}
+
+// retry calls try until it succeeds or its error may not be retried. A
+// request that may have reached Meta goes again only if resend says that
+// is harmless.
+func (c *Client) retry(ctx context.Context, op string, resend bool, try func() error) error {
 	var last *Error
 	tries := map[Class]int{}
 	for attempt := 1; ; attempt++ {
-		err := c.once(ctx, op, method, u, payload, out, tag)
+		err := try()
 		if err == nil {
 			return nil
 		}
@@ -319,7 +328,7 @@ func (c *Client) do(ctx context.Context, op, method, u string, payload []byte, o
 		}
 		last = ge
 		tries[ge.Class]++
-		if !ge.Class.Retryable() || tries[ge.Class] >= c.tries || ctx.Err() != nil || (ge.MaybeSent && method == http.MethodPost) {
+		if !ge.Class.Retryable() || tries[ge.Class] >= c.tries || ctx.Err() != nil || (ge.MaybeSent && !resend) {
 			if ge.Class == ClassUnknown {
 				c.log.Warn("graph: unexpected error, not retried", "op", op, "status", ge.HTTPStatus,
 					"code", ge.Code, "subcode", ge.Subcode, "fbtrace_id", ge.FBTraceID)

@@ -77,49 +77,62 @@ func (c *Client) Conversations(ctx context.Context, pageID string, pageSize int,
 		"fields":   {"participants,updated_time,messages{message,from,to,created_time}"},
 		"limit":    {fmt.Sprint(pageSize)},
 	}
+	err := walkPages(ctx, c, "conversations", "/"+pageID+"/conversations", q, func(threads []rawThread) error {
+		for _, rt := range threads {
+			if err := fn(rt.thread()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == ErrStop {
+		return nil
+	}
+	return err
+}
+
+// ErrStop ends a paging walk early without an error.
+var ErrStop = fmt.Errorf("stop")
+
+// walkPages GETs path with q, then each paging.next link Meta gives
+// (sameHost), handing every page's data to fn, until fn fails or there
+// is no next page.
+func walkPages[T any](ctx context.Context, c *Client, op, path string, q url.Values, fn func([]T) error) error {
 	if c.proof != "" {
 		q.Set("appsecret_proof", c.proof)
 	}
-	next := c.base + "/" + c.version + "/" + pageID + "/conversations?" + q.Encode()
+	next := c.base + "/" + c.version + path + "?" + q.Encode()
 	for next != "" {
 		var page struct {
-			Data   []rawThread `json:"data"`
+			Data   []T `json:"data"`
 			Paging struct {
 				Next string `json:"next"`
 			} `json:"paging"`
 		}
-		if err := c.do(ctx, "conversations", http.MethodGet, next, nil, &page, ""); err != nil {
+		if err := c.do(ctx, op, http.MethodGet, next, nil, &page, ""); err != nil {
 			return err
 		}
-		for _, rt := range page.Data {
-			if err := fn(rt.thread()); err != nil {
-				if err == ErrStop {
-					return nil
-				}
-				return err
-			}
+		if err := fn(page.Data); err != nil {
+			return err
 		}
 		var err error
-		if next, err = c.sameHost(page.Paging.Next); err != nil {
+		if next, err = c.sameHost(op, page.Paging.Next); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// ErrStop ends a paging walk early without an error.
-var ErrStop = fmt.Errorf("stop")
-
 // sameHost checks that a paging URL points where we send the token, and
 // strips any token Meta put in it: ours travels in a header.
-func (c *Client) sameHost(next string) (string, error) {
+func (c *Client) sameHost(op, next string) (string, error) {
 	if next == "" {
 		return "", nil
 	}
 	u, err := url.Parse(next)
 	base, _ := url.Parse(c.base)
 	if err != nil || base == nil || u.Host != base.Host || u.Scheme != base.Scheme {
-		return "", fmt.Errorf("graph conversations: paging link leaves %s; not following it", c.base)
+		return "", fmt.Errorf("graph %s: paging link leaves %s; not following it", op, c.base)
 	}
 	q := u.Query()
 	q.Del("access_token")

@@ -311,15 +311,18 @@ func (d *Dispatcher) dispatch(ctx context.Context, item store.OutboxItem) {
 // that follow are best-effort (the item counts as sent either way).
 func (d *Dispatcher) sendItem(ctx context.Context, item store.OutboxItem, msg Message) (SendResult, error) {
 	parts := []Message{msg}
+	att := itemAttachment(item)
 	switch {
 	case item.Template != nil:
 		parts[0].Text, parts[0].Template = "", templateOf(item.Template)
 	case len(item.Images) > 0:
 		parts = d.imageParts(item, msg)
-	case itemAttachment(item) != nil && msg.Text == "":
-		parts[0].Attachment = itemAttachment(item)
-	case itemAttachment(item) != nil:
-		parts = append(parts, followUp(msg, func(m *Message) { m.Attachment = itemAttachment(item) }))
+	case att != nil && msg.Text == "":
+		parts[0].Attachment = att
+	case att != nil:
+		next := followUp(msg)
+		next.Attachment = att
+		parts = append(parts, next)
 	}
 	res, err := d.sendPart(ctx, item, parts[0])
 	if err != nil {
@@ -334,9 +337,8 @@ func (d *Dispatcher) sendItem(ctx context.Context, item store.OutboxItem, msg Me
 }
 
 // followUp is a message that follows the item's first: no text, no reply_to.
-func followUp(msg Message, set func(*Message)) Message {
+func followUp(msg Message) Message {
 	msg.Text, msg.ReplyTo = "", ""
-	set(&msg)
 	return msg
 }
 
@@ -374,8 +376,9 @@ func (d *Dispatcher) settleError(item store.OutboxItem, err error, record func(s
 			if d.opts.EchoWait < 0 {
 				kind = store.KindNoEcho
 			}
-			record(store.Result{Unknown: true, Reason: "may have been sent: " + ge.Ambiguity(), ErrorKind: kind})
+			// Counted first: once recorded, its echo may settle it at once.
 			d.unknown.Add(1)
+			record(store.Result{Unknown: true, Reason: "may have been sent: " + ge.Ambiguity(), ErrorKind: kind})
 			return
 		}
 		if ge.Code == 100 && ge.Subcode == subcodeAttachmentGone && item.AttachmentID != "" {

@@ -199,26 +199,13 @@ func (s success) check(op string, err error) error {
 // listLabels walks a list of labels page by page.
 func (c *Client) listLabels(ctx context.Context, op, pageID, path string) ([]Label, error) {
 	q := url.Values{"fields": {"page_label_name"}, "limit": {"100"}}
-	if c.proof != "" {
-		q.Set("appsecret_proof", c.proof)
-	}
-	next := c.base + "/" + c.version + path + "?" + q.Encode()
 	var labels []Label
-	for next != "" {
-		var page struct {
-			Data   []Label `json:"data"`
-			Paging struct {
-				Next string `json:"next"`
-			} `json:"paging"`
-		}
-		if err := c.do(ctx, op, http.MethodGet, next, nil, &page, ""); err != nil {
-			return nil, withTermsLink(err, pageID)
-		}
-		labels = append(labels, page.Data...)
-		var err error
-		if next, err = c.sameHost(page.Paging.Next); err != nil {
-			return nil, err
-		}
+	err := walkPages(ctx, c, op, path, q, func(page []Label) error {
+		labels = append(labels, page...)
+		return nil
+	})
+	if err != nil {
+		return nil, withTermsLink(err, pageID)
 	}
 	return labels, nil
 }

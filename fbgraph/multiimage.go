@@ -52,7 +52,7 @@ func (d *Dispatcher) imageParts(item store.OutboxItem, msg Message) []Message {
 	var parts []Message
 	if msg.Text != "" {
 		parts = append(parts, msg)
-		msg = followUp(msg, func(*Message) {})
+		msg = followUp(msg)
 	}
 	if d.multiImageRefused(item.PageID) {
 		return append(parts, oneEach(msg, images)...)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
@@ -70,28 +69,15 @@ func (c *Client) Templates(ctx context.Context, pageID string) ([]Template, erro
 		return nil, err
 	}
 	q := url.Values{"fields": {"id,name,language,status,category,components,parameter_format"}, "limit": {"100"}}
-	if c.proof != "" {
-		q.Set("appsecret_proof", c.proof)
-	}
-	next := c.base + "/" + c.version + "/" + pageID + "/message_templates?" + q.Encode()
 	var out []Template
-	for next != "" {
-		var page struct {
-			Data   []rawTemplate `json:"data"`
-			Paging struct {
-				Next string `json:"next"`
-			} `json:"paging"`
-		}
-		if err := c.do(ctx, "templates", http.MethodGet, next, nil, &page, ""); err != nil {
-			return nil, utilityUnavailable(err)
-		}
-		for _, r := range page.Data {
+	err := walkPages(ctx, c, "templates", "/"+pageID+"/message_templates", q, func(page []rawTemplate) error {
+		for _, r := range page {
 			out = append(out, r.template())
 		}
-		var err error
-		if next, err = c.sameHost(page.Paging.Next); err != nil {
-			return nil, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, utilityUnavailable(err)
 	}
 	return out, nil
 }

@@ -67,38 +67,52 @@ func CheckUploadSize(name string, size int64) error {
 // against the attachment type (2018047 otherwise).
 func (c *Client) UploadFile(ctx context.Context, path string) (Upload, error) {
 	var up Upload
-	f, err := os.Open(path)
+	f, size, err := openUpload(path)
 	if err != nil {
-		return up, fmt.Errorf("upload: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return up, fmt.Errorf("upload: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return up, fmt.Errorf("upload %s: not a regular file", filepath.Base(path))
-	}
-	if err := CheckUploadSize(path, st.Size()); err != nil {
 		return up, err
 	}
+	defer f.Close()
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(f, head)
 	up.MIME = FileMIME(path, head[:n])
-	up.Type, up.Size = AttachmentType(up.MIME), st.Size()
-	for attempt := 1; ; attempt++ {
+	up.Type, up.Size = AttachmentType(up.MIME), size
+	// Uploading again is harmless (another id for the same bytes), so an
+	// upload that may have arrived is retried too.
+	err = c.retry(ctx, "upload", true, func() error {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return up, fmt.Errorf("upload: %w", err)
+			return fmt.Errorf("upload: %w", err)
 		}
+		var err error
 		up.AttachmentID, err = c.uploadOnce(ctx, f, filepath.Base(path), up.MIME, up.Type)
-		var ge *Error
-		if err == nil || !errors.As(err, &ge) || !ge.Class.Retryable() || attempt >= c.tries || ctx.Err() != nil {
-			return up, err
-		}
-		if err := c.sleep(ctx, c.backoff(attempt, ge.RetryAfter)); err != nil {
-			return up, err
-		}
+		return err
+	})
+	return up, err
+}
+
+// openUpload opens the file at path for an upload, with its size,
+// refusing one Meta would refuse before any byte goes.
+func openUpload(path string) (*os.File, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("upload: %w", err)
 	}
+	size, err := uploadSize(f, path)
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, size, nil
+}
+
+func uploadSize(f *os.File, path string) (int64, error) {
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("upload: %w", err)
+	case !st.Mode().IsRegular():
+		return 0, fmt.Errorf("upload %s: not a regular file", filepath.Base(path))
+	}
+	return st.Size(), CheckUploadSize(path, st.Size())
 }
 
 // uploadOnce posts one multipart upload: a message part with the

@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -181,5 +186,33 @@ func BenchmarkUpload20MB(b *testing.B) {
 	}
 	if got := f.srv.Uploads(); len(got) == 0 || got[0].Size != 20<<20 {
 		b.Fatalf("the emulator received %+v", got)
+	}
+}
+
+// An upload Meta fails transiently goes again, from the file's first
+// byte, and the id of the attempt that worked comes back.
+func TestUploadFileRetriedAfterTransientFailure(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, fh, err := r.FormFile("filedata")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if calls.Add(1) == 1 {
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"error":{"message":"An unexpected error has occurred.","code":2,"is_transient":true}}`)
+			return
+		}
+		fmt.Fprintf(w, `{"attachment_id":"id-%d"}`, fh.Size)
+	}))
+	t.Cleanup(srv.Close)
+	c := fbgraph.New(fbgraph.Options{BaseURL: srv.URL, PageToken: "tok", BaseDelay: time.Millisecond})
+	up, err := c.UploadFile(context.Background(), writeFile(t, "size-chart.png", pngHead, 2048))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.AttachmentID != "id-2048" || calls.Load() != 2 {
+		t.Errorf("attachment %q after %d calls, want id-2048 after 2", up.AttachmentID, calls.Load())
 	}
 }

@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"bytes"
 	"strings"
 
 	json "github.com/go-json-experiment/json"
@@ -23,11 +22,6 @@ import (
 // is absent on label-level ones. The change has no time of its own: it
 // takes its entry's.
 
-// labelEventKind is what an inbox_labels change becomes. Its JSON is kept
-// in Raw as well: the store keeps a change it cannot apply (a label it
-// cannot name, an action nobody documented) with the unknown events.
-const labelEventKind = store.EventLabel
-
 type labelChange struct {
 	User struct {
 		ID flexString `json:"id"`
@@ -41,28 +35,32 @@ type labelChange struct {
 }
 
 // addLabelChange turns an inbox_labels change's value (a JSON object)
-// into an event without its PageID and time. It never fails.
+// into an event without its PageID and time. It never fails. The change's
+// JSON is kept in Raw as well: the store keeps one it cannot apply (a
+// label it cannot name, an action nobody documented) with the unknown
+// events.
 func (d *bodyDecoder) addLabelChange(value jsontext.Value) {
 	var c labelChange
 	_ = json.Unmarshal(value, &c, eventFields) // wrong types leave their fields empty
 	ev := store.Event{
-		Kind:        labelEventKind,
+		Kind:        store.EventLabel,
 		PSID:        string(c.User.ID),
 		LabelID:     string(c.Label.ID),
 		LabelName:   string(cmpOr(c.Label.PageLabelName, c.Label.Name)),
 		LabelAction: labelAction(string(c.Action)),
-	}
-	var raw bytes.Buffer
-	raw.WriteString(`{"field":"inbox_labels","value":`)
-	raw.Write(value)
-	raw.WriteString(`}`)
-	compact := jsontext.Value(raw.Bytes())
-	_ = compact.Compact() // valid JSON: cannot fail
-	ev.Raw = []byte(compact)
-	if ev.Kind == store.EventUnknown {
-		d.p.Unknown = append(d.p.Unknown, "inbox_labels")
+		Raw:         changeJSON("inbox_labels", value),
 	}
 	d.p.Events = append(d.p.Events, ev)
+}
+
+// changeJSON is the change of field with value as one compact JSON
+// object, as entry[].changes[] held it: what Raw keeps of a change.
+func changeJSON(field string, value jsontext.Value) []byte {
+	raw := make(jsontext.Value, 0, len(`{"field":"","value":}`)+len(field)+len(value))
+	raw = append(raw, `{"field":"`+field+`","value":`...)
+	raw = append(append(raw, value...), '}')
+	_ = raw.Compact() // value is valid JSON: cannot fail
+	return raw
 }
 
 // labelAction is Meta's action in store's words; one it does not know

@@ -45,9 +45,7 @@ func (d *bodyDecoder) addTemplateStatus(value jsontext.Value) {
 		TemplateStatus: string(cmpOr(c.Event, c.Status)),
 	}
 	if (ev.TemplateID == "" && ev.TemplateName == "") || ev.TemplateStatus == "" {
-		raw := jsontext.Value(append([]byte(`{"field":"message_template_status_update","value":`), append(value, '}')...))
-		_ = raw.Compact()
-		ev = store.Event{Kind: store.EventUnknown, Raw: []byte(raw)}
+		ev = store.Event{Kind: store.EventUnknown, Raw: changeJSON("message_template_status_update", value)}
 		d.p.Unknown = append(d.p.Unknown, "message_template_status_update")
 	}
 	d.p.Events = append(d.p.Events, ev)
