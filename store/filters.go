@@ -139,13 +139,7 @@ func (f *FilterDef) walk(ctx context.Context, tx *bolt.Tx, start []byte, now tim
 	if start == nil {
 		k, _ = c.Last()
 	} else {
-		k, _ = c.Seek(start)
-		if k == nil {
-			k, _ = c.Last()
-		}
-		for k != nil && bytes.Compare(k, start) >= 0 {
-			k, _ = c.Prev()
-		}
+		k = lastBefore(c, start)
 	}
 	var floor []byte
 	if f.since != nil {

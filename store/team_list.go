@@ -81,6 +81,11 @@ func seekBefore(c *bolt.Cursor, prefix, start []byte) []byte {
 	if start == nil {
 		start = append(bytes.Clone(prefix[:len(prefix)-1]), 1) // just past the prefix
 	}
+	return lastBefore(c, start)
+}
+
+// lastBefore places c on the last key that sorts before start.
+func lastBefore(c *bolt.Cursor, start []byte) []byte {
 	k, _ := c.Seek(start)
 	if k == nil {
 		k, _ = c.Last()
