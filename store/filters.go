@@ -134,28 +134,45 @@ func (c Counts) Of(f Filter) int {
 // to match it (else nil). fn returns false to stop.
 func (f *FilterDef) walk(ctx context.Context, tx *bolt.Tx, start []byte, now time.Time,
 	fn func(k, convKey []byte, rec *convRecord) (bool, error)) error {
-	c := tx.Bucket(f.index).Cursor()
-	var k []byte
-	if start == nil {
-		k, _ = c.Last()
-	} else {
-		k, _ = c.Seek(start)
-		if k == nil {
-			k, _ = c.Last()
+	convs := tx.Bucket(bConvs)
+	return walkRows(ctx, tx, f.index, nil, start, f.floor(now), func(k, ck []byte) (bool, error) {
+		if f.indexed {
+			return fn(k, ck, nil)
 		}
-		for k != nil && bytes.Compare(k, start) >= 0 {
-			k, _ = c.Prev()
+		rec := &convRecord{}
+		if _, err := getConv(convs, ck, rec); err != nil {
+			return false, err
 		}
+		if !f.Match(&rec.Conversation, now) {
+			return true, nil
+		}
+		return fn(k, ck, rec)
+	})
+}
+
+// floor is the act_* key below which nothing matches f at now (nil: no bound).
+func (f *FilterDef) floor(now time.Time) []byte {
+	if f.since == nil {
+		return nil
 	}
-	var floor []byte
-	if f.since != nil {
-		floor = actKey(f.since(now), 0)
-	}
-	ids, convs := tx.Bucket(bConvIDs), tx.Bucket(bConvs)
-	for i := 1; k != nil; k, _ = c.Prev() {
+	return actKey(f.since(now), 0)
+}
+
+// walkRows calls fn with the rows of an act_* bucket under prefix, newest
+// first, from just before the key start (nil: the newest under prefix)
+// down to the activity floor (nil: to the end): each row's act_* key
+// without the prefix, and its conversation's convs key. Rows whose
+// conversation is gone are skipped. fn returns false to stop.
+func walkRows(ctx context.Context, tx *bolt.Tx, bucket, prefix, start, floor []byte,
+	fn func(k, convKey []byte) (bool, error)) error {
+	c := tx.Bucket(bucket).Cursor()
+	ids := tx.Bucket(bConvIDs)
+	i := 0
+	for k := seekBefore(c, prefix, start); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
 		if i++; i%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
+		k = k[len(prefix):]
 		if floor != nil && bytes.Compare(k, floor) < 0 {
 			return nil
 		}
@@ -163,17 +180,7 @@ func (f *FilterDef) walk(ctx context.Context, tx *bolt.Tx, start []byte, now tim
 		if ck == nil {
 			continue
 		}
-		var rec *convRecord
-		if !f.indexed {
-			rec = &convRecord{}
-			if _, err := getConv(convs, ck, rec); err != nil {
-				return err
-			}
-			if !f.Match(&rec.Conversation, now) {
-				continue
-			}
-		}
-		if more, err := fn(k, ck, rec); err != nil || !more {
+		if more, err := fn(k, ck); err != nil || !more {
 			return err
 		}
 	}

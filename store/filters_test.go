@@ -111,15 +111,7 @@ func pagedPSIDs(t *testing.T, s *store.Store, f store.Filter, limit int) []strin
 
 func selectedPSIDs(t *testing.T, s *store.Store, f store.Filter) []string {
 	t.Helper()
-	keys, err := s.ConversationKeys(ctx(), store.ListQuery{Filter: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, k := range keys {
-		out = append(out, k.PSID)
-	}
-	return out
+	return selectedQuery(t, s, store.ListQuery{Filter: f})
 }
 
 func searchedPSIDs(t *testing.T, s *store.Store, f store.Filter) []string {

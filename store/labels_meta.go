@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"slices"
@@ -89,7 +90,7 @@ func (w *wtx) putMetaID(pageID, name, metaID string) error {
 	if err != nil || (found && l.MetaID == metaID) {
 		return err
 	}
-	l.MetaID, l.Color = metaID, cmpOr(l.Color, labelColor(name))
+	l.MetaID, l.Color = metaID, cmp.Or(l.Color, labelColor(name))
 	w.emit(Change{Kind: LabelsChanged, PageID: pageID})
 	return putJSON(b, nameKey(pageID, name), &l)
 }

@@ -308,23 +308,7 @@ func TestConversationCursors(t *testing.T) {
 	if _, err := s.SetStatus(ctx(), key("u3"), store.ConvDone); err != nil {
 		t.Fatal(err)
 	}
-	list := func(f store.Filter, limit int) []string {
-		var out []string
-		var after store.Cursor
-		for {
-			p, err := s.Conversations(ctx(), f, after, limit)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range p.Conversations {
-				out = append(out, c.PSID)
-			}
-			if p.Next == "" {
-				return out
-			}
-			after = p.Next
-		}
-	}
+	list := func(f store.Filter, limit int) []string { return pagedPSIDs(t, s, f, limit) }
 	tests := []struct {
 		f     store.Filter
 		limit int

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"hash/fnv"
@@ -81,19 +82,12 @@ func (s *Store) PutLabel(ctx context.Context, l Label) (Label, error) {
 			return err
 		}
 		if l.Color == "" {
-			l.Color = cmpOr(old.Color, labelColor(l.Name))
+			l.Color = cmp.Or(old.Color, labelColor(l.Name))
 		}
 		w.emit(Change{Kind: LabelsChanged, PageID: l.PageID})
 		return putJSON(b, nameKey(l.PageID, l.Name), &l)
 	})
 	return l, err
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // Labels lists a Page's labels by name.

@@ -40,45 +40,41 @@ func (s *Store) listTeam(ctx context.Context, q ListQuery) (ConversationPage, er
 		start = append(append([]byte(nil), prefix...), k...)
 	}
 	now := s.now()
-	var floor []byte
-	if f.since != nil {
-		floor = actKey(f.since(now), 0)
-	}
 	err = s.view(ctx, func(tx *bolt.Tx) error {
-		ids, convs := tx.Bucket(bConvIDs), tx.Bucket(bConvs)
-		c := tx.Bucket(bucket).Cursor()
+		convs := tx.Bucket(bConvs)
 		var last []byte
-		for k := seekBefore(c, prefix, start); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
-			if floor != nil && bytes.Compare(k[len(prefix):], floor) < 0 {
-				return nil
-			}
-			ck := ids.Get(actKeyCID(k[len(prefix):]))
-			if ck == nil || pagePrefix != nil && !bytes.HasPrefix(ck, pagePrefix) {
-				continue // another Page's: told by its key, without decoding it
+		return walkRows(ctx, tx, bucket, prefix, start, f.floor(now), func(k, ck []byte) (bool, error) {
+			if pagePrefix != nil && !bytes.HasPrefix(ck, pagePrefix) {
+				return true, nil // another Page's: told by its key, without decoding it
 			}
 			rec := &convRecord{}
 			if _, err := getConv(convs, ck, rec); err != nil {
-				return err
+				return false, err
 			}
 			if !f.Match(&rec.Conversation, now) || !q.matchesTeam(&rec.Conversation) {
-				continue
+				return true, nil
 			}
 			if len(page.Conversations) == limit {
 				page.Next = listCursor(last)
-				return nil
+				return false, nil
 			}
 			page.Conversations = append(page.Conversations, rec.Conversation)
-			last = append(last[:0], k[len(prefix):]...)
-		}
-		return nil
+			last = append(last[:0], k...)
+			return true, nil
+		})
 	})
 	return page, err
 }
 
 // seekBefore places c on the last key under prefix that sorts before
-// start (nil: the last key under prefix).
+// start (nil: the last key under prefix, or in the bucket if prefix is
+// empty).
 func seekBefore(c *bolt.Cursor, prefix, start []byte) []byte {
 	if start == nil {
+		if len(prefix) == 0 {
+			k, _ := c.Last()
+			return k
+		}
 		start = append(bytes.Clone(prefix[:len(prefix)-1]), 1) // just past the prefix
 	}
 	k, _ := c.Seek(start)
