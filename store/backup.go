@@ -111,8 +111,10 @@ func VerifyBackup(path string) (BackupInfo, error) {
 		if b := tx.Bucket(bConvs); b != nil {
 			info.Conversations = b.Stats().KeyN
 		}
-		if b := tx.Bucket(bMsgs); b != nil {
-			info.Messages = b.Stats().KeyN
+		for _, name := range [][]byte{bMsgs, bMsgsV7} { // the old one in a file not yet migrated
+			if b := tx.Bucket(name); b != nil {
+				info.Messages += b.Stats().KeyN
+			}
 		}
 		return nil
 	})

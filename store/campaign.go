@@ -425,7 +425,7 @@ func (s *Store) CampaignReplies(ctx context.Context, id uint64) (int, error) {
 		if _, err := w.campaign(id); err != nil {
 			return err
 		}
-		outbox, convs, msgs := tx.Bucket(bOutbox), tx.Bucket(bConvs), tx.Bucket(bMsgs).Cursor()
+		outbox, convs, msgs := tx.Bucket(bOutbox), tx.Bucket(bConvs), tx.Bucket(bMsgs)
 		for i, k := range w.campaignItemIDs(id) {
 			if i%4096 == 4095 && ctx.Err() != nil {
 				return ctx.Err()
@@ -445,16 +445,23 @@ func (s *Store) CampaignReplies(ctx context.Context, id uint64) (int, error) {
 			if !rec.LastInboundTime.After(sentAt) {
 				continue // nothing inbound since (cheap: no thread read)
 			}
-			prefix := threadPrefix(rec.CID)
-			for mk, v := msgs.Seek(msgKey(rec.CID, sentAt.Add(time.Nanosecond), 0)); mk != nil && bytes.HasPrefix(mk, prefix); mk, v = msgs.Next() {
+			replied := false
+			err := walkChain(msgs, rec, rec.Newest, func(k, v []byte) (bool, error) {
 				var m Message
-				if err := decodeMessage(mk, v, &m); err != nil {
-					return err
+				if err := decodeMessage(k, v, &m); err != nil {
+					return false, err
 				}
-				if m.Direction == In {
-					n++
-					break
+				if !m.Time.After(sentAt) {
+					return false, nil
 				}
+				replied = m.Direction == In
+				return !replied, nil
+			})
+			if err != nil {
+				return err
+			}
+			if replied {
+				n++
 			}
 		}
 		return nil

@@ -14,6 +14,10 @@ import (
 type convRecord struct {
 	Conversation
 	CID uint64 `json:"cid"`
+	// The thread's newest and oldest messages (their keys in messages;
+	// 0 while it has none): the ends of its chain (chain.go).
+	Newest uint64 `json:"newest,omitempty"`
+	Oldest uint64 `json:"oldest,omitempty"`
 }
 
 // listed reports whether the conversation appears in the inbox: one that
@@ -188,17 +192,12 @@ func (w *wtx) addMessage(rec *convRecord, m *Message) error {
 // addEncodedMessage is addMessage for a message already encoded
 // (appendMessage; the id, which depends on the key, is not in the record).
 func (w *wtx) addEncodedMessage(rec *convRecord, m *Message, encoded []byte) error {
-	msgs := w.bucket(bMsgs)
-	seq, err := msgs.NextSequence()
+	key, err := w.linkMessage(rec, m.Time, encoded)
 	if err != nil {
 		return err
 	}
-	key := msgKey(rec.CID, m.Time, seq)
 	m.ConvKey = rec.ConvKey
 	m.ID = messageID(key)
-	if err := msgs.Put(key, encoded); err != nil {
-		return err
-	}
 	if m.MID != "" {
 		if err := w.bucket(bMIDs).Put(midKey(rec.PageID, m.MID), key); err != nil {
 			return err

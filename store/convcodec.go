@@ -47,6 +47,8 @@ func appendConv(dst []byte, r *convRecord) []byte {
 	dst = appendTime(dst, r.LastActivity)
 	dst = appendString(dst, r.Blocked)
 	dst = appendTime(dst, r.BlockedAt)
+	dst = binary.AppendUvarint(dst, r.Newest)
+	dst = binary.AppendUvarint(dst, r.Oldest)
 	return dst
 }
 
@@ -76,6 +78,8 @@ func decodeConv(v []byte, r *convRecord) error {
 	r.LastActivity = d.time()
 	r.Blocked = d.string()
 	r.BlockedAt = d.time()
+	r.Newest = d.uvarint()
+	r.Oldest = d.uvarint()
 	return d.err
 }
 

@@ -18,7 +18,7 @@ func fullConvRecord() convRecord {
 		Status: ConvSnoozed, SnoozedUntil: at.Add(24 * time.Hour), Assignee: "ana", Labels: Labels("vip", "wholesale"),
 		DeliveredUpTo: at.Add(-time.Hour), ReadUpTo: at.Add(-2 * time.Hour), LastActivity: at,
 		Blocked: "no matching user", BlockedAt: at.In(time.FixedZone("", -3*3600)),
-	}}
+	}, Newest: 1<<40 + 7, Oldest: 1 << 35}
 }
 
 // Every field survives the binary record, and reads back as the JSON

@@ -176,6 +176,7 @@ func TestDraftsPerAgent(t *testing.T) {
 	s.Close()
 
 	// A schema-2 file kept the draft in the conversation record.
+	store.DowngradeToSchema7(t, path)
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)

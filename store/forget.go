@@ -195,18 +195,20 @@ func (w *wtx) forgetConv(key ConvKey, rep *ForgetReport) error {
 	}
 	rep.Notes += notes
 	msgs, mids := w.bucket(bMsgs), w.bucket(bMIDs)
-	prefix := threadPrefix(rec.CID)
 	var keys, midKeys [][]byte
-	c := msgs.Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+	err = walkChain(msgs, rec, rec.Newest, func(k, v []byte) (bool, error) {
 		var m Message
 		if err := decodeMessage(k, v, &m); err != nil {
-			return err
+			return false, err
 		}
-		keys = append(keys, append([]byte(nil), k...))
+		keys = append(keys, k)
 		if m.MID != "" {
 			midKeys = append(midKeys, midKey(key.PageID, m.MID))
 		}
+		return true, nil
+	})
+	if err != nil {
+		return err
 	}
 	for _, k := range keys {
 		if err := msgs.Delete(k); err != nil {

@@ -19,9 +19,10 @@ import (
 // new tag. Clients keep tokens and hand them back; they never take them
 // apart, so the key layout can change without the /ws protocol.
 const (
-	tagMessage byte = 'm' // msgs key: cid(8) time(8) seq(8)
-	tagListPos byte = 'l' // act_* key: lastActivity(8) cid(8)
-	tagJournal byte = 'j' // journal key: received(8) seq(8)
+	tagMessage   byte = 'n' // messages key: seq(8)
+	tagMessageV7 byte = 'm' // msgs key up to schema 7: cid(8) time(8) seq(8)
+	tagListPos   byte = 'l' // act_* key: lastActivity(8) cid(8)
+	tagJournal   byte = 'j' // journal key: received(8) seq(8)
 )
 
 var tokenEncoding = base64.RawURLEncoding
@@ -44,6 +45,12 @@ func decodeToken(tok string, tag byte, n int) ([]byte, bool) {
 
 // messageID is the id of the message stored under key.
 func messageID(key []byte) string { return encodeToken(tagMessage, key) }
+
+// v7MessageID is the id a message had up to schema 7, from its msgs key.
+func v7MessageID(key []byte) string { return encodeToken(tagMessageV7, key) }
+
+// v7MessageKey is the schema 7 msgs key in an id v7MessageID made.
+func v7MessageKey(id string) ([]byte, bool) { return decodeToken(id, tagMessageV7, threadKeyLen) }
 
 func messageKeyFromID(id string) ([]byte, error) {
 	key, ok := decodeToken(id, tagMessage, msgKeyLen)
@@ -97,8 +104,8 @@ var migrationBatch = 10_000
 // tokens. It runs in batches and is idempotent (a token stays as it is),
 // so an Open cut short finishes it next time.
 func tokenIDs(db *bolt.DB) error {
-	err := rewriteField(db, bMsgs, "id", func(k []byte, old string) (string, bool) {
-		id := messageID(k)
+	err := rewriteField(db, bMsgsV7, "id", func(k []byte, old string) (string, bool) {
+		id := v7MessageID(k)
 		return id, old != id
 	})
 	if err != nil {
@@ -106,10 +113,10 @@ func tokenIDs(db *bolt.DB) error {
 	}
 	return rewriteField(db, bOutbox, "message_id", func(_ []byte, old string) (string, bool) {
 		key, err := hex.DecodeString(old)
-		if err != nil || len(key) != msgKeyLen {
+		if err != nil || len(key) != threadKeyLen {
 			return "", false // a token already, or no message yet
 		}
-		return messageID(key), true
+		return v7MessageID(key), true
 	})
 }
 
@@ -117,7 +124,7 @@ func tokenIDs(db *bolt.DB) error {
 // what fix returns, when it says to change it, migrationBatch records per
 // transaction.
 func rewriteField(db *bolt.DB, bucket []byte, field string, fix func(key []byte, old string) (string, bool)) error {
-	return rewriteRecords(db, bucket, func(k, v []byte) ([]byte, error) {
+	return rewriteRecords(db, bucket, func(_ *bolt.Tx, k, v []byte) ([]byte, error) {
 		if len(v) > 0 && v[0] != '{' {
 			return nil, nil // a binary record (schema 7) has no JSON field to fix
 		}
@@ -126,8 +133,9 @@ func rewriteField(db *bolt.DB, bucket []byte, field string, fix func(key []byte,
 }
 
 // rewriteRecords replaces every record of bucket with what rewrite returns
-// for it (nil: it stays), migrationBatch records per transaction.
-func rewriteRecords(db *bolt.DB, bucket []byte, rewrite func(k, v []byte) ([]byte, error)) error {
+// for it (nil: it stays), migrationBatch records per transaction; rewrite
+// may read the transaction's other buckets.
+func rewriteRecords(db *bolt.DB, bucket []byte, rewrite func(tx *bolt.Tx, k, v []byte) ([]byte, error)) error {
 	type put struct{ k, v []byte }
 	var after []byte // the last key read by the previous batch
 	for more := true; more; {
@@ -149,7 +157,7 @@ func rewriteRecords(db *bolt.DB, bucket []byte, rewrite func(k, v []byte) ([]byt
 			for n := 0; k != nil && n < migrationBatch; k, v = c.Next() {
 				n++
 				after = append(after[:0], k...)
-				nv, err := rewrite(k, v)
+				nv, err := rewrite(tx, k, v)
 				if err != nil {
 					return fmt.Errorf("record %x in %s: %w", k, bucket, err)
 				}

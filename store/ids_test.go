@@ -81,6 +81,7 @@ func TestMigrateSchema3MessageIDs(t *testing.T) {
 // hex ids it wrote.
 func downgradeToHexIDs(t *testing.T, path string) []string {
 	t.Helper()
+	store.DowngradeToSchema7(t, path)
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)

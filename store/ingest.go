@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strconv"
@@ -323,31 +322,32 @@ func (w *wtx) ingestWatermark(key ConvKey, e *Event, to Status) error {
 		rec.DeliveredUpTo = e.Watermark
 	}
 	// Walk back from the watermark to the previous one: older messages were
-	// settled by it, or by statusAt when they arrived.
-	c := w.bucket(bMsgs).Cursor()
-	lo := msgKey(rec.CID, prev, 0)
-	prefix := threadPrefix(rec.CID)
-	var k, v []byte
-	if k, _ = c.Seek(msgKey(rec.CID, e.Watermark.Add(time.Nanosecond), 0)); k == nil {
-		k, v = c.Last()
-	} else {
-		k, v = c.Prev()
-	}
-	// Collect first: a bucket must not change under a moving cursor.
+	// settled by it, or by statusAt when they arrived. Collect first: a
+	// bucket must not change under a walk.
 	type update struct {
 		key []byte
 		m   *Message
 	}
 	var updates []update
-	for ; k != nil && bytes.HasPrefix(k, prefix) && bytes.Compare(k, lo) >= 0; k, v = c.Prev() {
+	err = walkChain(w.bucket(bMsgs), rec, rec.Newest, func(k, v []byte) (bool, error) {
 		m := &Message{}
 		if err := decodeMessage(k, v, m); err != nil {
-			return err
+			return false, err
+		}
+		if m.Time.After(e.Watermark) {
+			return true, nil // newer than the watermark
+		}
+		if m.Time.Before(prev) {
+			return false, nil
 		}
 		if advances(m, to) {
 			m.Status = to
-			updates = append(updates, update{append([]byte(nil), k...), m})
+			updates = append(updates, update{k, m})
 		}
+		return true, nil
+	})
+	if err != nil {
+		return err
 	}
 	for _, u := range updates {
 		if err := w.putMessage(u.key, u.m); err != nil {

@@ -14,8 +14,9 @@ package store
 //     joined with a 0x00 byte: Meta's ids never contain one (page ids and
 //     PSIDs are decimal digits), and parseConvKey splits at the first;
 //   - records are JSON (putJSON/getJSON), so a field can be added without
-//     a migration; except the conversation records, the writer's hottest
-//     value, which are binary (convcodec.go: fields are added at the end);
+//     a migration; except the conversation and message records, the
+//     writer's hottest values, which are binary (convcodec.go, msgcodec.go:
+//     fields are added at the end);
 //   - sequence numbers come from the bucket's own NextSequence, so they
 //     only grow and are never reused.
 //
@@ -83,22 +84,33 @@ var (
 	// every count without walking an index.
 	bCounts = []byte("counts")
 
-	// msgs: every message of every thread.
-	//   cid(8) time(8) seq(8) (msgKey) -> Message (binary, msgcodec.go; the
-	//   id is not stored, it is this key as a token; JSON with its id up to
-	//   schema 6)
-	// Written by addEncodedMessage (new messages) and putMessage (status,
-	// reactions, edits); removeMessage deletes a duplicate echo. seq is
-	// this bucket's NextSequence: two messages of the same nanosecond stay
-	// apart, in arrival order. A thread is one contiguous range under its
-	// cid in time order: the newest page is Seek(cid+1) and Prev, an older
-	// page Seek(cursor) and Prev, and a watermark walks back from its time.
-	// The message's id is this key as a token (messageID, ids.go); the
-	// outbox item that shows as the message names it by that id.
-	bMsgs = []byte("msgs")
+	// messages: every message of every thread, in arrival order.
+	//   seq(8) (msgKey) -> prev(8) Message (binary, msgcodec.go; the id is
+	//   not stored, it is this key as a token)
+	// Written by linkMessage (new messages) and putMessage (status,
+	// reactions, edits); unlinkMessage deletes a duplicate echo. seq is
+	// this bucket's NextSequence, so every new message is appended at the
+	// end of the B-tree: a batch of messages to many threads dirties the
+	// last leaf or two, not one leaf per thread. A thread is a chain: its
+	// conversation record holds its newest and oldest message (Newest,
+	// Oldest), and each message the key of the one before it in time
+	// order (prev, 0 for the first), so the newest page is Newest and
+	// prev, prev..., and an older page starts at its cursor's prev
+	// (chain.go). The outbox item that shows as a message names it by its
+	// id.
+	bMsgs = []byte("messages")
+
+	// msgs: the messages up to schema 7, each thread a range of its own.
+	//   cid(8) time(8) seq(8) (threadKey) -> Message (binary format 1, or
+	//   JSON with its id up to schema 6)
+	// Read and emptied by chainMessages (migration from schema 7; a
+	// message keeps its seq as its messages key), which then deletes it;
+	// the older migrations rewrite it in place.
+	bMsgsV7 = []byte("msgs")
 
 	// mids: Meta's message ids.
-	//   pageID 0x00 mid (midKey) -> msgs key (24 bytes)
+	//   pageID 0x00 mid (midKey) -> messages key (8 bytes; up to schema 7
+	//   the msgs key, 24 bytes)
 	// Written when a message with a mid is stored, when an echo confirms
 	// our send (confirmEcho) and when the Send API answers (markSent).
 	// Redeliveries are dropped by one Get; deliveries, reads, reactions
@@ -228,7 +240,7 @@ var (
 	bLabels = []byte("labels")
 
 	// notes: agents' private notes, never sent to Meta.
-	//   cid(8) time(8) seq(8) (msgKey) -> Note (JSON)
+	//   cid(8) time(8) seq(8) (threadKey) -> Note (JSON)
 	// Written by AddNote (seq: this bucket's NextSequence); a thread's
 	// notes are one range under its cid, deleted with it by forgetConv.
 	bNotes = []byte("notes")
@@ -325,8 +337,14 @@ func pageCountKey(count []byte, pageID string) []byte {
 	return append(append(append([]byte(nil), count...), 0), pageID...)
 }
 
-// msgKey places a message in its thread; threadPrefix(cid) starts them all.
-func msgKey(convID uint64, t time.Time, seq uint64) []byte {
+// msgKey is a message's key: its place in arrival order.
+func msgKey(seq uint64) []byte { return u64(seq) }
+
+const msgKeyLen = 8
+
+// threadKey places a note (or, up to schema 7, a message) in its thread;
+// threadPrefix(cid) starts them all.
+func threadKey(convID uint64, t time.Time, seq uint64) []byte {
 	b := make([]byte, 24)
 	binary.BigEndian.PutUint64(b, convID)
 	binary.BigEndian.PutUint64(b[8:], timeKey(t))
@@ -334,9 +352,9 @@ func msgKey(convID uint64, t time.Time, seq uint64) []byte {
 	return b
 }
 
-const msgKeyLen = 24
+const threadKeyLen = 24
 
-// threadPrefix is what every msgs key of conversation convID starts with.
+// threadPrefix is what every threadKey of conversation convID starts with.
 func threadPrefix(convID uint64) []byte { return u64(convID) }
 
 func midKey(pageID, mid string) []byte { return []byte(pageID + "\x00" + mid) }

@@ -41,8 +41,8 @@ func migrate6(tx *bolt.Tx) error {
 // which made every stored id the key's token: the binary record keeps no
 // id and gives that token back.
 func binaryMessages(db *bolt.DB) error {
-	return rewriteRecords(db, bMsgs, func(_, v []byte) ([]byte, error) {
-		if len(v) > 0 && v[0] == msgFormat1 {
+	return rewriteRecords(db, bMsgsV7, func(_ *bolt.Tx, _, v []byte) ([]byte, error) {
+		if len(v) > 0 && (v[0] == msgFormat1 || v[0] == msgFormat2) {
 			return nil, nil
 		}
 		var m Message

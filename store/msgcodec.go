@@ -13,16 +13,23 @@ import (
 // the writer's path, and a smaller record means smaller B-tree nodes to
 // read, split and write in each batch.
 //
-// Layout: the byte msgFormat1, then the fields in the order of
-// appendMessage. The id is not stored: it is the key as a token
-// (messageID), so it is given back from the key. Attachments and reactions
-// are a count, then each as a length-prefixed sub-record, so that either
-// can gain a field at its end too.
-const msgFormat1 = 0x01
+// Layout: the byte msgFormat2, the key of the thread's message before
+// this one (8 bytes, big-endian; 0 for the first: see chain.go), then the
+// fields in the order of appendMessage. Format 1 (schema 7) had no prev
+// and is only read, by the migration. The id is not stored: it is the key
+// as a token (messageID), so it is given back from the key. Attachments
+// and reactions are a count, then each as a length-prefixed sub-record, so
+// that either can gain a field at its end too.
+const (
+	msgFormat1 = 0x01
+	msgFormat2 = 0x02
+	msgPrevEnd = 9 // the format byte and prev
+)
 
-// appendMessage appends m's binary record to dst; m.ID is not part of it.
+// appendMessage appends m's binary record to dst with prev 0 (setPrev
+// links it); m.ID is not part of it.
 func appendMessage(dst []byte, m *Message) []byte {
-	dst = append(dst, msgFormat1)
+	dst = append(dst, msgFormat2, 0, 0, 0, 0, 0, 0, 0, 0)
 	dst = appendString(dst, m.PageID)
 	dst = appendString(dst, m.PSID)
 	dst = appendString(dst, m.MID)
@@ -81,12 +88,37 @@ func appendSub(dst []byte, fill func([]byte) []byte) []byte {
 	return append(dst, sub...)
 }
 
-// decodeMessage reads a record appendMessage wrote under key.
-func decodeMessage(key, v []byte, m *Message) error {
-	if len(v) == 0 || v[0] != msgFormat1 {
-		return fmt.Errorf("%w: message record is not format %d", errDamaged, msgFormat1)
+// msgPrev is the key of the message before v's in its thread, 0 for none.
+func msgPrev(v []byte) uint64 {
+	if len(v) < msgPrevEnd || v[0] != msgFormat2 {
+		return 0
 	}
-	d := &decoder{b: v[1:]}
+	return binary.BigEndian.Uint64(v[1:msgPrevEnd])
+}
+
+// setPrev links the record v (appendMessage's, owned by the caller) after
+// the message prev.
+func setPrev(v []byte, prev uint64) { binary.BigEndian.PutUint64(v[1:msgPrevEnd], prev) }
+
+// withPrev is a copy of the stored record v linked after prev.
+func withPrev(v []byte, prev uint64) []byte {
+	out := append([]byte(nil), v...)
+	setPrev(out, prev)
+	return out
+}
+
+// decodeMessage reads a record appendMessage wrote under key (or, for the
+// migration, a format 1 record under its schema 7 key).
+func decodeMessage(key, v []byte, m *Message) error {
+	var d *decoder
+	switch {
+	case len(v) >= msgPrevEnd && v[0] == msgFormat2:
+		d = &decoder{b: v[msgPrevEnd:]}
+	case len(v) > 0 && v[0] == msgFormat1:
+		d = &decoder{b: v[1:]}
+	default:
+		return fmt.Errorf("%w: message record is not format %d", errDamaged, msgFormat2)
+	}
 	*m = Message{ID: messageID(key)}
 	m.PageID = d.string()
 	m.PSID = d.string()
@@ -192,6 +224,9 @@ func getMessage(b *bolt.Bucket, key []byte, m *Message) (found bool, err error) 
 	return true, nil
 }
 
+// putMessageRecord stores m again at key, in the same place of its thread.
 func putMessageRecord(b *bolt.Bucket, key []byte, m *Message) error {
-	return b.Put(key, appendMessage(make([]byte, 0, 96+len(m.Text)), m))
+	v := appendMessage(make([]byte, 0, 96+len(m.Text)), m)
+	setPrev(v, msgPrev(b.Get(key)))
+	return b.Put(key, v)
 }

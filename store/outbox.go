@@ -369,11 +369,11 @@ func (w *wtx) removeMessage(key []byte, conv ConvKey, into *Message) error {
 	if into.AppID == "" {
 		into.AppID = dup.AppID
 	}
-	if err := w.bucket(bMsgs).Delete(key); err != nil {
-		return err
-	}
 	rec, old, err := w.conv(conv, false)
 	if err != nil {
+		return err
+	}
+	if err := w.unlinkMessage(rec, key); err != nil {
 		return err
 	}
 	rec.MessageCount--

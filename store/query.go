@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -140,31 +139,31 @@ func (s *Store) Thread(ctx context.Context, key ConvKey, before Cursor, limit in
 		if !found {
 			return &notFoundError{what: "conversation " + key.String()}
 		}
-		prefix := threadPrefix(rec.CID)
-		if end == nil {
-			end = threadPrefix(rec.CID + 1) // just past this conversation's keys
-		} else if !bytes.HasPrefix(end, prefix) {
-			return invalidf("cursor of another conversation")
+		msgs := tx.Bucket(bMsgs)
+		from := rec.Newest
+		if end != nil {
+			var m Message
+			if found, err := getMessage(msgs, end, &m); err != nil {
+				return err
+			} else if !found {
+				return &notFoundError{what: "message " + string(before)}
+			} else if m.ConvKey != key {
+				return invalidf("cursor of another conversation")
+			}
+			from = msgPrev(msgs.Get(end))
 		}
-		c := tx.Bucket(bMsgs).Cursor()
-		var k, v []byte
-		if k, _ = c.Seek(end); k == nil {
-			k, v = c.Last()
-		} else {
-			k, v = c.Prev()
-		}
-		for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+		return walkChain(msgs, rec, from, func(k, v []byte) (bool, error) {
 			if len(page.Messages) == limit {
 				page.Before = Cursor(page.Messages[len(page.Messages)-1].ID)
-				break
+				return false, nil
 			}
 			var m Message
 			if err := decodeMessage(k, v, &m); err != nil {
-				return err
+				return false, err
 			}
 			page.Messages = append(page.Messages, m)
-		}
-		return nil
+			return true, nil
+		})
 	})
 	// Read newest first; hand out oldest first.
 	for i, j := 0, len(page.Messages)-1; i < j; i, j = i+1, j-1 {
@@ -240,18 +239,38 @@ func (s *Store) EachConversation(ctx context.Context, fn func(Conversation) erro
 	})
 }
 
-// EachMessage calls fn for every message, thread by thread, oldest first.
+// EachMessage calls fn for every message, thread by thread (in the order
+// the conversations were created), oldest first.
 func (s *Store) EachMessage(ctx context.Context, fn func(Message) error) error {
 	return s.view(ctx, func(tx *bolt.Tx) error {
-		return tx.Bucket(bMsgs).ForEach(func(k, v []byte) error {
+		convs, msgs := tx.Bucket(bConvs), tx.Bucket(bMsgs)
+		var keys [][]byte
+		return tx.Bucket(bConvIDs).ForEach(func(_, convKey []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var m Message
-			if err := decodeMessage(k, v, &m); err != nil {
+			rec := &convRecord{}
+			if found, err := getConv(convs, convKey, rec); err != nil || !found {
 				return err
 			}
-			return fn(m)
+			keys = keys[:0]
+			err := walkChain(msgs, rec, rec.Newest, func(k, _ []byte) (bool, error) {
+				keys = append(keys, k)
+				return true, nil
+			})
+			if err != nil {
+				return err
+			}
+			for i := len(keys) - 1; i >= 0; i-- {
+				var m Message
+				if err := decodeMessage(keys[i], msgs.Get(keys[i]), &m); err != nil {
+					return err
+				}
+				if err := fn(m); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 	})
 }

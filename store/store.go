@@ -27,7 +27,7 @@ import (
 
 // SchemaVersion is the layout this code writes. Older files are migrated on
 // open; newer ones are refused.
-const SchemaVersion = 7
+const SchemaVersion = 8
 
 // CommitMode chooses how Ingest turns events into transactions.
 type CommitMode int
@@ -216,6 +216,8 @@ var migrations = map[uint32]func(*bolt.Tx) error{
 	// Schema 6 kept conversation records in JSON; they are binary now
 	// (convcodec.go).
 	6: migrate6,
+	// Schema 7 kept each thread's messages in a key range: see batched.
+	7: func(*bolt.Tx) error { return nil },
 }
 
 // batched[v] is the part of the upgrade from schema v that rewrites every
@@ -228,6 +230,9 @@ var batched = map[uint32]func(*bolt.DB) error{
 	3: tokenIDs,
 	// Message records become binary (msgcodec.go).
 	6: binaryMessages,
+	// Messages move to one append-only bucket, each thread a chain
+	// (chain.go).
+	7: chainMessages,
 }
 
 func migrateBatched(db *bolt.DB, from uint32) error {
@@ -344,6 +349,9 @@ func (s *Store) Check() error {
 		}
 		if len(errs) > 0 {
 			return fmt.Errorf("store: check: %s", strings.Join(errs, "; "))
+		}
+		if err := checkChains(tx); err != nil {
+			return fmt.Errorf("store: check: %w", err)
 		}
 		return nil
 	})

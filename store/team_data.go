@@ -134,7 +134,7 @@ func (s *Store) AddNote(ctx context.Context, key ConvKey, author, text string) (
 		}
 		cp := n
 		w.emit(Change{Kind: NoteAdded, Note: &cp})
-		return putJSON(b, msgKey(rec.CID, n.Time, seq), &n)
+		return putJSON(b, threadKey(rec.CID, n.Time, seq), &n)
 	})
 	return n, err
 }
