@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"time"
@@ -142,21 +143,23 @@ func chainTime(msgs *bolt.Bucket, seq uint64) (time.Time, error) {
 }
 
 // walkChain calls fn with each message of rec's thread from the message
-// from back to the oldest, while fn says to go on. A chain longer than the
-// thread's count, or with a missing link, is a damaged file, never an
-// endless walk.
+// from back to the oldest, while fn says to go on. fn must not change the
+// bucket, and must copy k to keep it. A chain longer than the thread's
+// count, or with a missing link, is a damaged file, never an endless walk.
 func walkChain(msgs *bolt.Bucket, rec *convRecord, from uint64, fn func(k, v []byte) (bool, error)) error {
 	limit := rec.MessageCount + 1
+	c := msgs.Cursor() // one cursor for the walk: a Get would allocate one per step
+	var key [msgKeyLen]byte
 	for seq, n := from, 0; seq != 0; n++ {
 		if n > limit {
 			return fmt.Errorf("store: %w: the thread of %s loops", errDamaged, rec.ConvKey)
 		}
-		k := msgKey(seq)
-		v := msgs.Get(k)
-		if v == nil {
-			return fmt.Errorf("store: %w: message %x of the thread of %s is missing", errDamaged, k, rec.ConvKey)
+		binary.BigEndian.PutUint64(key[:], seq)
+		k, v := c.Seek(key[:])
+		if !bytes.Equal(k, key[:]) {
+			return fmt.Errorf("store: %w: message %x of the thread of %s is missing", errDamaged, key, rec.ConvKey)
 		}
-		more, err := fn(k, v)
+		more, err := fn(key[:], v)
 		if err != nil || !more {
 			return err
 		}

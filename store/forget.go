@@ -201,7 +201,7 @@ func (w *wtx) forgetConv(key ConvKey, rep *ForgetReport) error {
 		if err := decodeMessage(k, v, &m); err != nil {
 			return false, err
 		}
-		keys = append(keys, k)
+		keys = append(keys, bytes.Clone(k))
 		if m.MID != "" {
 			midKeys = append(midKeys, midKey(key.PageID, m.MID))
 		}

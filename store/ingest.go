@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strconv"
@@ -342,7 +343,7 @@ func (w *wtx) ingestWatermark(key ConvKey, e *Event, to Status) error {
 		}
 		if advances(m, to) {
 			m.Status = to
-			updates = append(updates, update{k, m})
+			updates = append(updates, update{bytes.Clone(k), m})
 		}
 		return true, nil
 	})

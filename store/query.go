@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -255,7 +256,7 @@ func (s *Store) EachMessage(ctx context.Context, fn func(Message) error) error {
 			}
 			keys = keys[:0]
 			err := walkChain(msgs, rec, rec.Newest, func(k, _ []byte) (bool, error) {
-				keys = append(keys, k)
+				keys = append(keys, bytes.Clone(k))
 				return true, nil
 			})
 			if err != nil {
