@@ -18,7 +18,7 @@ import (
 // for messages of the same time.
 //
 // Readers walk from Newest through prev: the newest page of a thread is
-// limit Gets, an older page starts after its cursor. A message that is not
+// limit seeks, an older page starts after its cursor. A message that is not
 // the newest when it arrives (an echo overtaken by a reply, history synced
 // newest first) is linked into its place, which rewrites the message after
 // it: rare, and bounded by how far back it belongs.
@@ -27,8 +27,9 @@ import (
 // as a new message of rec's thread at time t, and returns its key. rec's
 // ends change; the caller saves rec.
 //
-// rec.LastMessageTime is the latest time of any message the thread got
-// (touchLast), so a message at or after it is the newest without a read.
+// rec.LastMessageTime is the latest time of any message the thread ever
+// got (touchLast; an unlinked duplicate leaves it as it was), never earlier
+// than its newest message: one at or after it is the newest without a read.
 func (w *wtx) linkMessage(rec *convRecord, t time.Time, v []byte) ([]byte, error) {
 	msgs := w.bucket(bMsgs)
 	seq, err := msgs.NextSequence()
