@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -419,5 +420,38 @@ func TestConversationsPaging(t *testing.T) {
 	})
 	if err != nil || n != 3 {
 		t.Errorf("stop: n=%d err=%v", n, err)
+	}
+}
+
+// A paging link that repeats an earlier one is an error after one round,
+// never an endless walk (a cursor that comes back, a proxy that loops).
+func TestPagingLinkThatRepeatsStops(t *testing.T) {
+	var hits atomic.Int32
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := hits.Add(1)
+		if n > 10 {
+			http.Error(w, "looped", http.StatusTeapot)
+			return
+		}
+		// Page 1 -> page 2 -> page 1 again.
+		next := srv.URL + r.URL.Path + "?after=p2"
+		if r.URL.Query().Get("after") == "p2" {
+			next = srv.URL + r.URL.Path + "?after=p1"
+		}
+		if r.URL.Query().Get("after") == "p1" {
+			next = srv.URL + r.URL.Path + "?after=p2"
+		}
+		fmt.Fprintf(w, `{"data":[{"id":"t%d","participants":{"data":[{"id":"u1"},{"id":"%s"}]}}],"paging":{"next":%q}}`, n, "PAGE", next)
+	}))
+	defer srv.Close()
+	c := fbgraph.New(fbgraph.Options{PageToken: token, AppSecret: appSecret, BaseURL: srv.URL, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond})
+	threads := 0
+	err := c.Conversations(context.Background(), "PAGE", 10, func(fbgraph.Thread) error { threads++; return nil })
+	if err == nil || !strings.Contains(err.Error(), "repeats") {
+		t.Fatalf("walking a looping paging link: %v (after %d threads)", err, threads)
+	}
+	if n := hits.Load(); n != 3 {
+		t.Errorf("%d requests; want 3 (first page, p2, p1: p2 again is not fetched)", n)
 	}
 }

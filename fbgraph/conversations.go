@@ -3,6 +3,7 @@ package fbgraph
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"net/url"
 	"strings"
@@ -102,7 +103,16 @@ func walkPages[T any](ctx context.Context, c *Client, op, path string, q url.Val
 		q.Set("appsecret_proof", c.proof)
 	}
 	next := c.base + "/" + c.version + path + "?" + q.Encode()
-	for next != "" {
+	// A paging link that comes back (a cursor Meta repeats, a proxy that
+	// loops) would walk for ever: each link is followed once.
+	seen := map[uint64]bool{}
+	for pages := 0; next != ""; pages++ {
+		h := fnv.New64a()
+		h.Write([]byte(next))
+		if seen[h.Sum64()] {
+			return fmt.Errorf("graph %s: paging link after %d pages repeats an earlier one; stopping", op, pages)
+		}
+		seen[h.Sum64()] = true
 		var page struct {
 			Data   []T `json:"data"`
 			Paging struct {
