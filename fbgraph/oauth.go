@@ -117,6 +117,24 @@ func (c *Client) Subscribe(ctx context.Context, pageID string, fields []string) 
 	return nil
 }
 
+// Unsubscribe removes the app's webhook subscription from the Page
+// (DELETE /{page}/subscribed_apps). The client must hold that Page's token.
+func (c *Client) Unsubscribe(ctx context.Context, pageID string) error {
+	if pageID == "" || strings.ContainsAny(pageID, "/?#") {
+		return fmt.Errorf("unsubscribe: bad Page id %q", pageID)
+	}
+	var out struct {
+		Success bool `json:"success"`
+	}
+	if err := c.call(ctx, "unsubscribe", http.MethodDelete, "/"+pageID+"/subscribed_apps", nil, nil, &out, ""); err != nil {
+		return err
+	}
+	if !out.Success {
+		return fmt.Errorf("graph unsubscribe: Meta did not answer success")
+	}
+	return nil
+}
+
 // TokenInfo is what debug_token says of a token.
 type TokenInfo struct {
 	Valid  bool

@@ -65,7 +65,7 @@ func setupPages(fs *flag.FlagSet) runFunc {
 		case pos[0] == "list" && len(pos) == 1:
 			return runPagesList(ctx, env, f, path)
 		case pos[0] == "remove" && len(pos) == 2:
-			return runPagesRemove(env, path, pos[1])
+			return runPagesRemove(ctx, env, path, pos[1])
 		}
 		return errors.New(pagesUsage)
 	}
@@ -159,21 +159,39 @@ func checkPages(ctx context.Context, env cmdEnv, f *pagesFlags, pages []connecte
 	return pages, nil
 }
 
-func runPagesRemove(env cmdEnv, path, id string) error {
-	var name string
-	err := updatePages(path, func(pages []connectedPage) ([]connectedPage, error) {
-		i := slices.IndexFunc(pages, func(p connectedPage) bool { return p.ID == id })
-		if i < 0 {
-			return nil, fmt.Errorf("no Page %s connected (connected: %s)", inert.Line(id), pageNames(pages))
-		}
-		name = pages[i].Name
-		return slices.Delete(pages, i, i+1), nil
+// runPagesRemove unsubscribes the app from the Page's webhooks with the
+// Page's own token, then forgets the Page and its token. The Page is
+// forgotten even when Meta cannot be reached or refuses: the warning says
+// how to stop its webhooks by hand.
+func runPagesRemove(ctx context.Context, env cmdEnv, path, id string) error {
+	pages, err := loadPages(path)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(pages, func(p connectedPage) bool { return p.ID == id })
+	if i < 0 {
+		return fmt.Errorf("no Page %s connected (connected: %s)", inert.Line(id), pageNames(pages))
+	}
+	p := pages[i]
+	graph := fbgraph.New(fbgraph.Options{BaseURL: env.cfg.GraphURL, Version: env.cfg.GraphVersion,
+		PageToken: p.Token.Reveal(), AppSecret: env.cfg.AppSecret.Reveal(), MaxAttempts: 2})
+	unsubErr := graph.Unsubscribe(ctx, p.ID)
+	err = updatePages(path, func(pages []connectedPage) ([]connectedPage, error) {
+		return slices.DeleteFunc(pages, func(q connectedPage) bool { return q.ID == id }), nil
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "removed Page %s (%s); its token is forgotten, its conversations stay in the data file\n",
-		inert.Line(name), inert.Line(id))
+	name := inert.Line(p.Name)
+	if unsubErr != nil {
+		fmt.Fprintf(env.stderr, "Meta still sends the webhooks of %s: unsubscribing failed: %s\n"+
+			"  remove the app in the Page's settings (Business integrations), or in the app dashboard's Webhooks\n",
+			name, inert.String(scrubbed(unsubErr, p.Token).Error()))
+	}
+	fmt.Fprintf(env.stdout, "removed Page %s (%s); its token is forgotten, its conversations stay in the data file\n", name, inert.Line(id))
+	if unsubErr == nil {
+		fmt.Fprintf(env.stdout, "the app no longer receives its webhooks\n")
+	}
 	return nil
 }
 

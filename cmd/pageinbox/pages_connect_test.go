@@ -225,14 +225,28 @@ func lineWith(out, s string) string {
 	return ""
 }
 
-// remove forgets one Page; an unknown id is an error naming the others.
+// remove unsubscribes the app from the Page's webhooks with that Page's
+// token and forgets it; an unknown id is an error naming the others; when
+// Meta cannot be reached the Page is forgotten all the same and the
+// warning says how to stop its webhooks by hand.
 func TestPagesRemove(t *testing.T) {
 	r := newConnectRig(t)
 	if _, _, err := r.run(t, userTok+"\n", "pages", "connect", "--all"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := r.run(t, "", "pages", "remove", pageB); err != nil {
-		t.Fatal(err)
+	before := len(r.srv.Requests())
+	out, _, err := r.run(t, "", "pages", "remove", pageB)
+	if err != nil || !strings.Contains(out, "no longer receives its webhooks") {
+		t.Fatalf("remove: %q %v", out, err)
+	}
+	var deletes []string
+	for _, q := range r.srv.Requests()[before:] {
+		if q.Method == "DELETE" && strings.HasSuffix(q.Path, "/subscribed_apps") && q.Status == 200 {
+			deletes = append(deletes, q.Path+" "+q.Header.Get("Authorization"))
+		}
+	}
+	if len(deletes) != 1 || !strings.Contains(deletes[0], "/"+pageB+"/") || !strings.HasSuffix(deletes[0], "Bearer "+pageBToken) {
+		t.Errorf("unsubscribe calls %v, want one DELETE of %s with its own token", deletes, pageB)
 	}
 	if got := r.stored(t); len(got) != 1 || got[0].ID != fbtest.DefaultPageID {
 		t.Fatalf("after remove: %d Pages", len(got))
@@ -242,6 +256,15 @@ func TestPagesRemove(t *testing.T) {
 	}
 	if _, _, err := r.run(t, "", "pages", "remove", pageB); err == nil || !strings.Contains(err.Error(), "Demo Shop") {
 		t.Fatalf("second remove: %v", err)
+	}
+	r.srv.Close() // Meta unreachable
+	out, errOut, err := r.run(t, "", "pages", "remove", fbtest.DefaultPageID)
+	if err != nil || !strings.Contains(errOut, "Meta still sends the webhooks of Demo Shop") || !strings.Contains(errOut, "Business integrations") ||
+		strings.Contains(out, "no longer receives") {
+		t.Fatalf("remove without Meta: out %q, err %q, %v", out, errOut, err)
+	}
+	if got := r.stored(t); len(got) != 0 {
+		t.Errorf("after remove without Meta: %d Pages", len(got))
 	}
 }
 
