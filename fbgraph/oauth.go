@@ -101,36 +101,28 @@ func (c *Client) Accounts(ctx context.Context) ([]Account, error) {
 // Subscribe subscribes the app to the Page's webhook fields. The client
 // must hold that Page's token.
 func (c *Client) Subscribe(ctx context.Context, pageID string, fields []string) error {
-	if pageID == "" || strings.ContainsAny(pageID, "/?#") {
-		return fmt.Errorf("subscribe: bad Page id %q", pageID)
-	}
-	body := map[string]any{"subscribed_fields": fields}
-	var out struct {
-		Success bool `json:"success"`
-	}
-	if err := c.call(ctx, "subscribe", http.MethodPost, "/"+pageID+"/subscribed_apps", nil, body, &out, ""); err != nil {
-		return err
-	}
-	if !out.Success {
-		return fmt.Errorf("graph subscribe: Meta did not answer success")
-	}
-	return nil
+	return c.subscribedApps(ctx, "subscribe", http.MethodPost, pageID, map[string]any{"subscribed_fields": fields})
 }
 
-// Unsubscribe removes the app's webhook subscription from the Page
-// (DELETE /{page}/subscribed_apps). The client must hold that Page's token.
+// Unsubscribe removes the app's webhook subscription from the Page. The
+// client must hold that Page's token.
 func (c *Client) Unsubscribe(ctx context.Context, pageID string) error {
+	return c.subscribedApps(ctx, "unsubscribe", http.MethodDelete, pageID, nil)
+}
+
+// subscribedApps changes /{page}/subscribed_apps; Meta answers success.
+func (c *Client) subscribedApps(ctx context.Context, op, method, pageID string, body any) error {
 	if pageID == "" || strings.ContainsAny(pageID, "/?#") {
-		return fmt.Errorf("unsubscribe: bad Page id %q", pageID)
+		return fmt.Errorf("%s: bad Page id %q", op, pageID)
 	}
 	var out struct {
 		Success bool `json:"success"`
 	}
-	if err := c.call(ctx, "unsubscribe", http.MethodDelete, "/"+pageID+"/subscribed_apps", nil, nil, &out, ""); err != nil {
+	if err := c.call(ctx, op, method, "/"+pageID+"/subscribed_apps", nil, body, &out, ""); err != nil {
 		return err
 	}
 	if !out.Success {
-		return fmt.Errorf("graph unsubscribe: Meta did not answer success")
+		return fmt.Errorf("graph %s: Meta did not answer success", op)
 	}
 	return nil
 }

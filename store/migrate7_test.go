@@ -19,20 +19,9 @@ import (
 // ids and times survive the move to binary records. The migrated file
 // takes new events and opens again without migrating.
 func TestMigrateSchema6File(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "inbox.db")
-	unzip(t, "testdata/schema6.db.gz", path)
-	c := newClock(time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
-	s := reopen(t, path, c)
-	want, err := os.ReadFile("testdata/schema6.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Schema 8 gave messages new ids, each a function of the old one.
-	id := regexp.MustCompile(`"id": "([^"]+)"`)
-	want = id.ReplaceAllFunc(want, func(b []byte) []byte {
-		return []byte(`"id": "` + store.MigratedMessageID(string(id.FindSubmatch(b)[1])) + `"`)
-	})
-	if got := everythingJSON(t, s); got != string(want) {
+	s, path, c := openOldFile(t, "testdata/schema6.db.gz")
+	want := wantMigrated(t, "testdata/schema6.json")
+	if got := everythingJSON(t, s); got != want {
 		t.Errorf("after migration:\n%s\nwant (as schema 6 read it):\n%s", got, want)
 	}
 
@@ -53,6 +42,42 @@ func TestMigrateSchema6File(t *testing.T) {
 	if n, err := s.PageCounts(ctx(), "200"); err != nil || n.Unread != 4 {
 		t.Errorf("page 200 unread = %d %v, want 4", n.Unread, err)
 	}
+}
+
+// openOldFile opens a copy of a gzipped file written by an older schema,
+// at the clock its program used.
+func openOldFile(t *testing.T, gz string) (*store.Store, string, *clock) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "inbox.db")
+	unzip(t, gz, path)
+	c := newClock(time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
+	return reopen(t, path, c), path, c
+}
+
+// wantMigrated is the JSON file what an older schema's program read back,
+// with each message id (and each outbox item's message id) turned into the
+// id schema 8 gave that message: a function of the old one.
+func wantMigrated(t *testing.T, file string) string {
+	t.Helper()
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := regexp.MustCompile(`"(id|message_id)": "([^"]+)"`)
+	converted := 0
+	want = id.ReplaceAllFunc(want, func(b []byte) []byte {
+		m := id.FindSubmatch(b)
+		migrated := store.MigratedMessageID(string(m[2]))
+		if migrated == "" {
+			t.Fatalf("%s: %s is not a schema-7 message id", file, m[2])
+		}
+		converted++
+		return []byte(`"` + string(m[1]) + `": "` + migrated + `"`)
+	})
+	if converted == 0 {
+		t.Fatalf("%s holds no message id", file)
+	}
+	return string(want)
 }
 
 // everythingJSON is what schema6.go.txt writes: every conversation and

@@ -3,9 +3,6 @@ package store_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 
@@ -21,28 +18,8 @@ import (
 // found by its mid; the queued one still goes out; new messages take their
 // place in the threads, and the file opens again without migrating.
 func TestMigrateSchema7File(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "inbox.db")
-	unzip(t, "testdata/schema7.db.gz", path)
-	c := newClock(time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
-	s := reopen(t, path, c)
-	want, err := os.ReadFile("testdata/schema7.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := regexp.MustCompile(`"(id|message_id)": "([^"]+)"`)
-	converted := 0
-	want = id.ReplaceAllFunc(want, func(b []byte) []byte {
-		m := id.FindSubmatch(b)
-		migrated := store.MigratedMessageID(string(m[2]))
-		if migrated == "" {
-			return b
-		}
-		converted++
-		return []byte(`"` + string(m[1]) + `": "` + migrated + `"`)
-	})
-	if converted < 20 {
-		t.Fatalf("only %d ids in the fixture", converted)
-	}
+	s, path, c := openOldFile(t, "testdata/schema7.db.gz")
+	want := wantMigrated(t, "testdata/schema7.json")
 
 	var read struct {
 		Conversations []store.Conversation `json:"conversations"`
@@ -60,7 +37,7 @@ func TestMigrateSchema7File(t *testing.T) {
 		read.Items = append(read.Items, it)
 	}
 	got, _ := json.MarshalIndent(read, "", "  ")
-	if string(got)+"\n" != string(want) {
+	if string(got)+"\n" != want {
 		t.Errorf("after migration:\n%s\nwant (as schema 7 read it):\n%s", got, want)
 	}
 
