@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -29,7 +30,7 @@ func chainTestStore(t *testing.T) (*Store, string) {
 
 func chainMIDs(t *testing.T, s *Store, psid string) []string {
 	t.Helper()
-	p, err := s.Thread(context.Background(), ConvKey{PageID: "P", PSID: psid}, "", 100)
+	p, err := s.Thread(context.Background(), ConvKey{PageID: "P", PSID: psid}, "", 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,6 +172,68 @@ func TestChainMigrationResumes(t *testing.T) {
 	}
 	if mids := chainMIDs(t, s, "a"); len(mids) != 10 || mids[9] != "after" {
 		t.Errorf("thread a after a new message: %v", mids)
+	}
+	if err := s.Check(); err != nil {
+		t.Error(err)
+	}
+}
+
+// Random inserts (times that collide, go back before the thread, land in
+// its middle) and unlinks keep the chain what a sorted list would be:
+// time order, arrival order within a time, nothing lost, nothing twice.
+func TestChainAgainstAModel(t *testing.T) {
+	s, _ := chainTestStore(t)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(3, 5))
+	base := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	type entry struct {
+		mid string
+		at  time.Time
+		n   int // arrival
+	}
+	var model []entry
+	key := ConvKey{PageID: "P", PSID: "u"}
+	for n := range 300 {
+		if len(model) > 0 && rng.IntN(4) == 0 { // unlink one
+			i := rng.IntN(len(model))
+			err := s.write(ctx, 1, func(w *wtx) error {
+				rec, old, err := w.conv(key, false)
+				if err != nil {
+					return err
+				}
+				k, _, err := w.messageByMID("P", model[i].mid)
+				if err != nil || k == nil {
+					return fmt.Errorf("mid %s: %v", model[i].mid, err)
+				}
+				if err := w.unlinkMessage(rec, k); err != nil {
+					return err
+				}
+				if err := w.bucket(bMIDs).Delete(midKey("P", model[i].mid)); err != nil {
+					return err
+				}
+				rec.MessageCount--
+				return w.saveConv(rec, old)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			model = slices.Delete(model, i, i+1)
+			continue
+		}
+		e := entry{mid: fmt.Sprintf("m%d", n), at: base.Add(time.Duration(rng.IntN(40)) * time.Minute), n: n}
+		ev := Event{Kind: EventMessage, PageID: "P", PSID: "u", MID: e.mid, Text: "x", Time: e.at}
+		if err := s.Ingest(ctx, []Event{ev}); err != nil {
+			t.Fatal(err)
+		}
+		model = append(model, e)
+	}
+	slices.SortStableFunc(model, func(a, b entry) int { return a.at.Compare(b.at) })
+	var want []string
+	for _, e := range model {
+		want = append(want, e.mid)
+	}
+	if got := chainMIDs(t, s, "u"); !slices.Equal(got, want) {
+		t.Errorf("thread:\n got %v\nwant %v", got, want)
 	}
 	if err := s.Check(); err != nil {
 		t.Error(err)
