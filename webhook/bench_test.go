@@ -150,11 +150,21 @@ func benchStore(b *testing.B, mode store.CommitMode) webhook.Store {
 	return st
 }
 
-// benchIngest runs b.N POSTs and returns the events per second.
-func benchIngest(b *testing.B, mode store.CommitMode, perPost int) float64 {
+// ingestRig is the handler over a store (or the no-op) on loopback, with
+// keep-alive senders, warmed up: it opened the connections, registered the
+// page and created the threads.
+type ingestRig struct {
+	h       *webhook.Handler
+	client  *http.Client
+	url     string
+	perPost int
+	sent    int // POSTs so far, warm-up included
+}
+
+func newIngestRig(b *testing.B, mode store.CommitMode, perPost int) *ingestRig {
 	h := webhook.New(benchStore(b, mode), webhook.Config{AppSecret: benchSecret})
 	srv := httptest.NewServer(h) // 127.0.0.1:0
-	defer srv.Close()
+	b.Cleanup(srv.Close)
 	tr := &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
 		MaxIdleConns:        2 * benchSenders,
@@ -163,37 +173,87 @@ func benchIngest(b *testing.B, mode store.CommitMode, perPost int) float64 {
 		IdleConnTimeout:     time.Minute,
 		DisableCompression:  true,
 	}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	url := srv.URL + "/webhook"
-
-	// Bodies are built and signed before the clock starts: building them is
-	// Meta's work, not ours.
-	warm := benchPosts(benchWarmup, perPost)
-	posts := benchPosts(b.N, perPost)
-
-	if _, err := benchSend(client, url, warm); err != nil {
+	b.Cleanup(tr.CloseIdleConnections)
+	r := &ingestRig{h: h, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}, url: srv.URL + "/webhook", perPost: perPost}
+	if _, _, err := r.send(benchPosts(benchWarmup, perPost)); err != nil {
 		b.Fatalf("warm-up: %v", err)
 	}
-	b.ResetTimer()
+	return r
+}
+
+// send POSTs posts and returns the events per second and each latency,
+// sorted. Bodies are built and signed before: that is Meta's work.
+func (r *ingestRig) send(posts []benchPost) (float64, []time.Duration, error) {
 	start := time.Now()
-	lat, err := benchSend(client, url, posts)
+	lat, err := benchSend(r.client, r.url, posts)
 	elapsed := time.Since(start)
+	if err != nil {
+		return 0, nil, err
+	}
+	r.sent += len(posts)
+	if got, want := r.h.Stats().Events, uint64(r.sent*r.perPost); got != want {
+		return 0, nil, fmt.Errorf("handler stored %d events, want %d: the parser or the store dropped some", got, want)
+	}
+	slices.Sort(lat)
+	return float64(len(posts)*r.perPost) / elapsed.Seconds(), lat, nil
+}
+
+// benchIngest runs b.N POSTs and returns the events per second.
+func benchIngest(b *testing.B, mode store.CommitMode, perPost int) float64 {
+	r := newIngestRig(b, mode, perPost)
+	posts := benchPosts(b.N, perPost)
+	b.ResetTimer()
+	rate, lat, err := r.send(posts)
 	b.StopTimer()
 	if err != nil {
 		b.Fatal(err)
 	}
-
-	if got, want := h.Stats().Events, uint64((benchWarmup+b.N)*perPost); got != want {
-		b.Fatalf("handler stored %d events, want %d: the parser or the store dropped some", got, want)
-	}
-	slices.Sort(lat)
-	rate := float64(b.N*perPost) / elapsed.Seconds()
 	b.ReportMetric(rate, "events/s")
 	b.ReportMetric(benchPercentile(lat, 0.50), "p50-ms")
 	b.ReportMetric(benchPercentile(lat, 0.99), "p99-ms")
 	b.ReportMetric(float64(lat[len(lat)-1])/1e6, "max-ms")
 	return rate
+}
+
+// BenchmarkWebhookIngestRatio measures durable ingest as a share of the
+// ceiling with the two side by side: each of b.N rounds sends the same
+// number of POSTs to a durable (group commit) rig, then to a commit=none
+// rig, both warmed up once, so a machine that speeds up or slows down
+// during the run moves both. It reports the medians over the rounds; the
+// events=10 case also logs its median durable rate over events=1's.
+//
+//	go test ./webhook -run '^$' -bench WebhookIngestRatio -benchtime 5x
+func BenchmarkWebhookIngestRatio(b *testing.B) {
+	durable := map[int]float64{}
+	for _, c := range []struct{ perPost, posts int }{{1, 8000}, {10, 3000}} {
+		b.Run(fmt.Sprintf("events=%d", c.perPost), func(b *testing.B) {
+			group, none := newIngestRig(b, store.GroupCommit, c.perPost), newIngestRig(b, commitNone, c.perPost)
+			var shares, rates, ceilings, p99s []float64
+			b.ResetTimer()
+			for range b.N {
+				g, lat, err := group.send(benchPosts(c.posts, c.perPost))
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, _, err := none.send(benchPosts(c.posts, c.perPost))
+				if err != nil {
+					b.Fatal(err)
+				}
+				shares, rates, ceilings = append(shares, 100*g/n), append(rates, g), append(ceilings, n)
+				p99s = append(p99s, benchPercentile(lat, 0.99))
+			}
+			b.StopTimer()
+			b.ReportMetric(benchMedian(shares), "durable-%")
+			b.ReportMetric(benchMedian(rates), "durable-events/s")
+			b.ReportMetric(benchMedian(ceilings), "ceiling-events/s")
+			b.ReportMetric(benchMedian(p99s), "durable-p99-ms")
+			b.Logf("events=%d: durable ÷ ceiling per round %.0f%% (median %.0f%%)", c.perPost, shares, benchMedian(shares))
+			durable[c.perPost] = benchMedian(rates)
+			if one := durable[1]; c.perPost == 10 && one > 0 && b.N > 1 {
+				b.Logf("events=10 ÷ events=1, median durable rates: %.2f×", durable[10]/one)
+			}
+		})
+	}
 }
 
 // benchSend POSTs every body from benchSenders goroutines and returns each
