@@ -245,7 +245,7 @@ func (s *Store) EachConversation(ctx context.Context, fn func(Conversation) erro
 func (s *Store) EachMessage(ctx context.Context, fn func(Message) error) error {
 	return s.view(ctx, func(tx *bolt.Tx) error {
 		convs, msgs := tx.Bucket(bConvs), tx.Bucket(bMsgs)
-		var keys [][]byte
+		var keys, vals [][]byte // values stay valid: a read transaction
 		return tx.Bucket(bConvIDs).ForEach(func(_, convKey []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -254,9 +254,9 @@ func (s *Store) EachMessage(ctx context.Context, fn func(Message) error) error {
 			if found, err := getConv(convs, convKey, rec); err != nil || !found {
 				return err
 			}
-			keys = keys[:0]
-			err := walkChain(msgs, rec, rec.Newest, func(k, _ []byte) (bool, error) {
-				keys = append(keys, bytes.Clone(k))
+			keys, vals = keys[:0], vals[:0]
+			err := walkChain(msgs, rec, rec.Newest, func(k, v []byte) (bool, error) {
+				keys, vals = append(keys, bytes.Clone(k)), append(vals, v)
 				return true, nil
 			})
 			if err != nil {
@@ -264,7 +264,7 @@ func (s *Store) EachMessage(ctx context.Context, fn func(Message) error) error {
 			}
 			for i := len(keys) - 1; i >= 0; i-- {
 				var m Message
-				if err := decodeMessage(keys[i], msgs.Get(keys[i]), &m); err != nil {
+				if err := decodeMessage(keys[i], vals[i], &m); err != nil {
 					return err
 				}
 				if err := fn(m); err != nil {
