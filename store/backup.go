@@ -74,8 +74,8 @@ type BackupInfo struct {
 }
 
 // VerifyBackup opens a copy read-only and checks it: a pageinbox file
-// this code reads, and bbolt's consistency check clean. A copy that fails
-// is not a backup.
+// this code reads, bbolt's consistency check clean, and every thread
+// whole. A copy that fails is not a backup.
 func VerifyBackup(path string) (BackupInfo, error) {
 	var info BackupInfo
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
@@ -107,6 +107,11 @@ func VerifyBackup(path string) (BackupInfo, error) {
 		}
 		if len(problems) > 0 {
 			return fmt.Errorf("store: %s fails bbolt's check: %s", path, strings.Join(problems, "; "))
+		}
+		if info.Schema >= 8 { // threads are chains (chain.go): each must be whole
+			if err := checkChains(tx); err != nil {
+				return fmt.Errorf("store: %s: %w", path, err)
+			}
 		}
 		if b := tx.Bucket(bConvs); b != nil {
 			info.Conversations = b.Stats().KeyN

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -105,6 +106,21 @@ func TestVerifyBackupRefusesDamage(t *testing.T) {
 	os.WriteFile(good, buf.Bytes(), 0o600)
 	if info, err := store.VerifyBackup(good); err != nil || info.Conversations != 1 || info.Messages != 1 {
 		t.Errorf("good copy: %+v, %v", info, err)
+	}
+	// A copy bbolt finds sound but whose thread lost a message.
+	broken := filepath.Join(dir, "broken.db")
+	os.WriteFile(broken, buf.Bytes(), 0o600)
+	db, err = bolt.Open(broken, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket([]byte("messages")).Cursor().First()
+		return tx.Bucket([]byte("messages")).Delete(k)
+	})
+	db.Close()
+	if _, err := store.VerifyBackup(broken); err == nil || !strings.Contains(err.Error(), "PAGE1/u1") {
+		t.Errorf("a copy whose thread lost its message: %v", err)
 	}
 }
 
