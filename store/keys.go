@@ -47,7 +47,8 @@ var (
 
 	// convs: one record per conversation.
 	//   pageID 0x00 psid (convKeyBytes) -> convRecord (binary, convcodec.go:
-	//   Conversation + cid; JSON up to schema 6)
+	//   Conversation + cid + the ends of its thread in messages, Newest and
+	//   Oldest, since schema 8; JSON up to schema 6)
 	// Written by the writer (flushConvs) once per transaction per
 	// conversation, and by moveDrafts (migration from schema 2). Keyed by
 	// what a caller knows (the ConvKey), so reading one is a Get; a page's
