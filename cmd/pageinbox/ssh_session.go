@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -74,22 +76,23 @@ func refuse(sess ssh.Session, why string) { wish.Fatalln(sess, "pageinbox: "+why
 // not, since it would run here, on the server.
 func (s *sshServer) runTUI(sess ssh.Session, winch <-chan ssh.Window, key sshKey, log *slog.Logger) error {
 	agent := inbox.NewAgent(key.Agent)
+	out, outOpts := sessionOutput(sess)
 	m := tui.New(s.look.apply(tui.Options{
 		Backend:  s.be.As(agent),
 		Agent:    agent,
 		Renderer: bm.MakeRenderer(sess),
 		Logger:   log,
-		Bell:     func() { sess.Write([]byte{'\a'}) },
+		Bell:     func() { out.Write([]byte{'\a'}) },
 		// The title and desktop notifications the agent asked for with SetEnv.
 		Notify:   sshNotify(sess.Environ()),
-		Terminal: func(seq []byte) { sess.Write(seq) },
+		Terminal: func(seq []byte) { out.Write(seq) },
 		Pictures: s.pics,
 		// y copies to the agent's own clipboard, through their terminal.
-		Clipboard: func(text string) { sess.Write(tui.OSC52(text)) },
+		Clipboard: func(text string) { out.Write(tui.OSC52(text)) },
 	}))
 	ctx, cancel := context.WithCancel(sess.Context()) // ends when the connection does
 	defer cancel()
-	opts := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx)}, bm.MakeOptions(sess)...)
+	opts := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx)}, outOpts...)
 	p := tea.NewProgram(m, opts...)
 	go followWindow(ctx, p, winch)
 	_, err := p.Run()
@@ -102,6 +105,33 @@ func (s *sshServer) runTUI(sess ssh.Session, winch <-chan ssh.Window, key sshKey
 		return nil // the connection went: the usual end of a dropped session
 	}
 	return err
+}
+
+// sessionOutput is where the program draws on the session and the one way
+// to write to it: the bell, the title, notifications and the clipboard are
+// written from commands while the renderer draws, and an SSH channel is not
+// safe for concurrent writes (x/crypto/ssh shares one packet buffer). With
+// a real pty the program draws on its slave, a file, which takes one write
+// at a time; otherwise every write to the session takes a lock.
+func sessionOutput(sess ssh.Session) (io.Writer, []tea.ProgramOption) {
+	opts := bm.MakeOptions(sess)
+	if pty, _, ok := sess.Pty(); ok && !sess.EmulatedPty() && pty.Slave != nil {
+		return pty.Slave, opts
+	}
+	out := &lockedWriter{w: sess}
+	return out, append(opts, tea.WithOutput(out))
+}
+
+// lockedWriter lets one Write at a time through to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // followWindow passes the client's window changes to the program, and
