@@ -73,19 +73,7 @@ func (s *Store) Count(ctx context.Context, filter Filter) (int, error) {
 		return 0, err
 	}
 	if !f.indexed {
-		n := 0
-		var after Cursor
-		for {
-			p, err := s.Conversations(ctx, f.ID, after, 1000)
-			if err != nil {
-				return 0, err
-			}
-			n += len(p.Conversations)
-			if p.Next == "" {
-				return n, nil
-			}
-			after = p.Next
-		}
+		return s.countList(ctx, ListQuery{Filter: f.ID})
 	}
 	var n int
 	err = s.view(ctx, func(tx *bolt.Tx) error {
