@@ -92,9 +92,7 @@ func parseWith(args []string, cfg config) (request, error) {
 		return request{}, &usageError{"pageinbox", fmt.Errorf("unknown command %q", name), "pageinbox --help"}
 	}
 
-	fs := newFlagSet("pageinbox "+name, &cfg)
-	runCmd := cmd.setup(fs)
-	addPageFlag(name, fs, &cfg)
+	fs, runCmd := commandFlags(cmd, &cfg)
 	hint := "pageinbox " + name + " --help"
 	if err := fs.Parse(rest); errors.Is(err, flag.ErrHelp) {
 		return request{cmd: &cmd, flags: fs, help: true}, nil
@@ -147,9 +145,7 @@ func helpRequest(args []string, cfg config) (request, error) {
 	if !ok {
 		return request{}, &usageError{"pageinbox help", fmt.Errorf("unknown command %q", args[0]), "pageinbox --help"}
 	}
-	fs := newFlagSet("pageinbox "+cmd.name, &cfg)
-	cmd.setup(fs)
-	addPageFlag(cmd.name, fs, &cfg)
+	fs, _ := commandFlags(cmd, &cfg)
 	return request{cmd: &cmd, flags: fs, help: true}, nil
 }
 

@@ -61,8 +61,7 @@ func completionSpecOf(table []command) completionSpec {
 	root, _ := newRootFlagSet(&cfg)
 	spec := completionSpec{root: flagsOf(root)}
 	for _, c := range table {
-		fs := newFlagSet("pageinbox "+c.name, &cfg)
-		c.setup(fs)
+		fs, _ := commandFlags(c, &cfg)
 		cc := compCommand{name: c.name, summary: c.summary, flags: flagsOf(fs)}
 		if c.name == "completion" {
 			cc.words = completionShells

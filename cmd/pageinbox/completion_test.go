@@ -34,8 +34,7 @@ func TestCompletionNamesEveryCommandAndFlag(t *testing.T) {
 				t.Errorf("%s: command %q missing", shell, c.name)
 			}
 			var cfg config
-			fs := newFlagSet("pageinbox "+c.name, &cfg)
-			c.setup(fs)
+			fs, _ := commandFlags(c, &cfg)
 			fs.VisitAll(func(f *flag.Flag) {
 				want := "--" + f.Name
 				if shell == "fish" {
@@ -45,6 +44,17 @@ func TestCompletionNamesEveryCommandAndFlag(t *testing.T) {
 					t.Errorf("%s: flag --%s of %s missing", shell, f.Name, c.name)
 				}
 			})
+		}
+	}
+}
+
+// A Page command's --page is offered too (it is added outside the
+// command's own setup).
+func TestCompletionOffersPage(t *testing.T) {
+	_, text := completionScript(t, "fish")
+	for name := range pageCommands {
+		if !strings.Contains(text, "__fish_seen_subcommand_from "+name+"' -l page ") {
+			t.Errorf("fish: --page of %s missing", name)
 		}
 	}
 }

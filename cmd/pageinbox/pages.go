@@ -77,11 +77,15 @@ var pageCommands = map[string]bool{"send": true, "campaign": true, "sync": true,
 
 const pageFlagUsage = "the Page `ID` (or name) to act on; default: PAGE_ID, or the only Page connected"
 
-// addPageFlag gives a Page command its --page.
-func addPageFlag(name string, fs *flag.FlagSet, cfg *config) {
-	if pageCommands[name] && fs.Lookup("page") == nil {
+// commandFlags is cmd's flag set as parsing, help and completion all see
+// it: its own flags, and --page for a Page command.
+func commandFlags(cmd command, cfg *config) (*flag.FlagSet, runFunc) {
+	fs := newFlagSet("pageinbox "+cmd.name, cfg)
+	run := cmd.setup(fs)
+	if pageCommands[cmd.name] && fs.Lookup("page") == nil {
 		fs.StringVar(&cfg.PageID, "page", cfg.PageID, pageFlagUsage)
 	}
+	return fs, run
 }
 
 // pickPage resolves the Page a command acts on from page (--page or
