@@ -38,8 +38,7 @@ func setupDemo(fs *flag.FlagSet) runFunc {
 			DeliveryDelay: time.Second, ReadDelay: 4 * time.Second, Seed: time.Now().UnixNano()})
 		defer srv.Close()
 		ecfg := srv.Config()
-		cfg.GraphURL, cfg.PageID = srv.URL(), srv.PageID()
-		cfg.PageAccessToken, cfg.AppSecret, cfg.VerifyToken = newSecret(ecfg.PageToken), newSecret(ecfg.AppSecret), newSecret("demo")
+		useEmulator(&cfg, srv)
 		driver := &fbtest.Driver{URL: hookURL, AppSecret: ecfg.AppSecret, PageID: srv.PageID()}
 		crowd := &fbtest.Crowd{Server: srv, Driver: driver, People: *people, Seed: time.Now().UnixNano()}
 		return runInbox(ctx, cfg, inboxOptions{listener: ln, onReady: func(*inbox.Service) error {
@@ -71,4 +70,14 @@ func seedDemo(ctx context.Context, srv *fbtest.Server, d *fbtest.Driver) error {
 		}
 	}
 	return nil
+}
+
+// useEmulator points cfg at the emulator and its one Page, in place of
+// every Page and secret of the environment and the secrets file: the demo
+// sends nothing with a real token, not even to the emulator.
+func useEmulator(cfg *config, srv *fbtest.Server) {
+	ecfg := srv.Config()
+	cfg.GraphURL, cfg.PageID = srv.URL(), srv.PageID()
+	cfg.PageAccessToken, cfg.AppSecret, cfg.VerifyToken = newSecret(ecfg.PageToken), newSecret(ecfg.AppSecret), newSecret("demo")
+	cfg.PageTokens = []pageToken{{ID: srv.PageID(), Name: ecfg.PageName, Token: cfg.PageAccessToken}}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -286,6 +288,13 @@ func TestPagesFileRefused(t *testing.T) {
 		t.Fatalf("conversations with a wide pages file: %d %s", code, errOut)
 	}
 	r.noTokens(t, errOut)
+	// Commands that use no Page token do not read it: serve's health
+	// check keeps working while someone fixes the file.
+	for _, args := range [][]string{{"healthcheck", "--help"}, {"completion", "bash"}, {"config"}} {
+		if _, err := parseArgs(args, mapEnv(r.env)); err != nil {
+			t.Errorf("%v with a wide pages file: %v", args, err)
+		}
+	}
 
 	os.Chmod(r.file(), 0o600)
 	os.WriteFile(r.file(), []byte(`{"pages":[{"id":"1","token":`), 0o600)
@@ -485,5 +494,31 @@ func TestPagesConnectSubscribeRefused(t *testing.T) {
 	out, _, _ := r.run(t, "", "pages", "list")
 	if l := lineWith(out, pageB); !strings.HasSuffix(strings.TrimSpace(l), "none") {
 		t.Errorf("list: %q; want subscribed none", l)
+	}
+}
+
+// The demo replaces every Page of the environment and the secrets file
+// with the emulator's: no real token goes anywhere, not even to the
+// emulator, and its one Page is the only Page connected.
+func TestDemoUsesOnlyTheEmulatorsPage(t *testing.T) {
+	r := newConnectRig(t)
+	if _, _, err := r.run(t, userTok+"\n", "pages", "connect", "--all"); err != nil {
+		t.Fatal(err)
+	}
+	env := maps.Clone(r.env)
+	env["PAGE_ACCESS_TOKEN"], env["PAGE_ID"] = "real-env-token-123", "4242"
+	req, err := parseArgs([]string{"demo"}, mapEnv(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo := fbtest.NewServer(fbtest.Config{PageName: "Demo Shop"})
+	defer demo.Close()
+	cfg := req.cfg
+	useEmulator(&cfg, demo)
+	if len(cfg.PageTokens) != 1 || cfg.PageTokens[0].ID != demo.PageID() || cfg.PageTokens[0].Token.Reveal() != demo.Config().PageToken {
+		t.Fatalf("demo Pages: %v", cfg.PageTokens)
+	}
+	if got := fmt.Sprintf("%#v", cfg); strings.Contains(got, "real-env-token-123") || strings.Contains(got, pageBToken) {
+		t.Errorf("a real token is left in the demo's configuration")
 	}
 }

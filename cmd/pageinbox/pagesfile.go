@@ -184,10 +184,14 @@ func (c *config) addPagesFile() error {
 
 // withPagesFile adds the secrets file's Pages to the configuration of the
 // command name ("" is the TUI), before its Page is picked. A bad file
-// stops the command (exit 1), except pages, which manages the file and
-// reads it itself, and doctor, which reports it among its checks.
+// stops the command (exit 1), except doctor, which reports it among its
+// checks. Commands that use no Page token do not read it: pages manages
+// the file itself, demo uses the emulator's Page, and completion, config
+// and healthcheck have no use for tokens (a file damaged after serve
+// started must not fail its health check).
 func withPagesFile(name string, cfg *config) error {
-	if name == "pages" {
+	switch name {
+	case "pages", "demo", "completion", "config", "healthcheck":
 		return nil
 	}
 	if err := cfg.addPagesFile(); err != nil && name != "doctor" {
