@@ -1,6 +1,7 @@
 package list
 
 import (
+	"context"
 	"sort"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -54,10 +55,11 @@ func (m *Model) LoadCounts() tea.Cmd {
 	m.counting, m.countsStale = true, false
 	be, ctx, page := m.be, m.common.Ctx, m.common.Pages.Current
 	return func() tea.Msg {
-		c, err := be.Counts(ctx)
+		count := be.Counts
 		if page != "" {
-			c, err = be.PageCounts(ctx, page)
+			count = func(ctx context.Context) (store.Counts, error) { return be.PageCounts(ctx, page) }
 		}
+		c, err := count(ctx)
 		if err != nil {
 			return countsFailedMsg{err}
 		}
