@@ -228,16 +228,19 @@ func (m *Model) runNotifyCommand(n notice) tea.Cmd {
 	}
 }
 
-// notifyArgs fills the placeholders in each argument. An argument the
-// filling made start with '-' gets a space in front, so the program does
-// not read a customer's words as an option.
+// notifyArgs fills the placeholders in each argument, in one pass: text
+// put in (a customer named "{count}") is never filled again. An argument
+// the filling made start with '-' gets a space in front, so the program
+// does not read a customer's words as an option.
 func notifyArgs(tmpl []string, values map[string]string) []string {
+	pairs := make([]string, 0, 2*len(values))
+	for k, v := range values {
+		pairs = append(pairs, k, v)
+	}
+	fill := strings.NewReplacer(pairs...)
 	out := make([]string, len(tmpl))
 	for i, a := range tmpl {
-		filled := a
-		for k, v := range values {
-			filled = strings.ReplaceAll(filled, k, v)
-		}
+		filled := fill.Replace(a)
 		if filled != a && strings.HasPrefix(filled, "-") && !strings.HasPrefix(a, "-") {
 			filled = " " + filled
 		}

@@ -286,6 +286,13 @@ func TestNotifyArgsNeverStartWithADashFromText(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("notifyArgs = %q, want %q", got, want)
 	}
+	// What is put in is not filled again, whatever the order of the values.
+	for range 20 {
+		got := notifyArgs([]string{"{name}: {count}"}, map[string]string{"{name}": "{count}", "{count}": "3", "{text}": "{name}"})
+		if got[0] != "{count}: 3" {
+			t.Fatalf("a name that looks like a placeholder: %q, want %q", got[0], "{count}: 3")
+		}
+	}
 }
 
 // An assignment where the agent is acting (the conversation open, as when
