@@ -3,7 +3,6 @@ package fbgraph
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"net/url"
 	"strings"
@@ -105,14 +104,12 @@ func walkPages[T any](ctx context.Context, c *Client, op, path string, q url.Val
 	next := c.base + "/" + c.version + path + "?" + q.Encode()
 	// A paging link that comes back (a cursor Meta repeats, a proxy that
 	// loops) would walk for ever: each link is followed once.
-	seen := map[uint64]bool{}
+	seen := map[string]bool{}
 	for pages := 0; next != ""; pages++ {
-		h := fnv.New64a()
-		h.Write([]byte(next))
-		if seen[h.Sum64()] {
+		if seen[next] {
 			return fmt.Errorf("graph %s: paging link after %d pages repeats an earlier one; stopping", op, pages)
 		}
-		seen[h.Sum64()] = true
+		seen[next] = true
 		var page struct {
 			Data   []T `json:"data"`
 			Paging struct {
