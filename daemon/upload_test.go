@@ -39,7 +39,9 @@ func newUploadRig(t testing.TB) *uploadRig {
 	st := openStore(t)
 	r := &uploadRig{emu: emu, uploadDir: t.TempDir(), spoolDir: t.TempDir()}
 	local := storeInbox(st)
-	local.Uploader, local.SpoolDir = inbox.Uploads(gc, st), r.spoolDir
+	pages := fbgraph.NewPages()
+	pages.Add("", gc) // the lone token serves the emulator's Page
+	local.Uploader, local.SpoolDir = inbox.PagesUploads(pages, st), r.spoolDir
 	srv := daemon.NewServer(local, apiToken, nil)
 	srv.UploadDir = r.uploadDir
 	ctx, cancel := context.WithCancel(context.Background())

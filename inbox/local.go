@@ -49,7 +49,7 @@ type Local struct {
 	// SSHAgents names the agents of the keys allowed in over SSH (their
 	// authorized_keys comments); nil: none.
 	SSHAgents func() []string
-	// Uploader uploads a file with the Page token (inbox.Uploads). nil:
+	// Uploader uploads a file with the Page token (inbox.PagesUploads). nil:
 	// sending is off, and Upload says so.
 	Uploader UploadFunc
 	// SpoolDir holds uploads while they go to Meta ("": the system's

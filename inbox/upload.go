@@ -30,14 +30,6 @@ type UploadRequest struct {
 // (fbgraph.Uploader.Attach).
 type UploadFunc func(ctx context.Context, pageID, path string) (store.Upload, bool, error)
 
-// Uploads is the UploadFunc of a Graph client on st: what the process
-// holding the Page token uploads with.
-func Uploads(gc *fbgraph.Client, st fbgraph.UploadStore) UploadFunc {
-	return func(ctx context.Context, pageID, path string) (store.Upload, bool, error) {
-		return (&fbgraph.Uploader{Client: gc, Store: st, PageID: pageID}).Attach(ctx, path)
-	}
-}
-
 // Upload spools r (f.Size bytes) to a file of its own under SpoolDir and
 // uploads it from there: the Uploader hashes it for reuse and streams it
 // to Meta. progress (may be nil) hears the bytes read from r.
