@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/pageinbox/pageinbox/daemon"
 	"github.com/pageinbox/pageinbox/fbgraph"
 	"github.com/pageinbox/pageinbox/fbgraph/fbtest"
@@ -26,6 +29,7 @@ import (
 type uploadRig struct {
 	emu       *fbtest.Server
 	client    *daemon.Client
+	url       string // the daemon's /ws
 	uploadDir string // the daemon's, for files arriving over /ws
 	spoolDir  string // the inbox's, for files going to Meta
 }
@@ -48,7 +52,8 @@ func newUploadRig(t testing.TB) *uploadRig {
 	go srv.Run(ctx)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() { cancel(); hs.Close() })
-	c, err := daemon.Dial(ctx, "ws"+strings.TrimPrefix(hs.URL, "http")+"/ws", apiToken, store.Agent{ID: "t", Name: "tester"}, nil)
+	r.url = "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"
+	c, err := daemon.Dial(ctx, r.url, apiToken, store.Agent{ID: "t", Name: "tester"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,8 +138,7 @@ func (f *failingReader) Read(p []byte) (int, error) {
 }
 
 // An upload that fails on the client's side is aborted: the daemon
-// removes what arrived and Meta never hears of it. Bytes whose sha256
-// does not match (the size said is more than sent) are refused too.
+// removes what arrived and Meta never hears of it.
 func TestAbortedUploadLeavesNoFile(t *testing.T) {
 	r := newUploadRig(t)
 	req := inbox.UploadRequest{PageID: pageID, Name: "invoice.pdf", Size: 2 << 20}
@@ -202,4 +206,63 @@ func TestUploadsEndWithTheConnection(t *testing.T) {
 	waitEmpty(t, r.uploadDir, "after the connection closed")
 	close(release)
 	wg.Wait()
+}
+
+// upload_end checks what arrived against what the client says it sent:
+// bytes whose sha256 differs, or fewer bytes than upload_begin announced,
+// are refused as invalid, Meta never hears of them, and nothing is left.
+// (The client always sends the right sum: this speaks the protocol bare.)
+func TestUploadEndRefusesBytesThatDoNotMatch(t *testing.T) {
+	r := newUploadRig(t)
+	conn, _, err := websocket.DefaultDialer.Dial(r.url, http.Header{"Authorization": {"Bearer " + apiToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.WriteJSON(daemon.Frame{Type: "hello", Version: daemon.ProtocolVersion, Agent: &store.Agent{ID: "raw", Name: "raw"}})
+	var id uint64
+	call := func(method string, params any) daemon.Frame {
+		t.Helper()
+		id++
+		raw, _ := json.Marshal(params)
+		conn.WriteJSON(daemon.Frame{Type: "request", ID: id, Method: method, Params: raw})
+		for {
+			kind, msg, err := conn.ReadMessage()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var f daemon.Frame
+			if kind == websocket.TextMessage && json.Unmarshal(msg, &f) == nil && f.ID == id {
+				return f
+			}
+		}
+	}
+	data := []byte("%PDF-1.4 the invoice")
+	sum := func(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
+	for _, tc := range []struct {
+		name, sha, want string
+		size            int64
+	}{
+		{"another file's sha256", sum([]byte("other bytes")), "do not match their sha256", int64(len(data))},
+		{"fewer bytes than announced", sum(data), "bytes arrived", int64(len(data)) + 10},
+	} {
+		begin := call("upload_begin", inbox.UploadRequest{PageID: pageID, Name: "invoice.pdf", Size: tc.size})
+		var begun struct {
+			Upload uint64 `json:"upload"`
+		}
+		if begin.Error != nil || json.Unmarshal(begin.Result, &begun) != nil {
+			t.Fatalf("%s: upload_begin: %+v", tc.name, begin)
+		}
+		if f := call("upload_chunk", map[string]any{"upload": begun.Upload, "data": data}); f.Error != nil {
+			t.Fatalf("%s: upload_chunk: %+v", tc.name, f.Error)
+		}
+		end := call("upload_end", map[string]any{"upload": begun.Upload, "sha256": tc.sha})
+		if end.Error == nil || end.Error.Code != "invalid" || !strings.Contains(end.Error.Message, tc.want) {
+			t.Errorf("%s: upload_end answered %+v, want invalid: %s", tc.name, end, tc.want)
+		}
+	}
+	waitEmpty(t, r.uploadDir, "after the refused uploads")
+	if n := len(r.emu.Uploads()); n != 0 {
+		t.Errorf("Meta got %d uploads of refused bytes", n)
+	}
 }
