@@ -114,10 +114,8 @@ func runServe(ctx context.Context, cfg config, f *serveFlags) error {
 		return err
 	}
 	defer st.Close()
-	if ids := cfg.pageIDs(); len(ids) > 0 {
-		if err := st.EnsurePages(ctx, ids); err != nil {
-			return err
-		}
+	if err := registerPages(ctx, cfg, st); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -128,8 +126,7 @@ func runServe(ctx context.Context, cfg config, f *serveFlags) error {
 	go stopOnStoreFailure(ctx, st, stop, log)
 	svc := startService(ctx, cfg, st, log)
 	defer func() { stop(); svc.Wait() }() // before the store closes
-	h := webhook.New(st, webhook.Config{AppSecret: cfg.AppSecret.Reveal(), VerifyToken: cfg.VerifyToken.Reveal(),
-		SkipSignature: f.insecure, Logger: log, Names: svc.Names(), Connected: connectedPages(cfg)})
+	h := newWebhook(cfg, st, svc, log, f.insecure)
 	showWebhook(svc, h, ln.Addr().String())
 	if f.journalKeep > 0 {
 		go pruneJournal(ctx, st, f.journalKeep, log)
@@ -280,4 +277,20 @@ func pruneJournal(ctx context.Context, st *store.Store, keep time.Duration, log 
 		case <-t.C:
 		}
 	}
+}
+
+// registerPages records every connected Page in the store before the
+// first webhook: serve and the TUI's own webhook server alike.
+func registerPages(ctx context.Context, cfg config, st *store.Store) error {
+	if ids := cfg.pageIDs(); len(ids) > 0 {
+		return st.EnsurePages(ctx, ids)
+	}
+	return nil
+}
+
+// newWebhook is the webhook handler of serve and of the TUI's own server:
+// names looked up by svc, Pages without a token counted (connectedPages).
+func newWebhook(cfg config, st *store.Store, svc *inbox.Service, log *slog.Logger, skipSignature bool) *webhook.Handler {
+	return webhook.New(st, webhook.Config{AppSecret: cfg.AppSecret.Reveal(), VerifyToken: cfg.VerifyToken.Reveal(),
+		SkipSignature: skipSignature, Logger: log, Names: svc.Names(), Connected: connectedPages(cfg)})
 }

@@ -95,10 +95,8 @@ func runInbox(ctx context.Context, cfg config, o inboxOptions) error {
 
 	svc := startService(ctx, cfg, st, log)
 	defer func() { stop(); svc.Wait() }() // before the store closes
-	if cfg.PageID != "" {
-		if err := st.EnsurePages(ctx, []string{cfg.PageID}); err != nil {
-			return err
-		}
+	if err := registerPages(ctx, cfg, st); err != nil {
+		return err
 	}
 	if cfg.AppSecret.Reveal() != "" {
 		ln := o.listener
@@ -107,7 +105,7 @@ func runInbox(ctx context.Context, cfg config, o inboxOptions) error {
 				return fmt.Errorf("webhook: listen on %s: %w (another pageinbox serving? use --listen)", cfg.Listen, err)
 			}
 		}
-		hook := webhook.New(st, webhook.Config{AppSecret: cfg.AppSecret.Reveal(), VerifyToken: cfg.VerifyToken.Reveal(), Logger: log, Names: svc.Names()})
+		hook := newWebhook(cfg, st, svc, log, false)
 		showWebhook(svc, hook, ln.Addr().String())
 		go func() {
 			if err := webhook.Serve(ctx, ln, hook, log); err != nil {
